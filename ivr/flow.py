@@ -1,0 +1,200 @@
+"""The intake state machine: ``start`` a session, then ``advance`` it one caller turn at a time.
+
+Both are pure. The crisis key is honoured before any per-state rule, so it works from
+every menu, including while the caller is asked to speak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ivr.menus import CRISIS_KEY, MENUS
+from ivr.model import (
+    Answers,
+    CallbackWindow,
+    Channel,
+    Completed,
+    ContactMode,
+    Crisis,
+    Ended,
+    Inbound,
+    Input,
+    Language,
+    Line,
+    Msg,
+    OrgPreference,
+    Prompt,
+    Role,
+    Session,
+    State,
+    Step,
+    Urgency,
+)
+
+MAX_RETRIES = 3  # invalid keys tolerated at one menu before its default applies
+
+_QUESTION = {
+    State.ROLE: Msg.ASK_ROLE,
+    State.URGENCY: Msg.ASK_URGENCY,
+    State.ORG_PREF: Msg.ASK_ORG_PREF,
+    State.CONTACT: Msg.ASK_CONTACT,
+    State.CALLBACK_WINDOW: Msg.ASK_CALLBACK_WINDOW,
+}
+_ETA = {
+    Urgency.URGENT: Msg.ETA_URGENT,
+    Urgency.SOON: Msg.ETA_SOON,
+    Urgency.ROUTINE: Msg.ETA_ROUTINE,
+}
+_WINDOW = {
+    CallbackWindow.ASAP: Msg.WINDOW_ASAP,
+    CallbackWindow.MORNING: Msg.WINDOW_MORNING,
+    CallbackWindow.AFTERNOON: Msg.WINDOW_AFTERNOON,
+    CallbackWindow.EVENING: Msg.WINDOW_EVENING,
+}
+
+
+def start(channel: Channel = Channel.VOICE) -> Step:
+    """The first step of every contact: the safety gate and the language offer."""
+    session = Session(channel=channel)
+    return Step(session, ask(session))
+
+
+def advance(session: Session, inbound: Inbound) -> Step:
+    """The caller did something; decide what happens next. Pure."""
+    if session.state in (State.DONE, State.CRISIS, State.ENDED):
+        return Step(session, _closing(session))
+    if CRISIS_KEY in inbound.digits[:1]:
+        return crisis(session)
+    if session.state is State.ORG_NAME:
+        return _org_name(session, inbound)
+    return _menu_turn(session, inbound)
+
+
+def crisis(session: Session) -> Step:
+    lang = session.language
+    moved = replace(session, state=State.CRISIS, retries=0)
+    return Step(moved, _say(lang, Msg.CRISIS_CONNECTING), Crisis(from_state=session.state))
+
+
+def ask(session: Session, *before: Msg) -> Prompt:
+    """The prompt for the session's current state, optionally preceded by ``before``."""
+    lang, state = session.language, session.state
+    lines = [Line(m, lang) for m in before]
+    if state is State.LANGUAGE:
+        lines += [Line(Msg.SAFETY, Language.EN), Line(Msg.SPANISH_OFFER, Language.ES)]
+        lines.append(Line(Msg.ENGLISH_STAY, Language.EN))
+        return Prompt(tuple(lines), menu=State.LANGUAGE, language=lang)
+    if state is State.ORG_NAME:
+        lines.append(Line(Msg.ASK_ORG_NAME, lang))
+        return Prompt(tuple(lines), menu=None, input=Input.SPEECH, language=lang)
+    lines.append(Line(_QUESTION[state], lang))
+    return Prompt(tuple(lines), menu=state, language=lang)
+
+
+def _menu_turn(session: Session, inbound: Inbound) -> Step:
+    menu = MENUS[session.state]
+    if inbound.empty:
+        if session.retries == 0 and session.state is not State.LANGUAGE:
+            again = replace(session, retries=1)
+            return Step(again, ask(again, Msg.NO_INPUT))
+        return _default_or_goodbye(session)
+    value = menu.choose(inbound.digits)
+    if value is None:
+        if session.retries >= MAX_RETRIES:
+            return _default_or_goodbye(session)
+        again = replace(session, retries=session.retries + 1)
+        return Step(again, ask(again, Msg.INVALID))
+    return _chose(session, value)
+
+
+def _default_or_goodbye(session: Session) -> Step:
+    default = MENUS[session.state].default
+    if default is None:
+        ended = replace(session, state=State.ENDED)
+        return Step(ended, _say(session.language, Msg.GOODBYE), Ended("no_input"))
+    return _chose(session, default)
+
+
+def _chose(session: Session, value: str) -> Step:
+    state = session.state
+    if state is State.LANGUAGE:
+        lang = Language(value)
+        moved = replace(session, language=lang).moved(State.ROLE)
+        before = (
+            (Msg.SAFETY, Msg.CONFIDENTIALITY) if lang is Language.ES else (Msg.CONFIDENTIALITY,)
+        )
+        return Step(moved, ask(moved, *before))
+    if state is State.ROLE:
+        return _next(session.moved(State.URGENCY, role=Role(value)))
+    if state is State.URGENCY:
+        return _next(session.moved(State.ORG_PREF, urgency=Urgency(value)))
+    if state is State.ORG_PREF:
+        pref = OrgPreference(value)
+        after = State.ORG_NAME if pref is OrgPreference.OUTSIDE else State.CONTACT
+        return _next(session.moved(after, org_preference=pref))
+    if state is State.CONTACT:
+        mode = ContactMode(value)
+        if mode is ContactMode.CALLBACK:
+            return _next(session.moved(State.CALLBACK_WINDOW, contact_mode=mode))
+        return _complete(session.moved(State.DONE, contact_mode=mode))
+    if state is State.CALLBACK_WINDOW:
+        return _complete(session.moved(State.DONE, callback_window=CallbackWindow(value)))
+    raise ValueError(f"no menu at state {state}")  # pragma: no cover - guarded by advance
+
+
+def _org_name(session: Session, inbound: Inbound) -> Step:
+    if inbound.organization:
+        return _next(session.moved(State.CONTACT, organization=inbound.organization))
+    if inbound.speech or inbound.digits:
+        # Heard something we can't match: no supporter belongs to an organization we don't
+        # know, so nothing needs excluding and nothing is flagged.
+        return _next(session.moved(State.CONTACT))
+    if session.retries == 0:
+        again = replace(session, retries=1)
+        return Step(
+            again,
+            Prompt(
+                (Line(Msg.ORG_NOT_HEARD, session.language),),
+                input=Input.SPEECH,
+                language=session.language,
+            ),
+        )
+    return _next(session.moved(State.CONTACT, organization_unknown=True))
+
+
+def _next(session: Session) -> Step:
+    return Step(session, ask(session))
+
+
+def _complete(session: Session) -> Step:
+    answers = session.answers
+    lang = session.language
+    lines: tuple[Line, ...]
+    if answers.contact_mode is ContactMode.HOLD:
+        lines = (Line(Msg.CONFIRM_HOLD, lang),)
+    else:
+        window = answers.callback_window or CallbackWindow.ASAP
+        lines = (
+            Line(Msg.CONFIRM_CALLBACK, lang),
+            Line(_WINDOW[window], lang),
+            Line(_ETA[answers.urgency or Urgency.SOON], lang),
+        )
+    return Step(session, Prompt(lines, input=Input.NONE, language=lang), Completed(answers, lang))
+
+
+def _closing(session: Session) -> Prompt:
+    """A turn after the flow ended (a late or repeated delivery): say goodbye, safely."""
+    return _say(session.language, Msg.CRISIS_FAILED)
+
+
+def _say(language: Language, *msgs: Msg) -> Prompt:
+    return Prompt(tuple(Line(m, language) for m in msgs), input=Input.NONE, language=language)
+
+
+def answers_complete(answers: Answers) -> bool:
+    """True when the answers are enough to create a request."""
+    return (
+        answers.role is not None
+        and answers.urgency is not None
+        and (answers.contact_mode is not None)
+    )

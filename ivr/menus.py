@@ -1,0 +1,78 @@
+"""The menus of the brief: which key means what, and what silence defaults to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ivr.model import CallbackWindow, ContactMode, OrgPreference, Role, State, Urgency
+
+CRISIS_KEY = "9"
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    value: str
+    label: str  # label id; the words are in ivr.prompts.LABELS
+
+
+@dataclass(frozen=True)
+class Menu:
+    state: State
+    options: tuple[Option, ...]
+    default: str | None  # value used when the caller stays silent twice; None → goodbye
+
+    def choose(self, key: str) -> str | None:
+        for option in self.options:
+            if option.key == key:
+                return option.value
+        return None
+
+
+def _menu(state: State, default: str | None, *options: tuple[str, str]) -> Menu:
+    return Menu(state, tuple(Option(k, v, f"{state}.{v}") for k, v in options), default)
+
+
+MENUS: dict[State, Menu] = {
+    # Staying on the line means English: the greeting says so.
+    State.LANGUAGE: _menu(State.LANGUAGE, "en", ("1", "en"), ("2", "es")),
+    State.ROLE: _menu(
+        State.ROLE,
+        Role.UNSPECIFIED,
+        ("1", Role.NURSE),
+        ("2", Role.PHYSICIAN),
+        ("3", Role.TRAINEE),
+        ("4", Role.APP),
+        ("5", Role.ALLIED),
+        ("6", Role.TECH),
+        ("7", Role.SUPPORT),
+        ("8", Role.OTHER),
+        ("0", Role.UNSPECIFIED),
+    ),
+    State.URGENCY: _menu(
+        State.URGENCY,
+        Urgency.SOON,
+        ("1", Urgency.URGENT),
+        ("2", Urgency.SOON),
+        ("3", Urgency.ROUTINE),
+    ),
+    State.ORG_PREF: _menu(
+        State.ORG_PREF,
+        OrgPreference.OUTSIDE,
+        ("1", OrgPreference.OUTSIDE),
+        ("2", OrgPreference.SAME_OK),
+        ("3", OrgPreference.ANY),
+    ),
+    # Silence here means the caller is still on the line: connect now.
+    State.CONTACT: _menu(
+        State.CONTACT, ContactMode.HOLD, ("1", ContactMode.HOLD), ("2", ContactMode.CALLBACK)
+    ),
+    State.CALLBACK_WINDOW: _menu(
+        State.CALLBACK_WINDOW,
+        CallbackWindow.ASAP,
+        ("1", CallbackWindow.ASAP),
+        ("2", CallbackWindow.MORNING),
+        ("3", CallbackWindow.AFTERNOON),
+        ("4", CallbackWindow.EVENING),
+    ),
+}

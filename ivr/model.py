@@ -1,0 +1,223 @@
+"""Value types of the intake flow. All frozen; serialisable through ``to_dict``/``from_dict``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
+from typing import Any, TypeAlias, TypeVar
+
+
+class Channel(StrEnum):
+    VOICE = "voice"
+    SMS = "sms"
+
+
+class Language(StrEnum):
+    EN = "en"
+    ES = "es"
+
+
+class State(StrEnum):
+    LANGUAGE = "language"  # safety gate + "para español, oprima 2"
+    ROLE = "role"
+    URGENCY = "urgency"
+    ORG_PREF = "org_pref"
+    ORG_NAME = "org_name"
+    CONTACT = "contact"
+    CALLBACK_WINDOW = "callback_window"
+    DONE = "done"  # request created; the caller holds or hangs up
+    CRISIS = "crisis"  # transferred to the crisis line
+    ENDED = "ended"  # goodbye without a request
+
+
+TERMINAL_STATES = frozenset({State.DONE, State.CRISIS, State.ENDED})
+
+
+class Role(StrEnum):
+    NURSE = "nurse"
+    PHYSICIAN = "physician"
+    TRAINEE = "trainee"
+    APP = "app"
+    ALLIED = "allied"
+    TECH = "tech"
+    SUPPORT = "support"
+    OTHER = "other"
+    UNSPECIFIED = "unspecified"
+
+
+class Urgency(StrEnum):
+    URGENT = "urgent"
+    SOON = "soon"
+    ROUTINE = "routine"
+
+
+class OrgPreference(StrEnum):
+    OUTSIDE = "outside"  # someone outside my organization (the default)
+    SAME_OK = "same_ok"  # my organization is fine
+    ANY = "any"  # no preference
+
+
+class ContactMode(StrEnum):
+    HOLD = "hold"  # stay on the line, connect now
+    CALLBACK = "callback"
+
+
+class CallbackWindow(StrEnum):
+    ASAP = "asap"
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+
+
+@dataclass(frozen=True)
+class Answers:
+    role: Role | None = None
+    urgency: Urgency | None = None
+    org_preference: OrgPreference | None = None
+    organization: str | None = None  # normalized name, for the exclusion rule
+    organization_unknown: bool = False  # caller wanted "outside" but gave no usable answer
+    contact_mode: ContactMode | None = None
+    callback_window: CallbackWindow | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    """Where one caller is in the flow. ``retries`` counts no-input/invalid turns at a menu."""
+
+    channel: Channel = Channel.VOICE
+    state: State = State.LANGUAGE
+    language: Language = Language.EN
+    answers: Answers = field(default_factory=Answers)
+    retries: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Session:
+        raw = dict(data.get("answers") or {})
+        answers = Answers(
+            role=_opt(Role, raw.get("role")),
+            urgency=_opt(Urgency, raw.get("urgency")),
+            org_preference=_opt(OrgPreference, raw.get("org_preference")),
+            organization=raw.get("organization"),
+            organization_unknown=bool(raw.get("organization_unknown", False)),
+            contact_mode=_opt(ContactMode, raw.get("contact_mode")),
+            callback_window=_opt(CallbackWindow, raw.get("callback_window")),
+        )
+        return cls(
+            channel=Channel(data.get("channel", Channel.VOICE)),
+            state=State(data.get("state", State.LANGUAGE)),
+            language=Language(data.get("language", Language.EN)),
+            answers=answers,
+            retries=int(data.get("retries", 0)),
+        )
+
+    def moved(self, state: State, **answers: Any) -> Session:
+        """The session at ``state`` with ``answers`` recorded and the retry count reset."""
+        return replace(self, state=state, answers=replace(self.answers, **answers), retries=0)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _opt(enum: type[E], value: object) -> E | None:
+    return None if value is None else enum(str(value))
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """What the caller did this turn, already parsed by the edge.
+
+    ``organization`` is filled by the edge when it matched ``speech`` against the roster's
+    organizations (the flow never sees the raw words, which may identify someone).
+    """
+
+    digits: str = ""
+    speech: str = ""
+    organization: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.digits and not self.speech
+
+
+class Input(StrEnum):
+    DTMF = "dtmf"
+    SPEECH = "speech dtmf"  # speech with keys still live (9 = crisis)
+    NONE = "none"
+
+
+class Msg(StrEnum):
+    """Identifiers of every sentence the flow can say; texts live in ``ivr.prompts``."""
+
+    SAFETY = "safety"
+    SPANISH_OFFER = "spanish_offer"
+    ENGLISH_STAY = "english_stay"
+    CONFIDENTIALITY = "confidentiality"
+    NO_INPUT = "no_input"
+    INVALID = "invalid"
+    ASK_ROLE = "ask_role"
+    ASK_URGENCY = "ask_urgency"
+    ASK_ORG_PREF = "ask_org_pref"
+    ASK_ORG_NAME = "ask_org_name"
+    ORG_NOT_HEARD = "org_not_heard"
+    ASK_CONTACT = "ask_contact"
+    ASK_CALLBACK_WINDOW = "ask_callback_window"
+    CRISIS_REMINDER = "crisis_reminder"
+    CONFIRM_HOLD = "confirm_hold"
+    CONFIRM_CALLBACK = "confirm_callback"
+    ETA_URGENT = "eta_urgent"
+    ETA_SOON = "eta_soon"
+    ETA_ROUTINE = "eta_routine"
+    WINDOW_ASAP = "window_asap"
+    WINDOW_MORNING = "window_morning"
+    WINDOW_AFTERNOON = "window_afternoon"
+    WINDOW_EVENING = "window_evening"
+    CRISIS_CONNECTING = "crisis_connecting"
+    CRISIS_FAILED = "crisis_failed"
+    GOODBYE = "goodbye"
+
+
+@dataclass(frozen=True)
+class Line:
+    msg: Msg
+    language: Language
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What to say, then which menu (if any) to offer and how to collect the answer."""
+
+    lines: tuple[Line, ...]
+    menu: State | None = None
+    input: Input = Input.DTMF
+    language: Language = Language.EN
+
+
+@dataclass(frozen=True)
+class Completed:
+    answers: Answers
+    language: Language
+
+
+@dataclass(frozen=True)
+class Crisis:
+    """Transfer to the crisis line (key 9, from any menu)."""
+
+    from_state: State
+
+
+@dataclass(frozen=True)
+class Ended:
+    reason: str
+
+
+Outcome: TypeAlias = Completed | Crisis | Ended
+
+
+@dataclass(frozen=True)
+class Step:
+    session: Session
+    prompt: Prompt
+    outcome: Outcome | None = None
