@@ -10,7 +10,6 @@ from dataclasses import replace
 
 from ivr.menus import CRISIS_KEY, MENUS
 from ivr.model import (
-    Answers,
     CallbackWindow,
     Channel,
     Completed,
@@ -104,12 +103,14 @@ def _menu_turn(session: Session, inbound: Inbound) -> Step:
             return _default_or_goodbye(session)
         again = replace(session, retries=session.retries + 1)
         return Step(again, ask(again, Msg.INVALID))
-    return _chose(session, value)
+    return _chose(replace(session, answered=session.answered + 1), value)
 
 
 def _default_or_goodbye(session: Session) -> Step:
     default = MENUS[session.state].default
-    if default is None:
+    # A caller who never pressed a key (a pocket dial, a dropped line) gets a goodbye
+    # rather than a request built entirely from our defaults.
+    if default is None or (session.state is State.CONTACT and session.answered == 0):
         ended = replace(session, state=State.ENDED)
         return Step(ended, _say(session.language, Msg.GOODBYE), Ended("no_input"))
     return _chose(session, default)
@@ -189,12 +190,3 @@ def _closing(session: Session) -> Prompt:
 
 def _say(language: Language, *msgs: Msg) -> Prompt:
     return Prompt(tuple(Line(m, language) for m in msgs), input=Input.NONE, language=language)
-
-
-def answers_complete(answers: Answers) -> bool:
-    """True when the answers are enough to create a request."""
-    return (
-        answers.role is not None
-        and answers.urgency is not None
-        and (answers.contact_mode is not None)
-    )

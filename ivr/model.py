@@ -89,6 +89,7 @@ class Session:
     language: Language = Language.EN
     answers: Answers = field(default_factory=Answers)
     retries: int = 0
+    answered: int = 0  # menus the caller answered with a key (not by our default)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -111,6 +112,7 @@ class Session:
             language=Language(data.get("language", Language.EN)),
             answers=answers,
             retries=int(data.get("retries", 0)),
+            answered=int(data.get("answered", 0)),
         )
 
     def moved(self, state: State, **answers: Any) -> Session:
@@ -177,6 +179,10 @@ class Msg(StrEnum):
     CRISIS_CONNECTING = "crisis_connecting"
     CRISIS_FAILED = "crisis_failed"
     GOODBYE = "goodbye"
+    HOLD_FIRST = "hold_first"
+    HOLD_AGAIN = "hold_again"
+    HOLD_GIVE_UP = "hold_give_up"
+    TECHNICAL_PROBLEM = "technical_problem"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ characters where possible. The numbers spoken are the public contract of the men
 from __future__ import annotations
 
 from ivr.menus import MENUS
-from ivr.model import Channel, Language, Msg, Prompt, State
+from ivr.model import Channel, Input, Language, Msg, Prompt, State
 
 EN, ES = Language.EN, Language.ES
 
@@ -54,6 +54,18 @@ TEXT: dict[Language, dict[Msg, str]] = {
         Msg.CRISIS_CONNECTING: "Connecting you to the 988 Suicide and Crisis Lifeline now.",
         Msg.CRISIS_FAILED: (
             "If the call did not connect, please dial 988, or 911 if you are in danger. Take care."
+        ),
+        Msg.HOLD_FIRST: (
+            "Thank you for waiting. We are reaching out to a peer supporter for you now."
+        ),
+        Msg.HOLD_AGAIN: "We are still finding a peer supporter. Thank you for staying on the line.",
+        Msg.HOLD_GIVE_UP: (
+            "We're sorry: no peer supporter has been able to pick up yet. We have kept your "
+            "request, and a peer supporter will call you back from this Peerline number."
+        ),
+        Msg.TECHNICAL_PROBLEM: (
+            "We're sorry, Peerline is having a technical problem. To reach the 988 Lifeline "
+            "now, press 9. Otherwise, please call again in a few minutes."
         ),
         Msg.GOODBYE: (
             "We didn't get an answer, so we'll end the call here. Please call again any "
@@ -102,6 +114,18 @@ TEXT: dict[Language, dict[Msg, str]] = {
         Msg.CRISIS_CONNECTING: "Le estamos comunicando con la Línea 988 de crisis.",
         Msg.CRISIS_FAILED: (
             "Si la llamada no se conectó, marque 988, o 911 si está en peligro. Cuídese."
+        ),
+        Msg.HOLD_FIRST: (
+            "Gracias por esperar. Estamos contactando a un colega de apoyo para usted."
+        ),
+        Msg.HOLD_AGAIN: "Seguimos buscando a un colega de apoyo. Gracias por esperar.",
+        Msg.HOLD_GIVE_UP: (
+            "Lo sentimos: ningún colega de apoyo ha podido atender todavía. Guardamos su "
+            "solicitud, y un colega de apoyo le llamará desde este número de Peerline."
+        ),
+        Msg.TECHNICAL_PROBLEM: (
+            "Lo sentimos, Peerline tiene un problema técnico. Para comunicarse con la Línea "
+            "988 ahora, oprima 9. Si no, por favor llame de nuevo en unos minutos."
         ),
         Msg.GOODBYE: (
             "No recibimos respuesta, así que terminaremos la llamada. Llámenos cuando "
@@ -212,6 +236,7 @@ def sentences(prompt: Prompt, channel: Channel) -> list[tuple[str, Language]]:
     said = [(text(line.msg, line.language), line.language) for line in prompt.lines]
     if prompt.menu is not None:
         said += [(s, prompt.language) for s in options(prompt.menu, prompt.language, channel)]
-        if prompt.menu is not State.LANGUAGE:
-            said.append((text(Msg.CRISIS_REMINDER, prompt.language), prompt.language))
+    if prompt.input is not Input.NONE and prompt.menu is not State.LANGUAGE:
+        # The greeting already names the crisis key; every other question repeats it.
+        said.append((text(Msg.CRISIS_REMINDER, prompt.language), prompt.language))
     return said

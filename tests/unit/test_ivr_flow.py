@@ -1,0 +1,288 @@
+"""The intake flow as a table: every (state, key) pair, the crisis key everywhere, silence."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from ivr import (
+    Answers,
+    CallbackWindow,
+    Channel,
+    Completed,
+    ContactMode,
+    Crisis,
+    Ended,
+    Inbound,
+    Language,
+    OrgPreference,
+    Role,
+    Session,
+    State,
+    Urgency,
+    advance,
+    start,
+)
+from ivr.model import Msg
+
+S = State
+KEYS = [*"0123456789", "*", "#"]
+MENU_STATES = [S.LANGUAGE, S.ROLE, S.URGENCY, S.ORG_PREF, S.CONTACT, S.CALLBACK_WINDOW]
+
+# Written out by hand from the design brief, not derived from ivr.menus.
+VALID: dict[State, dict[str, State]] = {
+    S.LANGUAGE: {"1": S.ROLE, "2": S.ROLE},
+    S.ROLE: {k: S.URGENCY for k in "012345678"},
+    S.URGENCY: {"1": S.ORG_PREF, "2": S.ORG_PREF, "3": S.ORG_PREF},
+    S.ORG_PREF: {"1": S.ORG_NAME, "2": S.CONTACT, "3": S.CONTACT},
+    S.CONTACT: {"1": S.DONE, "2": S.CALLBACK_WINDOW},
+    S.CALLBACK_WINDOW: {"1": S.DONE, "2": S.DONE, "3": S.DONE, "4": S.DONE},
+}
+ROLES = {
+    "1": Role.NURSE,
+    "2": Role.PHYSICIAN,
+    "3": Role.TRAINEE,
+    "4": Role.APP,
+    "5": Role.ALLIED,
+    "6": Role.TECH,
+    "7": Role.SUPPORT,
+    "8": Role.OTHER,
+    "0": Role.UNSPECIFIED,
+}
+
+
+def at(state: State, language: Language = Language.EN, **answers: object) -> Session:
+    base = Answers(role=Role.NURSE, urgency=Urgency.SOON, org_preference=OrgPreference.ANY)
+    return Session(state=state, language=language, answers=replace(base, **answers), answered=3)
+
+
+@pytest.mark.parametrize("state", MENU_STATES)
+@pytest.mark.parametrize("key", KEYS)
+def test_every_key_at_every_menu(state: State, key: str) -> None:
+    step = advance(at(state), Inbound(digits=key))
+    if key == "9":
+        assert step.session.state is S.CRISIS
+        assert isinstance(step.outcome, Crisis)
+    elif key in VALID[state]:
+        assert step.session.state is VALID[state][key]
+        assert step.session.retries == 0
+    else:
+        assert step.session.state is state, "an invalid key replays the same menu"
+        assert step.prompt.lines[0].msg is Msg.INVALID
+        assert step.prompt.menu is state
+        assert step.outcome is None
+
+
+@pytest.mark.parametrize("state", [*MENU_STATES, S.ORG_NAME])
+def test_crisis_key_wins_at_every_menu_in_both_languages(state: State) -> None:
+    for language in Language:
+        step = advance(at(state, language), Inbound(digits="9"))
+        assert isinstance(step.outcome, Crisis)
+        assert step.outcome.from_state is state
+        assert step.prompt.language is language
+
+
+def test_crisis_key_wins_even_while_asked_to_speak() -> None:
+    step = advance(at(S.ORG_NAME), Inbound(digits="9", speech="Mass General"))
+    assert isinstance(step.outcome, Crisis)
+
+
+@pytest.mark.parametrize(("key", "role"), sorted(ROLES.items()))
+def test_role_codes(key: str, role: Role) -> None:
+    assert advance(at(S.ROLE), Inbound(digits=key)).session.answers.role is role
+
+
+@pytest.mark.parametrize(
+    ("key", "urgency"), [("1", Urgency.URGENT), ("2", Urgency.SOON), ("3", Urgency.ROUTINE)]
+)
+def test_urgency_codes(key: str, urgency: Urgency) -> None:
+    assert advance(at(S.URGENCY), Inbound(digits=key)).session.answers.urgency is urgency
+
+
+def test_start_is_the_safety_gate_with_spanish_offer() -> None:
+    step = start()
+    msgs = [(line.msg, line.language) for line in step.prompt.lines]
+    assert msgs[0] == (Msg.SAFETY, Language.EN)
+    assert (Msg.SPANISH_OFFER, Language.ES) in msgs
+    assert step.session.state is S.LANGUAGE
+
+
+def test_spanish_branch_switches_every_following_prompt() -> None:
+    step = advance(start().session, Inbound(digits="2"))
+    assert step.session.language is Language.ES
+    assert {line.language for line in step.prompt.lines} == {Language.ES}
+    assert [line.msg for line in step.prompt.lines] == [
+        Msg.SAFETY,
+        Msg.CONFIDENTIALITY,
+        Msg.ASK_ROLE,
+    ]
+    step = advance(step.session, Inbound(digits="1"))
+    assert step.prompt.language is Language.ES
+
+
+def test_english_gets_confidentiality_before_the_role_menu() -> None:
+    step = advance(start().session, Inbound(digits="1"))
+    assert [line.msg for line in step.prompt.lines] == [Msg.CONFIDENTIALITY, Msg.ASK_ROLE]
+
+
+def test_silence_at_the_gate_means_english() -> None:
+    step = advance(start().session, Inbound())
+    assert (step.session.state, step.session.language) == (S.ROLE, Language.EN)
+
+
+@pytest.mark.parametrize(
+    ("state", "default_next", "field", "value"),
+    [
+        (S.ROLE, S.URGENCY, "role", Role.UNSPECIFIED),
+        (S.URGENCY, S.ORG_PREF, "urgency", Urgency.SOON),
+        (S.ORG_PREF, S.ORG_NAME, "org_preference", OrgPreference.OUTSIDE),
+        (S.CONTACT, S.DONE, "contact_mode", ContactMode.HOLD),
+        (S.CALLBACK_WINDOW, S.DONE, "callback_window", CallbackWindow.ASAP),
+    ],
+)
+def test_silence_replays_once_then_applies_the_gentle_default(
+    state: State, default_next: State, field: str, value: object
+) -> None:
+    first = advance(at(state), Inbound())
+    assert first.session.state is state
+    assert first.prompt.lines[0].msg is Msg.NO_INPUT
+    second = advance(first.session, Inbound())
+    assert second.session.state is default_next
+    assert getattr(second.session.answers, field) == value
+
+
+def test_repeated_invalid_keys_fall_back_to_the_default_instead_of_looping() -> None:
+    session = at(S.URGENCY)
+    for _ in range(3):
+        session = advance(session, Inbound(digits="*")).session
+        assert session.state is S.URGENCY
+    assert advance(session, Inbound(digits="*")).session.state is S.ORG_PREF
+
+
+def test_multi_digit_garbage_is_just_invalid() -> None:
+    step = advance(at(S.ROLE), Inbound(digits="*#77"))
+    assert step.session.state is S.ROLE
+    assert step.prompt.lines[0].msg is Msg.INVALID
+    long = advance(at(S.ROLE), Inbound(digits="1" * 500))
+    assert long.session.state is S.ROLE
+
+
+def test_organization_heard_and_matched_is_kept() -> None:
+    step = advance(
+        at(S.ORG_NAME),
+        Inbound(speech="mass general", organization="Massachusetts General Hospital"),
+    )
+    assert step.session.state is S.CONTACT
+    assert step.session.answers.organization == "Massachusetts General Hospital"
+    assert not step.session.answers.organization_unknown
+
+
+def test_organization_heard_but_unknown_excludes_nothing_and_flags_nothing() -> None:
+    step = advance(at(S.ORG_NAME), Inbound(speech="a clinic nobody knows"))
+    assert step.session.state is S.CONTACT
+    assert step.session.answers.organization is None
+    assert not step.session.answers.organization_unknown
+
+
+def test_no_organization_answer_asks_again_then_flags_for_the_coordinator() -> None:
+    first = advance(at(S.ORG_NAME), Inbound())
+    assert first.session.state is S.ORG_NAME
+    assert first.prompt.lines[0].msg is Msg.ORG_NOT_HEARD
+    second = advance(first.session, Inbound())
+    assert second.session.state is S.CONTACT
+    assert second.session.answers.organization_unknown
+
+
+def test_hold_completes_with_answers() -> None:
+    step = advance(at(S.CONTACT), Inbound(digits="1"))
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.contact_mode is ContactMode.HOLD
+    assert [line.msg for line in step.prompt.lines] == [Msg.CONFIRM_HOLD]
+
+
+@pytest.mark.parametrize(
+    ("urgency", "eta"),
+    [
+        (Urgency.URGENT, Msg.ETA_URGENT),
+        (Urgency.SOON, Msg.ETA_SOON),
+        (Urgency.ROUTINE, Msg.ETA_ROUTINE),
+    ],
+)
+def test_callback_confirmation_states_window_and_honest_eta(urgency: Urgency, eta: Msg) -> None:
+    session = at(S.CALLBACK_WINDOW, urgency=urgency, contact_mode=ContactMode.CALLBACK)
+    step = advance(session, Inbound(digits="4"))
+    assert isinstance(step.outcome, Completed)
+    assert [line.msg for line in step.prompt.lines] == [
+        Msg.CONFIRM_CALLBACK,
+        Msg.WINDOW_EVENING,
+        eta,
+    ]
+
+
+def test_repeated_invalid_keys_at_the_gate_continue_in_english_rather_than_hang_up() -> None:
+    session = start().session
+    for _ in range(3):
+        session = advance(session, Inbound(digits="7")).session
+        assert session.state is S.LANGUAGE
+    step = advance(session, Inbound(digits="7"))
+    assert (step.session.state, step.session.language) == (S.ROLE, Language.EN)
+    assert not isinstance(step.outcome, Ended)
+
+
+@pytest.mark.parametrize("state", [S.DONE, S.CRISIS, S.ENDED])
+def test_turns_after_the_end_change_nothing(state: State) -> None:
+    session = at(state)
+    step = advance(session, Inbound(digits="1"))
+    assert step.session == session
+    assert step.outcome is None
+
+
+def test_session_round_trips_through_json_shape() -> None:
+    session = at(
+        S.CONTACT,
+        Language.ES,
+        organization="Tufts Medical Center",
+        callback_window=CallbackWindow.MORNING,
+    )
+    assert Session.from_dict(session.to_dict()) == session
+    assert Session.from_dict(Session(channel=Channel.SMS).to_dict()).channel is Channel.SMS
+
+
+def test_whole_walk_to_a_request() -> None:
+    step = start()
+    for key in ["2", "1", "1", "1"]:
+        step = advance(step.session, Inbound(digits=key))
+    step = advance(step.session, Inbound(speech="MGH", organization="Massachusetts General"))
+    step = advance(step.session, Inbound(digits="2"))
+    step = advance(step.session, Inbound(digits="3"))
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers == Answers(
+        role=Role.NURSE,
+        urgency=Urgency.URGENT,
+        org_preference=OrgPreference.OUTSIDE,
+        organization="Massachusetts General",
+        contact_mode=ContactMode.CALLBACK,
+        callback_window=CallbackWindow.AFTERNOON,
+    )
+    assert step.outcome.language is Language.ES
+
+
+def test_a_caller_who_never_presses_a_key_gets_a_goodbye_not_a_request() -> None:
+    step = start()
+    for _ in range(12):
+        if step.session.state in (S.DONE, S.ENDED):
+            break
+        step = advance(step.session, Inbound())
+    assert step.session.state is S.ENDED
+    assert isinstance(step.outcome, Ended)
+    assert step.prompt.lines[0].msg is Msg.GOODBYE
+
+
+def test_one_real_answer_is_enough_for_silence_to_mean_stay_on_the_line() -> None:
+    step = advance(start().session, Inbound(digits="1"))
+    while step.session.state not in (S.DONE, S.ENDED):
+        step = advance(step.session, Inbound())
+    assert step.session.state is S.DONE
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.contact_mode is ContactMode.HOLD
