@@ -1,0 +1,110 @@
+"""The queue layer on a real Redis: enqueue, worker, reconciler."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from redis import Redis
+from rq import SimpleWorker
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from jobs import context
+from jobs.dispatcher import Dispatcher
+from jobs.enqueue import dispatch_job_id, enqueue_dispatch
+from jobs.queues import URGENCIES, Queues
+from jobs.reconciler import reconcile
+from storage.models import RequestStatus, SessionStatus
+from storage.repository import Store
+from tests.integration.test_repository import new_request
+
+
+class Deps:
+    def __init__(self, store: Store) -> None:
+        self.dispatcher = Dispatcher(store)
+
+
+@pytest.fixture
+def queues(redis_conn: Redis, store: Store) -> Iterator[Queues]:
+    context.install(lambda: Deps(store))
+    yield Queues(redis_conn)
+
+
+def waiting_request(store: Store, sid: str = "CA1", urgency: str = "urgent") -> str:
+    store.begin_session(sid, "voice", {}, "<a/>", None)
+    request = new_request(sid)
+    request = replace(request, urgency=urgency)
+    saved = store.save_turn(sid, 0, {}, SessionStatus.COMPLETED, "<b/>", request)
+    assert saved.request is not None
+    return saved.request.id
+
+
+def work(queues: Queues) -> None:
+    SimpleWorker(queues.all(), connection=queues.connection, serializer=JSONSerializer).work(
+        burst=True
+    )
+
+
+def test_queues_are_per_urgency_with_json_serializer(queues: Queues) -> None:
+    assert [q.name for q in queues.all()] == list(URGENCIES)
+    assert all(
+        q.serializer is JSONSerializer or q.serializer == JSONSerializer for q in queues.all()
+    )
+
+
+def test_enqueue_then_worker_runs_dispatch(queues: Queues, store: Store) -> None:
+    rid = waiting_request(store, urgency="routine")
+    assert enqueue_dispatch(queues, rid, "routine")
+    assert queues["routine"].get_job_ids() == [dispatch_job_id(rid)]
+    job = Job.fetch(dispatch_job_id(rid), connection=queues.connection, serializer=JSONSerializer)
+    assert job.kwargs == {"request_id": rid}
+    work(queues)
+    assert ("dispatch.run", {"urgency": "routine"}) in store.events(rid)
+
+
+def test_enqueue_twice_is_one_job(queues: Queues, store: Store) -> None:
+    rid = waiting_request(store)
+    assert enqueue_dispatch(queues, rid, "urgent")
+    assert not enqueue_dispatch(queues, rid, "urgent")
+    assert len(queues["urgent"]) == 1
+
+
+def test_reconciler_queues_what_the_webhook_could_not(queues: Queues, store: Store) -> None:
+    rid = waiting_request(store)
+    assert reconcile(store, queues, grace=timedelta(0)).enqueued == 1
+    assert queues["urgent"].get_job_ids() == [dispatch_job_id(rid)]
+    assert reconcile(store, queues, grace=timedelta(0)).enqueued == 0, "nothing twice"
+
+
+def test_reconciler_requeues_a_job_redis_lost(queues: Queues, store: Store) -> None:
+    rid = waiting_request(store)
+    enqueue_dispatch(queues, rid, "urgent")
+    store.mark_queued(rid)
+    queues.connection.flushdb()  # a Redis restart without persistence
+    assert reconcile(store, queues, grace=timedelta(0)).enqueued == 1
+    work(queues)
+    assert any(kind == "dispatch.run" for kind, _ in store.events(rid))
+
+
+def test_reconciler_leaves_finished_dispatches_alone(queues: Queues, store: Store) -> None:
+    rid = waiting_request(store)
+    enqueue_dispatch(queues, rid, "urgent")
+    store.mark_queued(rid)
+    work(queues)
+    assert reconcile(store, queues, grace=timedelta(0)).enqueued == 0
+
+
+def test_reconciler_respects_the_grace_period(queues: Queues, store: Store) -> None:
+    waiting_request(store)
+    assert reconcile(store, queues, grace=timedelta(minutes=1)).enqueued == 0
+
+
+def test_dispatch_of_a_closed_or_unknown_request_does_nothing(queues: Queues, store: Store) -> None:
+    rid = waiting_request(store)
+    store.set_request_status(rid, RequestStatus.WITHDRAWN)
+    Dispatcher(store).dispatch(rid)
+    Dispatcher(store).dispatch("no-such-request")
+    assert not any(kind == "dispatch.run" for kind, _ in store.events())
