@@ -1,0 +1,5 @@
+import sys
+
+from peerline.cli import main
+
+sys.exit(main())

@@ -1,0 +1,42 @@
+"""``create_app(settings)``: the ASGI application, for uvicorn's ``--factory``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from peerline import bootstrap, health
+from peerline.settings import Settings
+from telephony import webhooks
+
+
+def create_app(
+    settings: Settings | None = None, services: bootstrap.Services | None = None
+) -> Starlette:
+    """Build the web app. Nothing connects until the first request or startup."""
+    settings = settings or Settings()
+    owned = services is None
+    services = services or bootstrap.build(settings, fast_fail_redis=True)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owned:
+            services.close()
+
+    app = Starlette(
+        routes=[
+            *webhooks.routes(),
+            Route("/healthz", health.healthz, methods=["GET"]),
+            Route("/readyz", health.readyz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = services
+    app.state.guard = bootstrap.webhook_guard(settings)
+    app.state.intake = bootstrap.voice_intake(services)
+    return app

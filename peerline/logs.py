@@ -1,0 +1,48 @@
+"""Logging with a redaction filter: no phone number, body, digits or place ever reaches a log."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_PHONE = re.compile(r"(?<![\w/-])(?:\+|\()?\d[\d\s().-]{8,}\d(?![\w/-])")
+_FIELDS = re.compile(
+    r"\b(From|To|Caller|Called|Body|Digits|SpeechResult|"
+    r"(?:From|To|Caller|Called)(?:City|State|Zip|Country))=([^&\s,]*)"
+)
+
+
+def redact(text: str) -> str:
+    text = _FIELDS.sub(lambda m: f"{m.group(1)}=[redacted]", text)
+    return _PHONE.sub("[number]", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites every record's final message; attached to handlers, so it sees all loggers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info or record.exc_text:
+            # Another handler may have cached the unredacted traceback already.
+            trace = record.exc_text or logging.Formatter().formatException(record.exc_info)  # type: ignore[arg-type]
+            record.exc_text = redact(trace)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def configure(level: str = "INFO") -> None:
+    """Root logging for a Peerline process (called by the CLI, never at import)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "rq.worker"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True

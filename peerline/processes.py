@@ -1,0 +1,116 @@
+"""Long-running processes: the RQ worker, the reconciler loop, and ``run`` (all of them)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from types import FrameType
+
+from rq import Worker
+from rq.serializers import JSONSerializer
+
+from jobs import context
+from jobs.reconciler import reconcile
+from peerline import bootstrap, demo
+from peerline.settings import Settings
+from storage.migrate import upgrade
+
+logger = logging.getLogger(__name__)
+
+# RQ's default maintenance pass runs every 10 min; a caller can't wait that long for a job
+# whose worker died (DESIGN: re-run within 30 s), so workers clean up far more often.
+MAINTENANCE_INTERVAL = 15
+
+
+def run_worker(settings: Settings, *, burst: bool = False) -> None:
+    services = bootstrap.build(settings)
+    context.install(lambda: bootstrap.worker_deps(settings))
+    worker = Worker(
+        services.queues.all(),
+        connection=services.redis,
+        serializer=JSONSerializer,
+        maintenance_interval=MAINTENANCE_INTERVAL,
+    )
+    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+
+
+def run_scheduler(
+    settings: Settings, *, interval: float = 10.0, stop: threading.Event | None = None
+) -> None:
+    """Reconcile the database's waiting requests with Redis every ``interval`` seconds."""
+    services = bootstrap.build(settings)
+    stop = stop or _stop_on_signals()
+    while not stop.is_set():
+        try:
+            result = reconcile(services.store, services.queues)
+            if result.enqueued:
+                logger.info("reconciler re-queued %d request(s)", result.enqueued)
+        except Exception:
+            logger.exception("reconciler pass failed; next pass in %.0fs", interval)
+        stop.wait(interval)
+    services.close()
+
+
+def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
+    """``peerline run``: migrations, demo roster, embedded Redis, web, worker, reconciler."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    services = bootstrap.build(settings)
+    upgrade(services.store.engine)
+    demo.seed(services.store)
+    env = dict(os.environ)
+    env["PEERLINE_REDIS_URL"] = services.redis_url  # children share the embedded server
+    children = [
+        _spawn("web", ["serve"], env),
+        _spawn("worker", ["worker"], env),
+    ]
+    stop = _stop_on_signals()
+    base = f"http://{settings.host}:{settings.port}"
+    print(
+        f"\nPeerline is running.\n  webhooks:  {base}/twilio/voice\n"
+        f"  health:    {base}/readyz\n  data:      {settings.var_dir.resolve()}\n"
+        "Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+    scheduler = threading.Thread(
+        target=run_scheduler, args=(settings,), kwargs={"stop": stop}, daemon=True
+    )
+    scheduler.start()
+    try:
+        while not stop.is_set():
+            for name, proc in children:
+                if proc.poll() is not None:
+                    logger.error("%s exited with %s; stopping", name, proc.returncode)
+                    stop.set()
+            stop.wait(0.5)
+    finally:
+        for _name, proc in children:
+            proc.terminate()
+        for _name, proc in children:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        services.close()
+    return 0
+
+
+def _spawn(name: str, args: list[str], env: dict[str, str]) -> tuple[str, subprocess.Popen[bytes]]:
+    proc = subprocess.Popen([sys.executable, "-m", "peerline", *args], env=env)  # noqa: S603
+    logger.info("started %s pid=%d", name, proc.pid)
+    return name, proc
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+
+        def handler(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, handler)
+    return stop

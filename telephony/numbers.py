@@ -1,0 +1,32 @@
+"""Phone numbers from the carrier: E.164 or nothing (withheld caller IDs are not numbers)."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+# Withheld caller IDs seen in Twilio's From; some of them parse as "possible" numbers.
+_WITHHELD = {
+    "anonymous",
+    "restricted",
+    "unknown",
+    "unavailable",
+    "private",
+    "+266696687",
+    "+86282452253",
+    "+8656696",
+    "+2562533",
+    "+7378742833",
+}
+
+
+def to_e164(raw: str | None, region: str = "US") -> str | None:
+    """``raw`` as E.164, or None when it is missing, withheld or not a valid number."""
+    if not raw or raw.strip().lower() in _WITHHELD or len(raw) > 40:
+        return None
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

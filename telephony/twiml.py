@@ -1,0 +1,132 @@
+"""Rendering flow steps as TwiML with twilio's ``VoiceResponse``. Nothing here ever records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from starlette.responses import Response
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from ivr import Channel, Completed, ContactMode, Crisis, Language, Step
+from ivr.model import Input, Msg
+from ivr.prompts import SAY_LANGUAGE, SAY_VOICE, sentences, text
+
+GATHER_TIMEOUT = 6  # seconds of silence before the action runs with no Digits
+HOLD_PAUSE = 20
+
+
+class TwiMLResponse(Response):
+    media_type = "application/xml"
+
+
+@dataclass(frozen=True)
+class VoiceUrls:
+    """Where the rendered document sends Twilio next."""
+
+    action: str  # the Gather action for this turn
+    hold: str | None = None  # where a holding caller waits
+
+
+def say(node: VoiceResponse | Gather, words: str, language: Language) -> None:
+    node.say(words, language=SAY_LANGUAGE[language], voice=SAY_VOICE[language])
+
+
+def render_step(step: Step, urls: VoiceUrls, crisis_number: str, hints: Sequence[str] = ()) -> str:
+    """The TwiML for one flow step."""
+    prompt = step.prompt
+    if isinstance(step.outcome, Crisis):
+        return crisis_transfer(prompt.language, crisis_number)
+    lines = sentences(prompt, Channel.VOICE)
+    response = VoiceResponse()
+    if prompt.input is not Input.NONE:
+        gather = _gather(urls.action, prompt.language, prompt.input, hints)
+        for words, lang in lines:
+            say(gather, words, lang)
+        response.append(gather)
+        return str(response)
+    for words, lang in lines:
+        say(response, words, lang)
+    if _holds(step) and urls.hold:
+        response.redirect(urls.hold, method="POST")
+    else:
+        response.hangup()
+    return str(response)
+
+
+def _holds(step: Step) -> bool:
+    outcome = step.outcome
+    return isinstance(outcome, Completed) and outcome.answers.contact_mode is ContactMode.HOLD
+
+
+def _gather(action: str, language: Language, kind: Input, hints: Sequence[str]) -> Gather:
+    kwargs: dict[str, object] = {
+        "action": action,
+        "method": "POST",
+        "num_digits": 1,
+        "timeout": GATHER_TIMEOUT,
+        "action_on_empty_result": True,
+        "language": SAY_LANGUAGE[language],
+    }
+    if kind is Input.SPEECH:
+        # A space-separated string: twilio-python renders a list as its Python repr.
+        kwargs.update(input="speech dtmf", speech_timeout="2")
+        if hints:
+            kwargs["hints"] = ", ".join(h.replace(",", " ") for h in hints[:100])
+    return Gather(**kwargs)
+
+
+def crisis_transfer(language: Language, crisis_number: str) -> str:
+    """Connect the caller to the crisis line; if that fails, tell them how to reach help.
+
+    No ``callerId``: the crisis centre sees the caller's own number, which it needs to
+    call back or route by location. Masking is for peers, not for 988.
+    """
+    response = VoiceResponse()
+    say(response, text(Msg.CRISIS_CONNECTING, language), language)
+    response.dial(crisis_number, answer_on_bridge=True, timeout=30)
+    say(response, text(Msg.CRISIS_FAILED, language), language)
+    response.hangup()
+    return str(response)
+
+
+def hold(language: Language, action: str, first: bool) -> str:
+    """One turn of the hold loop: a kind message that keeps the crisis key live."""
+    response = VoiceResponse()
+    gather = Gather(
+        action=action,
+        method="POST",
+        num_digits=1,
+        timeout=5,
+        action_on_empty_result=True,
+        language=SAY_LANGUAGE[language],
+    )
+    msg = Msg.HOLD_FIRST if first else Msg.HOLD_AGAIN
+    say(gather, text(msg, language), language)
+    say(gather, text(Msg.CRISIS_REMINDER, language), language)
+    gather.pause(length=HOLD_PAUSE)
+    response.append(gather)
+    return str(response)
+
+
+def spoken(language: Language, *msgs: Msg, hang_up: bool = True) -> str:
+    response = VoiceResponse()
+    for msg in msgs:
+        say(response, text(msg, language), language)
+    if hang_up:
+        response.hangup()
+    return str(response)
+
+
+def apology(action: str) -> str:
+    """For when we cannot serve the call: say so, and still offer the crisis line."""
+    response = VoiceResponse()
+    gather = Gather(
+        action=action, method="POST", num_digits=1, timeout=8, action_on_empty_result=True
+    )
+    for lang in (Language.EN, Language.ES):
+        say(gather, text(Msg.TECHNICAL_PROBLEM, lang), lang)
+    response.append(gather)
+    say(response, text(Msg.CRISIS_FAILED, Language.EN), Language.EN)
+    response.hangup()
+    return str(response)

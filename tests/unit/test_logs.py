@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from peerline.logs import RedactingFilter, redact
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("call from +16175551234 done", "call from [number] done"),
+        (
+            "From=%2B16175551234&To=%2B16175550100&Digits=1",
+            "From=[redacted]&To=[redacted]&Digits=[redacted]",
+        ),
+        ("Body=I need help", "Body=[redacted] need help"),
+        ("FromCity=BOSTON FromZip=02114", "FromCity=[redacted] FromZip=[redacted]"),
+        ("(617) 555-1234 called", "[number] called"),
+        ("request=5f0c2d9a8b7e4f01 turn=3", "request=5f0c2d9a8b7e4f01 turn=3"),
+        (
+            "call=CA00000000000000000000000000000001 turn=2",
+            "call=CA00000000000000000000000000000001 turn=2",
+        ),
+    ],
+)
+def test_redact(raw: str, expected: str) -> None:
+    assert redact(raw) == expected
+
+
+def test_filter_rewrites_formatted_messages_and_tracebacks(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logger = logging.getLogger("test.redaction")
+    caplog.handler.addFilter(RedactingFilter())
+    logger.warning("caller %s pressed %s", "+16175551234", "Digits=4")
+    try:
+        raise ValueError("bad number +16175551234")
+    except ValueError:
+        logger.exception("failed")
+    text = caplog.text
+    assert "6175551234" not in text
+    assert "[number]" in text
