@@ -52,9 +52,9 @@ _WINDOW = {
 }
 
 
-def start(channel: Channel = Channel.VOICE) -> Step:
+def start(channel: Channel = Channel.VOICE, *, caller_known: bool = True) -> Step:
     """The first step of every contact: the safety gate and the language offer."""
-    session = Session(channel=channel)
+    session = Session(channel=channel, caller_known=caller_known)
     return Step(session, ask(session))
 
 
@@ -62,11 +62,19 @@ def advance(session: Session, inbound: Inbound) -> Step:
     """The caller did something; decide what happens next. Pure."""
     if session.state in (State.DONE, State.CRISIS, State.ENDED):
         return Step(session, _closing(session))
-    if CRISIS_KEY in inbound.digits[:1]:
+    if _wants_crisis(session, inbound):
         return crisis(session)
     if session.state is State.ORG_NAME:
         return _org_name(session, inbound)
+    if session.state is State.CALLBACK_NUMBER:
+        return _callback_number(session, inbound)
     return _menu_turn(session, inbound)
+
+
+def _wants_crisis(session: Session, inbound: Inbound) -> bool:
+    if session.state is State.CALLBACK_NUMBER:
+        return inbound.digits == CRISIS_KEY  # area codes may start with 9: only 9 alone
+    return inbound.digits[:1] == CRISIS_KEY
 
 
 def crisis(session: Session) -> Step:
@@ -86,6 +94,9 @@ def ask(session: Session, *before: Msg) -> Prompt:
     if state is State.ORG_NAME:
         lines.append(Line(Msg.ASK_ORG_NAME, lang))
         return Prompt(tuple(lines), menu=None, input=Input.SPEECH, language=lang)
+    if state is State.CALLBACK_NUMBER:
+        lines.append(Line(Msg.ASK_CALLBACK_NUMBER, lang))
+        return Prompt(tuple(lines), menu=None, input=Input.NUMBER, language=lang)
     lines.append(Line(_QUESTION[state], lang))
     return Prompt(tuple(lines), menu=state, language=lang)
 
@@ -136,7 +147,8 @@ def _chose(session: Session, value: str) -> Step:
     if state is State.CONTACT:
         mode = ContactMode(value)
         if mode is ContactMode.CALLBACK:
-            return _next(session.moved(State.CALLBACK_WINDOW, contact_mode=mode))
+            after = State.CALLBACK_WINDOW if session.caller_known else State.CALLBACK_NUMBER
+            return _next(session.moved(after, contact_mode=mode))
         return _complete(session.moved(State.DONE, contact_mode=mode))
     if state is State.CALLBACK_WINDOW:
         return _complete(session.moved(State.DONE, callback_window=CallbackWindow(value)))
@@ -161,6 +173,19 @@ def _org_name(session: Session, inbound: Inbound) -> Step:
             ),
         )
     return _next(session.moved(State.CONTACT, organization_unknown=True))
+
+
+def _callback_number(session: Session, inbound: Inbound) -> Step:
+    """A withheld caller ID chose a call back: take a number by keypad, or hold instead."""
+    if inbound.number_ok:
+        return _next(replace(session, caller_known=True).moved(State.CALLBACK_WINDOW))
+    if inbound.digits == "*" or session.retries >= 2:
+        held = session.moved(State.DONE, contact_mode=ContactMode.HOLD)
+        step = _complete(held)
+        lines = (Line(Msg.NUMBER_NOT_NEEDED, session.language), *step.prompt.lines)
+        return replace(step, prompt=replace(step.prompt, lines=lines))
+    again = replace(session, retries=session.retries + 1)
+    return Step(again, ask(again, Msg.NO_INPUT if inbound.empty else Msg.BAD_NUMBER))
 
 
 def _next(session: Session) -> Step:

@@ -24,6 +24,7 @@ class State(StrEnum):
     ORG_PREF = "org_pref"
     ORG_NAME = "org_name"
     CONTACT = "contact"
+    CALLBACK_NUMBER = "callback_number"  # only when the caller's number is withheld
     CALLBACK_WINDOW = "callback_window"
     DONE = "done"  # request created; the caller holds or hangs up
     CRISIS = "crisis"  # transferred to the crisis line
@@ -90,6 +91,7 @@ class Session:
     answers: Answers = field(default_factory=Answers)
     retries: int = 0
     answered: int = 0  # menus the caller answered with a key (not by our default)
+    caller_known: bool = True  # False: withheld caller ID, so ask before promising a call
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,6 +115,7 @@ class Session:
             answers=answers,
             retries=int(data.get("retries", 0)),
             answered=int(data.get("answered", 0)),
+            caller_known=bool(data.get("caller_known", True)),
         )
 
     def moved(self, state: State, **answers: Any) -> Session:
@@ -138,6 +141,7 @@ class Inbound:
     digits: str = ""
     speech: str = ""
     organization: str | None = None
+    number_ok: bool | None = None  # the edge's verdict on a keyed-in callback number
 
     @property
     def empty(self) -> bool:
@@ -147,6 +151,7 @@ class Inbound:
 class Input(StrEnum):
     DTMF = "dtmf"
     SPEECH = "speech dtmf"  # speech with keys still live (9 = crisis)
+    NUMBER = "number"  # several keys ended by '#'
     NONE = "none"
 
 
@@ -166,6 +171,9 @@ class Msg(StrEnum):
     ORG_NOT_HEARD = "org_not_heard"
     ASK_CONTACT = "ask_contact"
     ASK_CALLBACK_WINDOW = "ask_callback_window"
+    ASK_CALLBACK_NUMBER = "ask_callback_number"
+    BAD_NUMBER = "bad_number"
+    NUMBER_NOT_NEEDED = "number_not_needed"
     CRISIS_REMINDER = "crisis_reminder"
     CONFIRM_HOLD = "confirm_hold"
     CONFIRM_CALLBACK = "confirm_callback"

@@ -37,6 +37,13 @@ TEXT: dict[Language, dict[Msg, str]] = {
         Msg.ORG_NOT_HEARD: "I didn't catch that. Please say it once more.",
         Msg.ASK_CONTACT: "How would you like to talk?",
         Msg.ASK_CALLBACK_WINDOW: "When is a good time for us to call you back?",
+        Msg.ASK_CALLBACK_NUMBER: (
+            "Your number is hidden, so we don't know where to call you back. Please enter "
+            "the number to call, starting with the area code, then press the pound key. "
+            "Or press star to stay on the line instead."
+        ),
+        Msg.BAD_NUMBER: "Sorry, that number doesn't look right.",
+        Msg.NUMBER_NOT_NEEDED: "All right, let's connect you now instead.",
         Msg.CRISIS_REMINDER: "Press 9 at any time for the crisis line.",
         Msg.CONFIRM_HOLD: (
             "Thank you. We are finding a peer supporter for you now. Please stay on the line."
@@ -97,6 +104,13 @@ TEXT: dict[Language, dict[Msg, str]] = {
         Msg.ORG_NOT_HEARD: "No le entendí. Por favor, dígalo una vez más.",
         Msg.ASK_CONTACT: "¿Cómo prefiere hablar?",
         Msg.ASK_CALLBACK_WINDOW: "¿Cuándo es un buen momento para devolverle la llamada?",
+        Msg.ASK_CALLBACK_NUMBER: (
+            "Su número está oculto, así que no sabemos a dónde devolverle la llamada. Marque "
+            "el número al que debemos llamar, con el código de área, y después la tecla de "
+            "numeral. O bien oprima asterisco para esperar en la línea."
+        ),
+        Msg.BAD_NUMBER: "Perdón, ese número no parece correcto.",
+        Msg.NUMBER_NOT_NEEDED: "De acuerdo, le comunicaremos ahora.",
         Msg.CRISIS_REMINDER: "Oprima 9 en cualquier momento para la línea de crisis.",
         Msg.CONFIRM_HOLD: (
             "Gracias. Estamos buscando a un colega de apoyo. Por favor, no cuelgue."

@@ -98,14 +98,19 @@ class Store:
         status: SessionStatus,
         response: str,
         new_request: NewRequest | None = None,
+        caller: str | None = None,
     ) -> TurnSaved:
         """Advance a session from ``expected_turn``; optionally create its request, atomically.
 
-        Raises ``StaleTurn`` when a concurrent or repeated delivery got there first.
+        ``caller`` replaces the session's contact number (one keyed in for a withheld ID);
+        a new request without a number of its own takes the session's. Raises
+        ``StaleTurn`` when a concurrent or repeated delivery got there first.
         """
         for _ in range(5):  # a ticket collision retries with a new code
             try:
-                return self._save_turn(sid, expected_turn, flow, status, response, new_request)
+                return self._save_turn(
+                    sid, expected_turn, flow, status, response, new_request, caller
+                )
             except IntegrityError as exc:
                 if "ticket" not in str(exc.orig).lower():
                     raise StaleTurn(sid) from exc
@@ -119,6 +124,7 @@ class Store:
         status: SessionStatus,
         response: str,
         new_request: NewRequest | None,
+        caller: str | None,
     ) -> TurnSaved:
         now = self.clock()
         with self._sessions.begin() as db:
@@ -129,9 +135,19 @@ class Store:
                 "last_response": response,
                 "updated_at": now,
             }
+            if caller:
+                values.update(self._caller_columns(caller))
             request = None
             if new_request is not None:
-                request = self._insert_request(db, new_request, now)
+                contact = self._caller_columns(new_request.caller or caller)
+                if not new_request.caller and not caller:
+                    session_row = db.get(CallSession, sid)
+                    if session_row is not None:
+                        contact = {
+                            "caller_enc": session_row.caller_enc,
+                            "caller_index": session_row.caller_index,
+                        }
+                request = self._insert_request(db, new_request, now, contact)
                 values["request_id"] = request.id
             result = db.execute(
                 update(CallSession)
@@ -142,7 +158,9 @@ class Store:
                 raise StaleTurn(sid)  # leaving the block rolls the request insert back
             return TurnSaved(_request_record(request) if request else None)
 
-    def _insert_request(self, db: Session, new: NewRequest, now: datetime) -> HelpRequest:
+    def _insert_request(
+        self, db: Session, new: NewRequest, now: datetime, contact: dict[str, Any]
+    ) -> HelpRequest:
         row = HelpRequest(
             id=uuid.uuid4().hex,
             ticket=new_ticket(),
@@ -161,7 +179,7 @@ class Store:
             dispatch_attempts=0,
             created_at=now,
             updated_at=now,
-            **self._caller_columns(new.caller),
+            **contact,
         )
         db.add(row)
         db.flush()

@@ -22,6 +22,7 @@ from storage.records import NewRequest, SessionRecord
 from storage.repository import Store
 from telephony import paths, twiml
 from telephony.inbound import VoiceCall
+from telephony.numbers import to_e164
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class VoiceIntake:
         existing = self.store.get_session(call.call_sid)
         if existing is not None:
             return existing.last_response
-        step = ivr.start(Channel.VOICE)
+        step = ivr.start(Channel.VOICE, caller_known=call.caller is not None)
         document = self._render(step, turn=0)
         record = self.store.begin_session(
             call.call_sid, Channel.VOICE, step.session.to_dict(), document, call.caller
@@ -64,12 +65,19 @@ class VoiceIntake:
         if record.turn != turn or record.status != SessionStatus.ACTIVE:
             return record.last_response  # a repeated or late delivery
         session = Session.from_dict(record.flow)
-        step = ivr.advance(session, self._inbound(session, call))
+        inbound, keyed_number = self._inbound(session, call)
+        step = ivr.advance(session, inbound)
         document = self._render(step, turn=turn + 1)
         new_request = _new_request(step, call) if isinstance(step.outcome, Completed) else None
         try:
             saved = self.store.save_turn(
-                call.call_sid, turn, step.session.to_dict(), _status(step), document, new_request
+                call.call_sid,
+                turn,
+                step.session.to_dict(),
+                _status(step),
+                document,
+                new_request,
+                caller=keyed_number,
             )
         except StaleTurn:
             latest = self.store.get_session(call.call_sid)
@@ -134,12 +142,22 @@ class VoiceIntake:
             logger.info("request withdrawn request=%s", request.id)
 
     # -- helpers ------------------------------------------------------------------------
-    def _inbound(self, session: Session, call: VoiceCall) -> Inbound:
-        organization = None
+    def _inbound(self, session: Session, call: VoiceCall) -> tuple[Inbound, str | None]:
+        """The caller's turn for the pure flow, plus a keyed-in callback number if valid."""
+        organization, number, number_ok = None, None, None
         if session.state is State.ORG_NAME and call.speech:
             names, aliases = self._organizations()
             organization = match(call.speech, names, aliases)
-        return Inbound(digits=call.digits, speech=call.speech, organization=organization)
+        if session.state is State.CALLBACK_NUMBER and len(call.digits) > 1:
+            number = to_e164(call.digits.rstrip("#"))
+            number_ok = number is not None
+        inbound = Inbound(
+            digits=call.digits,
+            speech=call.speech,
+            organization=organization,
+            number_ok=number_ok,
+        )
+        return inbound, number
 
     def _organizations(self) -> tuple[list[str], dict[str, str]]:
         loaded_at, names, aliases = self._orgs

@@ -68,6 +68,9 @@ def _gather(action: str, language: Language, kind: Input, hints: Sequence[str]) 
         "action_on_empty_result": True,
         "language": SAY_LANGUAGE[language],
     }
+    if kind is Input.NUMBER:
+        del kwargs["num_digits"]
+        kwargs.update(finish_on_key="#", timeout=10)
     if kind is Input.SPEECH:
         # A space-separated string: twilio-python renders a list as its Python repr.
         kwargs.update(input="speech dtmf", speech_timeout="2")

@@ -201,3 +201,25 @@ def test_every_turn_delivered_twice_advances_once(twilio: TwilioDriver) -> None:
     call.post(action, Digits="1")  # Twilio retried the same turn
     assert call.documents[-1] == role_menu
     assert first.tag == again.tag == "Response"
+
+
+def test_withheld_caller_id_keys_in_a_callback_number_stored_encrypted(
+    twilio: TwilioDriver, services: bootstrap.Services
+) -> None:
+    call = twilio.call(caller="anonymous")
+    call.start()
+    for key in ["1", "2", "3", "3", "2"]:  # English, physician, no rush, no pref, call back
+        call.press(key)
+    gather = call.gather()
+    assert gather.get("finishOnKey") == "#" and gather.get("numDigits") is None
+    call.press("555")
+    assert "doesn't look right" in call.words()
+    call.press("9195551234#")  # an area code starting with 9 is not the crisis key
+    call.press("2")  # morning
+    assert "call you from this Peerline number" in call.words()
+    with services.store.engine.connect() as conn:
+        row = conn.execute(select(HelpRequest)).one()
+    assert services.store.caller_of(row.id) == "+19195551234"
+    assert b"9195551234" not in row.caller_enc
+    record = services.store.get_session(call.sid)
+    assert record is not None and "9195551234" not in str(record.flow)

@@ -74,7 +74,7 @@ def test_every_key_at_every_menu(state: State, key: str) -> None:
         assert step.outcome is None
 
 
-@pytest.mark.parametrize("state", [*MENU_STATES, S.ORG_NAME])
+@pytest.mark.parametrize("state", [*MENU_STATES, S.ORG_NAME, S.CALLBACK_NUMBER])
 def test_crisis_key_wins_at_every_menu_in_both_languages(state: State) -> None:
     for language in Language:
         step = advance(at(state, language), Inbound(digits="9"))
@@ -284,5 +284,47 @@ def test_one_real_answer_is_enough_for_silence_to_mean_stay_on_the_line() -> Non
     while step.session.state not in (S.DONE, S.ENDED):
         step = advance(step.session, Inbound())
     assert step.session.state is S.DONE
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.contact_mode is ContactMode.HOLD
+
+
+def _hidden_caller_at_contact() -> Session:
+    return replace(at(S.CONTACT), caller_known=False)
+
+
+def test_a_withheld_number_choosing_a_call_back_is_asked_for_a_number() -> None:
+    step = advance(_hidden_caller_at_contact(), Inbound(digits="2"))
+    assert step.session.state is S.CALLBACK_NUMBER
+    assert step.prompt.lines[-1].msg is Msg.ASK_CALLBACK_NUMBER
+
+
+def test_a_valid_keyed_number_continues_to_the_window() -> None:
+    asked = advance(_hidden_caller_at_contact(), Inbound(digits="2")).session
+    step = advance(asked, Inbound(digits="9195551234", number_ok=True))
+    assert step.session.state is S.CALLBACK_WINDOW, "a number starting with 9 is not crisis"
+    assert step.session.caller_known
+
+
+def test_nine_alone_is_still_the_crisis_key_while_keying_a_number() -> None:
+    asked = advance(_hidden_caller_at_contact(), Inbound(digits="2")).session
+    assert isinstance(advance(asked, Inbound(digits="9")).outcome, Crisis)
+
+
+def test_a_bad_number_is_asked_again_then_the_caller_is_connected_now() -> None:
+    session = advance(_hidden_caller_at_contact(), Inbound(digits="2")).session
+    for _ in range(2):
+        step = advance(session, Inbound(digits="123", number_ok=False))
+        assert step.session.state is S.CALLBACK_NUMBER
+        assert step.prompt.lines[0].msg is Msg.BAD_NUMBER
+        session = step.session
+    step = advance(session, Inbound(digits="123", number_ok=False))
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.contact_mode is ContactMode.HOLD
+    assert [line.msg for line in step.prompt.lines] == [Msg.NUMBER_NOT_NEEDED, Msg.CONFIRM_HOLD]
+
+
+def test_star_while_keying_a_number_means_connect_now() -> None:
+    session = advance(_hidden_caller_at_contact(), Inbound(digits="2")).session
+    step = advance(session, Inbound(digits="*"))
     assert isinstance(step.outcome, Completed)
     assert step.outcome.answers.contact_mode is ContactMode.HOLD

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ivr import Inbound, Language, Step, advance, start
+from ivr import Inbound, Language, State, Step, advance, start
 from ivr.model import TERMINAL_STATES
 from telephony import twiml
 from telephony.twiml import VoiceUrls
@@ -23,15 +23,26 @@ INPUTS = [Inbound(digits=k) for k in [*"0123456789", "*", ""]] + [
 def reachable_steps(limit: int = 5000) -> Iterator[Step]:
     """Breadth-first over the flow from the greeting, every input at every step."""
     seen = set()
-    frontier = [start()]
+    frontier = [start(), start(caller_known=False)]
     while frontier and len(seen) < limit:
-        step = frontier.pop()
+        step = frontier.pop(0)
         yield step
         if step.session.state in TERMINAL_STATES:
             continue
         for inbound in INPUTS:
             nxt = advance(step.session, inbound)
-            key = (nxt.session, nxt.prompt)
+            # Coarse key: what changes the document, not every answer combination.
+            s = nxt.session
+            key = (
+                s.state,
+                s.language,
+                s.retries,
+                s.caller_known,
+                min(s.answered, 1),
+                s.answers.contact_mode,
+                s.answers.urgency,
+                nxt.prompt,
+            )
             if key not in seen:
                 seen.add(key)
                 frontier.append(nxt)
@@ -48,7 +59,7 @@ def all_documents() -> Iterator[str]:
 
 def test_the_walk_covers_every_state() -> None:
     states = {step.session.state for step in reachable_steps()}
-    assert len(states) == 10
+    assert states == set(State)
 
 
 def test_no_document_can_record() -> None:
@@ -67,7 +78,8 @@ def test_every_gather_keeps_the_crisis_key_reachable() -> None:
     for document in all_documents():
         root = ET.fromstring(document)
         for gather in root.iter("Gather"):
-            assert gather.get("numDigits") == "1"
+            # one key per menu; a keyed-in number ends with '#' instead
+            assert gather.get("numDigits") == "1" or gather.get("finishOnKey") == "#"
             assert "dtmf" in (gather.get("input") or "dtmf")
             spoken = " ".join(s.text or "" for s in gather.iter("Say")).lower()
             assert "9" in spoken, document
