@@ -1,0 +1,240 @@
+"""Hard filters, the role ladder, and the ranking built on them. Pure.
+
+Hard filters, in the order ``explain`` reports them (``Rejection``): active, trained, not
+flagged for a bad number, not in the caller's organization unless the caller said "same_ok"
+or "any" (an organization the caller did not name excludes nobody), speaks the caller's
+language, role on the ladder (unless widened), not already offered this request, not busy,
+not in cool-off, strictly under the monthly cap, and available now or, for a callback, in
+the caller's window (``matching.availability``).
+
+``rank`` returns every supporter who passes them, best first:
+
+1. the caller's previous supporter, for a follow-up (continuity);
+2. role: same role > related role (``LADDER``) > other roles; a caller who did not say
+   (``unspecified``) finds every role equally fine;
+3. training level: fewest steps apart, where both sides are on the medical training ladder;
+4. fairness: fewest minutes used this month, then longest idle (never called first);
+5. candidate id, so equal scores always come out in the same order.
+
+Other roles are offered only with ``widen=True``. With the default, an empty list means
+nobody in the caller's role or a related one can take the call now: the dispatcher alerts
+the coordinator and may rank again widened. Widening relaxes the role ladder only; the
+organization rule, language and every other hard filter hold either way, and the previous
+supporter of a follow-up is never held back by the ladder.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from operator import attrgetter
+
+from ivr.model import OrgPreference, Role
+from matching.availability import When, require_aware
+from matching.model import (
+    GAP_BITS,
+    LAST_CALL_BITS,
+    MINUTES_BITS,
+    STEP_BITS,
+    Candidate,
+    Level,
+    MatchRequest,
+    Ranked,
+    Rejected,
+    Rejection,
+    Step,
+)
+
+# Related roles, both ways round. A caller's "similar role" peer is first someone in their
+# own role, then someone on the other side of one of these pairings.
+LADDER: tuple[tuple[Role, Role], ...] = (
+    # Same profession at a different stage: residents and fellows train under attendings.
+    (Role.TRAINEE, Role.PHYSICIAN),
+    # NPs, PAs and CRNAs diagnose, prescribe and share call and liability with physicians.
+    (Role.APP, Role.PHYSICIAN),
+    # Most NPs, CRNAs and nurse-midwives were nurses first.
+    (Role.APP, Role.NURSE),
+    # Nursing assistants and patient-care techs are the nursing team at the bedside;
+    # EMS crews hand their patients over to nurses.
+    (Role.TECH, Role.NURSE),
+    # Pharmacists and therapists are, like APPs, licensed clinicians with graduate training
+    # who are neither physicians nor bedside nurses.
+    (Role.ALLIED, Role.APP),
+    # Lab and imaging technologists and patient-care techs: hands-on technical shift work.
+    (Role.ALLIED, Role.TECH),
+    # Environmental, dietary and transport staff work beside aides and techs on the floor,
+    # mostly hourly and without clinical authority.
+    (Role.SUPPORT, Role.TECH),
+    # Social workers and chaplains are psychosocial professionals, usually grouped with
+    # allied health.
+    (Role.OTHER, Role.ALLIED),
+)
+
+
+def _related(ladder: Iterable[tuple[Role, Role]]) -> dict[Role, frozenset[Role]]:
+    pairs: dict[Role, set[Role]] = {role: set() for role in Role}
+    for a, b in ladder:
+        pairs[a].add(b)
+        pairs[b].add(a)
+    return {role: frozenset(others) for role, others in pairs.items()}
+
+
+RELATED: Mapping[Role, frozenset[Role]] = _related(LADDER)
+
+# Where the fields of a packed ``Score`` start (see ``Score.pack``).
+_GAP_SHIFT = MINUTES_BITS + LAST_CALL_BITS
+_STEP_SHIFT = _GAP_SHIFT + GAP_BITS
+_FOLLOW_UP = 1 << (_STEP_SHIFT + STEP_BITS)
+# Below the score while sorting: the candidate's place in id order, the final tie-break.
+_PLACE_BITS = 32
+_PLACE_MASK = (1 << _PLACE_BITS) - 1
+_BY_ID = attrgetter("id")
+
+
+def step(caller: Role, supporter: Role) -> Step:
+    """Where ``supporter``'s role sits on the ladder for a ``caller`` in ``caller``'s role."""
+    if caller is Role.UNSPECIFIED or caller is supporter:
+        return Step.SAME
+    return Step.RELATED if supporter in RELATED[caller] else Step.OTHER
+
+
+class _Screen:
+    """One request's filters and scoring, precomputed once so each candidate costs little."""
+
+    __slots__ = (
+        "exclude",
+        "language",
+        "level",
+        "now",
+        "org",
+        "prefixes",
+        "previous",
+        "request",
+        "steps",
+        "when",
+        "widen",
+    )
+
+    def __init__(self, request: MatchRequest, now: datetime, widen: bool) -> None:
+        self.request = request
+        self.now = require_aware(now)
+        self.widen = widen
+        self.language = request.language
+        # The organization rule: only a caller who said "same_ok" or "any" waives it.
+        consent = request.org_preference is not OrgPreference.OUTSIDE
+        self.org = None if consent else request.org_key
+        self.steps = {role: step(request.role, role) for role in Role}
+        # Each role's packed score before the per-candidate parts (not the previous
+        # supporter, the role's step, then zeros).
+        self.prefixes = {r: _FOLLOW_UP | s << _STEP_SHIFT for r, s in self.steps.items()}
+        self.level = Level.of(request.role, request.level)
+        self.previous = request.previous_supporter_id
+        self.exclude = request.exclude
+        self.when = When(now, request.needs_window, request.callback_zone)
+
+    def reject(self, c: Candidate) -> Rejection | None:
+        """The first hard filter ``c`` fails, or None when it passes them all."""
+        if not c.active:
+            return Rejection.INACTIVE
+        if not c.trained:
+            return Rejection.UNTRAINED
+        if c.flagged_bad_number:
+            return Rejection.BAD_NUMBER
+        if self.org is not None and c.org_key == self.org:
+            return Rejection.SAME_ORGANIZATION
+        if self.language not in c.languages:
+            return Rejection.LANGUAGE
+        if not self.widen and self.steps[c.role] is Step.OTHER and c.id != self.previous:
+            return Rejection.ROLE
+        if c.id in self.exclude:
+            return Rejection.EXCLUDED
+        if c.busy:
+            return Rejection.BUSY
+        if c.cool_off_until is not None and c.cool_off_until > self.now:
+            return Rejection.COOL_OFF
+        if c.minutes_this_month >= c.monthly_cap_minutes:
+            return Rejection.CAP
+        if not self.when.admits(c.availability):
+            return Rejection.UNAVAILABLE
+        return None
+
+    def rank(self, candidates: Iterable[Candidate], limit: int | None = None) -> list[Ranked]:
+        """The candidates that pass, in rank order.
+
+        The hot path. Each survivor's ``Score`` is packed into one int (``Score.pack``,
+        written out inline) above its place in id order, so one sort of plain ints does it
+        all, allocating nothing per candidate that the garbage collector must track.
+        """
+        reject = self.reject
+        passed = [c for c in candidates if reject(c) is None]
+        passed.sort(key=_BY_ID)
+        previous, prefixes, level = self.previous, self.prefixes, self.level
+        keys: list[int] = []
+        append = keys.append
+        for place, c in enumerate(passed):
+            key = prefixes[c.role]
+            if c.id == previous:
+                key ^= _FOLLOW_UP
+            if level and c.ladder_level:
+                key |= abs(c.ladder_level - level) << _GAP_SHIFT
+            key |= c.minutes_this_month << LAST_CALL_BITS | c.last_call_us
+            append(key << _PLACE_BITS | place)
+        keys = sorted(keys) if limit is None else heapq.nsmallest(limit, keys)
+        request = self.request
+        return [Ranked(passed[k & _PLACE_MASK], k >> _PLACE_BITS, request) for k in keys]
+
+    def detail(self, c: Candidate, why: Rejection) -> str:
+        if why is Rejection.SAME_ORGANIZATION:
+            return c.organization or ""
+        if why is Rejection.LANGUAGE:
+            return f"speaks {', '.join(sorted(c.languages))}; caller needs {self.language}"
+        if why is Rejection.ROLE:
+            return f"{c.role} for a {self.request.role} caller"
+        if why is Rejection.COOL_OFF and c.cool_off_until is not None:
+            return f"until {c.cool_off_until.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        if why is Rejection.CAP:
+            return f"{c.minutes_this_month} of {c.monthly_cap_minutes} min used"
+        if why is Rejection.UNAVAILABLE:
+            if c.availability.override is False:
+                return "away (override)"
+            window = self.request.needs_window
+            return f"off shift in the {window} window" if window else "off shift now"
+        return ""
+
+
+def rank(
+    request: MatchRequest,
+    candidates: Iterable[Candidate],
+    now: datetime,
+    *,
+    widen: bool = False,
+    limit: int | None = None,
+) -> list[Ranked]:
+    """Every candidate who passes the hard filters, best first (see the module doc). Pure.
+
+    ``now`` must be timezone-aware. The order depends only on the candidates, never on the
+    order they arrive in. ``limit`` keeps only the best few (the dispatcher needs one).
+    """
+    return _Screen(request, now, widen).rank(candidates, limit)
+
+
+def explain(
+    request: MatchRequest, candidates: Iterable[Candidate], now: datetime, *, widen: bool = False
+) -> tuple[list[Ranked], list[Rejected]]:
+    """``rank``'s answer plus, for the console, why each other candidate was left out.
+
+    Each rejection names the first filter that failed, in ``Rejection``'s order; rejections
+    are sorted by candidate id.
+    """
+    screen = _Screen(request, now, widen)
+    passed: list[Candidate] = []
+    rejected: list[Rejected] = []
+    for c in candidates:
+        why = screen.reject(c)
+        if why is None:
+            passed.append(c)
+        else:
+            rejected.append(Rejected(c.id, why, screen.detail(c, why)))
+    rejected.sort(key=lambda r: r.candidate_id)
+    return screen.rank(passed), rejected
