@@ -190,6 +190,7 @@ class Msg(StrEnum):
     HOLD_FIRST = "hold_first"
     HOLD_AGAIN = "hold_again"
     HOLD_GIVE_UP = "hold_give_up"
+    HOLD_GIVE_UP_NO_NUMBER = "hold_give_up_no_number"
     TECHNICAL_PROBLEM = "technical_problem"
 
 

@@ -70,6 +70,11 @@ TEXT: dict[Language, dict[Msg, str]] = {
             "We're sorry: no peer supporter has been able to pick up yet. We have kept your "
             "request, and a peer supporter will call you back from this Peerline number."
         ),
+        Msg.HOLD_GIVE_UP_NO_NUMBER: (
+            "We're sorry: no peer supporter has been able to pick up yet, and your number is "
+            "hidden, so we can't call you back. Please call again a little later. If you are "
+            "in danger, call 911, or dial 988."
+        ),
         Msg.TECHNICAL_PROBLEM: (
             "We're sorry, Peerline is having a technical problem. To reach the 988 Lifeline "
             "now, press 9. Otherwise, please call again in a few minutes."
@@ -136,6 +141,11 @@ TEXT: dict[Language, dict[Msg, str]] = {
         Msg.HOLD_GIVE_UP: (
             "Lo sentimos: ningún colega de apoyo ha podido atender todavía. Guardamos su "
             "solicitud, y un colega de apoyo le llamará desde este número de Peerline."
+        ),
+        Msg.HOLD_GIVE_UP_NO_NUMBER: (
+            "Lo sentimos: ningún colega de apoyo ha podido atender todavía, y su número está "
+            "oculto, así que no podemos devolverle la llamada. Por favor, llame de nuevo más "
+            "tarde. Si está en peligro, llame al 911 o marque 988."
         ),
         Msg.TECHNICAL_PROBLEM: (
             "Lo sentimos, Peerline tiene un problema técnico. Para comunicarse con la Línea "

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
 
 from rq import Retry
 from rq.exceptions import DuplicateJobError
@@ -14,6 +17,7 @@ from jobs.queues import Queues
 logger = logging.getLogger(__name__)
 
 DISPATCH_RETRY = Retry(max=5, interval=[1, 5, 15, 60, 300])
+TASK_RETRY = Retry(max=4, interval=[1, 3, 10, 30])
 _LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
@@ -59,3 +63,118 @@ def dispatch_job_status(queues: Queues, request_id: str) -> JobStatus | None:
         serializer=queues["soon"].serializer,
     )[0]
     return None if job is None else job.get_status(refresh=False)
+
+
+def enqueue_task(
+    queues: Queues,
+    urgency: str,
+    func: Callable[..., None],
+    job_id: str,
+    delay: timedelta | None = None,
+    **kwargs: str,
+) -> None:
+    """Queue a follow-up job (connect, call back, cancel, check); duplicates are ignored."""
+    queue = queues[urgency]
+    try:
+        if delay is None:
+            queue.enqueue_call(
+                func,
+                kwargs=kwargs,
+                job_id=job_id,
+                retry=TASK_RETRY,
+                unique=True,
+                result_ttl=600,
+                failure_ttl=7 * 86400,
+            )
+        else:
+            queue.enqueue_in(
+                delay,
+                func,
+                job_id=job_id,
+                retry=TASK_RETRY,
+                unique=True,
+                result_ttl=600,
+                failure_ttl=7 * 86400,
+                **kwargs,
+            )
+    except DuplicateJobError:
+        logger.info("job %s already queued", job_id)
+
+
+class JobSink:
+    """What webhooks and jobs ask the queue to do next, by id."""
+
+    def __init__(self, queues: Queues) -> None:
+        self.queues = queues
+
+    def dispatch(
+        self, request_id: str, urgency: str, delay: timedelta | None = None, round_: int = 0
+    ) -> None:
+        if delay is None and round_ == 0:
+            enqueue_dispatch(self.queues, request_id, urgency)
+            return
+        enqueue_task(
+            self.queues,
+            urgency,
+            tasks.dispatch,
+            f"dispatch-{request_id}-r{round_}",
+            delay=delay,
+            request_id=request_id,
+        )
+
+    def connect_caller(self, request_id: str) -> None:
+        enqueue_task(
+            self.queues,
+            "urgent",
+            tasks.connect_caller,
+            f"connect-{request_id}",
+            request_id=request_id,
+        )
+
+    def call_back(self, request_id: str, attempt: int) -> None:
+        enqueue_task(
+            self.queues,
+            "urgent",
+            tasks.call_back,
+            f"callback-{request_id}-{attempt}",
+            request_id=request_id,
+        )
+
+    def cancel_leg(self, call_sid: str, say: str = "") -> None:
+        enqueue_task(
+            self.queues, "urgent", tasks.end_leg, f"end-{call_sid}", call_sid=call_sid, say=say
+        )
+
+    def callback_failed(self, request_id: str) -> None:
+        enqueue_task(
+            self.queues,
+            "urgent",
+            tasks.callback_failed,
+            f"callback-failed-{request_id}-{uuid.uuid4().hex[:8]}",
+            request_id=request_id,
+        )
+
+    def check_offer(self, offer_id: str, delay: timedelta) -> None:
+        enqueue_task(
+            self.queues,
+            "urgent",
+            tasks.check_offer,
+            f"check-{offer_id}",
+            delay=delay,
+            offer_id=offer_id,
+        )
+
+    def escalate(
+        self, request_id: str, level: int, delay: timedelta | None = None, now: bool = False
+    ) -> None:
+        # The immediate page (nobody on shift) must not collide with the SLA timer's job id.
+        suffix = "now" if now else str(level)
+        enqueue_task(
+            self.queues,
+            "urgent",
+            tasks.escalate,
+            f"escalate-{request_id}-{suffix}",
+            delay=delay,
+            request_id=request_id,
+            level=str(level),
+        )

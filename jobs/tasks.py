@@ -8,3 +8,33 @@ from jobs import context
 def dispatch(request_id: str) -> None:
     """Find a supporter for a waiting request and ring them."""
     context.current().dispatcher.dispatch(request_id)
+
+
+def connect_caller(request_id: str) -> None:
+    """A supporter accepted: move the holding caller into the request's conference."""
+    context.current().dispatcher.connect_caller(request_id)
+
+
+def call_back(request_id: str) -> None:
+    """A supporter accepted a call-back request: ring the caller from the hotline."""
+    context.current().dispatcher.call_back(request_id)
+
+
+def callback_failed(request_id: str) -> None:
+    """The caller didn't take our call back: free the supporter, retry later."""
+    context.current().dispatcher.callback_failed(request_id)
+
+
+def end_leg(call_sid: str, say: str = "") -> None:
+    """Stop a call leg (cancel it if ringing, end it if live), optionally saying why."""
+    context.current().dispatcher.end_leg(call_sid, say)
+
+
+def check_offer(offer_id: str) -> None:
+    """An offer's ring time is over: if nothing reported back, give up on it."""
+    context.current().dispatcher.check_offer(offer_id)
+
+
+def escalate(request_id: str, level: str) -> None:
+    """The request's SLA timer fired: page the next coordinator if nobody has it yet."""
+    context.current().escalation.escalate(request_id, int(level))

@@ -39,4 +39,5 @@ def create_app(
     app.state.services = services
     app.state.guard = bootstrap.webhook_guard(settings)
     app.state.intake = bootstrap.voice_intake(services)
+    app.state.legs = bootstrap.legs(services)
     return app

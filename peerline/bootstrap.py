@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
-from jobs.dispatcher import Dispatcher
-from jobs.enqueue import enqueue_dispatch
+from jobs.candidates import zone as zone_named
+from jobs.dispatcher import DispatchConfig, Dispatcher
+from jobs.enqueue import JobSink, enqueue_dispatch
+from jobs.escalation import Escalation, EscalationConfig
+from jobs.outbound import Outbound
 from jobs.queues import Queues
+from jobs.throttle import Throttle
+from peerline.ports import Carrier
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
+from storage.alerts import AlertStore
 from storage.crypto import FieldCipher, decode_key, load_or_create_key
+from storage.dispatch import DispatchStore
 from storage.engine import make_engine
 from storage.repository import Store
+from storage.roster import RosterStore
+from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.intake import IntakeConfig, VoiceIntake
+from telephony.legs import Legs
 from telephony.security import WebhookGuard
 
 HOLD_CYCLE_SECONDS = 30
+LONG_CALL = timedelta(minutes=45)  # a call this long earns the supporter a cool-off
+COOL_OFF = timedelta(minutes=30)
 
 
 @dataclass
@@ -67,7 +80,13 @@ def voice_intake(services: Services) -> VoiceIntake:
         crisis_number=settings.crisis_number,
         hold_cycles=max(1, settings.hold_max_minutes * 60 // HOLD_CYCLE_SECONDS),
     )
-    return VoiceIntake(services.store, partial(enqueue_dispatch, services.queues), config)
+    return VoiceIntake(
+        services.store,
+        partial(enqueue_dispatch, services.queues),
+        config,
+        DispatchStore(services.store.engine),
+        JobSink(services.queues),
+    )
 
 
 def webhook_guard(settings: Settings) -> WebhookGuard:
@@ -78,13 +97,79 @@ def webhook_guard(settings: Settings) -> WebhookGuard:
     )
 
 
+def outbound(services: Services) -> Outbound:
+    settings = services.settings
+    client = twilio_client(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token.get_secret_value(),
+        settings.twilio_api_url,
+    )
+    roster = RosterStore(services.store.engine, services.store.cipher)
+
+    def allowed(number: str) -> bool:
+        return (
+            number == settings.crisis_number
+            or roster.is_known_number(number)
+            or services.store.is_open_caller(number)
+        )
+
+    return Outbound(
+        TwilioCarrier(client),
+        settings.hotline_number,
+        allowed,
+        calls=Throttle(services.redis, "calls", settings.calls_per_second),
+        messages=Throttle(services.redis, "sms", settings.sms_per_second),
+    )
+
+
+def legs(services: Services) -> Legs:
+    return Legs(
+        services.store,
+        DispatchStore(services.store.engine),
+        JobSink(services.queues),
+        services.settings.crisis_number,
+        long_call=LONG_CALL,
+        cool_off=COOL_OFF,
+    )
+
+
 @dataclass
 class WorkerDeps:
     services: Services
     dispatcher: Dispatcher
+    escalation: Escalation
 
 
-def worker_deps(settings: Settings) -> WorkerDeps:
+def worker_deps(settings: Settings, carrier: Carrier | None = None) -> WorkerDeps:
     """Built inside each job-running process (RQ forks), never shared across a fork."""
     services = build(settings)
-    return WorkerDeps(services, Dispatcher(services.store))
+    return dispatch_deps(services, carrier)
+
+
+def dispatch_deps(services: Services, carrier: Carrier | None = None) -> WorkerDeps:
+    """The dispatcher and escalation over ``services``; ``carrier`` replaces Twilio in tests."""
+    settings = services.settings
+    engine, cipher = services.store.engine, services.store.cipher
+    roster = RosterStore(engine, cipher)
+    out = outbound(services)
+    if carrier is not None:
+        out.carrier = carrier
+    sink = JobSink(services.queues)
+    escalation = Escalation(
+        services.store,
+        AlertStore(engine),
+        roster,
+        out,
+        sink,
+        EscalationConfig(zone=zone_named(settings.timezone), holidays=settings.holiday_dates),
+    )
+    config = DispatchConfig(
+        public_base=settings.public_base,
+        ring_seconds=settings.ring_seconds,
+        long_call=LONG_CALL,
+        cool_off=COOL_OFF,
+    )
+    dispatcher = Dispatcher(
+        services.store, DispatchStore(engine), roster, out, sink, escalation, config
+    )
+    return WorkerDeps(services, dispatcher, escalation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -36,8 +37,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     hold_max_minutes: int = 10  # a holding caller is offered a call back after this
+    calls_per_second: float = 1.0  # Twilio's default CPS for outbound calls
+    sms_per_second: float = 1.0  # a US long code sends about one segment a second
+    ring_seconds: int = 30  # how long a supporter's phone rings before the next one
+    timezone: str = "America/New_York"  # the program's business days and hours
+    holidays: str = ""  # comma-separated ISO dates without business hours
     max_body_bytes: int = 64 * 1024  # Twilio's webhooks are a few KB; anything larger is hostile
     log_level: str = "INFO"
+
+    @property
+    def holiday_dates(self) -> frozenset[date]:
+        return frozenset(
+            date.fromisoformat(d.strip()) for d in self.holidays.split(",") if d.strip()
+        )
 
     @property
     def public_base(self) -> str:

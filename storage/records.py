@@ -53,6 +53,12 @@ class RequestRecord:
     dispatch_attempts: int
     created_at: datetime
     updated_at: datetime
+    supporter_id: str | None = None
+    previous_supporter_id: str | None = None
+    callback_attempts: int = 0
+    escalation_level: int = 0
+    acked_at: datetime | None = None
+    source_sid: str = ""
 
 
 @dataclass(frozen=True)

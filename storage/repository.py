@@ -278,6 +278,27 @@ class Store:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def is_open_caller(self, number: str) -> bool:
+        """Whether ``number`` belongs to a caller with an open request (toll-fraud guard)."""
+        index = self.cipher.blind_index(number)
+        with self._sessions() as db:
+            return (
+                db.scalar(
+                    select(HelpRequest.id)
+                    .where(
+                        HelpRequest.caller_index == index,
+                        HelpRequest.status.in_(OPEN_REQUEST_STATUSES),
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
+
+    def find_by_ticket(self, ticket: str) -> RequestRecord | None:
+        with self._sessions() as db:
+            row = db.scalar(select(HelpRequest).where(HelpRequest.ticket == ticket.upper()))
+            return _request_record(row) if row else None
+
     # -- organizations ------------------------------------------------------------------
     def organizations(self) -> tuple[list[str], dict[str, str]]:
         """Known organization names, and aliases mapped to their organization's name."""
@@ -362,4 +383,10 @@ def _request_record(row: HelpRequest) -> RequestRecord:
         dispatch_attempts=row.dispatch_attempts,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        supporter_id=row.supporter_id,
+        previous_supporter_id=row.previous_supporter_id,
+        callback_attempts=row.callback_attempts or 0,
+        escalation_level=row.escalation_level or 0,
+        acked_at=row.acked_at,
+        source_sid=row.source_sid,
     )

@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
+from peerline.ports import CarrierError, PermanentCarrierError, RetryableCarrierError
 from telephony import paths
+
+# Twilio error codes that no retry will fix: invalid/unroutable numbers, opted out,
+# not SMS-capable, geo permissions.
+PERMANENT_CODES = frozenset(
+    {
+        21211,
+        21212,
+        21214,
+        21217,
+        21401,
+        21407,
+        21408,
+        21610,
+        21612,
+        21614,
+        13223,
+        13224,
+        13225,
+        13226,
+    }
+)
+STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 
 
 def twilio_client(account_sid: str, auth_token: str, api_url: str | None = None) -> Client:
@@ -13,6 +40,67 @@ def twilio_client(account_sid: str, auth_token: str, api_url: str | None = None)
     if api_url:
         client.api.base_url = api_url.rstrip("/")
     return client
+
+
+class TwilioCarrier:
+    """``Carrier`` over the twilio SDK; translates Twilio's errors into ours."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def place_call(
+        self, *, to: str, from_: str, url: str, status_callback: str, timeout: int
+    ) -> str:
+        with _translated():
+            call = self.client.calls.create(
+                to=to,
+                from_=from_,
+                url=url,
+                method="POST",
+                status_callback=status_callback,
+                status_callback_method="POST",
+                status_callback_event=STATUS_EVENTS,
+                timeout=timeout,
+            )
+        return str(call.sid)
+
+    def update_call(
+        self,
+        sid: str,
+        *,
+        status: str | None = None,
+        url: str | None = None,
+        twiml: str | None = None,
+    ) -> None:
+        kwargs: dict[str, str] = {}
+        if status:
+            kwargs["status"] = status
+        if url:
+            kwargs.update(url=url, method="POST")
+        if twiml:
+            kwargs["twiml"] = twiml
+        with _translated():
+            self.client.calls(sid).update(**kwargs)
+
+    def send_sms(self, *, to: str, from_: str, body: str) -> str:
+        with _translated():
+            message = self.client.messages.create(to=to, from_=from_, body=body)
+        return str(message.sid)
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except TwilioRestException as exc:
+        code = exc.code if isinstance(exc.code, int) else None
+        if code in PERMANENT_CODES or (exc.status == 404 and code == 20404):
+            raise PermanentCarrierError(f"twilio error {code}", code) from exc
+        if exc.status == 429 or exc.status >= 500 or code == 20429:
+            raise RetryableCarrierError(f"twilio {exc.status} {code}", code) from exc
+        raise CarrierError(f"twilio {exc.status} {code}", code) from exc
+    except (TwilioException, OSError) as exc:
+        raise RetryableCarrierError(type(exc).__name__) from exc
 
 
 def configure_number(client: Client, hotline: str, public_base: str) -> str:

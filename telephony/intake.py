@@ -10,17 +10,19 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import ivr
 from ivr import Channel, Completed, ContactMode, Crisis, Ended, Inbound, Language, Session, State
 from ivr.menus import CRISIS_KEY
 from ivr.model import Msg
 from ivr.organizations import match
+from storage.dispatch import DispatchStore
 from storage.errors import StaleTurn
 from storage.models import RequestStatus, SessionStatus
 from storage.records import NewRequest, SessionRecord
 from storage.repository import Store
-from telephony import paths, twiml
+from telephony import bridge, paths, twiml
 from telephony.inbound import VoiceCall
 from telephony.numbers import to_e164
 
@@ -37,11 +39,24 @@ class IntakeConfig:
     hold_cycles: int  # hold-loop turns (about 30 s each) before we offer a call back
 
 
+class LegCanceller(Protocol):
+    def cancel_leg(self, call_sid: str, say: str = "") -> None: ...
+
+
 class VoiceIntake:
-    def __init__(self, store: Store, enqueue: Enqueue, config: IntakeConfig) -> None:
+    def __init__(
+        self,
+        store: Store,
+        enqueue: Enqueue,
+        config: IntakeConfig,
+        offers: DispatchStore,
+        legs: LegCanceller,
+    ) -> None:
         self.store = store
         self.enqueue = enqueue
         self.config = config
+        self.offers = offers
+        self.legs = legs
         self._orgs: tuple[float, list[str], dict[str, str]] = (0.0, [], {})
 
     def begin(self, call: VoiceCall) -> str:
@@ -109,9 +124,19 @@ class VoiceIntake:
         if call.digits.startswith(CRISIS_KEY):
             self.store.add_event("crisis.transfer", session_sid=call.call_sid, from_state="hold")
             return twiml.crisis_transfer(lang, self.config.crisis_number)
+        if request is not None and request.status == RequestStatus.CONNECTED:
+            return bridge.caller_joins(request.id, request.language)  # beat the redirect
         if request is None or request.status not in (RequestStatus.WAITING, RequestStatus.OFFERED):
             return twiml.spoken(lang, Msg.CRISIS_FAILED)
         if cycle >= self.config.hold_cycles:
+            if self.store.caller_of(request.id) is None:  # withheld number: nobody to call
+                self.store.set_request_status(
+                    request.id, RequestStatus.WITHDRAWN, only_from=(RequestStatus.WAITING,)
+                )
+                self.store.add_event(
+                    "request.withdrawn", request_id=request.id, reason="hold_timeout_no_number"
+                )
+                return twiml.spoken(lang, Msg.HOLD_GIVE_UP_NO_NUMBER)
             if self.store.convert_to_callback(request.id):
                 self.store.add_event("request.hold_to_callback", request_id=request.id)
             return twiml.spoken(lang, Msg.HOLD_GIVE_UP, _ETA.get(request.urgency, Msg.ETA_SOON))
@@ -129,17 +154,16 @@ class VoiceIntake:
         if record is None or record.request_id is None:
             return
         request = self.store.get_request(record.request_id)
-        if (
-            request
-            and request.contact_mode == ContactMode.HOLD
-            and self.store.set_request_status(
-                request.id, RequestStatus.WITHDRAWN, only_from=(RequestStatus.WAITING,)
-            )
-        ):
+        if request is None or request.contact_mode != ContactMode.HOLD:
+            return
+        withdrawn, ringing = self.offers.withdraw(request.id)
+        if withdrawn:
             self.store.add_event(
                 "request.withdrawn", request_id=request.id, reason="caller_hung_up_while_holding"
             )
             logger.info("request withdrawn request=%s", request.id)
+        if ringing is not None and ringing.call_sid:
+            self.legs.cancel_leg(ringing.call_sid)  # stop the supporter's phone ringing
 
     # -- helpers ------------------------------------------------------------------------
     def _inbound(self, session: Session, call: VoiceCall) -> tuple[Inbound, str | None]:

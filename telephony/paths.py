@@ -19,3 +19,41 @@ def gather(turn: int) -> str:
 
 def hold(cycle: int) -> str:
     return f"{VOICE_HOLD}?cycle={cycle}"
+
+
+OFFER = "/twilio/offer"  # the supporter answered: the offer menu
+OFFER_ANSWER = "/twilio/offer/answer"
+OFFER_STATUS = "/twilio/offer/status"
+JOIN = "/twilio/voice/join"  # a holding caller moved into the conference
+CALLBACK = "/twilio/callback"  # the caller answered our call back
+CALLBACK_ANSWER = "/twilio/callback/answer"
+CALLBACK_STATUS = "/twilio/callback/status"
+CONFERENCE_WAIT = "/twilio/conference/wait"
+
+
+def offer(offer_id: str) -> str:
+    return f"{OFFER}?offer={offer_id}"
+
+
+def offer_answer(offer_id: str) -> str:
+    return f"{OFFER_ANSWER}?offer={offer_id}"
+
+
+def offer_status(offer_id: str) -> str:
+    return f"{OFFER_STATUS}?offer={offer_id}"
+
+
+def join(request_id: str) -> str:
+    return f"{JOIN}?request={request_id}"
+
+
+def callback(request_id: str) -> str:
+    return f"{CALLBACK}?request={request_id}"
+
+
+def callback_answer(request_id: str) -> str:
+    return f"{CALLBACK_ANSWER}?request={request_id}"
+
+
+def callback_status(request_id: str) -> str:
+    return f"{CALLBACK_STATUS}?request={request_id}"

@@ -18,9 +18,10 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import Language
 from ivr.model import Msg
-from telephony import paths, twiml
+from telephony import bridge, paths, twiml
 from telephony.inbound import MissingField, VoiceCall
 from telephony.intake import VoiceIntake
+from telephony.legs import Legs
 from telephony.security import verified_form
 from telephony.twiml import TwiMLResponse
 
@@ -32,6 +33,17 @@ Handler = Callable[[Request], Awaitable[Response]]
 def _intake(request: Request) -> VoiceIntake:
     intake: VoiceIntake = request.app.state.intake
     return intake
+
+
+def _legs(request: Request) -> Legs:
+    legs: Legs = request.app.state.legs
+    return legs
+
+
+def _id_param(request: Request, name: str) -> str:
+    """A request/offer id from our own query string: 32 hex characters, or empty."""
+    value = request.query_params.get(name, "")
+    return value if len(value) == 32 and all(c in "0123456789abcdef" for c in value) else ""
 
 
 def _int_param(request: Request, name: str) -> int:
@@ -70,6 +82,54 @@ voice_hold = voice_endpoint(
 )
 
 
+offer = voice_endpoint(lambda r, call: _legs(r).offer(_id_param(r, "offer"), call))
+offer_answer = voice_endpoint(lambda r, call: _legs(r).offer_answer(_id_param(r, "offer"), call))
+join = voice_endpoint(lambda r, call: _legs(r).join(_id_param(r, "request"), call))
+callback = voice_endpoint(lambda r, call: _legs(r).callback(_id_param(r, "request"), call))
+callback_answer = voice_endpoint(
+    lambda r, call: _legs(r).callback_answer(_id_param(r, "request"), call)
+)
+
+
+async def conference_wait(request: Request) -> Response:
+    await verified_form(request)
+    return TwiMLResponse(bridge.conference_wait())
+
+
+async def offer_status(request: Request) -> Response:
+    return await _leg_status(
+        request,
+        lambda r, call, form: _legs(r).offer_status(
+            _id_param(r, "offer"), call, _int_field(form, "CallDuration")
+        ),
+    )
+
+
+async def callback_status(request: Request) -> Response:
+    return await _leg_status(
+        request, lambda r, call, form: _legs(r).callback_status(_id_param(r, "request"), call)
+    )
+
+
+async def _leg_status(
+    request: Request, use: Callable[[Request, VoiceCall, FormData], None]
+) -> Response:
+    form = await verified_form(request)
+    try:
+        call = VoiceCall.from_form(form)
+        await run_in_threadpool(use, request, call, form)
+    except MissingField:
+        return Response("missing CallSid", status_code=400, media_type="text/plain")
+    except Exception:  # Twilio does not retry status callbacks; the reconciler will
+        logger.exception("leg status callback failed path=%s", request.url.path)
+    return TwiMLResponse(str(VoiceResponse()))
+
+
+def _int_field(form: FormData, name: str) -> int:
+    raw = str(form.get(name) or "0")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 0
+
+
 async def voice_fallback(request: Request) -> Response:
     """The number's fallback URL and the apology's action: needs no database or Redis."""
     form = await verified_form(request)
@@ -106,4 +166,12 @@ def routes() -> list[Route]:
         Route(paths.VOICE_HOLD, voice_hold, methods=["POST"]),
         Route(paths.VOICE_FALLBACK, voice_fallback, methods=["POST"]),
         Route(paths.STATUS, status, methods=["POST"]),
+        Route(paths.OFFER, offer, methods=["POST"]),
+        Route(paths.OFFER_ANSWER, offer_answer, methods=["POST"]),
+        Route(paths.OFFER_STATUS, offer_status, methods=["POST"]),
+        Route(paths.JOIN, join, methods=["POST"]),
+        Route(paths.CALLBACK, callback, methods=["POST"]),
+        Route(paths.CALLBACK_ANSWER, callback_answer, methods=["POST"]),
+        Route(paths.CALLBACK_STATUS, callback_status, methods=["POST"]),
+        Route(paths.CONFERENCE_WAIT, conference_wait, methods=["POST"]),
     ]

@@ -18,8 +18,8 @@ from sqlalchemy import Engine, text
 from storage.crypto import FieldCipher
 from storage.engine import make_engine
 from storage.migrate import upgrade
-from storage.models import Base
 from storage.repository import Store
+from storage.schema import Base
 
 PG_URL = os.environ.get("PEERLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("PEERLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

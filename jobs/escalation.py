@@ -1,0 +1,131 @@
+"""Coordinator paging: a ticket code and urgency by SMS, ACK to own it, else the next one.
+
+Alerts never carry personal data: "Peerline: ticket K7Q2, urgent, waiting 15 min. Reply
+ACK K7Q2." Pages go to on-call coordinators first, then the rest in backup order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from jobs.candidates import zone as zone_named
+from jobs.enqueue import JobSink
+from jobs.outbound import Outbound
+from jobs.sla import alert_at
+from peerline.ports import CarrierError
+from storage.alerts import AlertStore
+from storage.models import RequestStatus
+from storage.records import RequestRecord
+from storage.repository import Store
+from storage.roster import CoordinatorRecord, RosterStore
+
+logger = logging.getLogger(__name__)
+
+OPEN = (RequestStatus.WAITING, RequestStatus.OFFERED)
+
+
+@dataclass(frozen=True)
+class EscalationConfig:
+    zone: ZoneInfo
+    holidays: Collection[date] = ()
+    ack_within: timedelta = timedelta(minutes=10)
+
+
+def message(ticket: str, urgency: str, waited: timedelta) -> str:
+    minutes = max(0, int(waited.total_seconds() // 60))
+    return f"Peerline: ticket {ticket}, {urgency}, waiting {minutes} min. Reply ACK {ticket}."
+
+
+def paging_order(coordinators: list[CoordinatorRecord], now: datetime) -> list[CoordinatorRecord]:
+    """On-call coordinators first (each in backup order), then everyone else."""
+    on_call = [c for c in coordinators if _on_call(c, now)]
+    rest = [c for c in coordinators if c not in on_call]
+    return on_call + rest
+
+
+def _on_call(c: CoordinatorRecord, now: datetime) -> bool:
+    if not c.on_call:
+        return True
+    local = now.astimezone(zone_named(c.timezone))
+    for day, start, end in c.on_call:
+        s, e = time.fromisoformat(start), time.fromisoformat(end)
+        if int(day) == local.weekday() and (
+            s <= local.time() < e if s < e else local.time() >= s or local.time() < e
+        ):
+            return True
+    return False
+
+
+class Escalation:
+    def __init__(
+        self,
+        store: Store,
+        alerts: AlertStore,
+        roster: RosterStore,
+        outbound: Outbound,
+        sink: JobSink,
+        config: EscalationConfig,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store, self.alerts, self.roster = store, alerts, roster
+        self.outbound, self.sink, self.config, self.clock = outbound, sink, config, clock
+
+    def watch(self, request: RequestRecord) -> None:
+        """Start the request's SLA timer (idempotent: one timer per request)."""
+        due = alert_at(request.created_at, request.urgency, self.config.zone, self.config.holidays)
+        self.sink.escalate(request.id, 0, delay=max(timedelta(0), due - self.clock()))
+
+    def no_supporter(self, request: RequestRecord) -> None:
+        self.sink.escalate(request.id, 0, delay=None, now=True)
+
+    def callback_failed(self, request: RequestRecord) -> None:
+        self.sink.escalate(request.id, 0, delay=None, now=True)
+
+    def escalate(self, request_id: str, level: int) -> None:
+        """Page the coordinator at ``level`` unless the request is handled or owned."""
+        request = self.store.get_request(request_id)
+        if request is None or request.status not in OPEN or request.acked_at is not None:
+            return
+        now = self.clock()
+        order = paging_order(self.roster.coordinators(), now)
+        if not order:
+            logger.error("no coordinator to page for request=%s", request_id)
+            return
+        if level >= len(order):
+            return
+        coordinator = order[level]
+        if not self.alerts.already_paged(request_id, level):
+            self._page(request, coordinator, level, now)
+        if level + 1 < len(order):
+            self.sink.escalate(request_id, level + 1, delay=self.config.ack_within)
+
+    def _page(
+        self, request: RequestRecord, who: CoordinatorRecord, level: int, now: datetime
+    ) -> None:
+        phone = self.roster.coordinator_phone(who.id)
+        body = message(request.ticket, request.urgency, now - request.created_at)
+        sid = None
+        try:
+            if phone:
+                sid = self.outbound.sms(phone, body)
+        except CarrierError as exc:
+            logger.warning("page failed request=%s level=%d code=%s", request.id, level, exc.code)
+        self.alerts.record(request.id, request.ticket, "sla", level, who.id, sid)
+        self.store.add_event("coordinator.paged", request_id=request.id, level=level)
+        logger.info("coordinator paged request=%s level=%d", request.id, level)
+
+    def ack(self, coordinator_phone: str, ticket: str) -> str:
+        """A coordinator replied ACK <ticket>; the reply text to send back."""
+        coordinator = self.roster.coordinator_by_phone(coordinator_phone)
+        request = self.store.find_by_ticket(ticket)
+        if coordinator is None:
+            return ""
+        if request is None:
+            return f"Peerline: no ticket {ticket.upper()}."
+        if self.alerts.acknowledge(request.id, coordinator.id):
+            self.store.add_event("coordinator.ack", request_id=request.id)
+        return f"Peerline: ticket {request.ticket} is yours. Thank you."

@@ -1,0 +1,47 @@
+"""Service levels: when a waiting request must be in a coordinator's hands. Pure.
+
+Urgent: a coordinator is paged if nobody accepted within 15 minutes (the promise is two
+hours). Soon: one business day. Routine: two business days. Business days skip weekends
+and the configured holidays, in the program's time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+URGENT_ALERT = timedelta(minutes=15)
+PROMISE = {"urgent": timedelta(hours=2)}
+BUSINESS_DAYS = {"soon": 1, "routine": 2}
+
+
+def add_business_days(
+    start: datetime, days: int, zone: ZoneInfo, holidays: Collection[date] = ()
+) -> datetime:
+    """``start`` moved ``days`` business days later, same wall-clock time."""
+    local = start.astimezone(zone)
+    moved = 0
+    while moved < days:
+        local += timedelta(days=1)
+        if local.weekday() < 5 and local.date() not in holidays:
+            moved += 1
+    return local.replace(tzinfo=None).replace(tzinfo=zone)  # re-resolve the UTC offset (DST)
+
+
+def alert_at(
+    created: datetime, urgency: str, zone: ZoneInfo, holidays: Collection[date] = ()
+) -> datetime:
+    """When a still-unaccepted request pages the on-call coordinator."""
+    if urgency == "urgent":
+        return created + URGENT_ALERT
+    return add_business_days(created, BUSINESS_DAYS.get(urgency, 1), zone, holidays)
+
+
+def due_by(
+    created: datetime, urgency: str, zone: ZoneInfo, holidays: Collection[date] = ()
+) -> datetime:
+    """The promise made to the caller."""
+    if urgency in PROMISE:
+        return created + PROMISE[urgency]
+    return add_business_days(created, BUSINESS_DAYS.get(urgency, 1), zone, holidays)

@@ -1,0 +1,86 @@
+"""Coordinator alerts and acknowledgements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import sessionmaker
+
+from storage.dispatch_models import Alert
+from storage.models import HelpRequest
+
+
+class AlertStore:
+    def __init__(
+        self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self.clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def already_paged(self, request_id: str, level: int) -> bool:
+        with self._sessions() as db:
+            return (
+                db.scalar(
+                    select(Alert.id)
+                    .where(Alert.request_id == request_id, Alert.level == level)
+                    .limit(1)
+                )
+                is not None
+            )
+
+    def record(
+        self,
+        request_id: str,
+        ticket: str,
+        kind: str,
+        level: int,
+        coordinator_id: str,
+        message_sid: str | None,
+    ) -> None:
+        now = self.clock()
+        with self._sessions.begin() as db:
+            db.add(
+                Alert(
+                    request_id=request_id,
+                    ticket=ticket,
+                    kind=kind,
+                    level=level,
+                    coordinator_id=coordinator_id,
+                    message_sid=message_sid,
+                    sent_at=now,
+                )
+            )
+            db.execute(
+                update(HelpRequest)
+                .where(HelpRequest.id == request_id, HelpRequest.escalation_level < level + 1)
+                .values(escalation_level=level + 1)
+            )
+
+    def acknowledge(self, request_id: str, coordinator_id: str) -> bool:
+        """Record the first ACK for the request; later ones change nothing."""
+        now = self.clock()
+        with self._sessions.begin() as db:
+            result = db.execute(
+                update(HelpRequest)
+                .where(HelpRequest.id == request_id, HelpRequest.acked_at.is_(None))
+                .values(acked_at=now)
+            )
+            db.execute(
+                update(Alert)
+                .where(
+                    Alert.request_id == request_id,
+                    Alert.coordinator_id == coordinator_id,
+                    Alert.acked_at.is_(None),
+                )
+                .values(acked_at=now)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def alerts(self, request_id: str) -> list[tuple[int, str, str | None]]:
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(Alert).where(Alert.request_id == request_id).order_by(Alert.id)
+            ).all()
+            return [(a.level, a.coordinator_id, a.message_sid) for a in rows]

@@ -1,0 +1,315 @@
+"""Offers, claims and call outcomes: every state change a conditional UPDATE in one transaction.
+
+Invariant 3 lives here: a supporter is claimed only while ``busy_offer_id IS NULL`` (and the
+column is unique), and a request has at most one active offer (a partial unique index).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.dispatch_models import ACTIVE_OFFER, Offer, OfferStatus
+from storage.models import HelpRequest, RequestStatus
+from storage.roster_models import Supporter
+
+
+@dataclass(frozen=True)
+class OfferRecord:
+    id: str
+    request_id: str
+    supporter_id: str
+    status: str
+    call_sid: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class DispatchStore:
+    def __init__(
+        self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._skip_locked = engine.dialect.name == "postgresql"
+
+    def claim(self, request_id: str, supporter_id: str, ring_for: timedelta) -> OfferRecord | None:
+        """Reserve the supporter and create the offer, or None if either is already taken."""
+        now = self.clock()
+        offer = Offer(
+            id=uuid.uuid4().hex,
+            request_id=request_id,
+            supporter_id=supporter_id,
+            status=OfferStatus.RINGING,
+            created_at=now,
+            expires_at=now + ring_for,
+            duration_seconds=0,
+        )
+        try:
+            with self._sessions.begin() as db:
+                if (
+                    self._skip_locked
+                    and db.scalar(
+                        select(Supporter.id)
+                        .where(Supporter.id == supporter_id, Supporter.busy_offer_id.is_(None))
+                        .with_for_update(skip_locked=True)
+                    )
+                    is None
+                ):
+                    return None  # someone else holds or just took this supporter
+                db.add(offer)
+                db.flush()  # the partial unique index: one active offer per request
+                taken = db.execute(
+                    update(Supporter)
+                    .where(
+                        Supporter.id == supporter_id,
+                        Supporter.busy_offer_id.is_(None),
+                        Supporter.active.is_(True),
+                        Supporter.bad_number.is_(False),
+                    )
+                    .values(busy_offer_id=offer.id)
+                ).rowcount  # type: ignore[attr-defined]
+                moved = _move(db, request_id, (RequestStatus.WAITING,), RequestStatus.OFFERED, now)
+                if not (taken and moved):
+                    raise _Lost
+        except (_Lost, IntegrityError):
+            return None
+        return _record(offer)
+
+    def attach_call(self, offer_id: str, call_sid: str) -> None:
+        with self._sessions.begin() as db:
+            db.execute(update(Offer).where(Offer.id == offer_id).values(call_sid=call_sid))
+
+    def offer(self, offer_id: str) -> OfferRecord | None:
+        with self._sessions() as db:
+            row = db.get(Offer, offer_id)
+            return _record(row) if row else None
+
+    def active_offer(self, request_id: str) -> OfferRecord | None:
+        with self._sessions() as db:
+            row = db.scalar(
+                select(Offer).where(Offer.request_id == request_id, Offer.status.in_(ACTIVE_OFFER))
+            )
+            return _record(row) if row else None
+
+    def offered_supporters(self, request_id: str, since: datetime) -> frozenset[str]:
+        """Supporters this request was offered to since ``since`` (not to be re-rung yet)."""
+        with self._sessions() as db:
+            return frozenset(
+                db.scalars(
+                    select(Offer.supporter_id).where(
+                        Offer.request_id == request_id, Offer.created_at >= since
+                    )
+                ).all()
+            )
+
+    def end_offer(self, offer_id: str, status: OfferStatus, reason: str | None = None) -> bool:
+        """Close a ringing offer (declined, no answer, failed, timed out, canceled).
+
+        Frees the supporter and puts the request back to waiting. False if it wasn't ringing.
+        """
+        now = self.clock()
+        with self._sessions.begin() as db:
+            row = db.get(Offer, offer_id)
+            if row is None or not _conditional(
+                db, offer_id, OfferStatus.RINGING, status=status, reason=reason, ended_at=now
+            ):
+                return False
+            _release(db, row.supporter_id, offer_id)
+            _move(db, row.request_id, (RequestStatus.OFFERED,), RequestStatus.WAITING, now)
+            return True
+
+    def accept(self, offer_id: str) -> bool:
+        """The supporter pressed 1. False (nothing changed) if the caller already left."""
+        now = self.clock()
+        try:
+            with self._sessions.begin() as db:
+                row = db.get(Offer, offer_id)
+                if row is None or not _conditional(
+                    db, offer_id, OfferStatus.RINGING, status=OfferStatus.ACCEPTED, answered_at=now
+                ):
+                    raise _Lost
+                if not _move(
+                    db,
+                    row.request_id,
+                    (RequestStatus.OFFERED,),
+                    RequestStatus.CONNECTED,
+                    now,
+                    supporter_id=row.supporter_id,
+                    connected_at=now,
+                ):
+                    raise _Lost
+        except _Lost:
+            return False
+        return True
+
+    def finish(
+        self, offer_id: str, duration_seconds: int, cool_off: timedelta, long_call: timedelta
+    ) -> bool:
+        """The bridged call ended: count minutes, free the supporter, close the request."""
+        now = self.clock()
+        minutes = max(1, math.ceil(max(0, duration_seconds) / 60))
+        with self._sessions.begin() as db:
+            row = db.get(Offer, offer_id)
+            if row is None or not _conditional(
+                db,
+                offer_id,
+                OfferStatus.ACCEPTED,
+                status=OfferStatus.COMPLETED,
+                ended_at=now,
+                duration_seconds=duration_seconds,
+            ):
+                return False
+            _move(
+                db,
+                row.request_id,
+                (RequestStatus.CONNECTED,),
+                RequestStatus.COMPLETED,
+                now,
+                minutes=minutes,
+                closed_at=now,
+            )
+            supporter = db.get(Supporter, row.supporter_id)
+            if supporter is not None:
+                key = now.strftime("%Y-%m")
+                used = supporter.month_minutes if supporter.month_key == key else 0
+                supporter.month_key, supporter.month_minutes = key, used + minutes
+                supporter.last_call_ended_at = now
+                if timedelta(seconds=duration_seconds) >= long_call:
+                    supporter.cool_off_until = now + cool_off
+                if supporter.busy_offer_id == offer_id:
+                    supporter.busy_offer_id = None
+            return True
+
+    def withdraw(self, request_id: str) -> tuple[bool, OfferRecord | None]:
+        """The caller left before a supporter accepted: close the request and its offer.
+
+        Returns whether the request was withdrawn, and the offer that was ringing (its leg
+        must be cancelled), if any.
+        """
+        now = self.clock()
+        with self._sessions.begin() as db:
+            if not _move(
+                db,
+                request_id,
+                (RequestStatus.WAITING, RequestStatus.OFFERED),
+                RequestStatus.WITHDRAWN,
+                now,
+                closed_at=now,
+            ):
+                return False, None
+            row = db.scalar(
+                select(Offer).where(
+                    Offer.request_id == request_id, Offer.status == OfferStatus.RINGING
+                )
+            )
+            if row is None:
+                return True, None
+            _conditional(
+                db,
+                row.id,
+                OfferStatus.RINGING,
+                status=OfferStatus.CANCELED,
+                reason="caller_left",
+                ended_at=now,
+            )
+            _release(db, row.supporter_id, row.id)
+            return True, _record(row)
+
+    def back_to_waiting(self, request_id: str, *, count_attempt: bool) -> bool:
+        """A connected call back that never reached the caller returns to the queue."""
+        now = self.clock()
+        with self._sessions.begin() as db:
+            extra = (
+                {"callback_attempts": HelpRequest.callback_attempts + 1} if count_attempt else {}
+            )
+            return _move(
+                db,
+                request_id,
+                (RequestStatus.CONNECTED, RequestStatus.OFFERED),
+                RequestStatus.WAITING,
+                now,
+                supporter_id=None,
+                **extra,
+            )
+
+    def release_accepted(self, offer_id: str, reason: str) -> bool:
+        """End an accepted offer that never became a conversation; frees the supporter."""
+        now = self.clock()
+        with self._sessions.begin() as db:
+            row = db.get(Offer, offer_id)
+            if row is None or not _conditional(
+                db,
+                offer_id,
+                OfferStatus.ACCEPTED,
+                status=OfferStatus.CANCELED,
+                reason=reason,
+                ended_at=now,
+            ):
+                return False
+            _release(db, row.supporter_id, offer_id)
+            return True
+
+    def stuck_offers(self, grace: timedelta = timedelta(seconds=15)) -> list[OfferRecord]:
+        """Ringing offers past their expiry plus ``grace``: a status callback went missing."""
+        cutoff = self.clock() - grace
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(Offer).where(Offer.status == OfferStatus.RINGING, Offer.expires_at < cutoff)
+            ).all()
+            return [_record(r) for r in rows]
+
+
+class _Lost(Exception):
+    """A conditional update found the row already moved on; roll the transaction back."""
+
+
+def _conditional(db: Session, offer_id: str, expected: OfferStatus, **values: object) -> bool:
+    result = db.execute(
+        update(Offer).where(Offer.id == offer_id, Offer.status == expected).values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _move(
+    db: Session,
+    request_id: str,
+    from_: tuple[RequestStatus, ...],
+    to: RequestStatus,
+    now: datetime,
+    **values: object,
+) -> bool:
+    result = db.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == request_id, HelpRequest.status.in_(from_))
+        .values(status=to, updated_at=now, **values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _release(db: Session, supporter_id: str, offer_id: str) -> None:
+    db.execute(
+        update(Supporter)
+        .where(Supporter.id == supporter_id, Supporter.busy_offer_id == offer_id)
+        .values(busy_offer_id=None)
+    )
+
+
+def _record(row: Offer) -> OfferRecord:
+    return OfferRecord(
+        row.id,
+        row.request_id,
+        row.supporter_id,
+        row.status,
+        row.call_sid,
+        row.created_at,
+        row.expires_at,
+    )

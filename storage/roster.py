@@ -1,0 +1,259 @@
+"""Supporters and coordinators: add, import, list, look up by phone, availability toggles."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from storage.crypto import FieldCipher
+from storage.roster_models import (
+    DEFAULT_MONTHLY_CAP_MINUTES,
+    DEFAULT_TIMEZONE,
+    Coordinator,
+    Supporter,
+)
+
+_PHONE = "phone"  # AEAD context for roster numbers
+
+
+class DuplicatePhone(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class NewSupporter:
+    name: str
+    phone: str  # E.164, validated by the caller
+    role: str
+    organization: str | None = None
+    languages: tuple[str, ...] = ("en",)
+    level: int | None = None
+    training_tier: str | None = None
+    trained_on: date | None = None
+    monthly_cap_minutes: int = DEFAULT_MONTHLY_CAP_MINUTES
+    timezone: str = DEFAULT_TIMEZONE
+    schedule: list[list[Any]] = field(default_factory=list)
+    on_shift: bool | None = None
+
+
+@dataclass(frozen=True)
+class SupporterRecord:
+    id: str
+    name: str
+    role: str
+    organization: str | None
+    languages: tuple[str, ...]
+    level: int | None
+    trained: bool
+    active: bool
+    monthly_cap_minutes: int
+    timezone: str
+    schedule: list[list[Any]]
+    on_shift: bool | None
+    cool_off_until: datetime | None
+    last_call_ended_at: datetime | None
+    month_key: str
+    month_minutes: int
+    busy: bool
+    bad_number: bool
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else ""
+
+    def minutes_in(self, month_key: str) -> int:
+        return self.month_minutes if self.month_key == month_key else 0
+
+
+@dataclass(frozen=True)
+class CoordinatorRecord:
+    id: str
+    name: str
+    timezone: str
+    on_call: list[list[Any]]
+    backup_order: int
+    active: bool
+
+
+class RosterStore:
+    def __init__(
+        self,
+        engine: Engine,
+        cipher: FieldCipher,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.cipher = cipher
+        self.clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    # -- supporters ---------------------------------------------------------------------
+    def add_supporters(self, people: Iterable[NewSupporter]) -> list[str]:
+        """Insert all or none (one transaction); DuplicatePhone names the offending row."""
+        ids: list[str] = []
+        with self._sessions.begin() as db:
+            for number, person in enumerate(people, start=1):
+                index = self.cipher.blind_index(person.phone)
+                if db.scalar(select(Supporter.id).where(Supporter.phone_index == index)):
+                    raise DuplicatePhone(f"row {number}: phone number already on the roster")
+                row = Supporter(
+                    id=uuid.uuid4().hex,
+                    name=person.name,
+                    phone_enc=self.cipher.encrypt(person.phone, context=_PHONE),
+                    phone_index=index,
+                    role=person.role,
+                    organization=person.organization,
+                    languages=";".join(person.languages),
+                    level=person.level,
+                    training_tier=person.training_tier,
+                    trained_on=person.trained_on,
+                    trained=True,
+                    active=True,
+                    monthly_cap_minutes=person.monthly_cap_minutes,
+                    timezone=person.timezone,
+                    schedule=person.schedule,
+                    on_shift=person.on_shift,
+                    month_key="",
+                    month_minutes=0,
+                    bad_number=False,
+                    created_at=self.clock(),
+                )
+                db.add(row)
+                try:
+                    db.flush()
+                except IntegrityError as exc:
+                    raise DuplicatePhone(f"row {number}: phone number repeated") from exc
+                ids.append(row.id)
+        return ids
+
+    def supporters(self, *, active_only: bool = False) -> list[SupporterRecord]:
+        with self._sessions() as db:
+            stmt = select(Supporter).order_by(Supporter.name)
+            if active_only:
+                stmt = stmt.where(Supporter.active.is_(True))
+            return [_supporter(r) for r in db.scalars(stmt).all()]
+
+    def supporter(self, supporter_id: str) -> SupporterRecord | None:
+        with self._sessions() as db:
+            row = db.get(Supporter, supporter_id)
+            return _supporter(row) if row else None
+
+    def supporter_phone(self, supporter_id: str) -> str | None:
+        with self._sessions() as db:
+            row = db.get(Supporter, supporter_id)
+            return self.cipher.decrypt(row.phone_enc, context=_PHONE) if row else None
+
+    def supporter_by_phone(self, phone: str) -> SupporterRecord | None:
+        index = self.cipher.blind_index(phone)
+        with self._sessions() as db:
+            row = db.scalar(select(Supporter).where(Supporter.phone_index == index))
+            return _supporter(row) if row else None
+
+    def set_on_shift(self, supporter_id: str, on_shift: bool | None) -> None:
+        self._update(Supporter, supporter_id, on_shift=on_shift)
+
+    def set_active(self, supporter_id: str, active: bool) -> None:
+        self._update(Supporter, supporter_id, active=active)
+
+    def flag_bad_number(self, supporter_id: str) -> None:
+        self._update(Supporter, supporter_id, bad_number=True)
+
+    # -- coordinators -------------------------------------------------------------------
+    def add_coordinator(
+        self,
+        name: str,
+        phone: str,
+        *,
+        backup_order: int = 0,
+        timezone: str = DEFAULT_TIMEZONE,
+        on_call: list[list[Any]] | None = None,
+    ) -> str:
+        index = self.cipher.blind_index(phone)
+        with self._sessions.begin() as db:
+            if db.scalar(select(Coordinator.id).where(Coordinator.phone_index == index)):
+                raise DuplicatePhone("phone number already a coordinator")
+            row = Coordinator(
+                id=uuid.uuid4().hex,
+                name=name,
+                phone_enc=self.cipher.encrypt(phone, context=_PHONE),
+                phone_index=index,
+                timezone=timezone,
+                on_call=on_call or [],
+                backup_order=backup_order,
+                active=True,
+                created_at=self.clock(),
+            )
+            db.add(row)
+            return row.id
+
+    def coordinators(self) -> list[CoordinatorRecord]:
+        """Active coordinators in paging order (``backup_order``, then name)."""
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(Coordinator)
+                .where(Coordinator.active.is_(True))
+                .order_by(Coordinator.backup_order, Coordinator.name)
+            ).all()
+            return [
+                CoordinatorRecord(r.id, r.name, r.timezone, r.on_call, r.backup_order, r.active)
+                for r in rows
+            ]
+
+    def coordinator_phone(self, coordinator_id: str) -> str | None:
+        with self._sessions() as db:
+            row = db.get(Coordinator, coordinator_id)
+            return self.cipher.decrypt(row.phone_enc, context=_PHONE) if row else None
+
+    def coordinator_by_phone(self, phone: str) -> CoordinatorRecord | None:
+        index = self.cipher.blind_index(phone)
+        with self._sessions() as db:
+            r = db.scalar(select(Coordinator).where(Coordinator.phone_index == index))
+            return (
+                CoordinatorRecord(r.id, r.name, r.timezone, r.on_call, r.backup_order, r.active)
+                if r
+                else None
+            )
+
+    def is_known_number(self, phone: str) -> bool:
+        """On the roster or a coordinator: the toll-fraud guard's allow-list."""
+        index = self.cipher.blind_index(phone)
+        with self._sessions() as db:
+            return bool(
+                db.scalar(select(Supporter.id).where(Supporter.phone_index == index))
+                or db.scalar(select(Coordinator.id).where(Coordinator.phone_index == index))
+            )
+
+    def _update(
+        self, model: type[Supporter] | type[Coordinator], row_id: str, **values: Any
+    ) -> None:
+        with self._sessions.begin() as db:
+            db.execute(update(model).where(model.id == row_id).values(**values))
+
+
+def _supporter(r: Supporter) -> SupporterRecord:
+    return SupporterRecord(
+        id=r.id,
+        name=r.name,
+        role=r.role,
+        organization=r.organization,
+        languages=tuple(x for x in r.languages.split(";") if x),
+        level=r.level,
+        trained=r.trained,
+        active=r.active,
+        monthly_cap_minutes=r.monthly_cap_minutes,
+        timezone=r.timezone,
+        schedule=list(r.schedule or []),
+        on_shift=r.on_shift,
+        cool_off_until=r.cool_off_until,
+        last_call_ended_at=r.last_call_ended_at,
+        month_key=r.month_key,
+        month_minutes=r.month_minutes,
+        busy=r.busy_offer_id is not None,
+        bad_number=r.bad_number,
+    )

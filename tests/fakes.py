@@ -1,0 +1,30 @@
+"""Ten-line fakes for the ports. The sandbox contract tests keep them honest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peerline.ports import CarrierError
+
+
+class RecordingCarrier:
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.messages: list[dict[str, str]] = []
+        self.fail: dict[str, CarrierError] = {}  # by destination number
+
+    def place_call(self, **kw: Any) -> str:
+        if kw["to"] in self.fail:
+            raise self.fail[kw["to"]]
+        self.calls.append(kw)
+        return f"CAfa{len(self.calls):030x}"  # apart from the driver's inbound SIDs
+
+    def update_call(self, sid: str, **kw: Any) -> None:
+        self.updates.append({"sid": sid, **{k: v for k, v in kw.items() if v}})
+
+    def send_sms(self, **kw: str) -> str:
+        if kw["to"] in self.fail:
+            raise self.fail[kw["to"]]
+        self.messages.append(kw)
+        return f"SM{len(self.messages):032x}"

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from jobs import context
+from peerline import bootstrap
+from peerline.app import create_app
+from peerline.settings import Settings
+from storage.roster import NewSupporter, RosterStore
+from tests.e2e.conftest import AUTH_TOKEN, PUBLIC_URL, make_settings
+from tests.fakes import RecordingCarrier
+from tests.twilio_driver import TwilioDriver
+
+
+class Line:
+    """A running Peerline with a recording carrier: web app, worker deps, roster, driver."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        services: bootstrap.Services,
+        client: TestClient,
+        carrier: RecordingCarrier,
+    ) -> None:
+        self.settings, self.services, self.client, self.carrier = (
+            settings,
+            services,
+            client,
+            carrier,
+        )
+        self.deps = bootstrap.dispatch_deps(services, carrier)
+        self.roster = RosterStore(services.store.engine, services.store.cipher)
+        self.twilio = TwilioDriver(client, AUTH_TOKEN, PUBLIC_URL)
+        context.install(lambda: self.deps)
+
+    def supporter(
+        self,
+        name: str,
+        phone: str,
+        role: str = "nurse",
+        organization: str | None = "Tufts Medical Center",
+        on_shift: bool = True,
+        languages: tuple[str, ...] = ("en",),
+    ) -> str:
+        [sid] = self.roster.add_supporters(
+            [
+                NewSupporter(
+                    name=name,
+                    phone=phone,
+                    role=role,
+                    organization=organization,
+                    languages=languages,
+                    on_shift=on_shift,
+                )
+            ]
+        )
+        return sid
+
+    def work(self) -> None:
+        """Run every queued job (not the delayed ones) on a real RQ worker."""
+        SimpleWorker(
+            self.services.queues.all(), connection=self.services.redis, serializer=JSONSerializer
+        ).work(burst=True)
+
+    def scheduled(self) -> list[str]:
+        return [
+            jid
+            for q in self.services.queues.all()
+            for jid in q.scheduled_job_registry.get_job_ids()
+        ]
+
+
+@pytest.fixture
+def line(
+    database_url: str, redis_url: str, var_dir: Path, engine: Engine, redis_conn: Redis
+) -> Iterator[Line]:
+    settings = make_settings(database_url, redis_url, var_dir)
+    settings.calls_per_second = 1000.0  # tests don't wait for Twilio's CPS
+    settings.sms_per_second = 1000.0
+    services = bootstrap.build(settings, fast_fail_redis=True)
+    carrier = RecordingCarrier()
+    with TestClient(create_app(settings, services), base_url=PUBLIC_URL) as client:
+        yield Line(settings, services, client, carrier)
+    services.close()

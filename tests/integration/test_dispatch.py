@@ -1,0 +1,232 @@
+"""Matching and dispatch on a real database and Redis, with a recording carrier."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from urllib.parse import parse_qs, urlparse
+
+from sqlalchemy import select
+
+from peerline.ports import PermanentCarrierError
+from storage.dispatch_models import Offer
+from storage.models import HelpRequest
+from storage.roster_models import Supporter
+from tests.integration.conftest import Line
+from tests.twilio_driver import Call
+
+CALLER = "+16175551234"
+HOTLINE = "+16175550100"
+ANA, BEN, CAM = "+12015550101", "+12015550102", "+12015550103"
+
+
+def request_by_phone(line: Line, keys: list[str], caller: str = CALLER) -> tuple[Call, str]:
+    call = line.twilio.call(caller=caller)
+    call.start()
+    for key in keys:
+        call.press(key)
+    with line.services.store.engine.connect() as conn:
+        rid = conn.execute(
+            select(HelpRequest.id).where(HelpRequest.source_sid == call.sid)
+        ).scalar_one()
+    return call, rid
+
+
+CALLBACK_NURSE_TODAY = ["1", "1", "1", "3", "2", "1"]  # en, nurse, today, any org, back, asap
+HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1"]
+
+
+def query(url: str, name: str) -> str:
+    return parse_qs(urlparse(url).query)[name][0]
+
+
+def supporter_leg(line: Line, index: int = -1) -> tuple[str, str, str]:
+    """(offer id, call sid, to) of a call Peerline placed to a supporter."""
+    call = line.carrier.calls[index]
+    sid = f"CAfa{line.carrier.calls.index(call) + 1:030x}"
+    return query(call["url"], "offer"), sid, call["to"]
+
+
+def leg_post(line: Line, path: str, sid: str, to: str, **extra: str) -> ET.Element:
+    params = {
+        "CallSid": sid,
+        "From": HOTLINE,
+        "To": to,
+        "CallStatus": "in-progress",
+        "Direction": "outbound-api",
+        **extra,
+    }
+    response = line.twilio.signed_post(path, params)
+    assert response.status_code == 200, response.text
+    return ET.fromstring(response.text)
+
+
+def words(doc: ET.Element) -> str:
+    return " ".join(s.text or "" for s in doc.iter("Say"))
+
+
+def test_callback_request_rings_the_best_supporter_from_the_hotline(line: Line) -> None:
+    line.supporter("Ana Lopez", ANA, role="nurse")
+    line.supporter("Ben Ode", BEN, role="physician")
+    _, rid = request_by_phone(line, CALLBACK_NURSE_TODAY)
+    line.work()
+    [call] = line.carrier.calls
+    assert call["to"] == ANA and call["from_"] == HOTLINE
+    assert call["timeout"] == 30
+    assert call["url"].startswith("https://peerline.example.org/twilio/offer?offer=")
+    assert line.services.store.get_request(rid).status == "offered"  # type: ignore[union-attr]
+
+
+def test_supporter_hears_role_and_urgency_only_then_accepts_and_caller_is_called_back(
+    line: Line,
+) -> None:
+    line.supporter("Ana Lopez", ANA)
+    _, rid = request_by_phone(line, CALLBACK_NURSE_TODAY)
+    line.work()
+    offer_id, sid, to = supporter_leg(line)
+    whisper = leg_post(line, f"/twilio/offer?offer={offer_id}", sid, to)
+    said = words(whisper)
+    assert "A nurse needs peer support today" in said and "Press 1" in said
+    document = ET.tostring(whisper, encoding="unicode")
+    assert CALLER not in document and CALLER[2:] not in document and ANA not in document
+    joined = leg_post(line, f"/twilio/offer/answer?offer={offer_id}", sid, to, Digits="1")
+    conference = joined.find("Dial/Conference")
+    assert conference is not None and conference.text == f"peerline-{rid}"
+    line.work()  # the call-back job
+    back = line.carrier.calls[-1]
+    assert (back["to"], back["from_"]) == (CALLER, HOTLINE)
+    caller_sid = f"CAfa{len(line.carrier.calls):030x}"
+    offer_doc = leg_post(line, f"/twilio/callback?request={rid}", caller_sid, CALLER)
+    assert "calling back with the peer supporter" in words(offer_doc)
+    doc = leg_post(line, f"/twilio/callback/answer?request={rid}", caller_sid, CALLER, Digits="1")
+    assert (doc.findtext("Dial/Conference") or "") == f"peerline-{rid}"
+    # the conversation ends: minutes counted, supporter freed, request completed
+    leg_post(
+        line,
+        f"/twilio/offer/status?offer={offer_id}",
+        sid,
+        to,
+        CallStatus="completed",
+        CallDuration="1250",
+    )
+    request = line.services.store.get_request(rid)
+    assert request is not None and request.status == "completed"
+    [ana] = line.roster.supporters()
+    assert (ana.busy, ana.month_minutes) == (False, 21)
+
+
+def test_decline_rings_the_next_supporter(line: Line) -> None:
+    line.supporter("Ana Lopez", ANA)
+    line.supporter("Ben Ode", BEN)
+    request_by_phone(line, CALLBACK_NURSE_TODAY)
+    line.work()
+    offer_id, sid, first = supporter_leg(line)
+    doc = leg_post(line, f"/twilio/offer/answer?offer={offer_id}", sid, first, Digits="2")
+    assert doc.find("Hangup") is not None
+    line.work()
+    assert len(line.carrier.calls) == 2
+    assert {c["to"] for c in line.carrier.calls} == {ANA, BEN}
+
+
+def test_no_answer_and_busy_move_on_to_the_next_supporter(line: Line) -> None:
+    for name, phone in [("Ana", ANA), ("Ben", BEN), ("Cam", CAM)]:
+        line.supporter(name, phone)
+    request_by_phone(line, CALLBACK_NURSE_TODAY)
+    line.work()
+    for status in ["no-answer", "busy"]:
+        offer_id, sid, to = supporter_leg(line)
+        leg_post(line, f"/twilio/offer/status?offer={offer_id}", sid, to, CallStatus=status)
+        line.work()
+    assert [c["to"] for c in line.carrier.calls] == sorted(
+        {ANA, BEN, CAM}, key=[c["to"] for c in line.carrier.calls].index
+    )
+    assert len({c["to"] for c in line.carrier.calls}) == 3
+
+
+def test_holding_caller_is_moved_into_the_conference_on_accept(line: Line) -> None:
+    line.supporter("Ana Lopez", ANA)
+    call, rid = request_by_phone(line, HOLD_NURSE_TODAY)
+    line.work()
+    offer_id, sid, to = supporter_leg(line)
+    leg_post(line, f"/twilio/offer/answer?offer={offer_id}", sid, to, Digits="1")
+    line.work()  # connect_caller
+    [update] = line.carrier.updates
+    assert update["sid"] == call.sid
+    assert update["url"] == f"https://peerline.example.org/twilio/voice/join?request={rid}"
+    doc = call.post(f"/twilio/voice/join?request={rid}")
+    assert (doc.findtext("Dial/Conference") or "") == f"peerline-{rid}"
+
+
+def test_caller_hanging_up_while_the_supporter_rings_cancels_that_leg(line: Line) -> None:
+    line.supporter("Ana Lopez", ANA)
+    call, rid = request_by_phone(line, HOLD_NURSE_TODAY)
+    line.work()
+    offer_id, sid, to = supporter_leg(line)
+    call.hang_up()
+    line.work()
+    assert {"sid": sid, "status": "canceled"} in line.carrier.updates
+    assert line.services.store.get_request(rid).status == "withdrawn"  # type: ignore[union-attr]
+    [ana] = line.roster.supporters()
+    assert not ana.busy
+    late = leg_post(line, f"/twilio/offer/answer?offer={offer_id}", sid, to, Digits="1")
+    assert "no longer" in words(late) or "taken care of" in words(late)
+
+
+def test_bad_number_is_flagged_and_never_blocks_the_others(line: Line) -> None:
+    line.supporter("Ana Lopez", ANA, role="nurse")  # ranked first: same role
+    line.supporter("Ben Ode", BEN, role="tech")  # related role: next
+    line.carrier.fail[ANA] = PermanentCarrierError("opted out", 21610)
+    request_by_phone(line, CALLBACK_NURSE_TODAY)
+    line.work()
+    assert [c["to"] for c in line.carrier.calls] == [BEN]
+    flagged = {s.name: s.bad_number for s in line.roster.supporters()}
+    assert flagged == {"Ana Lopez": True, "Ben Ode": False}
+
+
+def test_nobody_available_pages_the_coordinator_without_pii_and_tells_the_caller(
+    line: Line,
+) -> None:
+    line.supporter("Ana Lopez", ANA, on_shift=False)
+    line.roster.add_coordinator("Coordinator Kim", "+12015550199")
+    call, rid = request_by_phone(line, HOLD_NURSE_TODAY)
+    line.work()
+    assert line.carrier.calls == []
+    [page] = line.carrier.messages
+    ticket = line.services.store.get_request(rid).ticket  # type: ignore[union-attr]
+    assert page["to"] == "+12015550199" and page["from_"] == HOTLINE
+    assert re.fullmatch(
+        rf"Peerline: ticket {ticket}, urgent, waiting \d+ min\. "
+        rf"Reply ACK {ticket}\.",
+        page["body"],
+    )
+    told = [u for u in line.carrier.updates if u["sid"] == call.sid]
+    assert told and "no peer supporter is available" in told[0]["twiml"]
+    request = line.services.store.get_request(rid)
+    assert request is not None and request.contact_mode == "callback"
+    assert any(j.startswith(f"dispatch-{rid}-r") for j in line.scheduled())
+
+
+def test_two_dispatchers_never_claim_the_same_supporter(line: Line) -> None:
+    line.supporter("Ana Lopez", ANA)
+    _, first = request_by_phone(line, CALLBACK_NURSE_TODAY, caller="+16175551201")
+    _, second = request_by_phone(line, CALLBACK_NURSE_TODAY, caller="+16175551202")
+    offers = line.deps.dispatcher.offers
+    from datetime import timedelta
+
+    [ana] = line.roster.supporters()
+    a = offers.claim(first, ana.id, timedelta(seconds=40))
+    b = offers.claim(second, ana.id, timedelta(seconds=40))
+    assert (a is None) != (b is None)
+    with line.services.store.engine.connect() as conn:
+        assert conn.execute(select(Supporter.busy_offer_id)).scalar_one() == (a or b).id  # type: ignore[union-attr]
+        assert len(conn.execute(select(Offer)).all()) == 1
+
+
+def test_a_closed_or_unknown_request_is_never_offered(line: Line) -> None:
+    line.supporter("Ana Lopez", ANA)
+    call, rid = request_by_phone(line, HOLD_NURSE_TODAY)
+    call.hang_up()  # withdrawn before any worker ran
+    line.work()
+    line.deps.dispatcher.dispatch("0" * 32)
+    assert line.carrier.calls == []
+    assert line.services.store.get_request(rid).status == "withdrawn"  # type: ignore[union-attr]
