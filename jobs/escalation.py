@@ -118,14 +118,18 @@ class Escalation:
         self.store.add_event("coordinator.paged", request_id=request.id, level=level)
         logger.info("coordinator paged request=%s level=%d", request.id, level)
 
-    def ack(self, coordinator_phone: str, ticket: str) -> str:
-        """A coordinator replied ACK <ticket>; the reply text to send back."""
-        coordinator = self.roster.coordinator_by_phone(coordinator_phone)
-        request = self.store.find_by_ticket(ticket)
-        if coordinator is None:
-            return ""
-        if request is None:
-            return f"Peerline: no ticket {ticket.upper()}."
-        if self.alerts.acknowledge(request.id, coordinator.id):
-            self.store.add_event("coordinator.ack", request_id=request.id)
+
+def acknowledge(
+    store: Store, alerts: AlertStore, roster: RosterStore, coordinator_phone: str, ticket: str
+) -> str | None:
+    """A coordinator texted ACK <ticket>. The reply to send, or None if not a coordinator."""
+    coordinator = roster.coordinator_by_phone(coordinator_phone)
+    if coordinator is None:
+        return None
+    request = store.find_by_ticket(ticket)
+    if request is None:
+        return f"Peerline: no ticket {ticket.upper()}."
+    if alerts.acknowledge(request.id, coordinator.id):
+        store.add_event("coordinator.ack", request_id=request.id)
         return f"Peerline: ticket {request.ticket} is yours. Thank you."
+    return f"Peerline: ticket {request.ticket} was already acknowledged."

@@ -40,4 +40,5 @@ def create_app(
     app.state.guard = bootstrap.webhook_guard(settings)
     app.state.intake = bootstrap.voice_intake(services)
     app.state.legs = bootstrap.legs(services)
+    app.state.sms = bootstrap.sms_desk(services)
     return app

@@ -30,6 +30,7 @@ from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.intake import IntakeConfig, VoiceIntake
 from telephony.legs import Legs
 from telephony.security import WebhookGuard
+from telephony.sms import SmsDesk
 
 HOLD_CYCLE_SECONDS = 30
 LONG_CALL = timedelta(minutes=45)  # a call this long earns the supporter a cool-off
@@ -131,6 +132,11 @@ def legs(services: Services) -> Legs:
         long_call=LONG_CALL,
         cool_off=COOL_OFF,
     )
+
+
+def sms_desk(services: Services) -> SmsDesk:
+    engine = services.store.engine
+    return SmsDesk(services.store, AlertStore(engine), RosterStore(engine, services.store.cipher))
 
 
 @dataclass

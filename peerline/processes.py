@@ -17,6 +17,7 @@ from jobs import context
 from jobs.reconciler import reconcile
 from peerline import bootstrap, demo
 from peerline.settings import Settings
+from storage.dispatch import DispatchStore
 from storage.migrate import upgrade
 
 logger = logging.getLogger(__name__)
@@ -43,12 +44,19 @@ def run_scheduler(
 ) -> None:
     """Reconcile the database's waiting requests with Redis every ``interval`` seconds."""
     services = bootstrap.build(settings)
+    offers = DispatchStore(services.store.engine)
     stop = stop or _stop_on_signals()
     while not stop.is_set():
         try:
-            result = reconcile(services.store, services.queues)
-            if result.enqueued:
-                logger.info("reconciler re-queued %d request(s)", result.enqueued)
+            result = reconcile(services.store, services.queues, offers=offers)
+            if result.enqueued or result.abandoned_jobs or result.stuck_offers:
+                logger.info(
+                    "reconciler: %d request(s) re-queued, %d abandoned job(s) retried, "
+                    "%d stuck offer(s) closed",
+                    result.enqueued,
+                    result.abandoned_jobs,
+                    result.stuck_offers,
+                )
         except Exception:
             logger.exception("reconciler pass failed; next pass in %.0fs", interval)
         stop.wait(interval)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -258,12 +258,21 @@ class DispatchStore:
             _release(db, row.supporter_id, offer_id)
             return True
 
-    def stuck_offers(self, grace: timedelta = timedelta(seconds=15)) -> list[OfferRecord]:
-        """Ringing offers past their expiry plus ``grace``: a status callback went missing."""
-        cutoff = self.clock() - grace
+    def stuck_offers(
+        self, grace: timedelta = timedelta(seconds=15), unplaced: timedelta = timedelta(seconds=10)
+    ) -> list[OfferRecord]:
+        """Ringing offers nobody will report on: past expiry plus ``grace`` (a status callback
+        went missing), or claimed ``unplaced`` ago with no call (the worker died between)."""
+        now = self.clock()
         with self._sessions() as db:
             rows = db.scalars(
-                select(Offer).where(Offer.status == OfferStatus.RINGING, Offer.expires_at < cutoff)
+                select(Offer).where(
+                    Offer.status == OfferStatus.RINGING,
+                    or_(
+                        Offer.expires_at < now - grace,
+                        and_(Offer.call_sid.is_(None), Offer.created_at < now - unplaced),
+                    ),
+                )
             ).all()
             return [_record(r) for r in rows]
 

@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import Language
@@ -23,6 +24,7 @@ from telephony.inbound import MissingField, VoiceCall
 from telephony.intake import VoiceIntake
 from telephony.legs import Legs
 from telephony.security import verified_form
+from telephony.sms import SmsDesk, Text
 from telephony.twiml import TwiMLResponse
 
 logger = logging.getLogger(__name__)
@@ -130,6 +132,16 @@ def _int_field(form: FormData, name: str) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 7 else 0
 
 
+async def sms(request: Request) -> Response:
+    form = await verified_form(request)
+    desk: SmsDesk = request.app.state.sms
+    reply = await run_in_threadpool(desk.handle, Text.from_form(form))
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return TwiMLResponse(str(response))
+
+
 async def voice_fallback(request: Request) -> Response:
     """The number's fallback URL and the apology's action: needs no database or Redis."""
     form = await verified_form(request)
@@ -166,6 +178,7 @@ def routes() -> list[Route]:
         Route(paths.VOICE_HOLD, voice_hold, methods=["POST"]),
         Route(paths.VOICE_FALLBACK, voice_fallback, methods=["POST"]),
         Route(paths.STATUS, status, methods=["POST"]),
+        Route(paths.SMS, sms, methods=["POST"]),
         Route(paths.OFFER, offer, methods=["POST"]),
         Route(paths.OFFER_ANSWER, offer_answer, methods=["POST"]),
         Route(paths.OFFER_STATUS, offer_status, methods=["POST"]),

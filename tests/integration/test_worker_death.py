@@ -1,0 +1,83 @@
+"""Invariant 4: a worker SIGKILLed mid-job has that job re-run within 30 s."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq import Retry, SimpleWorker
+from rq.serializers import JSONSerializer
+
+from jobs.queues import Queues
+from jobs.recovery import recover_abandoned
+
+WORKER = """
+import sys
+from redis import Redis
+from rq import Worker
+from rq.serializers import JSONSerializer
+from jobs.queues import Queues
+from jobs.recovery import JOB_MONITORING_INTERVAL
+redis = Redis.from_url(sys.argv[1])
+Worker(Queues(redis).all(), connection=redis, serializer=JSONSerializer,
+       job_monitoring_interval=JOB_MONITORING_INTERVAL).work(burst=True)
+"""
+
+
+def wait_for(predicate, timeout: float) -> float:  # type: ignore[no-untyped-def]
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if predicate():
+            return time.monotonic() - start
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_a_job_whose_worker_was_killed_is_rerun_within_30_seconds(
+    redis_conn: Redis, redis_url: str
+) -> None:
+    queues = Queues(redis_conn)
+    key = "peerline:test:death"
+    queues["urgent"].enqueue_call(
+        "tests.support.slow_jobs.hang_first_time",
+        kwargs={"redis_url": redis_url, "key": key},
+        job_id="death-test",
+        retry=Retry(max=3, interval=[1]),
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, redis_url],
+        cwd=Path(__file__).parents[2],
+        start_new_session=True,
+    )
+    try:
+        wait_for(lambda: redis_conn.get(f"{key}:started"), timeout=30)
+        time.sleep(6)  # the worker heartbeats (every 5 s) while its horse is busy...
+        assert recover_abandoned(queues) == 0, "a live job is never taken for dead"
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse, mid-job
+        killed_at = time.monotonic()
+        worker.wait(timeout=10)
+
+        def rerun() -> bool:
+            recover_abandoned(queues)  # what the reconciler does every few seconds
+            SimpleWorker(queues.all(), connection=redis_conn, serializer=JSONSerializer).work(
+                burst=True, with_scheduler=True
+            )
+            return bool(redis_conn.get(f"{key}:done"))
+
+        wait_for(rerun, timeout=45)
+        elapsed = time.monotonic() - killed_at
+        print(f"job re-run {elapsed:.1f} s after its worker was killed")
+        assert elapsed <= 30
+        assert int(redis_conn.get(f"{key}:runs") or 0) == 2
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+
+
+pytestmark = pytest.mark.integration

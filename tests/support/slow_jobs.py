@@ -1,0 +1,15 @@
+"""A job for the worker-death test: its first run hangs (to be killed), later runs finish."""
+
+from __future__ import annotations
+
+import time
+
+from redis import Redis
+
+
+def hang_first_time(redis_url: str, key: str) -> None:
+    redis = Redis.from_url(redis_url)
+    if redis.incr(f"{key}:runs") == 1:
+        redis.set(f"{key}:started", "1")
+        time.sleep(120)
+    redis.set(f"{key}:done", "1")

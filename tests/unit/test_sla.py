@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from jobs.sla import add_business_days, alert_at, due_by
+
+BOSTON = ZoneInfo("America/New_York")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=BOSTON)
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        ("2026-11-23 10:00", 1, "2026-11-24 10:00"),  # Monday → Tuesday
+        ("2026-11-27 16:00", 1, "2026-11-30 16:00"),  # Friday → Monday
+        ("2026-11-28 09:00", 1, "2026-11-30 09:00"),  # Saturday → Monday
+        ("2026-11-27 16:00", 2, "2026-12-01 16:00"),  # Friday → Tuesday
+    ],
+)
+def test_business_days_skip_weekends(start: str, days: int, expected: str) -> None:
+    assert add_business_days(at(start), days, BOSTON) == at(expected)
+
+
+def test_business_days_skip_holidays() -> None:
+    thanksgiving = {date(2026, 11, 26)}
+    assert add_business_days(at("2026-11-25 12:00"), 1, BOSTON, thanksgiving) == at(
+        "2026-11-27 12:00"
+    )
+
+
+def test_business_days_keep_wall_clock_time_across_dst() -> None:
+    before = at("2026-10-30 09:00")  # Friday, EDT
+    after = add_business_days(before, 1, BOSTON)  # Monday, EST
+    assert after.hour == 9 and after.utcoffset() == timedelta(hours=-5)
+
+
+def test_alert_and_promise_by_urgency() -> None:
+    created = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    assert alert_at(created, "urgent", BOSTON) == created + timedelta(minutes=15)
+    assert due_by(created, "urgent", BOSTON) == created + timedelta(hours=2)
+    assert due_by(created, "soon", BOSTON) == add_business_days(created, 1, BOSTON)
+    assert due_by(created, "routine", BOSTON) == add_business_days(created, 2, BOSTON)
