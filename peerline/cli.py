@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from peerline import logs
 from peerline.settings import Settings
@@ -35,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=_worker)
 
     scheduler = sub.add_parser("scheduler", help="run the reconciler loop")
-    scheduler.add_argument("--interval", type=float, default=10.0)
+    scheduler.add_argument("--interval", type=float, default=5.0)
     scheduler.set_defaults(func=_scheduler)
 
     run = sub.add_parser("run", help="everything in one process tree, for a laptop")
@@ -47,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     db.add_parser("upgrade", help="apply Alembic migrations").set_defaults(func=_db_upgrade)
 
+    _roster_parsers(sub)
+
     twilio = sub.add_parser("twilio", help="Twilio account set-up").add_subparsers(
         required=True, metavar="ACTION"
     )
@@ -55,6 +58,57 @@ def _parser() -> argparse.ArgumentParser:
     )
     configure.set_defaults(func=_twilio_configure)
     return parser
+
+
+def _roster_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    supporters = sub.add_parser("supporters", help="the volunteer roster").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    load = supporters.add_parser("import", help="add every supporter in a CSV file, or none")
+    load.add_argument("file", type=Path, metavar="FILE.csv", help="see docs/roster.md")
+    _new_organization_option(load)
+    load.set_defaults(func=_supporters_import)
+    supporters.add_parser("list", help="the roster, without phone numbers").set_defaults(
+        func=_supporters_list
+    )
+    add = supporters.add_parser("add", help="add one supporter")
+    for flag, text in (
+        ("--name", "full name, as coordinators know them"),
+        ("--phone", "any usual format; +1 (US) when no country code is given"),
+        ("--role", "nurse, physician, trainee, app, allied, tech, support, other, or RN, NP …"),
+        ("--organization", "where they work; callers are never matched inside it"),
+        ("--languages", "en, or en;es"),
+    ):
+        add.add_argument(flag, required=True, help=text)
+    add.add_argument("--schedule", default="", help="e.g. 'Mon-Fri 09:00-17:00; Sat 18:00-22:00'")
+    add.add_argument("--timezone", default="", help="IANA zone (default America/New_York)")
+    _new_organization_option(add)
+    add.set_defaults(func=_supporters_add)
+
+    coordinators = sub.add_parser("coordinators", help="who gets alerts").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    coordinator = coordinators.add_parser("add", help="add a coordinator")
+    coordinator.add_argument("--name", required=True)
+    coordinator.add_argument("--phone", required=True)
+    coordinator.add_argument(
+        "--backup-order", type=int, help="paging order, lowest first (default: last)"
+    )
+    coordinator.add_argument("--timezone", help="IANA zone (default America/New_York)")
+    coordinator.set_defaults(func=_coordinators_add)
+    coordinators.add_parser("list", help="coordinators in paging order").set_defaults(
+        func=_coordinators_list
+    )
+
+
+def _new_organization_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--new-organization",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="NAME is a new organization, though it looks like a known one (repeatable)",
+    )
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -101,6 +155,38 @@ def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     engine.dispose()
     print("database is at the latest schema")
     return 0
+
+
+def _supporters_import(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.roster_cli import import_supporters
+
+    return import_supporters(settings, args.file, args.new_organization)
+
+
+def _supporters_list(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.roster_cli import list_supporters
+
+    return list_supporters(settings)
+
+
+def _supporters_add(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.roster_cli import add_supporter
+
+    fields = ("name", "phone", "role", "organization", "languages", "schedule", "timezone")
+    values = {field: getattr(args, field) for field in fields}
+    return add_supporter(settings, values, args.new_organization)
+
+
+def _coordinators_add(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.roster_cli import add_coordinator
+
+    return add_coordinator(settings, args.name, args.phone, args.backup_order, args.timezone)
+
+
+def _coordinators_list(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.roster_cli import list_coordinators
+
+    return list_coordinators(settings)
 
 
 def _twilio_configure(settings: Settings, args: argparse.Namespace) -> int:

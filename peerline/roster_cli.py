@@ -1,0 +1,290 @@
+"""``peerline supporters …`` and ``peerline coordinators …``: the roster from a terminal.
+
+Output never shows a phone number: numbers go in, names, roles and states come out.
+Every command returns its exit status: 0 done, 1 nothing changed (the reasons on stderr).
+
+Organizations are stored under the name the IVR knows, because the organization rule
+compares the supporter's organization with the one the caller's answer was matched to:
+"MGH" in a file becomes "Massachusetts General Hospital". A new name that the IVR's matcher
+would take for a known organization ("Mass General Hosp") is refused unless confirmed with
+``--new-organization``: stored as typed, it would never equal the caller's organization,
+and a caller could be offered a peer from their own workplace.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from ivr.organizations import match, normalize
+from jobs.candidates import availability, month_key
+from peerline.bootstrap import cipher_for
+from peerline.settings import Settings
+from storage.engine import make_engine
+from storage.repository import Store
+from storage.roster import DuplicatePhone, NewSupporter, RosterStore, SupporterRecord
+from storage.roster_csv import (
+    InvalidRoster,
+    Taken,
+    parse_roster,
+    parse_supporter,
+    parse_timezone,
+)
+from storage.roster_models import DEFAULT_TIMEZONE
+from telephony.numbers import to_e164
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+Command = Callable[[Store, RosterStore], int]
+
+
+class OrganizationNames:
+    """Resolves what a row names to the organization's known name (see the module doc)."""
+
+    def __init__(self, store: Store, confirmed_new: Iterable[str] = ()) -> None:
+        self._names, self._aliases = store.organizations()
+        self._index = {normalize(alias): name for alias, name in self._aliases.items()}
+        self._index.update({normalize(name): name for name in self._names})
+        self._confirmed = {normalize(name) for name in confirmed_new}
+
+    def __call__(self, name: str) -> str:
+        key = normalize(name) or name
+        if key in self._index:
+            return self._index[key]
+        if key not in self._confirmed and (like := match(name, self._names, self._aliases)):
+            raise ValueError(
+                f"organization {name!r} is new but looks like {like!r}: write {like!r},"
+                f' or confirm a different organization with --new-organization "{name}"'
+            )
+        self._index[key] = name  # the file's later spellings of it get this one
+        self._names.append(name)
+        return name
+
+
+def import_supporters(settings: Settings, path: Path, new_organizations: Sequence[str] = ()) -> int:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        return _fail(f"{path}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        return _fail(f"{path}: not UTF-8 text (from a spreadsheet, save as 'CSV UTF-8')")
+
+    def run(store: Store, roster: RosterStore) -> int:
+        try:
+            people = parse_roster(
+                text,
+                phone=to_e164,
+                taken=_supporter_taken(settings, roster),
+                organization=OrganizationNames(store, new_organizations),
+            )
+        except InvalidRoster as exc:
+            return _fail(f"{path}: nothing imported; fix these and run it again:", exc.errors)
+        # Organizations first: one without supporters is harmless, supporters whose
+        # organization callers can't name are not.
+        new = _register_organizations(store, people)
+        try:
+            roster.add_supporters(people)
+        except DuplicatePhone:  # someone added one of these numbers since the check above
+            return _fail(f"{path}: nothing imported: a number was added meanwhile; run it again")
+        print(f"imported {len(people)} supporters from {path}")
+        if new:
+            print(f"new organizations (callers can now name them): {', '.join(new)}")
+        return 0
+
+    return _with_roster(settings, run)
+
+
+def add_supporter(
+    settings: Settings, fields: dict[str, str], new_organizations: Sequence[str] = ()
+) -> int:
+    def run(store: Store, roster: RosterStore) -> int:
+        try:
+            person = parse_supporter(
+                fields,
+                phone=to_e164,
+                taken=_supporter_taken(settings, roster),
+                organization=OrganizationNames(store, new_organizations),
+            )
+        except InvalidRoster as exc:
+            return _fail("supporter not added:", exc.errors)
+        _register_organizations(store, [person])
+        try:
+            roster.add_supporters([person])
+        except DuplicatePhone:
+            return _fail("supporter not added: phone number is already on the roster")
+        print(f"added {person.name} ({person.role}, {person.organization})")
+        return 0
+
+    return _with_roster(settings, run)
+
+
+def list_supporters(settings: Settings) -> int:
+    def run(store: Store, roster: RosterStore) -> int:
+        people = roster.supporters()
+        if not people:
+            print("no supporters yet: add them with `peerline supporters import FILE.csv`")
+            return 0
+        now = datetime.now(UTC)
+        rows = [_supporter_row(person, now) for person in people]
+        header = ("NAME", "ROLE", "ORGANIZATION", "LANGUAGES", "ON SHIFT", "MINUTES/CAP", "STATUS")
+        _table(header, rows)
+        on_shift = sum(row[4].startswith("yes") for row in rows)
+        print(f"\n{len(people)} supporters, {on_shift} on shift now")
+        return 0
+
+    return _with_roster(settings, run)
+
+
+def add_coordinator(
+    settings: Settings,
+    name: str,
+    phone: str,
+    backup_order: int | None = None,
+    timezone: str | None = None,
+) -> int:
+    problems: list[str] = []
+    name = " ".join(name.split())
+    if not name or len(name) > 120:
+        problems.append("name must be 1 to 120 characters")
+    number = to_e164(phone)
+    if number is None:
+        problems.append(f"phone {phone!r} is not a valid number")
+    if backup_order is not None and backup_order < 0:
+        problems.append("backup order must be 0 or more (0 is paged first)")
+    zone = timezone or DEFAULT_TIMEZONE
+    try:
+        parse_timezone(zone)
+    except ValueError as exc:
+        problems.append(str(exc))
+    if number is None or problems:
+        return _fail("coordinator not added:", problems)
+    e164: str = number
+
+    def run(store: Store, roster: RosterStore) -> int:
+        if reason := _reserved(settings).get(e164):
+            return _fail(f"coordinator not added: phone number is {reason}")
+        order = backup_order
+        if order is None:  # next in the paging order
+            order = max((c.backup_order + 1 for c in roster.coordinators()), default=0)
+        try:
+            roster.add_coordinator(name, e164, backup_order=order, timezone=zone)
+        except DuplicatePhone:
+            return _fail("coordinator not added: phone number is already a coordinator")
+        print(f"added coordinator {name} (backup order {order}: lower is paged first)")
+        return 0
+
+    return _with_roster(settings, run)
+
+
+def list_coordinators(settings: Settings) -> int:
+    def run(store: Store, roster: RosterStore) -> int:
+        people = roster.coordinators()
+        if not people:
+            print("no coordinators yet: add one with `peerline coordinators add`")
+            return 0
+        rows = [
+            (str(c.backup_order), c.name, c.timezone, format_schedule(c.on_call) or "always")
+            for c in people
+        ]
+        _table(("ORDER", "NAME", "TIMEZONE", "ON CALL"), rows)
+        return 0
+
+    return _with_roster(settings, run)
+
+
+def format_schedule(windows: Iterable[Sequence[Any]]) -> str:
+    """``[[0, "09:00", "17:00"]]`` → ``Mon 09:00-17:00`` (the schedule column's own syntax)."""
+    return "; ".join(f"{DAY_NAMES[int(day)]} {start}-{end}" for day, start, end in windows)
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _with_roster(settings: Settings, command: Command) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        cipher = cipher_for(settings)
+        return command(Store(engine, cipher), RosterStore(engine, cipher))
+    except (OperationalError, ProgrammingError) as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        return _fail(f"database error: {reason} (has `peerline db upgrade` been run?)")
+    finally:
+        engine.dispose()
+
+
+def _reserved(settings: Settings) -> dict[str, str]:
+    """Numbers no one on the roster may have: calls to them would loop or mis-route."""
+    reserved = {
+        to_e164(settings.crisis_number): "the crisis line's number",
+        to_e164(settings.hotline_number): "the hotline's own number",
+    }
+    return {number: reason for number, reason in reserved.items() if number}
+
+
+def _supporter_taken(settings: Settings, roster: RosterStore) -> Taken:
+    reserved = _reserved(settings)
+
+    def taken(number: str) -> str | None:
+        if number in reserved:
+            return reserved[number]
+        return "already on the roster" if roster.supporter_by_phone(number) else None
+
+    return taken
+
+
+def _register_organizations(store: Store, people: Iterable[NewSupporter]) -> list[str]:
+    """Make every supporter's organization one the IVR knows; returns the new names."""
+    known, _aliases = store.organizations()
+    names = sorted({p.organization for p in people if p.organization})
+    for name in names:
+        store.add_organization(name, aliases=[])
+    return [name for name in names if name not in known]
+
+
+def _supporter_row(person: SupporterRecord, now: datetime) -> tuple[str, ...]:
+    if person.on_shift is not None:
+        shift = "yes (AVAILABLE)" if person.on_shift else "no (AWAY)"
+    elif not person.schedule:
+        shift = "no (no schedule)"
+    else:
+        shift = "yes" if availability(person).available_at(now) else "no"
+        shift += " (schedule)"
+    used = person.minutes_in(month_key(now))
+    status = [
+        label
+        for label, flag in (
+            ("inactive", not person.active),
+            ("untrained", not person.trained),
+            ("bad number", person.bad_number),
+            ("busy", person.busy),
+            ("cool-off", person.cool_off_until is not None and person.cool_off_until > now),
+            ("at cap", used >= person.monthly_cap_minutes),
+        )
+        if flag
+    ]
+    return (
+        person.name,
+        person.role,
+        person.organization or "-",
+        ";".join(person.languages),
+        shift,
+        f"{used}/{person.monthly_cap_minutes}",
+        ", ".join(status) or "active",
+    )
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
+def _fail(message: str, details: Iterable[str] = ()) -> int:
+    print(f"peerline: {message}", file=sys.stderr)
+    for line in details:
+        print(f"  {line}", file=sys.stderr)
+    return 1
