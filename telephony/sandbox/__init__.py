@@ -1,0 +1,26 @@
+"""The sandbox carrier: a local process that behaves like Twilio towards Peerline.
+
+It serves the REST API subset Peerline calls (with the real twilio SDK pointed at it),
+sends signed webhooks exactly as Twilio would, runs the TwiML Peerline answers with,
+and gives every E.164 number a virtual phone, driven from Python or from the softphone
+page at ``/``. See ``docs/sandbox.md``.
+"""
+
+from telephony.sandbox.app import create_sandbox_app
+from telephony.sandbox.clock import ManualClock, SystemClock
+from telephony.sandbox.config import SandboxConfig
+from telephony.sandbox.sandbox import CallHandle, PhoneHandle, Sandbox, Sms
+from telephony.sandbox.server import SandboxServer, run_sandbox
+
+__all__ = [
+    "CallHandle",
+    "ManualClock",
+    "PhoneHandle",
+    "Sandbox",
+    "SandboxConfig",
+    "SandboxServer",
+    "Sms",
+    "SystemClock",
+    "create_sandbox_app",
+    "run_sandbox",
+]

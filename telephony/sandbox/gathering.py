@@ -1,0 +1,102 @@
+"""``<Gather>``: collecting keys or speech, with timeouts from the sandbox clock.
+
+Twilio's rules: the timeout starts when the nested prompts finish and restarts after
+each key; ``numDigits`` or ``finishOnKey`` submit at once; on timeout, collected keys
+are submitted, and with none Twilio goes on to the next verb unless
+``actionOnEmptyResult`` asks for the action anyway.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telephony.sandbox import verbs
+from telephony.sandbox.phones import Call
+from telephony.sandbox.twiml import TwimlError
+
+if TYPE_CHECKING:
+    from telephony.sandbox.interpreter import Interpreter, Program
+
+
+class Gathering:
+    """A ``<Gather>`` waiting for keys or speech; timeouts come from the sandbox clock."""
+
+    def __init__(
+        self, interpreter: Interpreter, call: Call, program: Program, verb: verbs.Gather
+    ) -> None:
+        self.interpreter = interpreter
+        self.call = call
+        self.program = program
+        self.verb = verb
+        self.digits = ""
+        self.done = False
+        self._timer_epoch = 0
+
+    def start(self) -> None:
+        silence = 0.0
+        for prompt in self.verb.prompts:
+            self.interpreter.prompt(self.call, prompt)
+            if isinstance(prompt, verbs.Pause):
+                silence += prompt.length
+        self.program.activity = self
+        self._arm(self.verb.timeout + silence)
+
+    def digit(self, key: str) -> None:
+        if self.done or "dtmf" not in self.verb.input:
+            return
+        if self.verb.finish_on_key and key == self.verb.finish_on_key:
+            if self.digits:
+                self._submit([("Digits", self.digits), ("FinishedOnKey", key)])
+            else:
+                self._nothing_heard()
+            return
+        self.digits += key
+        if self.verb.num_digits is not None and len(self.digits) >= self.verb.num_digits:
+            self._submit([("Digits", self.digits), ("FinishedOnKey", "")])
+        else:
+            self._arm(self.verb.timeout)
+
+    def speech(self, text: str, confidence: float) -> None:
+        if self.done or "speech" not in self.verb.input:
+            return
+        self._submit([("SpeechResult", text), ("Confidence", f"{confidence:.8f}")])
+
+    def on_hangup(self, call: Call) -> None:
+        self.done = True
+
+    def on_interrupt(self, call: Call) -> None:
+        self.done = True
+
+    def _arm(self, seconds: float) -> None:
+        self._timer_epoch += 1
+        mine = self._timer_epoch
+        self.interpreter.sb.later(self.call, seconds, lambda: self._timeout(mine))
+
+    def _timeout(self, armed: int) -> None:
+        if self.done or armed != self._timer_epoch or self.program.activity is not self:
+            return
+        if self.digits:
+            self._submit([("Digits", self.digits), ("FinishedOnKey", "")])
+        else:
+            self._nothing_heard()
+
+    def _nothing_heard(self) -> None:
+        if self.verb.action_on_empty_result:
+            self._submit([])
+        else:
+            self.done = True
+            self.interpreter.run(self.call)  # Twilio moves on to the verb after <Gather>
+
+    def _submit(self, params: list[tuple[str, str]]) -> None:
+        self.done = True
+        self.program.activity = None
+        try:
+            url = self.interpreter.resolve(
+                self.program.doc_url, self.verb.action or self.program.doc_url or ""
+            )
+        except TwimlError as exc:
+            self.interpreter.fail(self.call, exc.code, exc.message)
+            return
+        self.interpreter.fetch(
+            self.call, url, self.verb.method, params, screening=self.program.screening
+        )

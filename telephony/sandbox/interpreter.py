@@ -1,0 +1,248 @@
+"""The TwiML interpreter: fetches a leg's documents and runs them one verb at a time.
+
+A verb either completes at once (Say, Play) or leaves an *activity* on the program
+(Gather, Pause, Dial, Enqueue) that the clock, the phone or another leg later resumes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urljoin
+
+from telephony.sandbox import twiml, verbs
+from telephony.sandbox.callbacks import call_params
+from telephony.sandbox.gathering import Gathering
+from telephony.sandbox.phones import Call, CallStatus, Direction, Heard
+from telephony.sandbox.twiml import TwimlError
+
+if TYPE_CHECKING:
+    from telephony.sandbox.switchboard import Switchboard
+
+MAX_HOPS = 50  # documents fetched in a row with no input and no time passing
+APPLICATION_ERROR = "We are sorry, an application error has occurred. Goodbye."
+Params = Iterable[tuple[str, str]]
+
+
+class Activity(Protocol):
+    """What a leg is busy with while its document is paused on a verb."""
+
+    def on_hangup(self, call: Call) -> None: ...
+
+    def on_interrupt(self, call: Call) -> None: ...
+
+
+@dataclass(eq=False)
+class Program:
+    verbs: list[verbs.Verb]
+    doc_url: str | None
+    screening: bool = False  # TwiML of a <Number url>, run on the called leg
+    hops: int = 0
+    pc: int = 0
+    activity: Activity | None = None
+
+
+class Interpreter:
+    def __init__(self, switchboard: Switchboard) -> None:
+        self.sb = switchboard
+
+    # -- documents --------------------------------------------------------------------
+
+    def fetch(
+        self,
+        call: Call,
+        url: str,
+        method: str,
+        extra: Params = (),
+        *,
+        screening: bool = False,
+        hops: int = 0,
+    ) -> None:
+        """Request the next document for ``call`` from ``url``, then run it (on the runner)."""
+        if hops > MAX_HOPS:
+            self.fail(call, "sandbox:loop", f"{hops} documents in a row without any input")
+            return
+        call.program = None
+        epoch, extra = call.epoch, list(extra)
+
+        def request() -> None:
+            with self.sb.lock:
+                if call.ended or call.epoch != epoch:
+                    return
+                params = call_params(call) + extra
+            delivery = self.sb.webhooks.send(url, params, method)
+            with self.sb.lock:
+                if call.ended or call.epoch != epoch:
+                    return
+                if delivery.error is not None:
+                    self.fail(call, "11205", f"HTTP connection failure: {url}: {delivery.error}")
+                elif not delivery.ok:
+                    self.fail(
+                        call, "11200", f"HTTP retrieval failure: {url} ({delivery.status_code})"
+                    )
+                elif "xml" not in delivery.content_type and "html" not in delivery.content_type:
+                    self.fail(call, "12300", f"Invalid Content-Type: {delivery.content_type!r}")
+                else:
+                    self.run_document(call, delivery.body, url, screening=screening, hops=hops)
+
+        self.sb.runner.submit(request)
+
+    def run_document(
+        self, call: Call, text: str, doc_url: str | None, *, screening: bool = False, hops: int = 0
+    ) -> None:
+        try:
+            document = twiml.parse_voice(text)
+        except TwimlError as exc:
+            self.fail(call, exc.code, exc.message)
+            return
+        if screening and any(isinstance(v, verbs.Dial) for v in document):
+            self.fail(call, "sandbox:dial-in-screen", "<Dial> is not allowed in <Number url> TwiML")
+            return
+        call.program = Program(document, doc_url, screening, hops)
+        self.run(call)
+
+    def redirect(self, call: Call, *, url: str | None, twiml: str | None, method: str) -> None:
+        """Abandon whatever the leg is doing and run a new document (REST update)."""
+        call.epoch += 1
+        call.cancel_timers()
+        program, call.program = call.program, None
+        if program is not None and program.activity is not None:
+            activity, program.activity = program.activity, None
+            activity.on_interrupt(call)
+        if call.direction is Direction.OUTBOUND_DIAL:
+            self.sb.dialer.leg_left(call)  # taken out of its <Dial>, as Twilio does
+            call.connected_to = None
+        if url:
+            self.fetch(call, url, method)
+        else:
+            self.run_document(call, twiml or "", None)
+
+    def resolve(self, doc_url: str | None, url: str) -> str:
+        """An action/url attribute resolved against the document's URL, as Twilio does."""
+        resolved = urljoin(doc_url or "", url)
+        if not resolved.startswith(("http://", "https://")):
+            raise TwimlError("11100", f"Invalid URL format: {url!r}")
+        return resolved
+
+    # -- running ----------------------------------------------------------------------
+
+    def run(self, call: Call) -> None:
+        """Run verbs until one waits, the leg ends, or the document runs out."""
+        program = call.program
+        if program is None:
+            return
+        program.activity = None
+        while program.pc < len(program.verbs):
+            verb = program.verbs[program.pc]
+            program.pc += 1
+            try:
+                done = self._execute(call, program, verb)
+            except TwimlError as exc:
+                self.fail(call, exc.code, exc.message)
+                return
+            if not done or call.ended or call.program is not program:
+                return
+        if program.screening:
+            call.program = None
+            self.sb.dialer.screened(call)
+        else:
+            self.sb.mark_answered(call)
+            self.sb.end_call(call, CallStatus.COMPLETED)
+
+    def finish_verb(self, call: Call, action: str | None, method: str, params: Params) -> None:
+        """A Dial/Enqueue ended: request its action, or carry on with the next verb."""
+        if action:
+            if call.ended:
+                self.sb.post(action, [*call_params(call), *params], method)
+            else:
+                self.fetch(call, action, method, params)
+        elif not call.ended:
+            self.run(call)
+
+    def fail(self, call: Call, code: str, message: str) -> None:
+        """Twilio's behaviour on a broken document: an error notice, an apology, a hang-up."""
+        self.sb.notice(code, message, call)
+        if call.ended:
+            return
+        self.sb.mark_answered(call)
+        self.sb.hear(call, Heard.SAY, APPLICATION_ERROR, "en-US")
+        self.sb.end_call(call, CallStatus.COMPLETED)
+
+    def _execute(self, call: Call, program: Program, verb: verbs.Verb) -> bool:
+        """Run one verb; False when the leg now waits on something."""
+        if isinstance(verb, verbs.Reject):
+            if call.direction is Direction.INBOUND and not call.answered:
+                busy = verb.reason == "busy"
+                self.sb.end_call(call, CallStatus.BUSY if busy else CallStatus.NO_ANSWER)
+            else:
+                self.sb.end_call(call, CallStatus.COMPLETED)
+            return False
+        self.sb.mark_answered(call)
+        match verb:
+            case verbs.Say() | verbs.Play():
+                self.prompt(call, verb)
+                return True
+            case verbs.Pause():
+                program.activity = _Paused()
+                self.sb.later(call, verb.length, lambda: self.run(call))
+                return False
+            case verbs.Gather():
+                Gathering(self, call, program, verb).start()
+                return False
+            case verbs.Redirect():
+                url = self.resolve(program.doc_url, verb.url)
+                self.fetch(
+                    call, url, verb.method, screening=program.screening, hops=program.hops + 1
+                )
+                return False
+            case verbs.Hangup():
+                self.sb.end_call(call, CallStatus.COMPLETED)
+                return False
+            case verbs.Leave():
+                return True  # only meaningful while waiting in a queue
+            case verbs.Dial():
+                return self.sb.dialer.dial(call, program, verb)
+            case verbs.Enqueue():
+                return self.sb.queues.enqueue(call, program, verb)
+        raise TwimlError("12200", f"Schema validation warning: <{type(verb).__name__}>")
+
+    def prompt(self, call: Call, verb: verbs.Say | verbs.Play | verbs.Pause) -> None:
+        if isinstance(verb, verbs.Say):
+            loop = "" if verb.loop == 1 else f" (repeated {verb.loop or 'many'} times)"
+            self.sb.hear(call, Heard.SAY, verb.text + loop, verb.language)
+        elif isinstance(verb, verbs.Play):
+            self.sb.hear(call, Heard.PLAY, verb.url)
+        else:
+            self.sb.hear(call, Heard.PAUSE, f"{verb.length:g} s of silence")
+
+    # -- the person on the phone ------------------------------------------------------
+
+    def press(self, call: Call, key: str) -> None:
+        if call.ended:
+            return
+        self.sb.hear(call, Heard.PRESSED, key)
+        activity = call.program.activity if call.program else None
+        if isinstance(activity, Gathering):
+            activity.digit(key)
+
+    def speak(self, call: Call, text: str, confidence: float) -> None:
+        if call.ended:
+            return
+        self.sb.hear(call, Heard.SPOKE, text)
+        activity = call.program.activity if call.program else None
+        if isinstance(activity, Gathering):
+            activity.speech(text, confidence)
+
+    def listening(self, call: Call) -> verbs.Gather | None:
+        """The Gather the leg is waiting on, if any."""
+        activity = call.program.activity if call.program else None
+        return activity.verb if isinstance(activity, Gathering) else None
+
+
+class _Paused:
+    def on_hangup(self, call: Call) -> None:
+        pass
+
+    def on_interrupt(self, call: Call) -> None:
+        pass

@@ -1,0 +1,64 @@
+"""Serving the sandbox over HTTP: in a background thread (tests, ``peerline run``) or blocking."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+from starlette.applications import Starlette
+
+from telephony.sandbox.app import create_sandbox_app
+from telephony.sandbox.config import SandboxConfig
+
+
+class SandboxServer:
+    """uvicorn serving ``app`` on a loopback port in a daemon thread.
+
+    ``port=0`` picks a free port; read it back from :attr:`url` after :meth:`start`.
+    """
+
+    def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self.host, self.port = self._sock.getsockname()[:2]
+        config = uvicorn.Config(
+            app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> SandboxServer:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the sandbox server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.app.state.streams_open = False  # end live-update streams so shutdown is quick
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._sock.close()
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def run_sandbox(config: SandboxConfig, *, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Serve the sandbox until interrupted (for a ``peerline run`` child process)."""
+    uvicorn.run(create_sandbox_app(config), host=host, port=port, log_level="info")

@@ -1,0 +1,100 @@
+"""What a leg hears while it waits: wait music, or a ``waitUrl``/``<Queue url>`` document.
+
+Only ``Say``, ``Play`` and ``Pause`` are rendered (Twilio's rule for these documents);
+``<Leave>`` is honoured in a queue's wait document. Twilio would loop the document for
+as long as the wait lasts; the sandbox plays it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from telephony.sandbox import twiml, verbs
+from telephony.sandbox.callbacks import call_params
+from telephony.sandbox.phones import Call, Heard
+from telephony.sandbox.twiml import TwimlError
+from telephony.sandbox.verbs import DEFAULT_WAIT_MUSIC
+
+if TYPE_CHECKING:
+    from telephony.sandbox.switchboard import Switchboard
+
+
+def hold(
+    sb: Switchboard,
+    call: Call,
+    doc_url: str | None,
+    url: str,
+    method: str,
+    extra: Iterable[tuple[str, str]] = (),
+    *,
+    on_leave: Callable[[], None] | None = None,
+    then: Callable[[], None] | None = None,
+) -> None:
+    """Play the wait document at ``url`` to ``call``; ``then`` runs once it has played."""
+    if url == "":
+        sb.hear(call, Heard.MUSIC, "Silence while waiting")
+    elif url == DEFAULT_WAIT_MUSIC:
+        sb.hear(call, Heard.MUSIC, "Hold music")
+    else:
+        try:
+            resolved = sb.interpreter.resolve(doc_url, url)
+        except TwimlError as exc:
+            sb.notice(exc.code, exc.message, call)
+        else:
+            _fetch(sb, call, resolved, method, list(extra), on_leave, then)
+            return
+    if then is not None:
+        then()
+
+
+def _fetch(
+    sb: Switchboard,
+    call: Call,
+    url: str,
+    method: str,
+    extra: list[tuple[str, str]],
+    on_leave: Callable[[], None] | None,
+    then: Callable[[], None] | None,
+) -> None:
+    epoch = call.epoch
+    activity = call.program.activity if call.program else None
+
+    def still_waiting() -> bool:
+        current = call.program.activity if call.program else None
+        return not call.ended and call.epoch == epoch and current is activity
+
+    def request() -> None:
+        with sb.lock:
+            if not still_waiting():
+                return
+            params = call_params(call) + extra
+        delivery = sb.webhooks.send(url, params, method)
+        with sb.lock:
+            if not still_waiting():
+                return
+            if not delivery.ok:
+                sb.notice("11200", f"HTTP retrieval failure: {url}", call)
+            else:
+                _play(sb, call, delivery.body, on_leave)
+            if then is not None and still_waiting():
+                then()
+
+    sb.runner.submit(request)
+
+
+def _play(sb: Switchboard, call: Call, text: str, on_leave: Callable[[], None] | None) -> None:
+    try:
+        document = twiml.parse_voice(text)
+    except TwimlError as exc:
+        sb.notice(exc.code, exc.message, call)
+        return
+    for verb in document:
+        if isinstance(verb, verbs.Say | verbs.Play | verbs.Pause):
+            sb.interpreter.prompt(call, verb)
+        elif isinstance(verb, verbs.Leave) and on_leave is not None:
+            on_leave()
+            return
+        elif not isinstance(verb, verbs.Redirect):
+            name = type(verb).__name__
+            sb.notice("13238", f"<{name}> is not allowed in a wait document", call)

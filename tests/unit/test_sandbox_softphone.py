@@ -1,0 +1,147 @@
+"""The softphone page's HTTP side: state, actions, and the live-update stream."""
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from telephony.sandbox import Sandbox, create_sandbox_app
+from telephony.sandbox.testing import TwimlScript, scripted_sandbox
+
+CALLER = "+16175550101"
+SUPPORTER = "+16175550102"
+MENU = (
+    '<Response><Gather input="speech dtmf" hints="MGH" action="/org">'
+    "<Say>Say the name of your hospital.</Say></Gather></Response>"
+)
+
+
+@pytest.fixture
+def page() -> Iterator[tuple[TestClient, Sandbox, TwimlScript]]:
+    replies = {
+        "/twilio/voice": MENU,
+        "/org": f'<Response><Say>Thanks.</Say><Dial callerId="+16175550100">{SUPPORTER}</Dial>'
+        "</Response>",
+        "/twilio/sms": "<Response><Message>Hello from Peerline.</Message></Response>",
+    }
+    with scripted_sandbox(replies) as (sandbox, script):
+        app = create_sandbox_app(sandbox.config, sandbox=sandbox, stream_seconds=0.3)
+        with TestClient(app) as client:
+            yield client, sandbox, script
+
+
+def phone_state(client: TestClient, number: str) -> dict:  # type: ignore[type-arg]
+    state = client.get("/sandbox/state").json()
+    return next(p for p in state["phones"] if p["number"] == number)
+
+
+def test_the_page_and_its_assets_are_served_locally(
+    page: tuple[TestClient, Sandbox, TwimlScript],
+) -> None:
+    client, _, _ = page
+    html = client.get("/").text
+    assert "/static/app.js" in html and "/static/style.css" in html
+    assert "http" not in html.replace("http-equiv", "")  # no CDN, no external font
+    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
+
+
+def test_demo_phones_are_preloaded_and_phones_can_be_added(
+    page: tuple[TestClient, Sandbox, TwimlScript],
+) -> None:
+    client, _, _ = page
+    state = client.get("/sandbox/state").json()
+    assert state["hotline"] == "+16175550100"
+    assert [p["number"] for p in state["phones"]][:2] == [CALLER, SUPPORTER]
+
+    added = client.post("/sandbox/phones", json={"number": "+16175550199", "label": "Supporter C"})
+    assert added.status_code == 201
+    assert phone_state(client, "+16175550199")["label"] == "Supporter C"
+    for bad in ["617-555-0199", "+16175550100", ""]:
+        assert client.post("/sandbox/phones", json={"number": bad}).status_code == 400
+
+
+def test_a_call_driven_from_the_page(page: tuple[TestClient, Sandbox, TwimlScript]) -> None:
+    client, sandbox, script = page
+
+    sid = client.post(f"/sandbox/phones/{CALLER}/dial").json()["sid"]
+    sandbox.settle()
+    [call] = phone_state(client, CALLER)["calls"]
+    assert call["sid"] == sid and not call["incoming"]
+    assert call["listening"] == {"input": ["dtmf", "speech"], "hints": "MGH", "language": "en-US"}
+    assert [line["text"] for line in call["log"] if line["kind"] == "say"] == [
+        "Say the name of your hospital."
+    ]
+
+    assert client.post(f"/sandbox/calls/{sid}/say", json={"text": "Mass General"}).json() == {
+        "ok": True
+    }
+    sandbox.settle()
+    assert script.last("/org").params["SpeechResult"] == "Mass General"
+
+    [ringing] = phone_state(client, SUPPORTER)["calls"]
+    assert ringing["incoming"] and ringing["status"] == "ringing"
+    assert ringing["caller_id"] == "+16175550100"
+    assert client.post(f"/sandbox/calls/{ringing['sid']}/answer").status_code == 200
+    sandbox.settle()
+    assert phone_state(client, CALLER)["calls"][0]["connected"]
+
+    assert client.post(f"/sandbox/calls/{sid}/press", json={"digits": "12#"}).status_code == 200
+    assert client.post(f"/sandbox/calls/{sid}/hangup").status_code == 200
+    sandbox.settle()
+    assert phone_state(client, SUPPORTER)["calls"][0]["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/sandbox/calls/CA0/press", {"digits": "1"}, 404),
+        ("/sandbox/phones/+16175550888/dial", {}, 404),
+        (f"/sandbox/phones/{CALLER}/sms", {"body": ""}, 400),
+    ],
+)
+def test_bad_requests(
+    page: tuple[TestClient, Sandbox, TwimlScript],
+    path: str,
+    body: dict,
+    status: int,  # type: ignore[type-arg]
+) -> None:
+    client, _, _ = page
+    assert client.post(path, json=body).status_code == status
+
+
+def test_bad_actions_on_a_live_call(page: tuple[TestClient, Sandbox, TwimlScript]) -> None:
+    client, sandbox, _ = page
+    sid = client.post(f"/sandbox/phones/{CALLER}/dial").json()["sid"]
+    sandbox.settle()
+    for action, body in [
+        ("press", {"digits": "1a"}),
+        ("say", {"text": " "}),
+        ("answer", {}),
+        ("fly", {}),
+    ]:
+        assert client.post(f"/sandbox/calls/{sid}/{action}", json=body).status_code == 400
+
+
+def test_texts_from_the_page(page: tuple[TestClient, Sandbox, TwimlScript]) -> None:
+    client, sandbox, _ = page
+    assert client.post(f"/sandbox/phones/{CALLER}/sms", json={"body": "hello"}).status_code == 201
+    sandbox.settle()
+    messages = phone_state(client, CALLER)["messages"]
+    assert [(m["mine"], m["body"]) for m in messages] == [
+        (True, "hello"),
+        (False, "Hello from Peerline."),
+    ]
+
+
+def test_the_event_stream_announces_changes(page: tuple[TestClient, Sandbox, TwimlScript]) -> None:
+    client, sandbox, _ = page
+    client.post(f"/sandbox/phones/{CALLER}/sms", json={"body": "hello"})
+    sandbox.settle()
+
+    with client.stream("GET", "/sandbox/events", headers={"Last-Event-ID": "0"}) as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        body = "".join(stream.iter_text())
+
+    assert body.startswith("retry: 1000")
+    assert "event: change" in body and '"sms"' in body and "id: " in body
