@@ -76,7 +76,7 @@ def enqueue_task(
     """Queue a follow-up job (connect, call back, cancel, check); duplicates are ignored."""
     queue = queues[urgency]
     try:
-        if delay is None:
+        if delay is None or delay <= timedelta(0):
             queue.enqueue_call(
                 func,
                 kwargs=kwargs,

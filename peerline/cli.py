@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     scheduler.add_argument("--interval", type=float, default=5.0)
     scheduler.set_defaults(func=_scheduler)
 
+    sandbox = sub.add_parser("sandbox", help="run the sandbox carrier and softphone page")
+    sandbox.set_defaults(func=_sandbox)
+
     run = sub.add_parser("run", help="everything in one process tree, for a laptop")
     run.add_argument("--no-sandbox", action="store_true", help="don't start the sandbox carrier")
     run.set_defaults(func=_run)
@@ -137,6 +140,13 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.processes import run_scheduler
 
     run_scheduler(settings, interval=args.interval)
+    return 0
+
+
+def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.processes import run_sandbox_carrier
+
+    run_sandbox_carrier(settings)
     return 0
 
 

@@ -19,6 +19,7 @@ from peerline import bootstrap, demo
 from peerline.settings import Settings
 from storage.dispatch import DispatchStore
 from storage.migrate import upgrade
+from storage.roster import RosterStore
 
 logger = logging.getLogger(__name__)
 
@@ -64,27 +65,35 @@ def run_scheduler(
 
 
 def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
-    """``peerline run``: migrations, demo roster, embedded Redis, web, worker, reconciler."""
+    """``peerline run``: migrations, demo data, embedded Redis, sandbox, web, worker, reconciler."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     services = bootstrap.build(settings)
     upgrade(services.store.engine)
-    demo.seed(services.store)
+    demo.seed(settings, services.store, RosterStore(services.store.engine, services.store.cipher))
     env = dict(os.environ)
     env["PEERLINE_REDIS_URL"] = services.redis_url  # children share the embedded server
-    children = [
-        _spawn("web", ["serve"], env),
-        _spawn("worker", ["worker"], env),
-    ]
+    children = []
+    sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
+    if sandbox:
+        env["PEERLINE_TWILIO_API_URL"] = sandbox_url  # Peerline's carrier talks to it
+        children.append(_spawn("sandbox", ["sandbox"], env))
+    children += [_spawn("web", ["serve"], env), _spawn("worker", ["worker"], env)]
     stop = _stop_on_signals()
     base = f"http://{settings.host}:{settings.port}"
-    print(
-        f"\nPeerline is running.\n  webhooks:  {base}/twilio/voice\n"
-        f"  health:    {base}/readyz\n  data:      {settings.var_dir.resolve()}\n"
-        "Press Ctrl-C to stop.\n",
-        flush=True,
-    )
+    lines = ["", "Peerline is running."]
+    if sandbox:
+        lines.append(f"  softphone: {sandbox_url}/   <- open this to call the hotline")
+    lines += [
+        f"  webhooks:  {base}/twilio/voice",
+        f"  health:    {base}/readyz",
+        f"  data:      {settings.var_dir.resolve()}",
+        "Press Ctrl-C to stop.",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+    reconciler_settings = settings.model_copy(update={"redis_url": services.redis_url})
     scheduler = threading.Thread(
-        target=run_scheduler, args=(settings,), kwargs={"stop": stop}, daemon=True
+        target=run_scheduler, args=(reconciler_settings,), kwargs={"stop": stop}, daemon=True
     )
     scheduler.start()
     try:
@@ -122,3 +131,24 @@ def _stop_on_signals() -> threading.Event:
         signal.signal(signal.SIGINT, handler)
         signal.signal(signal.SIGTERM, handler)
     return stop
+
+
+def run_sandbox_carrier(settings: Settings) -> None:
+    """``peerline sandbox``: the local stand-in for Twilio, with the demo phones."""
+    from telephony.sandbox import SandboxConfig
+    from telephony.sandbox.server import run_sandbox
+
+    services = bootstrap.build(settings)
+    roster = RosterStore(services.store.engine, services.store.cipher)
+    config = SandboxConfig(
+        account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token.get_secret_value(),
+        hotline_number=settings.hotline_number,
+        peerline_url=f"http://{settings.host}:{settings.port}",
+        public_url=settings.public_base,
+        cps=settings.calls_per_second,
+        sms_per_second=settings.sms_per_second,
+        demo_phones=demo.sandbox_phones(roster),
+    )
+    services.close()
+    run_sandbox(config, host="127.0.0.1", port=settings.sandbox_port)

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     var_dir: Path = Path("./var")
     host: str = "127.0.0.1"
     port: int = 8000
+    sandbox_port: int = 8765  # `peerline run`: the sandbox carrier and softphone page
     hold_max_minutes: int = 10  # a holding caller is offered a call back after this
     calls_per_second: float = 1.0  # Twilio's default CPS for outbound calls
     sms_per_second: float = 1.0  # a US long code sends about one segment a second

@@ -18,7 +18,7 @@ from storage.repository import Store
 from storage.roster import RosterStore
 from tests.conftest import TEST_KEY
 
-DEMO = Path(__file__).parents[2] / "docs" / "demo-roster.csv"
+DEMO = Path(__file__).parents[2] / "peerline" / "demo_roster.csv"
 HEADER = "name,phone,role,organization,languages"
 PHONE_LIKE = re.compile(r"\d[\d\s().+-]{5,}\d")  # seven or more digits, however written
 

@@ -19,7 +19,7 @@ from storage.roster_models import DEFAULT_MONTHLY_CAP_MINUTES, DEFAULT_TIMEZONE
 from telephony.numbers import to_e164
 
 HEADER = "name,phone,role,organization,languages"
-DEMO = Path(__file__).parents[2] / "docs" / "demo-roster.csv"
+DEMO = Path(__file__).parents[2] / "peerline" / "demo_roster.csv"
 
 
 def parse(text: str, **kwargs: Any) -> list[NewSupporter]:

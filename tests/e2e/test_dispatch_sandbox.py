@@ -1,0 +1,205 @@
+"""The masked bridge end to end: Peerline's real TwilioCarrier talks to the sandbox over HTTP,
+the sandbox rings virtual phones and posts signed webhooks back into Peerline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+from starlette.testclient import TestClient
+
+from jobs import context
+from jobs.enqueue import JobSink
+from jobs.reconciler import recover_offers
+from peerline import bootstrap
+from peerline.settings import Settings
+from storage.dispatch import DispatchStore
+from storage.roster import NewSupporter, RosterStore
+from telephony.carrier import TwilioCarrier, twilio_client
+from telephony.sandbox import ManualClock, Sandbox, SandboxConfig
+from telephony.sandbox.app import create_sandbox_app
+from telephony.sandbox.phones import CallStatus
+from telephony.sandbox.server import SandboxServer
+from tests.e2e.conftest import AUTH_TOKEN, PUBLIC_URL
+
+pytestmark = pytest.mark.e2e
+CALLER, ANA, BEN, KIM = "+16175550123", "+16175550101", "+16175550102", "+16175550104"
+HOLD = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, connect now
+CALLBACK = ["1", "1", "1", "3", "2", "1"]
+
+
+@dataclass
+class World:
+    box: Sandbox
+    services: bootstrap.Services
+    deps: bootstrap.WorkerDeps
+    roster: RosterStore
+    hotline: str
+
+    def work(self) -> None:
+        SimpleWorker(
+            self.services.queues.all(), connection=self.services.redis, serializer=JSONSerializer
+        ).work(burst=True)
+        self.box.settle()
+
+    def supporter(self, name: str, phone: str, role: str = "nurse") -> None:
+        self.roster.add_supporters(
+            [
+                NewSupporter(
+                    name=name,
+                    phone=phone,
+                    role=role,
+                    organization="Tufts Medical Center",
+                    on_shift=True,
+                )
+            ]
+        )
+
+    def request_id(self) -> str:
+        [request] = self.services.store.waiting_requests() or [None]  # type: ignore[list-item]
+        assert request is not None
+        return request.id
+
+
+@pytest.fixture
+def world(client: TestClient, settings: Settings, services: bootstrap.Services) -> Iterator[World]:
+    config = SandboxConfig(
+        account_sid=settings.twilio_account_sid,
+        auth_token=AUTH_TOKEN,
+        hotline_number=settings.hotline_number,
+        peerline_url=PUBLIC_URL,
+        public_url=PUBLIC_URL,
+        cps=1000,
+        sms_per_second=1000,
+    )
+    settings.calls_per_second = settings.sms_per_second = 1000.0
+    box = Sandbox(config, clock=ManualClock(), http=client)
+    with SandboxServer(create_sandbox_app(config, sandbox=box)) as server:
+        carrier = TwilioCarrier(twilio_client(settings.twilio_account_sid, AUTH_TOKEN, server.url))
+        deps = bootstrap.dispatch_deps(services, carrier)
+        context.install(lambda: deps)
+        roster = RosterStore(services.store.engine, services.store.cipher)
+        yield World(box, services, deps, roster, settings.hotline_number)
+        assert box.notices() == [], "every TwiML document Peerline served ran cleanly"
+        assert all(d.status_code == 200 for d in box.deliveries()), "every webhook accepted"
+    box.close()
+
+
+def call_in(world: World, keys: list[str]):  # type: ignore[no-untyped-def]
+    call = world.box.phone(CALLER).dial()
+    for key in keys:
+        call.press(key)
+    return call
+
+
+def test_caller_and_supporter_meet_in_one_conference_seeing_only_the_hotline(world: World) -> None:
+    world.supporter("Ana Lopez", ANA)
+    caller = call_in(world, HOLD)
+    rid = world.request_id()
+    world.work()  # dispatch: Peerline's carrier creates the supporter's call over REST
+    [ringing] = world.box.phone(ANA).ringing()
+    assert ringing.caller_id == world.hotline, "the supporter sees the hotline, not the caller"
+    supporter = world.box.phone(ANA).answer()
+    assert supporter.heard("A nurse needs peer support today")
+    supporter.press("1")
+    world.work()  # connect_caller: Peerline redirects the holding caller's live call
+    legs = world.box.conference(f"peerline-{rid}")
+    assert {leg.sid for leg in legs} == {caller.sid, supporter.sid}
+    assert caller.connected and supporter.connected
+    transcript = " ".join(caller.transcript() + supporter.transcript())
+    assert ANA not in transcript and CALLER not in transcript
+    supporter.hang_up()  # the conversation ends; the conference ends with it
+    world.box.settle()
+    request = world.services.store.get_request(rid)
+    assert request is not None and request.status == "completed"
+    [ana] = world.roster.supporters()
+    assert not ana.busy and ana.month_minutes >= 1
+    assert caller.status is CallStatus.COMPLETED
+
+
+def test_a_decline_rings_the_next_supporter(world: World) -> None:
+    world.supporter("Ana Lopez", ANA, role="nurse")
+    world.supporter("Ben Ode", BEN, role="tech")
+    call_in(world, HOLD)
+    world.work()
+    first = world.box.phone(ANA).answer()
+    first.press("2")
+    world.work()
+    [ringing] = world.box.phone(BEN).ringing()
+    assert ringing.caller_id == world.hotline
+
+
+def test_the_caller_hanging_up_cancels_the_ringing_supporter(world: World) -> None:
+    world.supporter("Ana Lopez", ANA)
+    caller = call_in(world, HOLD)
+    rid = world.request_id()
+    world.work()
+    [ringing] = world.box.phone(ANA).ringing()
+    caller.hang_up()
+    world.work()  # the cancel job: Peerline updates the supporter's call to canceled
+    assert world.box.phone(ANA).ringing() == []
+    assert ringing.status is CallStatus.CANCELED
+    assert world.services.store.get_request(rid).status == "withdrawn"  # type: ignore[union-attr]
+
+
+def test_call_back_rings_the_caller_from_the_hotline(world: World) -> None:
+    world.supporter("Ana Lopez", ANA)
+    first = call_in(world, CALLBACK)
+    assert first.status is CallStatus.COMPLETED
+    rid = world.request_id()
+    world.work()
+    supporter = world.box.phone(ANA).answer()
+    supporter.press("1")
+    world.work()  # call_back job
+    [back] = world.box.phone(CALLER).ringing()
+    assert back.caller_id == world.hotline
+    caller = world.box.phone(CALLER).answer()
+    assert caller.heard("calling back with the peer supporter")
+    caller.press("1")
+    assert {leg.sid for leg in world.box.conference(f"peerline-{rid}")} == {
+        caller.sid,
+        supporter.sid,
+    }
+
+
+def test_nobody_available_texts_the_coordinator_no_pii_and_ack_works(world: World) -> None:
+    world.roster.add_coordinator("Kim", KIM)
+    caller = call_in(world, HOLD)
+    world.work()
+    assert caller.heard("no peer supporter is available right now")
+    [page] = world.box.phone(KIM).inbox()
+    match = re.fullmatch(
+        r"Peerline: ticket (\w{4}), urgent, waiting \d+ min\. Reply ACK \1\.", page.body
+    )
+    assert match, page.body
+    world.box.phone(KIM).send_sms(world.hotline, f"ACK {match.group(1)}")
+    replies = world.box.phone(KIM).inbox()
+    assert replies[-1].body == f"Peerline: ticket {match.group(1)} is yours. Thank you."
+
+
+def test_a_dispatch_whose_worker_died_after_the_claim_still_connects(world: World) -> None:
+    world.supporter("Ana Lopez", ANA)
+    world.supporter("Ben Ode", BEN, role="tech")
+    caller = call_in(world, HOLD)
+    rid = world.request_id()
+    [ana] = [s for s in world.roster.supporters() if s.name == "Ana Lopez"]
+    # The worker claimed Ana and died before placing the call (SIGKILL between the two).
+    offers = DispatchStore(world.services.store.engine)
+    assert offers.claim(rid, ana.id, timedelta(seconds=40)) is not None
+    world.services.queues.connection.flushdb()  # and its job is gone with it
+    later = DispatchStore(
+        world.services.store.engine, clock=lambda: datetime.now(UTC) + timedelta(seconds=11)
+    )
+    assert recover_offers(world.services.store, later, JobSink(world.services.queues)) == 1
+    world.work()
+    [ringing] = world.box.phone(BEN).ringing() or world.box.phone(ANA).ringing()
+    supporter = world.box.phone(ringing.to).answer()
+    supporter.press("1")
+    world.work()
+    assert caller.connected
+    assert world.services.store.get_request(rid).status == "connected"  # type: ignore[union-attr]
