@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ivr.menus import CRISIS_KEY, MENUS
+from ivr.menus import CRISIS_KEY, menu_for
 from ivr.model import (
     CallbackWindow,
     Channel,
@@ -78,7 +78,16 @@ def _wants_crisis(session: Session, inbound: Inbound) -> bool:
 
 
 def crisis(session: Session) -> Step:
+    """Key 9: voice transfers to the crisis line; a text gets the crisis numbers at once and
+    the conversation stays where it was, so the person may still ask for a peer."""
     lang = session.language
+    if session.channel is Channel.SMS:
+        stay = replace(session, retries=0)
+        if session.state in (State.DONE, State.ENDED, State.CRISIS):
+            return Step(stay, _say(lang, Msg.CRISIS_TEXT), Crisis(from_state=session.state))
+        again = ask(stay)
+        lines = (Line(Msg.CRISIS_TEXT, lang), *again.lines)
+        return Step(stay, replace(again, lines=lines), Crisis(from_state=session.state))
     moved = replace(session, state=State.CRISIS, retries=0)
     return Step(moved, _say(lang, Msg.CRISIS_CONNECTING), Crisis(from_state=session.state))
 
@@ -102,7 +111,7 @@ def ask(session: Session, *before: Msg) -> Prompt:
 
 
 def _menu_turn(session: Session, inbound: Inbound) -> Step:
-    menu = MENUS[session.state]
+    menu = menu_for(session.state, session.channel)
     if inbound.empty:
         if session.retries == 0 and session.state is not State.LANGUAGE:
             again = replace(session, retries=1)
@@ -118,7 +127,7 @@ def _menu_turn(session: Session, inbound: Inbound) -> Step:
 
 
 def _default_or_goodbye(session: Session) -> Step:
-    default = MENUS[session.state].default
+    default = menu_for(session.state, session.channel).default
     # A caller who never pressed a key (a pocket dial, a dropped line) gets a goodbye
     # rather than a request built entirely from our defaults.
     if default is None or (session.state is State.CONTACT and session.answered == 0):
@@ -149,7 +158,7 @@ def _chose(session: Session, value: str) -> Step:
         if mode is ContactMode.CALLBACK:
             after = State.CALLBACK_WINDOW if session.caller_known else State.CALLBACK_NUMBER
             return _next(session.moved(after, contact_mode=mode))
-        return _complete(session.moved(State.DONE, contact_mode=mode))
+        return _complete(session.moved(State.DONE, contact_mode=mode))  # hold, text first
     if state is State.CALLBACK_WINDOW:
         return _complete(session.moved(State.DONE, callback_window=CallbackWindow(value)))
     raise ValueError(f"no menu at state {state}")  # pragma: no cover - guarded by advance
@@ -198,6 +207,9 @@ def _complete(session: Session) -> Step:
     lines: tuple[Line, ...]
     if answers.contact_mode is ContactMode.HOLD:
         lines = (Line(Msg.CONFIRM_HOLD, lang),)
+    elif answers.contact_mode is ContactMode.TEXT_FIRST:
+        eta = _ETA[answers.urgency or Urgency.SOON]
+        lines = (Line(Msg.CONFIRM_TEXT_FIRST, lang), Line(eta, lang))
     else:
         window = answers.callback_window or CallbackWindow.ASAP
         lines = (

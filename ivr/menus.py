@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ivr.model import CallbackWindow, ContactMode, OrgPreference, Role, State, Urgency
+from ivr.model import CallbackWindow, Channel, ContactMode, OrgPreference, Role, State, Urgency
 
 CRISIS_KEY = "9"
 
@@ -76,3 +76,20 @@ MENUS: dict[State, Menu] = {
         ("4", CallbackWindow.EVENING),
     ),
 }
+
+# By text there is no line to stay on: call me back, or text me first to set up the call.
+SMS_MENUS: dict[State, Menu] = {
+    State.CONTACT: _menu(
+        State.CONTACT,
+        ContactMode.CALLBACK,
+        ("1", ContactMode.CALLBACK),
+        ("2", ContactMode.TEXT_FIRST),
+    ),
+}
+
+
+def menu_for(state: State, channel: Channel) -> Menu:
+    """The menu asked at ``state`` on ``channel``."""
+    if channel is Channel.SMS and state in SMS_MENUS:
+        return SMS_MENUS[state]
+    return MENUS[state]

@@ -61,6 +61,7 @@ class OrgPreference(StrEnum):
 class ContactMode(StrEnum):
     HOLD = "hold"  # stay on the line, connect now
     CALLBACK = "callback"
+    TEXT_FIRST = "text_first"  # SMS: a neutral text to set up the call first
 
 
 class CallbackWindow(StrEnum):
@@ -187,6 +188,8 @@ class Msg(StrEnum):
     CRISIS_CONNECTING = "crisis_connecting"
     CRISIS_FAILED = "crisis_failed"
     GOODBYE = "goodbye"
+    CONFIRM_TEXT_FIRST = "confirm_text_first"
+    CRISIS_TEXT = "crisis_text"  # SMS: the crisis answer to 9 or to risk language
     HOLD_FIRST = "hold_first"
     HOLD_AGAIN = "hold_again"
     HOLD_GIVE_UP = "hold_give_up"

@@ -7,8 +7,9 @@ characters where possible. The numbers spoken are the public contract of the men
 
 from __future__ import annotations
 
-from ivr.menus import MENUS
+from ivr.menus import menu_for
 from ivr.model import Channel, Input, Language, Msg, Prompt, State
+from ivr.sms_text import SMS_TEXT
 
 EN, ES = Language.EN, Language.ES
 
@@ -61,6 +62,13 @@ TEXT: dict[Language, dict[Msg, str]] = {
         Msg.CRISIS_CONNECTING: "Connecting you to the 988 Suicide and Crisis Lifeline now.",
         Msg.CRISIS_FAILED: (
             "If the call did not connect, please dial 988, or 911 if you are in danger. Take care."
+        ),
+        Msg.CONFIRM_TEXT_FIRST: (
+            "Thank you. We'll text you from this Peerline number to set up the call."
+        ),
+        Msg.CRISIS_TEXT: (
+            "If you are in danger, call 911 now. To reach the 988 Suicide and Crisis "
+            "Lifeline, call or text 988, any time."
         ),
         Msg.HOLD_FIRST: (
             "Thank you for waiting. We are reaching out to a peer supporter for you now."
@@ -134,6 +142,13 @@ TEXT: dict[Language, dict[Msg, str]] = {
         Msg.CRISIS_FAILED: (
             "Si la llamada no se conectó, marque 988, o 911 si está en peligro. Cuídese."
         ),
+        Msg.CONFIRM_TEXT_FIRST: (
+            "Gracias. Le escribiremos desde este número de Peerline para acordar la llamada."
+        ),
+        Msg.CRISIS_TEXT: (
+            "Si está en peligro, llame al 911 ahora. Para la Línea 988 de crisis, llame o "
+            "envíe un texto al 988, a cualquier hora."
+        ),
         Msg.HOLD_FIRST: (
             "Gracias por esperar. Estamos contactando a un colega de apoyo para usted."
         ),
@@ -186,6 +201,7 @@ LABELS: dict[Language, dict[str, tuple[str, str]]] = {
         "org_pref.any": ("For no preference", "No preference"),
         "contact.hold": ("To stay on the line and be connected now", "Connect now"),
         "contact.callback": ("For a call back", "Call me back"),
+        "contact.text_first": ("To be texted first", "Text me first to set up the call"),
         "callback_window.asap": ("As soon as possible", "ASAP"),
         "callback_window.morning": ("In the morning", "Morning 8-12"),
         "callback_window.afternoon": ("In the afternoon", "Afternoon 12-5"),
@@ -220,6 +236,7 @@ LABELS: dict[Language, dict[str, tuple[str, str]]] = {
         "org_pref.any": ("Si le da igual", "Me da igual"),
         "contact.hold": ("Para esperar en la línea y hablar ahora", "Hablar ahora"),
         "contact.callback": ("Para que le devuelvan la llamada", "Devolverme la llamada"),
+        "contact.text_first": ("Para recibir un mensaje primero", "Escribirme primero"),
         "callback_window.asap": ("Lo antes posible", "Lo antes posible"),
         "callback_window.morning": ("Por la mañana", "Mañana 8-12"),
         "callback_window.afternoon": ("Por la tarde", "Tarde 12-5"),
@@ -239,7 +256,10 @@ SAY_LANGUAGE = {EN: "en-US", ES: "es-MX"}
 SAY_VOICE = {EN: "Polly.Joanna", ES: "Polly.Mia"}
 
 
-def text(msg: Msg, language: Language) -> str:
+def text(msg: Msg, language: Language, channel: Channel = Channel.VOICE) -> str:
+    """The words for ``msg``; a text message uses its own wording where it has one."""
+    if channel is Channel.SMS and msg in SMS_TEXT[language]:
+        return SMS_TEXT[language][msg]
     return TEXT[language][msg]
 
 
@@ -251,16 +271,16 @@ def options(menu: State, language: Language, channel: Channel) -> list[str]:
     short = channel is Channel.SMS
     return [
         template.format(label=LABELS[language][o.label][short], key=o.key)
-        for o in MENUS[menu].options
+        for o in menu_for(menu, channel).options
     ]
 
 
 def sentences(prompt: Prompt, channel: Channel) -> list[tuple[str, Language]]:
     """Everything the prompt says, in order, each with the language to say it in."""
-    said = [(text(line.msg, line.language), line.language) for line in prompt.lines]
+    said = [(text(line.msg, line.language, channel), line.language) for line in prompt.lines]
     if prompt.menu is not None:
         said += [(s, prompt.language) for s in options(prompt.menu, prompt.language, channel)]
     if prompt.input is not Input.NONE and prompt.menu is not State.LANGUAGE:
         # The greeting already names the crisis key; every other question repeats it.
-        said.append((text(Msg.CRISIS_REMINDER, prompt.language), prompt.language))
+        said.append((text(Msg.CRISIS_REMINDER, prompt.language, channel), prompt.language))
     return said

@@ -19,8 +19,17 @@ How a reply is read:
 
 from __future__ import annotations
 
-from ivr.menus import CRISIS_KEY, MENUS
-from ivr.model import CallbackWindow, ContactMode, Language, OrgPreference, Role, State, Urgency
+from ivr.menus import CRISIS_KEY, MENUS, menu_for
+from ivr.model import (
+    CallbackWindow,
+    Channel,
+    ContactMode,
+    Language,
+    OrgPreference,
+    Role,
+    State,
+    Urgency,
+)
 from ivr.organizations import normalize
 
 EN, ES = Language.EN, Language.ES
@@ -135,17 +144,19 @@ _SYNONYMS: dict[State, dict[Language, _Table]] = {
             "lo que sea",
         },
     },
+    # By text, "now" and "later" both mean a call back (the window question follows).
     State.CONTACT: {
         EN: {
-            ContactMode.HOLD: "now|right now|call me now|connect now|connect me|talk now|"
-            "stay on the line|hold",
-            ContactMode.CALLBACK: "call back|call me back|callback|call me later|later|"
-            "ring me back",
+            ContactMode.CALLBACK: "now|right now|call me now|call me|connect now|connect me|"
+            "talk now|call back|call me back|callback|call me later|later|ring me back|phone|"
+            "call",
+            ContactMode.TEXT_FIRST: "text|text me|text first|text me first|sms|message me",
         },
         ES: {
-            ContactMode.HOLD: "ahora|ahora mismo|llamame ahora|hablar ahora|conectar|conectenme",
-            ContactMode.CALLBACK: "devolver la llamada|devolverme la llamada|devuelvanme|"
-            "llamenme despues|llamame despues|mas tarde|despues|luego",
+            ContactMode.CALLBACK: "ahora|ahora mismo|llamame ahora|hablar ahora|llamame|"
+            "llamenme|devolver la llamada|devolverme la llamada|devuelvanme|llamenme despues|"
+            "llamame despues|mas tarde|despues|luego|llamada",
+            ContactMode.TEXT_FIRST: "texto|mensaje|escribanme|escribeme|mensaje primero",
         },
     },
     State.CALLBACK_WINDOW: {
@@ -196,7 +207,7 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 def _index(state: State, language: Language) -> dict[tuple[str, ...], str | None]:
-    keys = {option.value: option.key for option in MENUS[state].options}
+    keys = {option.value: option.key for option in menu_for(state, Channel.SMS).options}
     table = {**_BOTH_LANGUAGES.get(state, {}), **_SYNONYMS.get(state, {}).get(language, {})}
     index: dict[tuple[str, ...], str | None] = {_words(p): CRISIS_KEY for p in _CRISIS.split("|")}
     if state is State.CALLBACK_WINDOW:
@@ -243,7 +254,7 @@ def key_for(state: State, text: str, language: Language) -> str | None:
     votes, rest = _read(words, _INDEX[(state, language)])
     if not votes:
         votes, rest = _read(words, _INDEX[(state, other)])
-    keys = {option.key for option in MENUS[state].options} | {CRISIS_KEY}
+    keys = {option.key for option in menu_for(state, Channel.SMS).options} | {CRISIS_KEY}
     for word in rest:
         if len(word) == 1 and word.isdigit():
             votes.add(word if word in keys else _UNCLEAR)

@@ -131,18 +131,23 @@ class JobSink:
             request_id=request_id,
         )
 
-    def call_back(self, request_id: str, attempt: int) -> None:
+    def call_back(self, request_id: str, attempt: int, delay: timedelta | None = None) -> None:
         enqueue_task(
             self.queues,
             "urgent",
             tasks.call_back,
             f"callback-{request_id}-{attempt}",
+            delay=delay,
             request_id=request_id,
         )
 
-    def cancel_leg(self, call_sid: str, say: str = "") -> None:
+    def text_first(self, request_id: str, attempt: int) -> None:
         enqueue_task(
-            self.queues, "urgent", tasks.end_leg, f"end-{call_sid}", call_sid=call_sid, say=say
+            self.queues,
+            "urgent",
+            tasks.text_first,
+            f"textfirst-{request_id}-{attempt}",
+            request_id=request_id,
         )
 
     def callback_failed(self, request_id: str) -> None:
@@ -152,6 +157,11 @@ class JobSink:
             tasks.callback_failed,
             f"callback-failed-{request_id}-{uuid.uuid4().hex[:8]}",
             request_id=request_id,
+        )
+
+    def cancel_leg(self, call_sid: str, say: str = "") -> None:
+        enqueue_task(
+            self.queues, "urgent", tasks.end_leg, f"end-{call_sid}", call_sid=call_sid, say=say
         )
 
     def check_offer(self, offer_id: str, delay: timedelta) -> None:
@@ -177,4 +187,23 @@ class JobSink:
             delay=delay,
             request_id=request_id,
             level=str(level),
+        )
+
+    def page_risk(self, sender_key: str, ticket: str) -> None:
+        enqueue_task(
+            self.queues,
+            "urgent",
+            tasks.page_risk,
+            f"risk-{ticket}-{uuid.uuid4().hex[:8]}",
+            sender_key=sender_key,
+            ticket=ticket,
+        )
+
+    def close_text(self, session_sid: str) -> None:
+        enqueue_task(
+            self.queues,
+            "routine",
+            tasks.close_text,
+            f"close-{session_sid}",
+            session_sid=session_sid,
         )

@@ -103,6 +103,31 @@ class Escalation:
         if level + 1 < len(order):
             self.sink.escalate(request_id, level + 1, delay=self.config.ack_within)
 
+    def page_risk(self, sender_key: str, ticket: str) -> None:
+        """Risk language in a text: page whoever is first in line now, with the ticket only."""
+        if self.alerts.unacked_risk(sender_key):
+            return  # already paged about this texter and nobody has ACKed yet
+        order = paging_order(self.roster.coordinators(), self.clock())
+        if not order:
+            logger.error("no coordinator to page for a risk text")
+            return
+        who = order[0]
+        request = self.store.find_by_ticket(ticket)
+        body = f"Peerline: ticket {ticket}, risk language in a text, now. Reply ACK {ticket}."
+        sid = None
+        phone = self.roster.coordinator_phone(who.id)
+        try:
+            if phone:
+                sid = self.outbound.sms(phone, body)
+        except CarrierError as exc:
+            logger.warning("risk page failed code=%s", exc.code)
+        self.alerts.record(
+            request.id if request else None, ticket, "risk", 0, who.id, sid, session_sid=sender_key
+        )
+        self.store.add_event(
+            "coordinator.paged", page="risk", request_id=request.id if request else None
+        )
+
     def _page(
         self, request: RequestRecord, who: CoordinatorRecord, level: int, now: datetime
     ) -> None:

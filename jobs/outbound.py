@@ -1,4 +1,5 @@
-"""Every outbound call and SMS goes through here: the toll-fraud guard, then the throttle.
+"""Every outbound call and SMS goes through here: the toll-fraud guard, the opt-out ledger,
+then the throttle.
 
 Invariant 5: Peerline only ever dials or texts the roster, the original caller, the
 coordinators and the crisis number. Anything else is refused before it reaches Twilio.
@@ -8,18 +9,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from jobs.throttle import Throttle
 from peerline.ports import Carrier, PermanentCarrierError
+from telephony.segments import segment_count
 
 logger = logging.getLogger(__name__)
+
+OPTED_OUT = 21610  # Twilio: "Attempt to send to unsubscribed recipient"
 
 
 class ForbiddenDestination(PermanentCarrierError):
     """The number is not one Peerline may call or text."""
 
 
+class OptedOut(PermanentCarrierError):
+    """The recipient texted STOP: nothing may be sent until they text START."""
+
+
+class Ledger(Protocol):
+    def is_opted_out(self, number: str) -> bool: ...
+    def set_opted_out(self, number: str, opted_out: bool) -> None: ...
+
+
 class Outbound:
+    """The one sender: every call and text in the codebase goes out through here."""
+
     def __init__(
         self,
         carrier: Carrier,
@@ -27,12 +43,14 @@ class Outbound:
         allowed: Callable[[str], bool],
         calls: Throttle,
         messages: Throttle,
+        ledger: Ledger,
     ) -> None:
         self.carrier = carrier
         self.hotline = hotline
         self.allowed = allowed
         self.calls = calls
         self.messages = messages
+        self.ledger = ledger
 
     def call(self, to: str, *, url: str, status_callback: str, timeout: int) -> str:
         self._check(to)
@@ -52,9 +70,18 @@ class Outbound:
         self.carrier.update_call(sid, status=status, url=url, twiml=twiml)
 
     def sms(self, to: str, body: str) -> str:
+        """Send a text unless the recipient opted out; a carrier 21610 records the opt-out."""
         self._check(to)
-        self.messages.wait()
-        return self.carrier.send_sms(to=to, from_=self.hotline, body=body)
+        if self.ledger.is_opted_out(to):
+            raise OptedOut("recipient opted out", OPTED_OUT)
+        for _ in range(max(1, segment_count(body))):  # a long code sends ~1 segment a second
+            self.messages.wait()
+        try:
+            return self.carrier.send_sms(to=to, from_=self.hotline, body=body)
+        except PermanentCarrierError as exc:
+            if exc.code == OPTED_OUT:
+                self.ledger.set_opted_out(to, True)
+            raise
 
     def _check(self, to: str) -> None:
         if not self.allowed(to):

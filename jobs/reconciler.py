@@ -106,3 +106,11 @@ def recover_offers(store: Store, offers: DispatchStore, sink: JobSink) -> int:
         except RedisError:
             logger.warning("reconciler: Redis unreachable; request=%s waits", offer.request_id)
     return closed
+
+
+def close_idle_texts(store: Store, sink: JobSink, idle: timedelta) -> int:
+    """Text conversations quiet for ``idle``: queue their kind closing message."""
+    sids = store.idle_sessions("sms", store.clock() - idle)
+    for sid in sids:
+        sink.close_text(sid)
+    return len(sids)

@@ -38,3 +38,18 @@ def check_offer(offer_id: str) -> None:
 def escalate(request_id: str, level: str) -> None:
     """The request's SLA timer fired: page the next coordinator if nobody has it yet."""
     context.current().escalation.escalate(request_id, int(level))
+
+
+def text_first(request_id: str) -> None:
+    """A supporter took a "text me first" request: send the neutral notice, then call."""
+    context.current().texts.text_first(request_id)
+
+
+def page_risk(sender_key: str, ticket: str) -> None:
+    """A text used risk language: page the on-call coordinator (ticket code only)."""
+    context.current().escalation.page_risk(sender_key, ticket)
+
+
+def close_text(session_sid: str) -> None:
+    """An SMS intake went quiet for a day: close it with a kind text."""
+    context.current().texts.close_conversation(session_sid)

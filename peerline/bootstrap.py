@@ -10,12 +10,15 @@ from typing import Any
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
+from ivr.screening import DEFAULT as DEFAULT_PHRASES
+from ivr.screening import RiskPhrases
 from jobs.candidates import zone as zone_named
 from jobs.dispatcher import DispatchConfig, Dispatcher
 from jobs.enqueue import JobSink, enqueue_dispatch
 from jobs.escalation import Escalation, EscalationConfig
 from jobs.outbound import Outbound
 from jobs.queues import Queues
+from jobs.texts import Texts
 from jobs.throttle import Throttle
 from peerline.ports import Carrier
 from peerline.redis_server import connect, embedded_url
@@ -26,11 +29,14 @@ from storage.dispatch import DispatchStore
 from storage.engine import make_engine
 from storage.repository import Store
 from storage.roster import RosterStore
+from storage.sms import SmsStore
 from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.intake import IntakeConfig, VoiceIntake
 from telephony.legs import Legs
 from telephony.security import WebhookGuard
 from telephony.sms import SmsDesk
+from telephony.sms_commands import Commands
+from telephony.sms_intake import SmsIntake
 
 HOLD_CYCLE_SECONDS = 30
 LONG_CALL = timedelta(minutes=45)  # a call this long earns the supporter a cool-off
@@ -120,6 +126,7 @@ def outbound(services: Services) -> Outbound:
         allowed,
         calls=Throttle(services.redis, "calls", settings.calls_per_second),
         messages=Throttle(services.redis, "sms", settings.sms_per_second),
+        ledger=SmsStore(services.store.engine, services.store.cipher),
     )
 
 
@@ -134,9 +141,24 @@ def legs(services: Services) -> Legs:
     )
 
 
+def risk_phrases(settings: Settings) -> RiskPhrases:
+    if settings.risk_phrases_file is None:
+        return DEFAULT_PHRASES
+    lines = settings.risk_phrases_file.read_text(encoding="utf-8").splitlines()
+    return DEFAULT_PHRASES.extended(lines)
+
+
 def sms_desk(services: Services) -> SmsDesk:
-    engine = services.store.engine
-    return SmsDesk(services.store, AlertStore(engine), RosterStore(engine, services.store.cipher))
+    settings = services.settings
+    engine, cipher = services.store.engine, services.store.cipher
+    alerts, roster = AlertStore(engine), RosterStore(engine, cipher)
+    intake = SmsIntake(
+        services.store, JobSink(services.queues), idle=timedelta(hours=settings.sms_idle_hours)
+    )
+    commands = Commands(services.store, alerts, roster)
+    return SmsDesk(
+        services.store, SmsStore(engine, cipher), roster, intake, commands, risk_phrases(settings)
+    )
 
 
 @dataclass
@@ -144,6 +166,7 @@ class WorkerDeps:
     services: Services
     dispatcher: Dispatcher
     escalation: Escalation
+    texts: Texts
 
 
 def worker_deps(settings: Settings, carrier: Carrier | None = None) -> WorkerDeps:
@@ -178,4 +201,4 @@ def dispatch_deps(services: Services, carrier: Carrier | None = None) -> WorkerD
     dispatcher = Dispatcher(
         services.store, DispatchStore(engine), roster, out, sink, escalation, config
     )
-    return WorkerDeps(services, dispatcher, escalation)
+    return WorkerDeps(services, dispatcher, escalation, Texts(services.store, out, sink))

@@ -8,13 +8,15 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import timedelta
 from types import FrameType
 
 from rq import Worker
 from rq.serializers import JSONSerializer
 
 from jobs import context
-from jobs.reconciler import reconcile
+from jobs.enqueue import JobSink
+from jobs.reconciler import close_idle_texts, reconcile
 from peerline import bootstrap, demo
 from peerline.settings import Settings
 from storage.dispatch import DispatchStore
@@ -50,6 +52,9 @@ def run_scheduler(
     while not stop.is_set():
         try:
             result = reconcile(services.store, services.queues, offers=offers)
+            close_idle_texts(
+                services.store, JobSink(services.queues), timedelta(hours=settings.sms_idle_hours)
+            )
             if result.enqueued or result.abandoned_jobs or result.stuck_offers:
                 logger.info(
                     "reconciler: %d request(s) re-queued, %d abandoned job(s) retried, "

@@ -32,12 +32,13 @@ class AlertStore:
 
     def record(
         self,
-        request_id: str,
+        request_id: str | None,
         ticket: str,
         kind: str,
         level: int,
         coordinator_id: str,
         message_sid: str | None,
+        session_sid: str | None = None,
     ) -> None:
         now = self.clock()
         with self._sessions.begin() as db:
@@ -49,6 +50,7 @@ class AlertStore:
                     level=level,
                     coordinator_id=coordinator_id,
                     message_sid=message_sid,
+                    session_sid=session_sid,
                     sent_at=now,
                 )
             )
@@ -84,3 +86,31 @@ class AlertStore:
                 select(Alert).where(Alert.request_id == request_id).order_by(Alert.id)
             ).all()
             return [(a.level, a.coordinator_id, a.message_sid) for a in rows]
+
+    def unacked_risk(self, sender_key: str) -> bool:
+        """An unacknowledged risk page about this texter is already out."""
+        with self._sessions() as db:
+            return (
+                db.scalar(
+                    select(Alert.id)
+                    .where(
+                        Alert.session_sid == sender_key,
+                        Alert.kind == "risk",
+                        Alert.acked_at.is_(None),
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
+
+    def acknowledge_ticket(self, ticket: str, coordinator_id: str) -> bool | None:
+        """ACK for a page that has no request (a risk page). None if no such ticket."""
+        now = self.clock()
+        with self._sessions.begin() as db:
+            rows = db.scalars(select(Alert).where(Alert.ticket == ticket.upper())).all()
+            if not rows:
+                return None
+            fresh = [a for a in rows if a.acked_at is None]
+            for alert in fresh:
+                alert.acked_at = now
+            return bool(fresh)

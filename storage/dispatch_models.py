@@ -62,7 +62,8 @@ class Alert(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     request_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
-    ticket: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    session_sid: Mapped[str | None] = mapped_column(String(64), nullable=True)  # risk pages
+    ticket: Mapped[str | None] = mapped_column(String(8), nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(24))
     level: Mapped[int] = mapped_column(Integer, default=0)
     coordinator_id: Mapped[str] = mapped_column(String(32))

@@ -185,6 +185,58 @@ class Store:
         db.flush()
         return row
 
+    def active_session(self, caller: str, channel: str, since: datetime) -> SessionRecord | None:
+        """The caller's open conversation on ``channel`` touched after ``since``, if any."""
+        with self._sessions() as db:
+            row = db.scalar(
+                select(CallSession)
+                .where(
+                    CallSession.caller_index == self.cipher.blind_index(caller),
+                    CallSession.channel == channel,
+                    CallSession.status == SessionStatus.ACTIVE,
+                    CallSession.updated_at > since,
+                )
+                .order_by(CallSession.updated_at.desc())
+                .limit(1)
+            )
+            return _session_record(row) if row else None
+
+    def idle_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
+        """Active sessions on ``channel`` untouched since ``before`` (to be closed)."""
+        with self._sessions() as db:
+            return list(
+                db.scalars(
+                    select(CallSession.sid)
+                    .where(
+                        CallSession.channel == channel,
+                        CallSession.status == SessionStatus.ACTIVE,
+                        CallSession.updated_at <= before,
+                    )
+                    .limit(limit)
+                ).all()
+            )
+
+    def session_caller(self, sid: str) -> str | None:
+        with self._sessions() as db:
+            row = db.get(CallSession, sid)
+            if row is None or row.caller_enc is None:
+                return None
+            return self.cipher.decrypt(row.caller_enc, context=_CALLER)
+
+    def open_request_of(self, caller: str) -> RequestRecord | None:
+        """The caller's most recent open request, if any."""
+        with self._sessions() as db:
+            row = db.scalar(
+                select(HelpRequest)
+                .where(
+                    HelpRequest.caller_index == self.cipher.blind_index(caller),
+                    HelpRequest.status.in_(OPEN_REQUEST_STATUSES),
+                )
+                .order_by(HelpRequest.created_at.desc())
+                .limit(1)
+            )
+            return _request_record(row) if row else None
+
     def close_session(self, sid: str, status: SessionStatus) -> bool:
         """Mark an active session ended (e.g. abandoned on hang-up). False if it was not active."""
         with self._sessions.begin() as db:
@@ -279,9 +331,22 @@ class Store:
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def is_open_caller(self, number: str) -> bool:
-        """Whether ``number`` belongs to a caller with an open request (toll-fraud guard)."""
+        """Whether ``number`` is a caller with an open request or an open conversation
+        (the toll-fraud guard's allow-list of callers)."""
         index = self.cipher.blind_index(number)
         with self._sessions() as db:
+            if (
+                db.scalar(
+                    select(CallSession.sid)
+                    .where(
+                        CallSession.caller_index == index,
+                        CallSession.status == SessionStatus.ACTIVE,
+                    )
+                    .limit(1)
+                )
+                is not None
+            ):
+                return True
             return (
                 db.scalar(
                     select(HelpRequest.id)

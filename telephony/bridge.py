@@ -33,6 +33,8 @@ SUPPORTER = {
     "accepted_hold": "Thank you. Connecting you with the caller now.",
     "accepted_callback": "Thank you. We're calling them now from the Peerline number. "
     "Please stay on the line.",
+    "accepted_text_first": "Thank you. We've texted them that we'll call in about two "
+    "minutes. Please stay on the line.",
     "declined": "Thank you. We'll offer it to someone else.",
     "gone": "Thank you. This request has already been taken care of, so there's nothing "
     "more to do.",
@@ -89,7 +91,9 @@ def whisper(role: str, urgency: str, caller_language: str, action: str) -> str:
 
 def supporter_joins(request_id: str, contact_mode: str) -> str:
     response = VoiceResponse()
-    key = "accepted_callback" if contact_mode == "callback" else "accepted_hold"
+    key = {"callback": "accepted_callback", "text_first": "accepted_text_first"}.get(
+        contact_mode, "accepted_hold"
+    )
     say(response, SUPPORTER[key], EN)
     response.append(_conference(request_id))
     return str(response)

@@ -1,8 +1,5 @@
-"""The SMS webhook's use case: coordinator commands first, then everyone else.
-
-Texting intake for callers arrives with the SMS channel; until then a text gets an honest
-answer that always carries the crisis numbers.
-"""
+"""The SMS webhook's use case. Order matters: STOP/START/HELP first, then the risk screen
+(every text, whoever sends it), then roster commands, then intake for everyone else."""
 
 from __future__ import annotations
 
@@ -11,20 +8,28 @@ from dataclasses import dataclass
 
 from starlette.datastructures import FormData
 
-from ivr.keywords import Command, CommandKind, classify
-from jobs.escalation import acknowledge
-from storage.alerts import AlertStore
+from ivr import Language
+from ivr.keywords import Command, Keyword, KeywordKind, classify
+from ivr.model import Channel, Msg
+from ivr.prompts import text as words
+from ivr.screening import RiskPhrases, screen
 from storage.repository import Store
 from storage.roster import RosterStore
+from storage.sms import SmsStore
 from telephony.numbers import to_e164
+from telephony.sms_commands import Commands
+from telephony.sms_intake import SmsIntake
 
 logger = logging.getLogger(__name__)
 
-NOT_YET = (
-    "Peerline: texting isn't open yet. Please call this number to talk with a peer "
-    "supporter. If you are in danger, call 911, or call or text 988."
-)
-COORDINATOR_HELP = "Peerline: reply ACK and the ticket code, e.g. ACK K7Q2."
+HELP = {
+    Language.EN: "Peerline: confidential peer support for healthcare workers, by phone or "
+    "text. Not a crisis line: in danger, call 911; call or text 988 any time. Reply STOP to "
+    "opt out.",
+    Language.ES: "Peerline: apoyo confidencial entre colegas de salud, por teléfono o texto. "
+    "No es una línea de crisis: en peligro, llame al 911; llame o escriba al 988. Responda "
+    "STOP para no recibir mensajes.",
+}
 
 
 @dataclass(frozen=True)
@@ -43,18 +48,62 @@ class Text:
 
 
 class SmsDesk:
-    def __init__(self, store: Store, alerts: AlertStore, roster: RosterStore) -> None:
-        self.store, self.alerts, self.roster = store, alerts, roster
+    def __init__(
+        self,
+        store: Store,
+        sms: SmsStore,
+        roster: RosterStore,
+        intake: SmsIntake,
+        commands: Commands,
+        phrases: RiskPhrases,
+    ) -> None:
+        self.store, self.sms, self.roster = store, sms, roster
+        self.intake, self.commands, self.phrases = intake, commands, phrases
 
-    def handle(self, text: Text) -> str:
-        """The reply to send (empty: none)."""
-        if text.sender is None:
+    def handle(self, message: Text) -> str:
+        """The reply to send (empty: none). A retried delivery gets the same reply."""
+        if message.sender is None or not message.message_sid:
             return ""
-        parsed = classify(text.body)
-        if self.roster.coordinator_by_phone(text.sender) is not None:
-            if isinstance(parsed, Command) and parsed.kind is CommandKind.ACK and parsed.code:
-                reply = acknowledge(self.store, self.alerts, self.roster, text.sender, parsed.code)
-                logger.info("coordinator command sms=%s", text.message_sid)
-                return reply or ""
-            return COORDINATOR_HELP
-        return NOT_YET
+        earlier = self.sms.reply_to(message.message_sid)
+        if earlier is not None:
+            return earlier
+        reply = self._reply(message.sender, message)
+        if not self.sms.remember(message.message_sid, reply):
+            return self.sms.reply_to(message.message_sid) or reply
+        logger.info("text handled sms=%s", message.message_sid)
+        return reply
+
+    def _reply(self, sender: str, message: Text) -> str:
+        parsed = classify(message.body)
+        if isinstance(parsed, Keyword):
+            return self._keyword(sender, parsed)
+        crisis = ""
+        risk = screen(message.body, self.phrases)
+        if risk.risk:
+            lang = self.intake.language_of(sender)
+            self.store.add_event("sms.risk_language", phrases=len(risk.matched))
+            self.intake.page(sender)
+            crisis = words(Msg.CRISIS_TEXT, lang, Channel.SMS) + "\n"
+        command = parsed if isinstance(parsed, Command) else None
+        coordinator = self.roster.coordinator_by_phone(sender)
+        if coordinator is not None:
+            return crisis + self.commands.coordinator(coordinator, sender, command)
+        supporter = self.roster.supporter_by_phone(sender)
+        if supporter is not None:
+            return crisis + self.commands.supporter(supporter, command)
+        later = self.intake.postpone(sender, message.body)
+        if later:
+            return crisis + later
+        reply, _lang = self.intake.reply(sender, message.message_sid, message.body)
+        return crisis + reply  # screening never blocks the intake
+
+    def _keyword(self, sender: str, keyword: Keyword) -> str:
+        if keyword.kind is KeywordKind.OPT_OUT:
+            self.sms.set_opted_out(sender, True)
+            self.store.add_event("sms.opt_out")
+            return ""  # the carrier confirms STOP itself; nothing more may be sent
+        if keyword.kind is KeywordKind.OPT_IN:
+            self.sms.set_opted_out(sender, False)
+            self.store.add_event("sms.opt_in")
+            return ""  # likewise START
+        return HELP[self.intake.language_of(sender)]

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 from redis import Redis
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
@@ -14,6 +17,11 @@ from jobs import context
 from peerline import bootstrap
 from peerline.app import create_app
 from peerline.settings import Settings
+from storage.roster import NewSupporter, RosterStore
+from telephony.carrier import TwilioCarrier, twilio_client
+from telephony.sandbox import ManualClock, Sandbox, SandboxConfig
+from telephony.sandbox.app import create_sandbox_app
+from telephony.sandbox.server import SandboxServer
 from tests.conftest import TEST_KEY
 from tests.fakes import RecordingCarrier
 from tests.twilio_driver import TwilioDriver
@@ -59,3 +67,60 @@ def client(settings: Settings, services: bootstrap.Services) -> Iterator[TestCli
 @pytest.fixture
 def twilio(client: TestClient) -> TwilioDriver:
     return TwilioDriver(client, AUTH_TOKEN, PUBLIC_URL)
+
+
+@dataclass
+class World:
+    box: Sandbox
+    services: bootstrap.Services
+    deps: bootstrap.WorkerDeps
+    roster: RosterStore
+    hotline: str
+
+    def work(self) -> None:
+        SimpleWorker(
+            self.services.queues.all(), connection=self.services.redis, serializer=JSONSerializer
+        ).work(burst=True)
+        self.box.settle()
+
+    def supporter(self, name: str, phone: str, role: str = "nurse") -> None:
+        self.roster.add_supporters(
+            [
+                NewSupporter(
+                    name=name,
+                    phone=phone,
+                    role=role,
+                    organization="Tufts Medical Center",
+                    on_shift=True,
+                )
+            ]
+        )
+
+    def request_id(self) -> str:
+        [request] = self.services.store.waiting_requests() or [None]  # type: ignore[list-item]
+        assert request is not None
+        return request.id
+
+
+@pytest.fixture
+def world(client: TestClient, settings: Settings, services: bootstrap.Services) -> Iterator[World]:
+    config = SandboxConfig(
+        account_sid=settings.twilio_account_sid,
+        auth_token=AUTH_TOKEN,
+        hotline_number=settings.hotline_number,
+        peerline_url=PUBLIC_URL,
+        public_url=PUBLIC_URL,
+        cps=1000,
+        sms_per_second=1000,
+    )
+    settings.calls_per_second = settings.sms_per_second = 1000.0
+    box = Sandbox(config, clock=ManualClock(), http=client)
+    with SandboxServer(create_sandbox_app(config, sandbox=box)) as server:
+        carrier = TwilioCarrier(twilio_client(settings.twilio_account_sid, AUTH_TOKEN, server.url))
+        deps = bootstrap.dispatch_deps(services, carrier)
+        context.install(lambda: deps)
+        roster = RosterStore(services.store.engine, services.store.cipher)
+        yield World(box, services, deps, roster, settings.hotline_number)
+        assert box.notices() == [], "every TwiML document Peerline served ran cleanly"
+        assert all(d.status_code == 200 for d in box.deliveries()), "every webhook accepted"
+    box.close()

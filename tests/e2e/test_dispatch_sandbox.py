@@ -4,90 +4,20 @@ the sandbox rings virtual phones and posts signed webhooks back into Peerline.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
-from starlette.testclient import TestClient
 
-from jobs import context
 from jobs.enqueue import JobSink
 from jobs.reconciler import recover_offers
-from peerline import bootstrap
-from peerline.settings import Settings
 from storage.dispatch import DispatchStore
-from storage.roster import NewSupporter, RosterStore
-from telephony.carrier import TwilioCarrier, twilio_client
-from telephony.sandbox import ManualClock, Sandbox, SandboxConfig
-from telephony.sandbox.app import create_sandbox_app
 from telephony.sandbox.phones import CallStatus
-from telephony.sandbox.server import SandboxServer
-from tests.e2e.conftest import AUTH_TOKEN, PUBLIC_URL
+from tests.e2e.conftest import World
 
 pytestmark = pytest.mark.e2e
 CALLER, ANA, BEN, KIM = "+16175550123", "+16175550101", "+16175550102", "+16175550104"
 HOLD = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, connect now
 CALLBACK = ["1", "1", "1", "3", "2", "1"]
-
-
-@dataclass
-class World:
-    box: Sandbox
-    services: bootstrap.Services
-    deps: bootstrap.WorkerDeps
-    roster: RosterStore
-    hotline: str
-
-    def work(self) -> None:
-        SimpleWorker(
-            self.services.queues.all(), connection=self.services.redis, serializer=JSONSerializer
-        ).work(burst=True)
-        self.box.settle()
-
-    def supporter(self, name: str, phone: str, role: str = "nurse") -> None:
-        self.roster.add_supporters(
-            [
-                NewSupporter(
-                    name=name,
-                    phone=phone,
-                    role=role,
-                    organization="Tufts Medical Center",
-                    on_shift=True,
-                )
-            ]
-        )
-
-    def request_id(self) -> str:
-        [request] = self.services.store.waiting_requests() or [None]  # type: ignore[list-item]
-        assert request is not None
-        return request.id
-
-
-@pytest.fixture
-def world(client: TestClient, settings: Settings, services: bootstrap.Services) -> Iterator[World]:
-    config = SandboxConfig(
-        account_sid=settings.twilio_account_sid,
-        auth_token=AUTH_TOKEN,
-        hotline_number=settings.hotline_number,
-        peerline_url=PUBLIC_URL,
-        public_url=PUBLIC_URL,
-        cps=1000,
-        sms_per_second=1000,
-    )
-    settings.calls_per_second = settings.sms_per_second = 1000.0
-    box = Sandbox(config, clock=ManualClock(), http=client)
-    with SandboxServer(create_sandbox_app(config, sandbox=box)) as server:
-        carrier = TwilioCarrier(twilio_client(settings.twilio_account_sid, AUTH_TOKEN, server.url))
-        deps = bootstrap.dispatch_deps(services, carrier)
-        context.install(lambda: deps)
-        roster = RosterStore(services.store.engine, services.store.cipher)
-        yield World(box, services, deps, roster, settings.hotline_number)
-        assert box.notices() == [], "every TwiML document Peerline served ran cleanly"
-        assert all(d.status_code == 200 for d in box.deliveries()), "every webhook accepted"
-    box.close()
 
 
 def call_in(world: World, keys: list[str]):  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ KIM, LEE, MOE = "+12015550191", "+12015550192", "+12015550193"
 def text(line: Line, sender: str, body: str) -> str:
     response = line.twilio.signed_post(
         "/twilio/sms",
-        {"MessageSid": "SM" + "1" * 32, "From": sender, "To": "+16175550100", "Body": body},
+        {"MessageSid": f"SM{uuid.uuid4().hex}", "From": sender, "To": "+16175550100", "Body": body},
     )
     assert response.status_code == 200
     return " ".join(m.text or "" for m in ET.fromstring(response.text).iter("Message"))

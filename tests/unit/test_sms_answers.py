@@ -1,8 +1,9 @@
 import pytest
 
-from ivr.menus import CRISIS_KEY, MENUS
+from ivr.menus import CRISIS_KEY, MENUS, menu_for
 from ivr.model import (
     CallbackWindow,
+    Channel,
     ContactMode,
     Language,
     OrgPreference,
@@ -17,7 +18,7 @@ EN, ES = Language.EN, Language.ES
 
 def key(state: State, value: str) -> str:
     """The key of ``value`` in the real menu, so these tests follow any renumbering."""
-    return next(o.key for o in MENUS[state].options if o.value == value)
+    return next(o.key for o in menu_for(state, Channel.SMS).options if o.value == value)
 
 
 @pytest.mark.parametrize(
@@ -171,12 +172,14 @@ def test_org_preference_words(text: str, pref: OrgPreference) -> None:
 @pytest.mark.parametrize(
     ("text", "mode"),
     [
-        ("call me now", ContactMode.HOLD),
-        ("now", ContactMode.HOLD),
+        ("call me now", ContactMode.CALLBACK),  # by text, "now" is a call back right away
+        ("now", ContactMode.CALLBACK),
         ("call me back", ContactMode.CALLBACK),
         ("call back later", ContactMode.CALLBACK),
-        ("llámame ahora", ContactMode.HOLD),
+        ("llámame ahora", ContactMode.CALLBACK),
         ("más tarde", ContactMode.CALLBACK),
+        ("text me first", ContactMode.TEXT_FIRST),
+        ("mensaje primero", ContactMode.TEXT_FIRST),
     ],
 )
 def test_contact_words(text: str, mode: ContactMode) -> None:
@@ -184,7 +187,7 @@ def test_contact_words(text: str, mode: ContactMode) -> None:
 
 
 def test_contact_both_ways_is_unclear() -> None:
-    assert key_for(State.CONTACT, "call me back now", EN) is None
+    assert key_for(State.CONTACT, "call me or text me", EN) is None
 
 
 @pytest.mark.parametrize(
@@ -277,7 +280,8 @@ SPANISH = [
     (State.ORG_PREF, "otro hospital", OrgPreference.OUTSIDE),
     (State.ORG_PREF, "mi organización está bien", OrgPreference.SAME_OK),
     (State.ORG_PREF, "cualquiera", OrgPreference.ANY),
-    (State.CONTACT, "hablar ahora", ContactMode.HOLD),
+    (State.CONTACT, "hablar ahora", ContactMode.CALLBACK),
+    (State.CONTACT, "escríbanme", ContactMode.TEXT_FIRST),
     (State.CONTACT, "devuélvanme la llamada", ContactMode.CALLBACK),
     (State.CALLBACK_WINDOW, "cuanto antes", CallbackWindow.ASAP),
     (State.CALLBACK_WINDOW, "temprano", CallbackWindow.MORNING),
@@ -292,8 +296,8 @@ def test_spanish_words_for_every_option(state: State, text: str, value: str) -> 
 
 
 def test_spanish_table_covers_every_option() -> None:
-    for state, menu in MENUS.items():
+    for state in MENUS:
         if state is State.LANGUAGE:
             continue
         covered = {value for s, _, value in SPANISH if s is state}
-        assert covered == {o.value for o in menu.options}, state
+        assert covered == {o.value for o in menu_for(state, Channel.SMS).options}, state

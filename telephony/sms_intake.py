@@ -1,0 +1,146 @@
+"""Intake by text: the same pure flow as the voice line, one inbound message per turn."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+import ivr
+from ivr import Channel, Completed, Crisis, Ended, Inbound, Session, State
+from ivr.organizations import match
+from ivr.sms_answers import key_for
+from ivr.sms_render import render_sms
+from storage.errors import StaleTurn
+from storage.models import SessionStatus
+from storage.records import NewRequest
+from storage.repository import Store, new_ticket
+
+logger = logging.getLogger(__name__)
+
+POSTPONED = {
+    ivr.Language.EN: "Peerline: all right, we'll try you again later. Reply 9 for crisis numbers.",
+    ivr.Language.ES: "Peerline: de acuerdo, le intentaremos más tarde. Responda 9 para números "
+    "de crisis.",
+}
+REQUEST_OPEN = {
+    ivr.Language.EN: "Peerline: your request is in. A peer supporter will contact you from "
+    "this number. Reply 9 for crisis numbers.",
+    ivr.Language.ES: "Peerline: su solicitud está registrada. Un colega de apoyo le contactará "
+    "desde este número. Responda 9 para números de crisis.",
+}
+
+
+class Pager(Protocol):
+    def dispatch(self, request_id: str, urgency: str) -> None: ...
+    def page_risk(self, sender_key: str, ticket: str) -> None: ...
+    def callback_failed(self, request_id: str) -> None: ...
+
+
+class SmsIntake:
+    def __init__(
+        self,
+        store: Store,
+        pager: Pager,
+        idle: timedelta,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store, self.pager, self.idle, self.clock = store, pager, idle, clock
+
+    def reply(self, sender: str, message_sid: str, body: str) -> tuple[str, ivr.Language]:
+        """Advance the sender's conversation; the reply text and the conversation language."""
+        record = self.store.active_session(sender, Channel.SMS, self.clock() - self.idle)
+        if record is None:
+            open_request = self.store.open_request_of(sender)
+            if open_request is not None:  # e.g. "thanks" after finishing: no new intake
+                lang = ivr.Language(open_request.language)
+                return REQUEST_OPEN[lang], lang
+            step = ivr.start(Channel.SMS)
+            reply = render_sms(step)
+            self.store.begin_session(
+                f"SMS{message_sid}"[:64], Channel.SMS, step.session.to_dict(), reply, sender
+            )
+            logger.info("text conversation started sms=%s", message_sid)
+            return reply, step.session.language
+        session = Session.from_dict(record.flow)
+        step = ivr.advance(session, _inbound(self.store, session, body))
+        reply = render_sms(step)
+        new_request = None
+        if isinstance(step.outcome, Completed):
+            answers = step.session.answers
+            new_request = NewRequest(
+                channel=Channel.SMS,
+                role=str(answers.role or ivr.Role.UNSPECIFIED),
+                urgency=str(answers.urgency or ivr.Urgency.SOON),
+                language=str(step.session.language),
+                org_preference=str(answers.org_preference) if answers.org_preference else None,
+                organization=answers.organization,
+                organization_unknown=answers.organization_unknown,
+                contact_mode=str(answers.contact_mode or ivr.ContactMode.CALLBACK),
+                callback_window=str(answers.callback_window) if answers.callback_window else None,
+                caller=sender,
+                source_sid=record.sid,
+            )
+        status = (
+            SessionStatus.COMPLETED
+            if isinstance(step.outcome, Completed)
+            else SessionStatus.ENDED
+            if isinstance(step.outcome, Ended)
+            else SessionStatus.ACTIVE
+        )
+        try:
+            saved = self.store.save_turn(
+                record.sid, record.turn, step.session.to_dict(), status, reply, new_request
+            )
+        except StaleTurn:  # two texts at once: answer the second with where we are now
+            latest = self.store.get_session(record.sid)
+            return (latest.last_response if latest else reply), step.session.language
+        if isinstance(step.outcome, Crisis):
+            self.store.add_event("crisis.sms_key", session_sid=record.sid)
+            self.page(sender)
+        if saved.request is not None:
+            self.store.add_event(
+                "request.created",
+                request_id=saved.request.id,
+                channel="sms",
+                urgency=saved.request.urgency,
+            )
+            self.pager.dispatch(saved.request.id, saved.request.urgency)
+        return reply, step.session.language
+
+    def postpone(self, sender: str, body: str) -> str | None:
+        """LATER after the neutral "we'll call in 2 minutes" text: release the supporter and
+        try again later. None when the text is not that."""
+        if body.strip().strip(".!").lower() not in ("later", "mas tarde", "más tarde"):
+            return None
+        request = self.store.open_request_of(sender)
+        if request is None or request.contact_mode != "text_first":
+            return None
+        self.pager.callback_failed(request.id)
+        self.store.add_event("text_first.postponed", request_id=request.id)
+        return POSTPONED[ivr.Language(request.language)]
+
+    def page(self, sender: str) -> None:
+        """Page the on-call coordinator about this texter: a ticket code, nothing else."""
+        key = self.store.cipher.blind_index(sender)[:32]
+        self.pager.page_risk(key, self.ticket_for(sender))
+
+    def ticket_for(self, sender: str) -> str:
+        """The code a coordinator page carries: the texter's open request's, else a new one."""
+        request = self.store.open_request_of(sender)
+        return request.ticket if request else new_ticket()
+
+    def language_of(self, sender: str) -> ivr.Language:
+        record = self.store.active_session(sender, Channel.SMS, self.clock() - self.idle)
+        return Session.from_dict(record.flow).language if record else ivr.Language.EN
+
+
+def _inbound(store: Store, session: Session, body: str) -> Inbound:
+    if session.state is State.ORG_NAME:
+        if body.strip() == "9":
+            return Inbound(digits="9")
+        names, aliases = store.organizations()
+        return Inbound(speech=body[:200], organization=match(body, names, aliases))
+    key = key_for(session.state, body, session.language)
+    return Inbound(digits=key or "?")  # "?" is no menu's key: "sorry, I didn't get that"
