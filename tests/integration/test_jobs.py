@@ -18,6 +18,7 @@ from jobs.queues import URGENCIES, Queues
 from jobs.reconciler import reconcile
 from storage.models import RequestStatus, SessionStatus
 from storage.repository import Store
+from tests.conftest import lose_everything
 from tests.integration.test_repository import new_request
 
 
@@ -93,7 +94,7 @@ def test_reconciler_requeues_a_job_redis_lost(queues: Queues, store: Store) -> N
     rid = waiting_request(store)
     enqueue_dispatch(queues, rid, "urgent")
     store.mark_queued(rid)
-    queues.connection.flushdb()  # a Redis restart without persistence
+    lose_everything(queues.connection)  # a Redis restart without persistence
     assert reconcile(store, queues, grace=timedelta(0)).enqueued == 1
     work(queues)
     assert any(kind == "dispatch.run" for kind, _ in store.events(rid))
