@@ -82,10 +82,13 @@ class Dispatcher:
         now = self.clock()
         exclude = self.offers.offered_supporters(request_id, since=now - self.config.reoffer_after)
         pool = [candidate(r, month_key(now)) for r in self.roster.supporters(active_only=True)]
-        ranked = rank(match_request(request, exclude), pool, now, limit=10)
-        for choice in ranked:
-            if self._offer(request, choice.candidate.id, choice.score.step.name.lower()):
-                return
+        wanted = match_request(request, exclude)
+        # Same or related role first; if nobody there can take it, any role. Widening only
+        # relaxes the role ladder: organization, language and availability still hold.
+        for widen in (False, True):
+            for choice in rank(wanted, pool, now, widen=widen, limit=10):
+                if self._offer(request, choice.candidate.id, choice.score.step.name.lower()):
+                    return
         self._nobody(request, now)
 
     def _offer(self, request: RequestRecord, supporter_id: str, step: str) -> bool:

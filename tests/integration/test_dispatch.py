@@ -230,3 +230,21 @@ def test_a_closed_or_unknown_request_is_never_offered(line: Line) -> None:
     line.deps.dispatcher.dispatch("0" * 32)
     assert line.carrier.calls == []
     assert line.services.store.get_request(rid).status == "withdrawn"  # type: ignore[union-attr]
+
+
+def test_nobody_in_a_related_role_widens_to_any_role_but_never_the_callers_organization(
+    line: Line,
+) -> None:
+    line.supporter("Sam Support", ANA, role="support", organization="Tufts Medical Center")
+    line.supporter("Pat Pharm", BEN, role="allied", organization="Boston Medical Center")
+    line.services.store.add_organization("Boston Medical Center", ["BMC"])
+    call = line.twilio.call()
+    call.start()
+    for key in ["1", "2", "1", "1"]:  # English, physician, today, outside my organization
+        call.press(key)
+    call.say("BMC")
+    call.press("2")  # call me back
+    call.press("1")
+    line.work()
+    # neither role is on the physician's ladder; Pat works where the caller does
+    assert [c["to"] for c in line.carrier.calls] == [ANA]
