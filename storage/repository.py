@@ -9,17 +9,16 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.crypto import FieldCipher
 from storage.errors import StaleTurn
 from storage.models import (
-    OPEN_REQUEST_STATUSES,
     CallSession,
     DispatchState,
     Event,
@@ -28,10 +27,11 @@ from storage.models import (
     RequestStatus,
     SessionStatus,
 )
-from storage.records import NewRequest, RequestRecord, SessionRecord, TurnSaved
+from storage.records import NewRequest, SessionRecord, TurnSaved
+from storage.requests import CALLER_CONTEXT as _CALLER
+from storage.requests import RequestQueries, request_record
 
 TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed
-_CALLER = "caller"  # AEAD context: a ciphertext can't be swapped into another column
 
 
 def new_ticket() -> str:
@@ -42,8 +42,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store:
-    """Repository over one SQLAlchemy engine."""
+class Store(RequestQueries):
+    """Repository over one SQLAlchemy engine: intake sessions, organizations, events;
+    the request queries come from ``storage.requests``."""
 
     def __init__(
         self, engine: Engine, cipher: FieldCipher, clock: Callable[[], datetime] = _now
@@ -156,7 +157,7 @@ class Store:
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleTurn(sid)  # leaving the block rolls the request insert back
-            return TurnSaved(_request_record(request) if request else None)
+            return TurnSaved(request_record(request) if request else None)
 
     def _insert_request(
         self, db: Session, new: NewRequest, now: datetime, contact: dict[str, Any]
@@ -223,20 +224,6 @@ class Store:
                 return None
             return self.cipher.decrypt(row.caller_enc, context=_CALLER)
 
-    def open_request_of(self, caller: str) -> RequestRecord | None:
-        """The caller's most recent open request, if any."""
-        with self._sessions() as db:
-            row = db.scalar(
-                select(HelpRequest)
-                .where(
-                    HelpRequest.caller_index == self.cipher.blind_index(caller),
-                    HelpRequest.status.in_(OPEN_REQUEST_STATUSES),
-                )
-                .order_by(HelpRequest.created_at.desc())
-                .limit(1)
-            )
-            return _request_record(row) if row else None
-
     def close_session(self, sid: str, status: SessionStatus) -> bool:
         """Mark an active session ended (e.g. abandoned on hang-up). False if it was not active."""
         with self._sessions.begin() as db:
@@ -246,123 +233,6 @@ class Store:
                 .values(status=status, updated_at=self.clock())
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    # -- requests -----------------------------------------------------------------------
-    def get_request(self, request_id: str) -> RequestRecord | None:
-        with self._sessions() as db:
-            row = db.get(HelpRequest, request_id)
-            return _request_record(row) if row else None
-
-    def caller_of(self, request_id: str) -> str | None:
-        """The caller's number, decrypted: only for placing the call back."""
-        with self._sessions() as db:
-            row = db.get(HelpRequest, request_id)
-            if row is None or row.caller_enc is None:
-                return None
-            return self.cipher.decrypt(row.caller_enc, context=_CALLER)
-
-    def mark_queued(self, request_id: str) -> None:
-        with self._sessions.begin() as db:
-            db.execute(
-                update(HelpRequest)
-                .where(HelpRequest.id == request_id)
-                .values(
-                    dispatch_state=DispatchState.QUEUED,
-                    dispatch_attempts=HelpRequest.dispatch_attempts + 1,
-                    updated_at=self.clock(),
-                )
-            )
-
-    def awaiting_dispatch(self, older_than: timedelta, limit: int = 100) -> list[RequestRecord]:
-        """Waiting requests not known to be queued (the outbox the reconciler drains)."""
-        cutoff = self.clock() - older_than
-        with self._sessions() as db:
-            rows = db.scalars(
-                select(HelpRequest)
-                .where(
-                    HelpRequest.status == RequestStatus.WAITING,
-                    HelpRequest.dispatch_state == DispatchState.PENDING,
-                    HelpRequest.updated_at <= cutoff,
-                )
-                .order_by(HelpRequest.created_at)
-                .limit(limit)
-            ).all()
-            return [_request_record(r) for r in rows]
-
-    def waiting_requests(self, limit: int = 500) -> list[RequestRecord]:
-        with self._sessions() as db:
-            rows = db.scalars(
-                select(HelpRequest)
-                .where(HelpRequest.status == RequestStatus.WAITING)
-                .order_by(HelpRequest.created_at)
-                .limit(limit)
-            ).all()
-            return [_request_record(r) for r in rows]
-
-    def set_request_status(
-        self, request_id: str, status: RequestStatus, *, only_from: tuple[str, ...] | None = None
-    ) -> bool:
-        now = self.clock()
-        closed = status in (RequestStatus.COMPLETED, RequestStatus.WITHDRAWN, RequestStatus.EXPIRED)
-        stmt = update(HelpRequest).where(HelpRequest.id == request_id)
-        if only_from:
-            stmt = stmt.where(HelpRequest.status.in_(only_from))
-        with self._sessions.begin() as db:
-            result = db.execute(
-                stmt.values(status=status, updated_at=now, closed_at=now if closed else None)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    def count_requests(self) -> dict[str, int]:
-        with self._sessions() as db:
-            rows = db.execute(
-                select(HelpRequest.status, func.count()).group_by(HelpRequest.status)
-            ).all()
-            return {status: n for status, n in rows}
-
-    def convert_to_callback(self, request_id: str) -> bool:
-        """A holding caller we could not connect in time becomes a call-back request."""
-        with self._sessions.begin() as db:
-            result = db.execute(
-                update(HelpRequest)
-                .where(HelpRequest.id == request_id, HelpRequest.status.in_(OPEN_REQUEST_STATUSES))
-                .values(contact_mode="callback", callback_window="asap", updated_at=self.clock())
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    def is_open_caller(self, number: str) -> bool:
-        """Whether ``number`` is a caller with an open request or an open conversation
-        (the toll-fraud guard's allow-list of callers)."""
-        index = self.cipher.blind_index(number)
-        with self._sessions() as db:
-            if (
-                db.scalar(
-                    select(CallSession.sid)
-                    .where(
-                        CallSession.caller_index == index,
-                        CallSession.status == SessionStatus.ACTIVE,
-                    )
-                    .limit(1)
-                )
-                is not None
-            ):
-                return True
-            return (
-                db.scalar(
-                    select(HelpRequest.id)
-                    .where(
-                        HelpRequest.caller_index == index,
-                        HelpRequest.status.in_(OPEN_REQUEST_STATUSES),
-                    )
-                    .limit(1)
-                )
-                is not None
-            )
-
-    def find_by_ticket(self, ticket: str) -> RequestRecord | None:
-        with self._sessions() as db:
-            row = db.scalar(select(HelpRequest).where(HelpRequest.ticket == ticket.upper()))
-            return _request_record(row) if row else None
 
     # -- organizations ------------------------------------------------------------------
     def organizations(self) -> tuple[list[str], dict[str, str]]:
@@ -427,31 +297,4 @@ def _session_record(row: CallSession) -> SessionRecord:
         turn=row.turn,
         last_response=row.last_response,
         request_id=row.request_id,
-    )
-
-
-def _request_record(row: HelpRequest) -> RequestRecord:
-    return RequestRecord(
-        id=row.id,
-        ticket=row.ticket,
-        status=row.status,
-        channel=row.channel,
-        role=row.role,
-        urgency=row.urgency,
-        language=row.language,
-        org_preference=row.org_preference,
-        organization=row.organization,
-        organization_unknown=row.organization_unknown,
-        contact_mode=row.contact_mode,
-        callback_window=row.callback_window,
-        dispatch_state=row.dispatch_state,
-        dispatch_attempts=row.dispatch_attempts,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        supporter_id=row.supporter_id,
-        previous_supporter_id=row.previous_supporter_id,
-        callback_attempts=row.callback_attempts or 0,
-        escalation_level=row.escalation_level or 0,
-        acked_at=row.acked_at,
-        source_sid=row.source_sid,
     )

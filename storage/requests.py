@@ -1,0 +1,185 @@
+"""Queries and state changes on help requests (mixed into ``storage.repository.Store``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.crypto import FieldCipher
+from storage.models import (
+    OPEN_REQUEST_STATUSES,
+    CallSession,
+    DispatchState,
+    HelpRequest,
+    RequestStatus,
+    SessionStatus,
+)
+from storage.records import RequestRecord
+
+CALLER_CONTEXT = "caller"  # AEAD context: a ciphertext can't be swapped into another column
+
+
+class RequestQueries:
+    cipher: FieldCipher
+    clock: Callable[[], datetime]
+    _sessions: sessionmaker[Session]
+
+    def get_request(self, request_id: str) -> RequestRecord | None:
+        with self._sessions() as db:
+            row = db.get(HelpRequest, request_id)
+            return request_record(row) if row else None
+
+    def caller_of(self, request_id: str) -> str | None:
+        """The caller's number, decrypted: only for placing the call back."""
+        with self._sessions() as db:
+            row = db.get(HelpRequest, request_id)
+            if row is None or row.caller_enc is None:
+                return None
+            return self.cipher.decrypt(row.caller_enc, context=CALLER_CONTEXT)
+
+    def mark_queued(self, request_id: str) -> None:
+        with self._sessions.begin() as db:
+            db.execute(
+                update(HelpRequest)
+                .where(HelpRequest.id == request_id)
+                .values(
+                    dispatch_state=DispatchState.QUEUED,
+                    dispatch_attempts=HelpRequest.dispatch_attempts + 1,
+                    updated_at=self.clock(),
+                )
+            )
+
+    def awaiting_dispatch(self, older_than: timedelta, limit: int = 100) -> list[RequestRecord]:
+        """Waiting requests not known to be queued (the outbox the reconciler drains)."""
+        cutoff = self.clock() - older_than
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(HelpRequest)
+                .where(
+                    HelpRequest.status == RequestStatus.WAITING,
+                    HelpRequest.dispatch_state == DispatchState.PENDING,
+                    HelpRequest.updated_at <= cutoff,
+                )
+                .order_by(HelpRequest.created_at)
+                .limit(limit)
+            ).all()
+            return [request_record(r) for r in rows]
+
+    def waiting_requests(self, limit: int = 500) -> list[RequestRecord]:
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(HelpRequest)
+                .where(HelpRequest.status == RequestStatus.WAITING)
+                .order_by(HelpRequest.created_at)
+                .limit(limit)
+            ).all()
+            return [request_record(r) for r in rows]
+
+    def set_request_status(
+        self, request_id: str, status: RequestStatus, *, only_from: tuple[str, ...] | None = None
+    ) -> bool:
+        now = self.clock()
+        closed = status in (RequestStatus.COMPLETED, RequestStatus.WITHDRAWN, RequestStatus.EXPIRED)
+        stmt = update(HelpRequest).where(HelpRequest.id == request_id)
+        if only_from:
+            stmt = stmt.where(HelpRequest.status.in_(only_from))
+        with self._sessions.begin() as db:
+            result = db.execute(
+                stmt.values(status=status, updated_at=now, closed_at=now if closed else None)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def count_requests(self) -> dict[str, int]:
+        with self._sessions() as db:
+            rows = db.execute(
+                select(HelpRequest.status, func.count()).group_by(HelpRequest.status)
+            ).all()
+            return {status: n for status, n in rows}
+
+    def convert_to_callback(self, request_id: str) -> bool:
+        """A holding caller we could not connect in time becomes a call-back request."""
+        with self._sessions.begin() as db:
+            result = db.execute(
+                update(HelpRequest)
+                .where(HelpRequest.id == request_id, HelpRequest.status.in_(OPEN_REQUEST_STATUSES))
+                .values(contact_mode="callback", callback_window="asap", updated_at=self.clock())
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def is_open_caller(self, number: str) -> bool:
+        """Whether ``number`` is a caller with an open request or an open conversation
+        (the toll-fraud guard's allow-list of callers)."""
+        index = self.cipher.blind_index(number)
+        with self._sessions() as db:
+            if (
+                db.scalar(
+                    select(CallSession.sid)
+                    .where(
+                        CallSession.caller_index == index,
+                        CallSession.status == SessionStatus.ACTIVE,
+                    )
+                    .limit(1)
+                )
+                is not None
+            ):
+                return True
+            return (
+                db.scalar(
+                    select(HelpRequest.id)
+                    .where(
+                        HelpRequest.caller_index == index,
+                        HelpRequest.status.in_(OPEN_REQUEST_STATUSES),
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
+
+    def find_by_ticket(self, ticket: str) -> RequestRecord | None:
+        with self._sessions() as db:
+            row = db.scalar(select(HelpRequest).where(HelpRequest.ticket == ticket.upper()))
+            return request_record(row) if row else None
+
+    def open_request_of(self, caller: str) -> RequestRecord | None:
+        """The caller's most recent open request, if any."""
+        with self._sessions() as db:
+            row = db.scalar(
+                select(HelpRequest)
+                .where(
+                    HelpRequest.caller_index == self.cipher.blind_index(caller),
+                    HelpRequest.status.in_(OPEN_REQUEST_STATUSES),
+                )
+                .order_by(HelpRequest.created_at.desc())
+                .limit(1)
+            )
+            return request_record(row) if row else None
+
+
+def request_record(row: HelpRequest) -> RequestRecord:
+    return RequestRecord(
+        id=row.id,
+        ticket=row.ticket,
+        status=row.status,
+        channel=row.channel,
+        role=row.role,
+        urgency=row.urgency,
+        language=row.language,
+        org_preference=row.org_preference,
+        organization=row.organization,
+        organization_unknown=row.organization_unknown,
+        contact_mode=row.contact_mode,
+        callback_window=row.callback_window,
+        dispatch_state=row.dispatch_state,
+        dispatch_attempts=row.dispatch_attempts,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        supporter_id=row.supporter_id,
+        previous_supporter_id=row.previous_supporter_id,
+        callback_attempts=row.callback_attempts or 0,
+        escalation_level=row.escalation_level or 0,
+        acked_at=row.acked_at,
+        source_sid=row.source_sid,
+    )
