@@ -84,6 +84,11 @@ class SmsDesk:
             self.store.add_event("sms.risk_language", phrases=len(risk.matched))
             self.intake.page(sender)
             crisis = words(Msg.CRISIS_TEXT, lang, Channel.SMS) + "\n"
+        if self.sms.is_opted_out(sender):
+            # Replies go through the ledger too: nothing is sent until START. A risk text was
+            # still screened above, so the coordinator has been paged.
+            self.store.add_event("sms.reply_suppressed_opted_out")
+            return ""
         command = parsed if isinstance(parsed, Command) else None
         coordinator = self.roster.coordinator_by_phone(sender)
         if coordinator is not None:

@@ -149,3 +149,31 @@ def test_a_quiet_conversation_is_closed_kindly_after_a_day(world: World) -> None
     world.work()
     assert "closed this conversation" in world.box.phone(TEXTER).inbox()[-1].body
     assert "peer support for healthcare workers" in text(world, TEXTER, "hi again")
+
+
+def test_an_opted_out_texter_gets_no_reply_but_risk_still_pages(world: World) -> None:
+    world.roster.add_coordinator("Kim", KIM)
+    text(world, TEXTER, "hello")
+    text(world, TEXTER, "STOP")
+    assert text(world, TEXTER, "1") == ""
+    assert text(world, TEXTER, "I want to kill myself") == ""
+    world.work()
+    assert any("risk language" in m.body for m in world.box.phone(KIM).inbox())
+
+
+def test_no_document_or_text_ever_carries_the_other_partys_number(world: World) -> None:
+    world.supporter("Ana Lopez", ANA)
+    text(world, TEXTER, "hi")
+    for answer in ["1", "1", "1", "3", "1", "1"]:
+        text(world, TEXTER, answer)
+    world.work()
+    supporter = world.box.phone(ANA).answer()
+    supporter.press("1")
+    world.work()
+    world.box.phone(TEXTER).answer().press("1")
+    served = [d.body for d in world.box.deliveries()]
+    texts = [m.body for p in (TEXTER, ANA) for m in world.box.phone(p).messages()]
+    assert served and texts
+    for document in served + texts:
+        for number in (TEXTER, ANA):
+            assert number not in document and number[2:] not in document, document
