@@ -150,6 +150,15 @@ class Store(RequestQueries):
                         }
                 request = self._insert_request(db, new_request, now, contact)
                 values["request_id"] = request.id
+                db.add(
+                    Event(
+                        at=now,
+                        kind="request.created",
+                        request_id=request.id,
+                        session_sid=sid,
+                        detail={"channel": request.channel, "urgency": request.urgency},
+                    )
+                )
             result = db.execute(
                 update(CallSession)
                 .where(CallSession.sid == sid, CallSession.turn == expected_turn)

@@ -105,12 +105,6 @@ class VoiceIntake:
                 from_state=str(step.outcome.from_state),
             )
         if saved.request is not None:
-            self.store.add_event(
-                "request.created",
-                request_id=saved.request.id,
-                channel="voice",
-                urgency=saved.request.urgency,
-            )
             self._enqueue(saved.request.id, saved.request.urgency)
         return document
 

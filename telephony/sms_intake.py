@@ -100,12 +100,6 @@ class SmsIntake:
             self.store.add_event("crisis.sms_key", session_sid=record.sid)
             self.page(sender)
         if saved.request is not None:
-            self.store.add_event(
-                "request.created",
-                request_id=saved.request.id,
-                channel="sms",
-                urgency=saved.request.urgency,
-            )
             self.pager.dispatch(saved.request.id, saved.request.urgency)
         return reply, step.session.language
 

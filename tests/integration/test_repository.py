@@ -152,3 +152,11 @@ def test_timestamps_come_back_timezone_aware(store: Store) -> None:
     assert saved.request is not None
     request = store.get_request(saved.request.id)
     assert request is not None and request.created_at.utcoffset() == timedelta(0)
+
+
+def test_the_request_created_event_is_written_with_the_request(store: Store) -> None:
+    store.begin_session("CA1", "voice", {}, "<a/>", None)
+    saved = store.save_turn("CA1", 0, {}, SessionStatus.COMPLETED, "<b/>", new_request("CA1"))
+    assert saved.request is not None
+    assert store.events(saved.request.id) == [
+        ("request.created", {"channel": "voice", "urgency": "urgent"})]
