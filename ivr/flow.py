@@ -168,9 +168,10 @@ def _org_name(session: Session, inbound: Inbound) -> Step:
     if inbound.organization:
         return _next(session.moved(State.CONTACT, organization=inbound.organization))
     if inbound.speech or inbound.digits:
-        # Heard something we can't match: no supporter belongs to an organization we don't
-        # know, so nothing needs excluding and nothing is flagged.
-        return _next(session.moved(State.CONTACT))
+        # Heard something we can't match. If it really is an organization we don't know, no
+        # supporter belongs to it; but it may be a known one misheard, so the coordinator
+        # board is told (the flag), while matching excludes nobody.
+        return _next(session.moved(State.CONTACT, organization_unknown=True))
     if session.retries == 0:
         again = replace(session, retries=1)
         return Step(

@@ -70,7 +70,16 @@ def _score(said: str, candidate: str) -> float:
         return 0.95
     if said_c and cand_c and (f" {said_c} " in f" {cand_c} " or f" {cand_c} " in f" {said_c} "):
         return 0.93  # close enough to 0.95 that "Boston" can't pick one of two Bostons
+    if said_c and cand_c and _abbreviates(said_c.split(), cand_c.split()):
+        return 0.92  # "mass general" for "massachusetts general"
     return SequenceMatcher(None, said_c or said_n, cand_c or cand_n).ratio()
+
+
+def _abbreviates(said: list[str], name: list[str]) -> bool:
+    """Each word said starts the corresponding word of the name (3+ letters, or equal)."""
+    return len(said) == len(name) and all(
+        n.startswith(w) and (len(w) >= 3 or w == n) for w, n in zip(said, name, strict=True)
+    )
 
 
 def match(

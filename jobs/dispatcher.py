@@ -172,10 +172,15 @@ class Dispatcher:
         except PermanentCarrierError:
             self.callback_failed(request_id)
 
-    def callback_failed(self, request_id: str) -> None:
-        """The caller didn't pick up our call back: free the supporter, try again later."""
+    def callback_failed(self, request_id: str, offer_id: str = "") -> None:
+        """The caller didn't pick up our call back: free the supporter, try again later.
+
+        ``offer_id`` pins the offer the failure was about, so a late duplicate never
+        releases a newer supporter who took the request since."""
         request = self.store.get_request(request_id)
         offer = self.offers.active_offer(request_id)
+        if offer is not None and offer_id and offer.id != offer_id:
+            return
         if request is None or offer is None or offer.status != OfferStatus.ACCEPTED:
             return
         if not self.offers.release_accepted(offer.id, reason="caller_not_reached"):

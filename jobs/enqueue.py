@@ -150,13 +150,14 @@ class JobSink:
             request_id=request_id,
         )
 
-    def callback_failed(self, request_id: str) -> None:
+    def callback_failed(self, request_id: str, offer_id: str = "") -> None:
         enqueue_task(
             self.queues,
             "urgent",
             tasks.callback_failed,
             f"callback-failed-{request_id}-{uuid.uuid4().hex[:8]}",
             request_id=request_id,
+            offer_id=offer_id,
         )
 
     def cancel_leg(self, call_sid: str, say: str = "") -> None:
@@ -178,7 +179,7 @@ class JobSink:
         self, request_id: str, level: int, delay: timedelta | None = None, now: bool = False
     ) -> None:
         # The immediate page (nobody on shift) must not collide with the SLA timer's job id.
-        suffix = "now" if now else str(level)
+        suffix = f"now{level}" if now else str(level)
         enqueue_task(
             self.queues,
             "urgent",

@@ -83,7 +83,8 @@ class Escalation:
         self.sink.escalate(request.id, 0, delay=None, now=True)
 
     def callback_failed(self, request: RequestRecord) -> None:
-        self.sink.escalate(request.id, 0, delay=None, now=True)
+        """Call backs keep failing: page the next coordinator not yet paged about it."""
+        self.sink.escalate(request.id, request.escalation_level, delay=None, now=True)
 
     def escalate(self, request_id: str, level: int) -> None:
         """Page the coordinator at ``level`` unless the request is handled or owned."""

@@ -20,9 +20,9 @@ def call_back(request_id: str) -> None:
     context.current().dispatcher.call_back(request_id)
 
 
-def callback_failed(request_id: str) -> None:
+def callback_failed(request_id: str, offer_id: str = "") -> None:
     """The caller didn't take our call back: free the supporter, retry later."""
-    context.current().dispatcher.callback_failed(request_id)
+    context.current().dispatcher.callback_failed(request_id, offer_id)
 
 
 def end_leg(call_sid: str, say: str = "") -> None:

@@ -101,12 +101,18 @@ class DispatchStore:
             return _record(row) if row else None
 
     def offered_supporters(self, request_id: str, since: datetime) -> frozenset[str]:
-        """Supporters this request was offered to since ``since`` (not to be re-rung yet)."""
+        """Supporters this request was offered to since ``since`` (not to be re-rung yet).
+
+        Only offers whose call was placed count: a claim whose call never left (a 429 or
+        5xx from the carrier, a worker killed in between) did not ring anyone's phone.
+        """
         with self._sessions() as db:
             return frozenset(
                 db.scalars(
                     select(Offer.supporter_id).where(
-                        Offer.request_id == request_id, Offer.created_at >= since
+                        Offer.request_id == request_id,
+                        Offer.created_at >= since,
+                        Offer.call_sid.is_not(None),
                     )
                 ).all()
             )

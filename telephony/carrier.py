@@ -16,6 +16,7 @@ from telephony import paths
 PERMANENT_CODES = frozenset(
     {
         21211,
+        21220,  # call not in progress: the leg we tried to redirect has ended
         21212,
         21214,
         21217,

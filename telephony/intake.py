@@ -57,7 +57,7 @@ class VoiceIntake:
         self.config = config
         self.offers = offers
         self.legs = legs
-        self._orgs: tuple[float, list[str], dict[str, str]] = (0.0, [], {})
+        self._orgs: tuple[float | None, list[str], dict[str, str]] = (None, [], {})
 
     def begin(self, call: VoiceCall) -> str:
         """A new inbound call (or a re-delivery of its first webhook)."""
@@ -179,7 +179,7 @@ class VoiceIntake:
 
     def _organizations(self) -> tuple[list[str], dict[str, str]]:
         loaded_at, names, aliases = self._orgs
-        if time.monotonic() - loaded_at > 60:
+        if loaded_at is None or time.monotonic() - loaded_at > 60:
             names, aliases = self.store.organizations()
             self._orgs = (time.monotonic(), names, aliases)
         return names, aliases

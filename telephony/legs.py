@@ -39,7 +39,7 @@ class Sink(Protocol):
     def call_back(self, request_id: str, attempt: int, delay: timedelta | None = None) -> None: ...
     def text_first(self, request_id: str, attempt: int) -> None: ...
     def cancel_leg(self, call_sid: str, say: str = "") -> None: ...
-    def callback_failed(self, request_id: str) -> None: ...
+    def callback_failed(self, request_id: str, offer_id: str = "") -> None: ...
 
 
 class Legs:
@@ -143,16 +143,25 @@ class Legs:
         language = request.language if request else "en"
         if call.digits[:1] == CRISIS_KEY:
             self.store.add_event("crisis.transfer", request_id=request_id, from_state="callback")
-            self.sink.callback_failed(request_id)
+            self.sink.callback_failed(request_id, self._accepted_offer(request_id))
             return twiml.crisis_transfer(Language(language), self.crisis_number)
         if request is None or request.status != RequestStatus.CONNECTED:
             return bridge.to_caller(language, "not_now")
         if call.digits == "1":
             self.store.add_event("callback.connected", request_id=request_id)
             return bridge.caller_joins(request_id, language)
-        self.sink.callback_failed(request_id)
+        self.sink.callback_failed(request_id, self._accepted_offer(request_id))
         return bridge.to_caller(language, "not_now")
 
     def callback_status(self, request_id: str, call: VoiceCall) -> None:
-        if call.call_status in _MISSED:
-            self.sink.callback_failed(request_id)
+        # Hanging up at the "press 1" prompt requests no <Gather> action, only this final
+        # "completed": unless they pressed 1, the caller was not reached.
+        hung_up_at_prompt = call.call_status == "completed" and not any(
+            kind == "callback.connected" for kind, _ in self.store.events(request_id)
+        )
+        if call.call_status in _MISSED or hung_up_at_prompt:
+            self.sink.callback_failed(request_id, self._accepted_offer(request_id))
+
+    def _accepted_offer(self, request_id: str) -> str:
+        offer = self.offers.active_offer(request_id)
+        return offer.id if offer is not None else ""

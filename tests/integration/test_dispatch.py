@@ -248,3 +248,30 @@ def test_nobody_in_a_related_role_widens_to_any_role_but_never_the_callers_organ
     line.work()
     # neither role is on the physician's ladder; Pat works where the caller does
     assert [c["to"] for c in line.carrier.calls] == [ANA]
+
+
+def test_a_caller_gone_before_the_redirect_is_withdrawn_and_the_supporter_told(line: Line) -> None:
+    line.supporter("Ana Lopez", ANA)
+    call, rid = request_by_phone(line, HOLD_NURSE_TODAY)
+    line.work()
+    offer_id, sid, to = supporter_leg(line)
+    line.carrier.fail_updates[call.sid] = PermanentCarrierError("not in progress", 21220)
+    leg_post(line, f"/twilio/offer/answer?offer={offer_id}", sid, to, Digits="1")
+    line.work()  # connect_caller: Twilio says the caller's call is over
+    assert line.services.store.get_request(rid).status == "withdrawn"  # type: ignore[union-attr]
+    told = [u for u in line.carrier.updates if u["sid"] == sid]
+    assert told and "no longer on the line" in told[0]["twiml"]
+    [ana] = line.roster.supporters()
+    assert not ana.busy
+
+
+def test_a_stale_call_back_failure_never_releases_a_newer_offer(line: Line) -> None:
+    line.supporter("Ana Lopez", ANA)
+    _, rid = request_by_phone(line, CALLBACK_NURSE_TODAY)
+    line.work()
+    offer_id, sid, to = supporter_leg(line)
+    leg_post(line, f"/twilio/offer/answer?offer={offer_id}", sid, to, Digits="1")
+    line.deps.dispatcher.callback_failed(rid, offer_id="f" * 32)  # about some older offer
+    assert line.services.store.get_request(rid).status == "connected"  # type: ignore[union-attr]
+    line.deps.dispatcher.callback_failed(rid, offer_id=offer_id)
+    assert line.services.store.get_request(rid).status == "waiting"  # type: ignore[union-attr]

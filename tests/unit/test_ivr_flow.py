@@ -178,11 +178,11 @@ def test_organization_heard_and_matched_is_kept() -> None:
     assert not step.session.answers.organization_unknown
 
 
-def test_organization_heard_but_unknown_excludes_nothing_and_flags_nothing() -> None:
+def test_organization_heard_but_unmatched_excludes_nothing_but_is_flagged() -> None:
     step = advance(at(S.ORG_NAME), Inbound(speech="a clinic nobody knows"))
     assert step.session.state is S.CONTACT
     assert step.session.answers.organization is None
-    assert not step.session.answers.organization_unknown
+    assert step.session.answers.organization_unknown
 
 
 def test_no_organization_answer_asks_again_then_flags_for_the_coordinator() -> None:

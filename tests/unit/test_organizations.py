@@ -32,6 +32,9 @@ ALIASES = {
         ("Brigham & Womens", "Brigham and Women's Hospital"),
         ("beth israel", "Beth Israel Deaconess Medical Center"),
         ("Tufts", "Tufts Medical Center"),
+        ("Mass General Hospital", "Massachusetts General Hospital"),  # no alias needed
+        ("beth israel deac", "Beth Israel Deaconess Medical Center"),
+        ("ma ge", None),  # two letters are not an abbreviation
         ("tufts medical centre", "Tufts Medical Center"),
         ("Boston", None),  # two Boston hospitals: no clear winner, exclude nothing
         ("Mayo Clinic", None),

@@ -1,0 +1,228 @@
+"""One contract for the ``Carrier`` port, run against the fake and the real adapter alike.
+
+``RecordingCarrier`` (what most tests use) and ``TwilioCarrier`` (the twilio SDK, here talking
+to the sandbox carrier over HTTP) must agree on what a caller of the port can observe: SIDs,
+which operations succeed, and which errors come back as which ``peerline.ports`` error with
+which Twilio code. When they disagree, tests written against the fake stop meaning anything.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from peerline.ports import Carrier, PermanentCarrierError, RetryableCarrierError
+from telephony.carrier import TwilioCarrier, twilio_client
+from telephony.sandbox import ManualClock, Sandbox, SandboxServer, create_sandbox_app
+from telephony.sandbox.phones import CallStatus
+from telephony.sandbox.testing import TwimlScript, sandbox_config
+from tests.fakes import RecordingCarrier
+
+pytestmark = pytest.mark.integration
+
+HOTLINE = "+16175550100"
+ANA, BEN = "+16175550102", "+16175550103"
+INVALID = "+15005550001"  # Twilio's magic "invalid number" (21211)
+BASE = "https://peerline.example.org"
+OFFER_URL, STATUS_URL = f"{BASE}/twilio/offer?offer=c0ffee", f"{BASE}/twilio/offer/status"
+JOIN_URL = f"{BASE}/twilio/voice/join?request=r1"
+
+
+class ContractRecordingCarrier(RecordingCarrier):
+    """``RecordingCarrier`` plus what it cannot say on its own: an SMS-only opt-out (Twilio's
+    21610 never applies to calls) and a calls-per-second budget on a manual clock."""
+
+    def __init__(self, cps: float = 1.0) -> None:
+        super().__init__()
+        self.opted_out: set[str] = set()
+        self.now = 0.0
+        self._cps = cps
+        self._tokens = max(1.0, cps)
+        self._at = 0.0
+        self._lock = threading.Lock()
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def place_call(self, **kw: Any) -> str:
+        with self._lock:
+            if kw["to"] not in self.fail:  # Twilio validates the number before the rate
+                self._tokens = min(
+                    max(1.0, self._cps), self._tokens + (self.now - self._at) * self._cps
+                )
+                self._at = self.now
+                if self._tokens < 1.0:
+                    raise RetryableCarrierError("twilio 429 20429", 20429)
+                self._tokens -= 1.0
+            return super().place_call(**kw)
+
+    def send_sms(self, **kw: str) -> str:
+        if kw["to"] in self.opted_out:
+            raise PermanentCarrierError("twilio error 21610", 21610)
+        return super().send_sms(**kw)
+
+
+class Harness:
+    """A carrier under contract, and the knobs a test needs to put it in each situation."""
+
+    carrier: Carrier
+
+    def opt_out(self, number: str) -> None:
+        raise NotImplementedError
+
+    def advance(self, seconds: float) -> None:
+        raise NotImplementedError
+
+    def received_text(self, number: str, body: str) -> bool:
+        raise NotImplementedError
+
+    def call_canceled(self, sid: str) -> bool:
+        raise NotImplementedError
+
+    def answered_hears(self, sid: str, number: str, words: str) -> bool:
+        """Once ``number`` picks up call ``sid``, it hears ``words``."""
+        raise NotImplementedError
+
+    def answered_fetches(self, sid: str, number: str, url: str) -> bool:
+        """Once ``number`` picks up call ``sid``, its TwiML is fetched from ``url``."""
+        raise NotImplementedError
+
+
+class FakeHarness(Harness):
+    def __init__(self) -> None:
+        self.fake = ContractRecordingCarrier(cps=1.0)
+        self.fake.fail[INVALID] = PermanentCarrierError("twilio error 21211", 21211)
+        self.carrier = self.fake
+
+    def opt_out(self, number: str) -> None:
+        self.fake.opted_out.add(number)
+
+    def advance(self, seconds: float) -> None:
+        self.fake.advance(seconds)
+
+    def received_text(self, number: str, body: str) -> bool:
+        return {"to": number, "from_": HOTLINE, "body": body} in self.fake.messages
+
+    def call_canceled(self, sid: str) -> bool:
+        return {"sid": sid, "status": "canceled"} in self.fake.updates
+
+    def answered_hears(self, sid: str, number: str, words: str) -> bool:
+        return any(u["sid"] == sid and words in u.get("twiml", "") for u in self.fake.updates)
+
+    def answered_fetches(self, sid: str, number: str, url: str) -> bool:
+        return {"sid": sid, "url": url} in self.fake.updates
+
+
+class SandboxHarness(Harness):
+    def __init__(self, box: Sandbox, carrier: TwilioCarrier, peerline: TwimlScript) -> None:
+        self.box, self.carrier, self.peerline = box, carrier, peerline
+
+    def opt_out(self, number: str) -> None:
+        self.box.phone(number).opted_out = True
+
+    def advance(self, seconds: float) -> None:
+        self.box.advance(seconds)
+
+    def received_text(self, number: str, body: str) -> bool:
+        return [(m.from_, m.body) for m in self.box.phone(number).inbox()] == [(HOTLINE, body)]
+
+    def call_canceled(self, sid: str) -> bool:
+        return self.box.call(sid).status is CallStatus.CANCELED
+
+    def answered_hears(self, sid: str, number: str, words: str) -> bool:
+        return self.box.phone(number).answer(self.box.call(sid)).heard(words)
+
+    def answered_fetches(self, sid: str, number: str, url: str) -> bool:
+        self.box.phone(number).answer(self.box.call(sid))
+        fetched = [f"{BASE}{r.path}?{r.query}" for r in self.peerline.received]
+        return url in fetched and OFFER_URL not in fetched
+
+
+@pytest.fixture(params=["recording", "twilio"])
+def harness(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+    if request.param == "recording":
+        yield FakeHarness()
+        return
+    monkeypatch.delenv("TWILIO_REGION", raising=False)
+    monkeypatch.delenv("TWILIO_EDGE", raising=False)
+    config = sandbox_config(hotline_number=HOTLINE, cps=1.0, sms_per_second=1.0)
+    peerline = TwimlScript(config.auth_token, config.base_url, {})  # answers <Response/>
+    with TestClient(peerline.app, base_url=config.peerline_url) as http:
+        box = Sandbox(config, clock=ManualClock(), http=http)
+        try:
+            with SandboxServer(create_sandbox_app(config, sandbox=box)) as server:
+                client = twilio_client(config.account_sid, config.auth_token, server.url)
+                yield SandboxHarness(box, TwilioCarrier(client), peerline)
+                box.settle()
+        finally:
+            box.close()
+    assert all(r.signed for r in peerline.received)
+
+
+def place(carrier: Carrier, to: str) -> str:
+    return carrier.place_call(
+        to=to, from_=HOTLINE, url=OFFER_URL, status_callback=STATUS_URL, timeout=30
+    )
+
+
+def test_place_call_returns_a_call_sid(harness: Harness) -> None:
+    sid = place(harness.carrier, ANA)
+    assert re.fullmatch(r"CA[0-9a-f]{32}", sid), sid
+
+
+def test_update_call_cancels_a_ringing_call(harness: Harness) -> None:
+    sid = place(harness.carrier, ANA)
+    harness.carrier.update_call(sid, status="canceled")
+    assert harness.call_canceled(sid)
+
+
+def test_update_call_redirects_a_call_to_new_twiml_or_a_new_url(harness: Harness) -> None:
+    said = place(harness.carrier, ANA)
+    harness.carrier.update_call(said, twiml="<Response><Say>Thank you.</Say><Hangup/></Response>")
+    assert harness.answered_hears(said, ANA, "Thank you.")
+    harness.advance(1)  # one call a second
+    moved = place(harness.carrier, BEN)
+    harness.carrier.update_call(moved, url=JOIN_URL)
+    assert harness.answered_fetches(moved, BEN, JOIN_URL)
+
+
+def test_send_sms_returns_a_message_sid_and_delivers_it(harness: Harness) -> None:
+    sid = harness.carrier.send_sms(to=ANA, from_=HOTLINE, body="Peerline: you're on shift.")
+    assert re.fullmatch(r"SM[0-9a-f]{32}", sid), sid
+    assert harness.received_text(ANA, "Peerline: you're on shift.")
+
+
+def test_an_invalid_number_is_a_permanent_error_21211(harness: Harness) -> None:
+    with pytest.raises(PermanentCarrierError) as call_failure:
+        place(harness.carrier, INVALID)
+    with pytest.raises(PermanentCarrierError) as sms_failure:
+        harness.carrier.send_sms(to=INVALID, from_=HOTLINE, body="hello")
+    assert (call_failure.value.code, sms_failure.value.code) == (21211, 21211)
+
+
+def test_texting_an_opted_out_phone_is_permanent_21610_but_calling_it_still_works(
+    harness: Harness,
+) -> None:
+    harness.opt_out(ANA)
+    with pytest.raises(PermanentCarrierError) as failure:
+        harness.carrier.send_sms(to=ANA, from_=HOTLINE, body="hello")
+    assert failure.value.code == 21610
+    assert not isinstance(failure.value, RetryableCarrierError)
+    assert place(harness.carrier, ANA).startswith("CA")  # STOP is about messaging only
+
+
+def test_calls_over_the_cps_are_retryable_20429_and_pass_a_second_later(
+    harness: Harness,
+) -> None:
+    place(harness.carrier, ANA)
+    with pytest.raises(RetryableCarrierError) as failure:
+        place(harness.carrier, BEN)
+    assert failure.value.code == 20429
+    assert not isinstance(failure.value, PermanentCarrierError)
+    harness.advance(1)
+    assert place(harness.carrier, BEN).startswith("CA")
