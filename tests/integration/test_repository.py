@@ -159,4 +159,5 @@ def test_the_request_created_event_is_written_with_the_request(store: Store) -> 
     saved = store.save_turn("CA1", 0, {}, SessionStatus.COMPLETED, "<b/>", new_request("CA1"))
     assert saved.request is not None
     assert store.events(saved.request.id) == [
-        ("request.created", {"channel": "voice", "urgency": "urgent"})]
+        ("request.created", {"channel": "voice", "urgency": "urgent"})
+    ]
