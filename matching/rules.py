@@ -28,7 +28,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from operator import attrgetter
 
 from ivr.model import OrgPreference, Role
 from matching.availability import When, require_aware
@@ -89,7 +88,6 @@ _FOLLOW_UP = 1 << (_STEP_SHIFT + STEP_BITS)
 # Below the score while sorting: the candidate's place in id order, the final tie-break.
 _PLACE_BITS = 32
 _PLACE_MASK = (1 << _PLACE_BITS) - 1
-_BY_ID = attrgetter("id")
 
 
 def step(caller: Role, supporter: Role) -> Step:
@@ -165,24 +163,29 @@ class _Screen:
         The hot path. Each survivor's ``Score`` is packed into one int (``Score.pack``,
         written out inline) above its place in id order, so one sort of plain ints does it
         all, allocating nothing per candidate that the garbage collector must track.
+        Candidates are read in the order they came, which is usually the order in memory.
         """
         reject = self.reject
         passed = [c for c in candidates if reject(c) is None]
-        passed.sort(key=_BY_ID)
+        ids = [c.id for c in passed]  # each survivor's place in id order: the last tie-break
+        by_id = sorted(range(len(passed)), key=ids.__getitem__)
+        place = [0] * len(passed)
+        for p, i in enumerate(by_id):
+            place[i] = p
         previous, prefixes, level = self.previous, self.prefixes, self.level
         keys: list[int] = []
         append = keys.append
-        for place, c in enumerate(passed):
+        for c, p in zip(passed, place, strict=True):
             key = prefixes[c.role]
             if c.id == previous:
                 key ^= _FOLLOW_UP
             if level and c.ladder_level:
                 key |= abs(c.ladder_level - level) << _GAP_SHIFT
             key |= c.minutes_this_month << LAST_CALL_BITS | c.last_call_us
-            append(key << _PLACE_BITS | place)
+            append(key << _PLACE_BITS | p)
         keys = sorted(keys) if limit is None else heapq.nsmallest(limit, keys)
         request = self.request
-        return [Ranked(passed[k & _PLACE_MASK], k >> _PLACE_BITS, request) for k in keys]
+        return [Ranked(passed[by_id[k & _PLACE_MASK]], k >> _PLACE_BITS, request) for k in keys]
 
     def detail(self, c: Candidate, why: Rejection) -> str:
         if why is Rejection.SAME_ORGANIZATION:

@@ -44,7 +44,7 @@ ORGS = [None, "Massachusetts General", "massachusetts general.", "Brigham", "Bos
 AGO = [None, timedelta(hours=1), timedelta(days=1), timedelta(days=1), timedelta(days=9)]
 MINUTE = timedelta(minutes=1)
 
-pytest_settings = settings(deadline=None, max_examples=80)
+thorough = settings(deadline=None, max_examples=80)
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def ranked_ids(case: Case, candidates: list[Candidate] | None = None) -> list[st
     return [r.candidate.id for r in result]
 
 
-@pytest_settings
+@thorough
 @given(cases())
 def test_availability_matches_the_oracle(case: Case) -> None:
     r = case.request
@@ -206,13 +206,13 @@ def test_availability_matches_the_oracle(case: Case) -> None:
         assert when.admits(c.availability) is available(r, c.availability, case.now)
 
 
-@pytest_settings
+@thorough
 @given(cases())
 def test_rank_returns_exactly_the_eligible(case: Case) -> None:
     assert set(ranked_ids(case)) == {c.id for c in case.candidates if eligible(case, c)}
 
 
-@pytest_settings
+@thorough
 @given(cases())
 def test_never_same_organization_without_consent(case: Case) -> None:
     for r in rank(case.request, case.candidates, case.now, widen=True):
@@ -220,7 +220,7 @@ def test_never_same_organization_without_consent(case: Case) -> None:
             assert not same_org(case.request, r.candidate)
 
 
-@pytest_settings
+@thorough
 @given(cases())
 def test_everyone_ranked_is_under_their_cap_and_free(case: Case) -> None:
     for r in rank(case.request, case.candidates, case.now, widen=case.widen):
@@ -230,7 +230,7 @@ def test_everyone_ranked_is_under_their_cap_and_free(case: Case) -> None:
         assert case.request.language in c.languages
 
 
-@pytest_settings
+@thorough
 @given(cases(), st.randoms(use_true_random=False))
 def test_order_is_deterministic_and_ignores_input_order(case: Case, rnd: Random) -> None:
     first = ranked_ids(case)
@@ -241,7 +241,7 @@ def test_order_is_deterministic_and_ignores_input_order(case: Case, rnd: Random)
     assert ranked_ids(case, list(reversed(case.candidates))) == first
 
 
-@pytest_settings
+@thorough
 @given(cases())
 def test_order_is_follow_up_then_score_then_id(case: Case) -> None:
     r = case.request
@@ -268,7 +268,7 @@ def test_order_is_follow_up_then_score_then_id(case: Case) -> None:
         )
 
 
-@pytest_settings
+@thorough
 @given(cases(), st.integers(0, 30))
 def test_widening_explain_and_limit_agree_with_rank(case: Case, limit: int) -> None:
     narrow = rank(case.request, case.candidates, case.now)
