@@ -122,7 +122,7 @@ class Escalation:
                 sid = self.outbound.sms(phone, body)
         except CarrierError as exc:
             logger.warning("risk page failed code=%s", exc.code)
-        self.alerts.record(
+        self.alerts.log_page(
             request.id if request else None, ticket, "risk", 0, who.id, sid, session_sid=sender_key
         )
         self.store.add_event(
@@ -140,7 +140,7 @@ class Escalation:
                 sid = self.outbound.sms(phone, body)
         except CarrierError as exc:
             logger.warning("page failed request=%s level=%d code=%s", request.id, level, exc.code)
-        self.alerts.record(request.id, request.ticket, "sla", level, who.id, sid)
+        self.alerts.log_page(request.id, request.ticket, "sla", level, who.id, sid)
         self.store.add_event("coordinator.paged", request_id=request.id, level=level)
         logger.info("coordinator paged request=%s level=%d", request.id, level)
 

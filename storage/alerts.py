@@ -30,7 +30,7 @@ class AlertStore:
                 is not None
             )
 
-    def record(
+    def log_page(
         self,
         request_id: str | None,
         ticket: str,

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from redis import Redis
@@ -90,3 +93,38 @@ def line(
     with TestClient(create_app(settings, services), base_url=PUBLIC_URL) as client:
         yield Line(settings, services, client, carrier)
     services.close()
+
+
+class Leg(NamedTuple):
+    """A call Peerline placed to a supporter: its offer, the SID the carrier gave, the number."""
+
+    offer_id: str
+    sid: str
+    to: str
+
+
+def sid_of(line: Line, index: int) -> str:
+    """The SID RecordingCarrier handed out for ``line.carrier.calls[index]``."""
+    return f"CAfa{index % len(line.carrier.calls) + 1:030x}"
+
+
+def supporter_leg(line: Line, index: int = -1) -> Leg:
+    call = line.carrier.calls[index]
+    assert "/twilio/offer?" in call["url"], call
+    offer = parse_qs(urlparse(call["url"]).query)["offer"][0]
+    return Leg(offer, sid_of(line, index), call["to"])
+
+
+def leg_post(line: Line, path: str, sid: str, to: str, **extra: str) -> ET.Element:
+    """Twilio requesting ``path`` for an outbound leg (from the hotline to ``to``)."""
+    params = {
+        "CallSid": sid,
+        "From": line.settings.hotline_number,
+        "To": to,
+        "CallStatus": "in-progress",
+        "Direction": "outbound-api",
+        **extra,
+    }
+    response = line.twilio.signed_post(path, params)
+    assert response.status_code == 200, response.text
+    return ET.fromstring(response.text)

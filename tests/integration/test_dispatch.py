@@ -12,7 +12,7 @@ from peerline.ports import PermanentCarrierError
 from storage.dispatch_models import Offer
 from storage.models import HelpRequest
 from storage.roster_models import Supporter
-from tests.integration.conftest import Line
+from tests.integration.conftest import Line, leg_post, supporter_leg
 from tests.twilio_driver import Call
 
 CALLER = "+16175551234"
@@ -38,27 +38,6 @@ HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1"]
 
 def query(url: str, name: str) -> str:
     return parse_qs(urlparse(url).query)[name][0]
-
-
-def supporter_leg(line: Line, index: int = -1) -> tuple[str, str, str]:
-    """(offer id, call sid, to) of a call Peerline placed to a supporter."""
-    call = line.carrier.calls[index]
-    sid = f"CAfa{line.carrier.calls.index(call) + 1:030x}"
-    return query(call["url"], "offer"), sid, call["to"]
-
-
-def leg_post(line: Line, path: str, sid: str, to: str, **extra: str) -> ET.Element:
-    params = {
-        "CallSid": sid,
-        "From": HOTLINE,
-        "To": to,
-        "CallStatus": "in-progress",
-        "Direction": "outbound-api",
-        **extra,
-    }
-    response = line.twilio.signed_post(path, params)
-    assert response.status_code == 200, response.text
-    return ET.fromstring(response.text)
 
 
 def words(doc: ET.Element) -> str:

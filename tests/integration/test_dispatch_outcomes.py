@@ -3,11 +3,9 @@ that times out, and the language and organization filters as callers set them by
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +15,7 @@ from peerline.ports import RetryableCarrierError
 from storage.dispatch_models import OfferStatus
 from storage.models import HelpRequest, RequestStatus
 from storage.roster import NewSupporter, SupporterRecord
-from tests.integration.conftest import Line
+from tests.integration.conftest import Leg, Line, leg_post, sid_of, supporter_leg
 
 pytestmark = pytest.mark.integration
 
@@ -51,39 +49,6 @@ def request_by_phone(line: Line, turns: Sequence[str | Said], caller: str = CALL
         return conn.execute(
             select(HelpRequest.id).where(HelpRequest.source_sid == call.sid)
         ).scalar_one()
-
-
-def sid_of(line: Line, index: int) -> str:
-    """The SID RecordingCarrier handed out for ``line.carrier.calls[index]``."""
-    return f"CAfa{index % len(line.carrier.calls) + 1:030x}"
-
-
-@dataclass(frozen=True)
-class Leg:
-    offer_id: str
-    sid: str
-    to: str
-
-
-def supporter_leg(line: Line, index: int = -1) -> Leg:
-    call = line.carrier.calls[index]
-    assert "/twilio/offer?" in call["url"], call
-    offer = parse_qs(urlparse(call["url"]).query)["offer"][0]
-    return Leg(offer, sid_of(line, index), call["to"])
-
-
-def leg_post(line: Line, path: str, sid: str, to: str, **extra: str) -> ET.Element:
-    params = {
-        "CallSid": sid,
-        "From": HOTLINE,
-        "To": to,
-        "CallStatus": "in-progress",
-        "Direction": "outbound-api",
-        **extra,
-    }
-    response = line.twilio.signed_post(path, params)
-    assert response.status_code == 200, response.text
-    return ET.fromstring(response.text)
 
 
 def accept(line: Line, leg: Leg) -> None:
