@@ -52,6 +52,9 @@ def run_scheduler(
     while not stop.is_set():
         try:
             result = reconcile(services.store, services.queues, offers=offers)
+            forget_after = timedelta(days=settings.identity_grace_days)
+            services.store.forget_callers(closed_before=services.store.clock() - forget_after)
+            services.store.forget_idle_sessions(before=services.store.clock() - forget_after)
             close_idle_texts(
                 services.store, JobSink(services.queues), timedelta(hours=settings.sms_idle_hours)
             )

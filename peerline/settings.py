@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     ring_seconds: int = 30  # how long a supporter's phone rings before the next one
     timezone: str = "America/New_York"  # the program's business days and hours
     holidays: str = ""  # comma-separated ISO dates without business hours
+    identity_grace_days: float = 14.0  # after closure, the caller's number is deleted
     sms_idle_hours: float = 24.0  # a quiet text conversation is closed after this
     risk_phrases_file: Path | None = None  # extra risk phrases, one per line, added to ours
     max_body_bytes: int = 64 * 1024  # Twilio's webhooks are a few KB; anything larger is hostile

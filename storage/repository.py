@@ -187,6 +187,7 @@ class Store(RequestQueries):
             source_sid=new.source_sid,
             dispatch_state=DispatchState.PENDING,
             dispatch_attempts=0,
+            previous_supporter_id=_previous_supporter(db, contact.get("caller_index")),
             created_at=now,
             updated_at=now,
             **contact,
@@ -306,4 +307,21 @@ def _session_record(row: CallSession) -> SessionRecord:
         turn=row.turn,
         last_response=row.last_response,
         request_id=row.request_id,
+    )
+
+
+def _previous_supporter(db: Session, caller_index: str | None) -> str | None:
+    """Continuity: the supporter of this caller's last completed conversation, while the
+    identity link still exists (see ``RequestQueries.forget_callers``)."""
+    if caller_index is None:
+        return None
+    return db.scalar(
+        select(HelpRequest.supporter_id)
+        .where(
+            HelpRequest.caller_index == caller_index,
+            HelpRequest.status == RequestStatus.COMPLETED,
+            HelpRequest.supporter_id.is_not(None),
+        )
+        .order_by(HelpRequest.created_at.desc())
+        .limit(1)
     )

@@ -138,6 +138,43 @@ class RequestQueries:
                 is not None
             )
 
+    def forget_callers(self, closed_before: datetime) -> int:
+        """Delete the caller's identity link (number, blind index) from requests closed before
+        ``closed_before`` and from their intake sessions; the de-identified rows stay."""
+        with self._sessions.begin() as db:
+            closed = select(HelpRequest.id).where(
+                HelpRequest.closed_at < closed_before, HelpRequest.caller_index.is_not(None)
+            )
+            ids = list(db.scalars(closed).all())
+            if not ids:
+                return 0
+            db.execute(
+                update(HelpRequest)
+                .where(HelpRequest.id.in_(ids))
+                .values(caller_enc=None, caller_index=None)
+            )
+            db.execute(
+                update(CallSession)
+                .where(CallSession.request_id.in_(ids))
+                .values(caller_enc=None, caller_index=None)
+            )
+            return len(ids)
+
+    def forget_idle_sessions(self, before: datetime) -> int:
+        """The same for intake sessions that never became a request."""
+        with self._sessions.begin() as db:
+            result = db.execute(
+                update(CallSession)
+                .where(
+                    CallSession.request_id.is_(None),
+                    CallSession.status != SessionStatus.ACTIVE,
+                    CallSession.updated_at < before,
+                    CallSession.caller_index.is_not(None),
+                )
+                .values(caller_enc=None, caller_index=None)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
     def find_by_ticket(self, ticket: str) -> RequestRecord | None:
         with self._sessions() as db:
             row = db.scalar(select(HelpRequest).where(HelpRequest.ticket == ticket.upper()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import select
@@ -254,3 +255,38 @@ def test_a_stale_call_back_failure_never_releases_a_newer_offer(line: Line) -> N
     assert line.services.store.get_request(rid).status == "connected"  # type: ignore[union-attr]
     line.deps.dispatcher.callback_failed(rid, offer_id=offer_id)
     assert line.services.store.get_request(rid).status == "waiting"  # type: ignore[union-attr]
+
+
+def test_a_follow_up_goes_first_to_the_same_supporter(line: Line) -> None:
+    line.supporter("Ana Lopez", ANA)
+    request_by_phone(line, CALLBACK_NURSE_TODAY)
+    line.work()
+    offer_id, sid, to = supporter_leg(line)
+    leg_post(line, f"/twilio/offer/answer?offer={offer_id}", sid, to, Digits="1")
+    leg_post(
+        line,
+        f"/twilio/offer/status?offer={offer_id}",
+        sid,
+        to,
+        CallStatus="completed",
+        CallDuration="900",
+    )
+    line.supporter("Ben Ode", BEN)  # fewer minutes this month: fairness alone would pick Ben
+    _, second = request_by_phone(line, CALLBACK_NURSE_TODAY)
+    [ana] = [s for s in line.roster.supporters() if s.name == "Ana Lopez"]
+    assert line.services.store.get_request(second).previous_supporter_id == ana.id  # type: ignore[union-attr]
+    line.work()
+    assert line.carrier.calls[-1]["to"] == ANA
+
+
+def test_the_identity_link_is_forgotten_after_the_grace_period(line: Line) -> None:
+    store = line.services.store
+    call, rid = request_by_phone(line, HOLD_NURSE_TODAY)
+    call.hang_up()  # withdrawn: closed now
+    assert store.forget_callers(closed_before=datetime.now(UTC) - timedelta(days=1)) == 0
+    assert store.caller_of(rid) == CALLER
+    assert store.forget_callers(closed_before=datetime.now(UTC) + timedelta(seconds=1)) == 1
+    assert store.caller_of(rid) is None
+    assert store.session_caller(call.sid) is None
+    assert not store.is_open_caller(CALLER)
+    assert ("request.withdrawn", {"reason": "caller_hung_up_while_holding"}) in store.events(rid)
