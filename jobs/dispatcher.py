@@ -93,6 +93,9 @@ class Dispatcher:
 
     def _offer(self, request: RequestRecord, supporter_id: str, step: str) -> bool:
         cfg = self.config
+        # Wait for our turn at the carrier *before* claiming: a claim must never sit unplaced
+        # behind the throttle, where the reconciler would take it for a dead worker's.
+        self.outbound.wait_for_call_slot()
         offer = self.offers.claim(
             request.id, supporter_id, timedelta(seconds=cfg.ring_seconds + cfg.answer_seconds)
         )
@@ -107,6 +110,7 @@ class Dispatcher:
                 url=cfg.url(paths.offer(offer.id)),
                 status_callback=cfg.url(paths.offer_status(offer.id)),
                 timeout=cfg.ring_seconds,
+                slot_taken=True,
             )
         except PermanentCarrierError as exc:
             # One bad number must never block the others: flag it and move on.

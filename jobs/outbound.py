@@ -52,9 +52,17 @@ class Outbound:
         self.messages = messages
         self.ledger = ledger
 
-    def call(self, to: str, *, url: str, status_callback: str, timeout: int) -> str:
-        self._check(to)
+    def wait_for_call_slot(self) -> None:
+        """Block until this process may place one call (shared calls-per-second budget)."""
         self.calls.wait()
+
+    def call(
+        self, to: str, *, url: str, status_callback: str, timeout: int, slot_taken: bool = False
+    ) -> str:
+        """Place a call from the hotline; ``slot_taken`` if ``wait_for_call_slot`` just ran."""
+        self._check(to)
+        if not slot_taken:
+            self.calls.wait()
         return self.carrier.place_call(
             to=to, from_=self.hotline, url=url, status_callback=status_callback, timeout=timeout
         )

@@ -15,7 +15,7 @@ from rq.job import JobStatus
 
 from jobs.enqueue import JobSink, dispatch_job_status, enqueue_dispatch
 from jobs.queues import Queues
-from jobs.recovery import recover_abandoned
+from jobs.recovery import enqueue_overdue, recover_abandoned
 from storage.dispatch import DispatchStore
 from storage.dispatch_models import OfferStatus
 from storage.models import DispatchState
@@ -31,6 +31,7 @@ class Reconciled:
     enqueued: int = 0
     checked: int = 0
     abandoned_jobs: int = 0
+    overdue_jobs: int = 0
     stuck_offers: int = 0
 
 
@@ -42,6 +43,7 @@ def reconcile(
     result = Reconciled()
     try:
         result.abandoned_jobs = recover_abandoned(queues)
+        result.overdue_jobs = enqueue_overdue(queues)
     except RedisError:
         logger.warning("reconciler: Redis unreachable")
     if offers is not None:

@@ -17,6 +17,7 @@ from rq.serializers import JSONSerializer
 from jobs import context
 from jobs.enqueue import JobSink
 from jobs.reconciler import close_idle_texts, reconcile
+from jobs.recovery import JOB_MONITORING_INTERVAL
 from peerline import bootstrap, demo
 from peerline.settings import Settings
 from storage.dispatch import DispatchStore
@@ -33,11 +34,17 @@ MAINTENANCE_INTERVAL = 15
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
     services = bootstrap.build(settings)
     context.install(lambda: bootstrap.worker_deps(settings))
+    # RQ forks a work horse per job. Anything imported lazily is imported again in every
+    # fork; the twilio SDK's call and message modules cost seconds, so load them here once.
+    import twilio.rest.api.v2010.account.call
+    import twilio.rest.api.v2010.account.message  # noqa: F401
+
     worker = Worker(
         services.queues.all(),
         connection=services.redis,
         serializer=JSONSerializer,
         maintenance_interval=MAINTENANCE_INTERVAL,
+        job_monitoring_interval=JOB_MONITORING_INTERVAL,  # what jobs.recovery relies on
     )
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
 

@@ -265,10 +265,11 @@ class DispatchStore:
             return True
 
     def stuck_offers(
-        self, grace: timedelta = timedelta(seconds=15), unplaced: timedelta = timedelta(seconds=10)
+        self, grace: timedelta = timedelta(seconds=15), unplaced: timedelta = timedelta(seconds=30)
     ) -> list[OfferRecord]:
         """Ringing offers nobody will report on: past expiry plus ``grace`` (a status callback
-        went missing), or claimed ``unplaced`` ago with no call (the worker died between)."""
+        went missing), or claimed ``unplaced`` ago with no call (the worker died between);
+        ``unplaced`` outlasts a REST request's timeout, so a slow Calls.create is not raced."""
         now = self.clock()
         with self._sessions() as db:
             rows = db.scalars(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from peerline.ports import CarrierError, PermanentCarrierError, RetryableCarrierError
@@ -32,12 +33,15 @@ PERMANENT_CODES = frozenset(
         13226,
     }
 )
+REST_TIMEOUT = 10  # seconds for one REST request to Twilio
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 
 
 def twilio_client(account_sid: str, auth_token: str, api_url: str | None = None) -> Client:
     """A real ``twilio.rest.Client``; ``api_url`` points it at the sandbox or a test double."""
-    client = Client(account_sid, auth_token)
+    # The SDK waits forever by default; a hung request would pin a worker while the
+    # reconciler re-dispatches the request (two supporters rung for one caller).
+    client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=REST_TIMEOUT))
     if api_url:
         client.api.base_url = api_url.rstrip("/")
     return client

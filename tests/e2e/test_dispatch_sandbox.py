@@ -124,7 +124,7 @@ def test_a_dispatch_whose_worker_died_after_the_claim_still_connects(world: Worl
     assert offers.claim(rid, ana.id, timedelta(seconds=40)) is not None
     lose_everything(world.services.queues.connection)  # and its job is gone with it
     later = DispatchStore(
-        world.services.store.engine, clock=lambda: datetime.now(UTC) + timedelta(seconds=11)
+        world.services.store.engine, clock=lambda: datetime.now(UTC) + timedelta(seconds=31)
     )
     assert recover_offers(world.services.store, later, JobSink(world.services.queues)) == 1
     world.work()

@@ -111,3 +111,24 @@ def test_reconciler_leaves_finished_dispatches_alone(queues: Queues, store: Stor
 def test_reconciler_respects_the_grace_period(queues: Queues, store: Store) -> None:
     waiting_request(store)
     assert reconcile(store, queues, grace=timedelta(minutes=1)).enqueued == 0
+
+
+def test_delayed_jobs_nobody_scheduled_are_enqueued_once_overdue(
+    queues: Queues, store: Store
+) -> None:
+    from datetime import UTC, datetime
+
+    from jobs import tasks
+    from jobs.recovery import enqueue_overdue
+
+    rid = waiting_request(store)
+    queue = queues["urgent"]
+    queue.enqueue_at(
+        datetime.now(UTC) - timedelta(seconds=5), tasks.dispatch, request_id=rid, job_id="late-5s"
+    )
+    queue.enqueue_at(
+        datetime.now(UTC) - timedelta(seconds=60), tasks.dispatch, request_id=rid, job_id="late-60s"
+    )
+    assert enqueue_overdue(queues) == 1  # 5 s late is RQ's scheduler's business still
+    assert queue.get_job_ids() == ["late-60s"]
+    assert enqueue_overdue(queues) == 0, "never twice"

@@ -19,15 +19,11 @@ from jobs.recovery import recover_abandoned
 
 WORKER = """
 import sys
-from redis import Redis
-from rq import Worker
-from rq.serializers import JSONSerializer
-from jobs.queues import Queues
-from jobs.recovery import JOB_MONITORING_INTERVAL
-redis = Redis.from_url(sys.argv[1])
-Worker(Queues(redis).all(), connection=redis, serializer=JSONSerializer,
-       job_monitoring_interval=JOB_MONITORING_INTERVAL).work(burst=True)
-"""
+from peerline.processes import run_worker
+from peerline.settings import Settings
+run_worker(Settings(redis_url=sys.argv[1], database_url=sys.argv[2], var_dir=sys.argv[3]),
+           burst=True)
+"""  # the shipped worker, configured exactly as `peerline worker` runs it
 
 
 def wait_for(predicate, timeout: float) -> float:  # type: ignore[no-untyped-def]
@@ -40,7 +36,7 @@ def wait_for(predicate, timeout: float) -> float:  # type: ignore[no-untyped-def
 
 
 def test_a_job_whose_worker_was_killed_is_rerun_within_30_seconds(
-    redis_conn: Redis, redis_url: str
+    redis_conn: Redis, redis_url: str, tmp_path: Path
 ) -> None:
     queues = Queues(redis_conn)
     key = "peerline:test:death"
@@ -51,7 +47,7 @@ def test_a_job_whose_worker_was_killed_is_rerun_within_30_seconds(
         retry=Retry(max=3, interval=[1]),
     )
     worker = subprocess.Popen(
-        [sys.executable, "-c", WORKER, redis_url],
+        [sys.executable, "-c", WORKER, redis_url, f"sqlite:///{tmp_path}/w.db", str(tmp_path)],
         cwd=Path(__file__).parents[2],
         start_new_session=True,
     )
