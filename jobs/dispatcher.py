@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Protocol
 
 from jobs.candidates import candidate, match_request, month_key
@@ -49,6 +50,12 @@ class DispatchConfig:
         return self.public_base + path
 
 
+class _Outcome(Enum):
+    RINGING = "ringing"
+    LOST = "lost"  # another worker claimed the supporter first; nothing reached the carrier
+    FAILED = "failed"  # the carrier refused this number; try the next supporter
+
+
 class Escalator(Protocol):
     """What the dispatcher needs from escalation (see jobs.escalation)."""
 
@@ -85,22 +92,29 @@ class Dispatcher:
         wanted = match_request(request, exclude)
         # Same or related role first; if nobody there can take it, any role. Widening only
         # relaxes the role ladder: organization, language and availability still hold.
+        # Wait for our turn at the carrier *before* claiming: a claim must never sit unplaced
+        # behind the throttle, where the reconciler would take it for a dead worker's. A claim
+        # lost to another worker keeps the slot; only a call the carrier saw spends it.
+        slot = False
         for widen in (False, True):
             for choice in rank(wanted, pool, now, widen=widen, limit=10):
-                if self._offer(request, choice.candidate.id, choice.score.step.name.lower()):
+                if not slot:
+                    self.outbound.wait_for_call_slot()
+                    slot = True
+                outcome = self._offer(request, choice.candidate.id, choice.score.step.name.lower())
+                if outcome is _Outcome.RINGING:
                     return
+                slot = outcome is _Outcome.LOST
         self._nobody(request, now)
 
-    def _offer(self, request: RequestRecord, supporter_id: str, step: str) -> bool:
+    def _offer(self, request: RequestRecord, supporter_id: str, step: str) -> _Outcome:
+        """Claim the supporter and ring them; the caller must hold a call slot."""
         cfg = self.config
-        # Wait for our turn at the carrier *before* claiming: a claim must never sit unplaced
-        # behind the throttle, where the reconciler would take it for a dead worker's.
-        self.outbound.wait_for_call_slot()
         offer = self.offers.claim(
             request.id, supporter_id, timedelta(seconds=cfg.ring_seconds + cfg.answer_seconds)
         )
         if offer is None:
-            return False  # taken by another worker a moment ago: next candidate
+            return _Outcome.LOST  # taken by another worker a moment ago: next candidate
         phone = self.roster.supporter_phone(supporter_id)
         try:
             if phone is None:
@@ -117,7 +131,7 @@ class Dispatcher:
             self.roster.flag_bad_number(supporter_id)
             self.offers.end_offer(offer.id, OfferStatus.FAILED, reason=f"permanent:{exc.code}")
             self.store.add_event("offer.bad_number", request_id=request.id, code=exc.code)
-            return False
+            return _Outcome.FAILED
         except (RetryableCarrierError, CarrierError):
             self.offers.end_offer(offer.id, OfferStatus.FAILED, reason="carrier_retry")
             raise  # RQ retries the job with backoff
@@ -127,7 +141,7 @@ class Dispatcher:
             offer.id, delay=timedelta(seconds=cfg.ring_seconds + cfg.answer_seconds + 15)
         )
         logger.info("offer ringing request=%s offer=%s", request.id, offer.id)
-        return True
+        return _Outcome.RINGING
 
     def _nobody(self, request: RequestRecord, now: datetime) -> None:
         """Nobody can take it now: page a coordinator, tell a holding caller the truth."""
