@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,16 @@ run_worker(Settings(redis_url=sys.argv[1], database_url=sys.argv[2], var_dir=sys
 """  # the shipped worker, configured exactly as `peerline worker` runs it
 
 
+def kill_tree(pid: int) -> None:
+    """SIGKILL a worker and its work horses. RQ puts each horse in its own process group
+    (``os.setpgrp``), so killing the worker's group alone would leave the horse running."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    horses = [int(c) for c in children.read_text().split()] if children.exists() else []
+    for child in horses:
+        os.kill(child, signal.SIGKILL)
+    os.killpg(pid, signal.SIGKILL)
+
+
 def wait_for(predicate, timeout: float) -> float:  # type: ignore[no-untyped-def]
     start = time.monotonic()
     while time.monotonic() - start < timeout:
@@ -39,7 +50,7 @@ def test_a_job_whose_worker_was_killed_is_rerun_within_30_seconds(
     redis_conn: Redis, redis_url: str, tmp_path: Path
 ) -> None:
     queues = Queues(redis_conn)
-    key = "peerline:test:death"
+    key = f"peerline:test:death:{uuid.uuid4().hex}"  # no earlier run's job can touch it
     queues["urgent"].enqueue_call(
         "tests.support.slow_jobs.hang_first_time",
         kwargs={"redis_url": redis_url, "key": key},
@@ -55,7 +66,7 @@ def test_a_job_whose_worker_was_killed_is_rerun_within_30_seconds(
         wait_for(lambda: redis_conn.get(f"{key}:started"), timeout=30)
         time.sleep(6)  # the worker heartbeats (every 5 s) while its horse is busy...
         assert recover_abandoned(queues) == 0, "a live job is never taken for dead"
-        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse, mid-job
+        kill_tree(worker.pid)  # the worker and its work horse, mid-job, as a host crash would
         killed_at = time.monotonic()
         worker.wait(timeout=10)
 
@@ -73,7 +84,7 @@ def test_a_job_whose_worker_was_killed_is_rerun_within_30_seconds(
         assert int(redis_conn.get(f"{key}:runs") or 0) == 2
     finally:
         if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
+            kill_tree(worker.pid)
 
 
 pytestmark = pytest.mark.integration
