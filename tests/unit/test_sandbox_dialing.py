@@ -1,30 +1,15 @@
 """<Dial> to numbers: ringing, caller ID, DialCallStatus, and <Number url> screening."""
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-
 import pytest
 
-from telephony.sandbox import Sandbox
 from telephony.sandbox.outbound import update_call
 from telephony.sandbox.phones import CallStatus, Direction
-from telephony.sandbox.testing import Reply, TwimlScript, scripted_sandbox
+from tests.sandbox_support import Make
 
 CALLER = "+16175550123"
 SUPPORTER = "+16175550102"
 OTHER = "+16175550103"
 HOTLINE = "+16175550100"
-Make = Callable[..., tuple[Sandbox, TwimlScript]]
-
-
-@pytest.fixture
-def scripted() -> Iterator[Make]:
-    with ExitStack() as stack:
-
-        def make(replies: dict[str, Reply], **overrides: object) -> tuple[Sandbox, TwimlScript]:
-            return stack.enter_context(scripted_sandbox(replies, **overrides))
-
-        yield make
 
 
 def dial(number: str = SUPPORTER, attrs: str = 'callerId="+16175550100" action="/dialed"') -> str:

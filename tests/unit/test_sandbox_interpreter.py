@@ -1,33 +1,19 @@
 """The TwiML interpreter against a scripted Peerline, on a manual clock."""
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-
 import pytest
 from starlette.responses import Response
 
-from telephony.sandbox import Sandbox
 from telephony.sandbox.phones import CallStatus, Heard
-from telephony.sandbox.testing import Reply, TwimlScript, scripted_sandbox
+from telephony.sandbox.testing import Reply
+from tests.sandbox_support import Make
 
 CALLER = "+16175550123"
-Make = Callable[..., tuple[Sandbox, TwimlScript]]
 
 MENU = (
     '<Response><Gather numDigits="1" action="/twilio/voice/role">'
     "<Say>Press 1 if you are a nurse.</Say></Gather>"
     "<Say>We did not hear a choice.</Say></Response>"
 )
-
-
-@pytest.fixture
-def scripted() -> Iterator[Make]:
-    with ExitStack() as stack:
-
-        def make(replies: dict[str, Reply], **overrides: object) -> tuple[Sandbox, TwimlScript]:
-            return stack.enter_context(scripted_sandbox(replies, **overrides))
-
-        yield make
 
 
 def test_a_call_to_the_hotline_asks_peerline_and_speaks_the_answer(scripted: Make) -> None:

@@ -1,30 +1,16 @@
 """Text messages: texting the hotline, replies by TwiML and REST, and Twilio's opt-out."""
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-
 import pytest
 
 from telephony.sandbox import Sandbox
 from telephony.sandbox.errors import ApiError
 from telephony.sandbox.messaging import HELP_REPLY, OPT_OUT_REPLY
-from telephony.sandbox.testing import Reply, TwimlScript, scripted_sandbox
+from tests.sandbox_support import Make
 
 TEXTER = "+16175550123"
 COORDINATOR = "+16175550104"
 HOTLINE = "+16175550100"
-Make = Callable[..., tuple[Sandbox, TwimlScript]]
 MENU = "<Response><Message>Reply 1 if you are a nurse.</Message></Response>"
-
-
-@pytest.fixture
-def scripted() -> Iterator[Make]:
-    with ExitStack() as stack:
-
-        def make(replies: dict[str, Reply], **overrides: object) -> tuple[Sandbox, TwimlScript]:
-            return stack.enter_context(scripted_sandbox(replies, **overrides))
-
-        yield make
 
 
 def send(sandbox: Sandbox, to: str = TEXTER, body: str = "Someone will call you today.") -> str:

@@ -1,35 +1,21 @@
 """Calls placed and steered through the REST API's semantics (validation, CPS, updates)."""
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-
 import pytest
 
 from telephony.sandbox import Sandbox
 from telephony.sandbox.errors import ApiError
 from telephony.sandbox.outbound import create_call, update_call
 from telephony.sandbox.phones import Call, CallStatus
-from telephony.sandbox.testing import Reply, TwimlScript, scripted_sandbox
+from tests.sandbox_support import Make
 
 SUPPORTER = "+16175550102"
 HOTLINE = "+16175550100"
 BASE = "https://peerline.example.org"
-Make = Callable[..., tuple[Sandbox, TwimlScript]]
 EVERY_EVENT = ["initiated", "ringing", "answered", "completed"]
 WHISPER = (
     '<Response><Gather numDigits="1" action="/accept"><Say>A nurse needs support today. '
     "Press 1 to accept.</Say></Gather></Response>"
 )
-
-
-@pytest.fixture
-def scripted() -> Iterator[Make]:
-    with ExitStack() as stack:
-
-        def make(replies: dict[str, Reply], **overrides: object) -> tuple[Sandbox, TwimlScript]:
-            return stack.enter_context(scripted_sandbox(replies, **overrides))
-
-        yield make
 
 
 def place(sandbox: Sandbox, **kwargs: object) -> Call:

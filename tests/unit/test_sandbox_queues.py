@@ -1,19 +1,12 @@
 """<Enqueue> and <Dial><Queue>: waiting callers, dequeuing, and what each side hears."""
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-
-import pytest
-
-from telephony.sandbox import Sandbox
-from telephony.sandbox.outbound import create_call
 from telephony.sandbox.phones import CallStatus
-from telephony.sandbox.testing import Reply, TwimlScript, scripted_sandbox
+from telephony.sandbox.testing import Reply
+from tests.sandbox_support import Make, call_supporter
 
 CALLER = "+16175550123"
 SUPPORTER = "+16175550102"
 HOTLINE = "+16175550100"
-Make = Callable[..., tuple[Sandbox, TwimlScript]]
 
 REPLIES: dict[str, Reply] = {
     "/twilio/voice": '<Response><Enqueue action="/dequeued" waitUrl="/wait">req-7</Enqueue>'
@@ -25,27 +18,6 @@ REPLIES: dict[str, Reply] = {
     "/dequeued": lambda p: f"<Response><Say>Queue result {p['QueueResult']}.</Say></Response>",
     "/agent-done": lambda p: f"<Response><Say>Dial {p['DialCallStatus']}.</Say></Response>",
 }
-
-
-@pytest.fixture
-def scripted() -> Iterator[Make]:
-    with ExitStack() as stack:
-
-        def make(replies: dict[str, Reply], **overrides: object) -> tuple[Sandbox, TwimlScript]:
-            return stack.enter_context(scripted_sandbox(replies, **overrides))
-
-        yield make
-
-
-def call_supporter(sandbox: Sandbox) -> None:
-    create_call(
-        sandbox.switchboard,
-        to=SUPPORTER,
-        from_=HOTLINE,
-        url="https://peerline.example.org/supporter",
-        twiml=None,
-    )
-    sandbox.settle()
 
 
 def test_dequeuing_bridges_the_supporter_with_the_waiting_caller(scripted: Make) -> None:
