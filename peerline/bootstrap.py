@@ -73,12 +73,17 @@ def redis_url(settings: Settings, keep_alive: list[Any]) -> str:
     return url
 
 
+def store(settings: Settings) -> Store:
+    """The database alone, for commands that need no Redis."""
+    return Store(make_engine(settings.database_url), cipher_for(settings))
+
+
 def build(settings: Settings, *, fast_fail_redis: bool = False) -> Services:
     keep: list[Any] = []
-    store = Store(make_engine(settings.database_url), cipher_for(settings))
+    store_ = store(settings)
     url = redis_url(settings, keep)
     redis = connect(url, fast_fail=fast_fail_redis)
-    return Services(settings, store, redis, url, Queues(redis), keep)
+    return Services(settings, store_, redis, url, Queues(redis), keep)
 
 
 def voice_intake(services: Services) -> VoiceIntake:

@@ -146,8 +146,7 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
 def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.processes import run_sandbox_carrier
 
-    run_sandbox_carrier(settings)
-    return 0
+    return run_sandbox_carrier(settings)
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -148,22 +149,29 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
-def run_sandbox_carrier(settings: Settings) -> None:
-    """``peerline sandbox``: the local stand-in for Twilio, with the demo phones."""
-    from telephony.sandbox import SandboxConfig
-    from telephony.sandbox.server import run_sandbox
+def run_sandbox_carrier(settings: Settings) -> int:
+    """``peerline sandbox``: the local stand-in for Twilio, with the demo phones.
 
-    services = bootstrap.build(settings)
-    roster = RosterStore(services.store.engine, services.store.cipher)
-    config = SandboxConfig(
-        account_sid=settings.twilio_account_sid,
-        auth_token=settings.twilio_auth_token.get_secret_value(),
-        hotline_number=settings.hotline_number,
-        peerline_url=f"http://{settings.host}:{settings.port}",
-        public_url=settings.public_base,
-        cps=settings.calls_per_second,
-        sms_per_second=settings.sms_per_second,
-        demo_phones=demo.sandbox_phones(roster),
-    )
-    services.close()
-    run_sandbox(config, host="127.0.0.1", port=settings.sandbox_port)
+    The sandbox is its own program (``python -m sandbox``); this writes its configuration
+    and becomes it, so production code never imports the sandbox.
+    """
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    store = bootstrap.store(settings)
+    roster = RosterStore(store.engine, store.cipher)
+    config = {
+        "account_sid": settings.twilio_account_sid,
+        "auth_token": settings.twilio_auth_token.get_secret_value(),
+        "hotline_number": settings.hotline_number,
+        "peerline_url": f"http://{settings.host}:{settings.port}",
+        "public_url": settings.public_base,
+        "cps": settings.calls_per_second,
+        "sms_per_second": settings.sms_per_second,
+        "demo_phones": demo.sandbox_phones(roster),
+        "host": "127.0.0.1",
+        "port": settings.sandbox_port,
+    }
+    store.engine.dispose()
+    path = settings.var_dir / "sandbox.json"
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(config), encoding="utf-8")
+    os.execv(sys.executable, [sys.executable, "-m", "sandbox", str(path)])  # noqa: S606

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from telephony.sandbox import Sandbox
-from telephony.sandbox.outbound import create_call
-from telephony.sandbox.testing import TwimlScript
+from sandbox import Sandbox
+from sandbox.outbound import create_call
+from sandbox.testing import TwimlScript
 
 Make = Callable[..., tuple[Sandbox, TwimlScript]]
 SUPPORTER = "+16175550102"

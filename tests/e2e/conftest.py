@@ -17,11 +17,11 @@ from jobs import context
 from peerline import bootstrap
 from peerline.app import create_app
 from peerline.settings import Settings
+from sandbox import ManualClock, Sandbox, SandboxConfig
+from sandbox.app import create_sandbox_app
+from sandbox.server import SandboxServer
 from storage.roster import NewSupporter, RosterStore
 from telephony.carrier import TwilioCarrier, twilio_client
-from telephony.sandbox import ManualClock, Sandbox, SandboxConfig
-from telephony.sandbox.app import create_sandbox_app
-from telephony.sandbox.server import SandboxServer
 from tests.conftest import TEST_KEY
 from tests.fakes import RecordingCarrier
 from tests.twilio_driver import TwilioDriver

@@ -10,8 +10,8 @@ import pytest
 
 from jobs.enqueue import JobSink
 from jobs.reconciler import recover_offers
+from sandbox.phones import CallStatus
 from storage.dispatch import DispatchStore
-from telephony.sandbox.phones import CallStatus
 from tests.conftest import lose_everything
 from tests.e2e.conftest import World
 

@@ -10,9 +10,9 @@ from starlette.testclient import TestClient
 
 from peerline import bootstrap
 from peerline.settings import Settings
+from sandbox import ManualClock, Sandbox, SandboxConfig
+from sandbox.phones import CallStatus
 from storage.models import HelpRequest
-from telephony.sandbox import ManualClock, Sandbox, SandboxConfig
-from telephony.sandbox.phones import CallStatus
 from tests.e2e.conftest import AUTH_TOKEN, CRISIS, PUBLIC_URL
 
 pytestmark = pytest.mark.e2e

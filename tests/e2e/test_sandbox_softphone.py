@@ -8,8 +8,8 @@ import pytest
 from starlette.testclient import TestClient
 from twilio.rest import Client
 
-from telephony.sandbox import Sandbox, SandboxServer, create_sandbox_app
-from telephony.sandbox.testing import TwimlScript, sandbox_config
+from sandbox import Sandbox, SandboxServer, create_sandbox_app
+from sandbox.testing import TwimlScript, sandbox_config
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

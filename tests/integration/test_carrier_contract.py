@@ -17,10 +17,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from peerline.ports import Carrier, PermanentCarrierError, RetryableCarrierError
+from sandbox import ManualClock, Sandbox, SandboxServer, create_sandbox_app
+from sandbox.phones import CallStatus
+from sandbox.testing import TwimlScript, sandbox_config
 from telephony.carrier import TwilioCarrier, twilio_client
-from telephony.sandbox import ManualClock, Sandbox, SandboxServer, create_sandbox_app
-from telephony.sandbox.phones import CallStatus
-from telephony.sandbox.testing import TwimlScript, sandbox_config
 from tests.fakes import RecordingCarrier
 
 pytestmark = pytest.mark.integration

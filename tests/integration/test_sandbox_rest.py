@@ -9,9 +9,9 @@ from starlette.testclient import TestClient
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from telephony.sandbox import ManualClock, Sandbox, SandboxServer, create_sandbox_app
-from telephony.sandbox.phones import CallStatus
-from telephony.sandbox.testing import TwimlScript, sandbox_config
+from sandbox import ManualClock, Sandbox, SandboxServer, create_sandbox_app
+from sandbox.phones import CallStatus
+from sandbox.testing import TwimlScript, sandbox_config
 
 HOTLINE = "+16175550100"
 SUPPORTER = "+16175550102"

@@ -7,8 +7,8 @@ from contextlib import ExitStack
 
 import pytest
 
-from telephony.sandbox import Sandbox
-from telephony.sandbox.testing import Reply, TwimlScript, scripted_sandbox
+from sandbox import Sandbox
+from sandbox.testing import Reply, TwimlScript, scripted_sandbox
 from tests.sandbox_support import Make
 
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from telephony.sandbox.clock import ManualClock, SystemClock
+from sandbox.clock import ManualClock, SystemClock
 
 
 def test_manual_clock_fires_due_timers_in_order_and_stops_at_the_target() -> None:

@@ -1,6 +1,6 @@
 """<Dial><Conference>: joining, waiting, leaving, and ending as Twilio does."""
 
-from telephony.sandbox.phones import CallStatus, Heard
+from sandbox.phones import CallStatus, Heard
 from tests.sandbox_support import Make, call_supporter
 
 CALLER = "+16175550123"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from telephony.sandbox.outbound import update_call
-from telephony.sandbox.phones import CallStatus, Direction
+from sandbox.outbound import update_call
+from sandbox.phones import CallStatus, Direction
 from tests.sandbox_support import Make
 
 CALLER = "+16175550123"

@@ -3,8 +3,8 @@
 import pytest
 from starlette.responses import Response
 
-from telephony.sandbox.phones import CallStatus, Heard
-from telephony.sandbox.testing import Reply
+from sandbox.phones import CallStatus, Heard
+from sandbox.testing import Reply
 from tests.sandbox_support import Make
 
 CALLER = "+16175550123"

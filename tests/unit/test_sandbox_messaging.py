@@ -2,9 +2,9 @@
 
 import pytest
 
-from telephony.sandbox import Sandbox
-from telephony.sandbox.errors import ApiError
-from telephony.sandbox.messaging import HELP_REPLY, OPT_OUT_REPLY
+from sandbox import Sandbox
+from sandbox.errors import ApiError
+from sandbox.messaging import HELP_REPLY, OPT_OUT_REPLY
 from tests.sandbox_support import Make
 
 TEXTER = "+16175550123"

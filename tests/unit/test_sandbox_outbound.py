@@ -2,10 +2,10 @@
 
 import pytest
 
-from telephony.sandbox import Sandbox
-from telephony.sandbox.errors import ApiError
-from telephony.sandbox.outbound import create_call, update_call
-from telephony.sandbox.phones import Call, CallStatus
+from sandbox import Sandbox
+from sandbox.errors import ApiError
+from sandbox.outbound import create_call, update_call
+from sandbox.phones import Call, CallStatus
 from tests.sandbox_support import Make
 
 SUPPORTER = "+16175550102"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from telephony.sandbox.phones import Call, Direction, formatted, is_phone_number, segments
+from sandbox.phones import Call, Direction, formatted, is_phone_number, segments
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """<Enqueue> and <Dial><Queue>: waiting callers, dequeuing, and what each side hears."""
 
-from telephony.sandbox.phones import CallStatus
-from telephony.sandbox.testing import Reply
+from sandbox.phones import CallStatus
+from sandbox.testing import Reply
 from tests.sandbox_support import Make, call_supporter
 
 CALLER = "+16175550123"

@@ -1,7 +1,7 @@
 """The CPS limiter behind 20429: a token bucket on the sandbox clock."""
 
-from telephony.sandbox.clock import ManualClock
-from telephony.sandbox.ratelimit import RateLimit
+from sandbox.clock import ManualClock
+from sandbox.ratelimit import RateLimit
 
 
 def test_one_per_second_by_default() -> None:

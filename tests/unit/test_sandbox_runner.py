@@ -2,7 +2,7 @@
 
 import pytest
 
-from telephony.sandbox.runner import SandboxCrash, TaskRunner
+from sandbox.runner import SandboxCrash, TaskRunner
 
 
 def test_tasks_run_in_order_and_wait_idle_waits_for_all_of_them() -> None:

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from telephony.sandbox import Sandbox, create_sandbox_app
-from telephony.sandbox.testing import TwimlScript, scripted_sandbox
+from sandbox import Sandbox, create_sandbox_app
+from sandbox.testing import TwimlScript, scripted_sandbox
 
 CALLER = "+16175550101"
 SUPPORTER = "+16175550102"

@@ -4,8 +4,8 @@ import pytest
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
-from telephony.sandbox import verbs
-from telephony.sandbox.twiml import RECORDING_REFUSED, TwimlError, parse_messaging, parse_voice
+from sandbox import verbs
+from sandbox.twiml import RECORDING_REFUSED, TwimlError, parse_messaging, parse_voice
 
 
 def test_a_gather_from_the_twilio_builder_keeps_every_attribute() -> None:

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
-from telephony.sandbox.testing import sandbox_config
-from telephony.sandbox.webhooks import WebhookSender
+from sandbox.testing import sandbox_config
+from sandbox.webhooks import WebhookSender
 
 TOKEN = "sandbox-test-token"
 PUBLIC = "https://peerline.example.org"

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from telephony.sandbox.clock import Clock, ManualClock, SystemClock
-from telephony.sandbox.config import SandboxConfig
-from telephony.sandbox.phones import (
+from sandbox.clock import Clock, ManualClock, SystemClock
+from sandbox.config import SandboxConfig
+from sandbox.phones import (
     Call,
     CallStatus,
     Direction,
@@ -27,10 +27,10 @@ from telephony.sandbox.phones import (
     Message,
     Notice,
 )
-from telephony.sandbox.runner import TaskRunner
-from telephony.sandbox.switchboard import Switchboard
-from telephony.sandbox.verbs import Gather
-from telephony.sandbox.webhooks import Delivery, HttpClient, WebhookSender
+from sandbox.runner import TaskRunner
+from sandbox.switchboard import Switchboard
+from sandbox.verbs import Gather
+from sandbox.webhooks import Delivery, HttpClient, WebhookSender
 
 
 class Sandbox:

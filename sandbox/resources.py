@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.utils import formatdate
 from typing import Any
 
-from telephony.sandbox.phones import Call, Message, formatted
+from sandbox.phones import Call, Message, formatted
 
 API_VERSION = "2010-04-01"
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from telephony.sandbox import twiml, verbs
-from telephony.sandbox.callbacks import call_params
-from telephony.sandbox.phones import Call, Heard
-from telephony.sandbox.twiml import TwimlError
-from telephony.sandbox.verbs import DEFAULT_WAIT_MUSIC
+from sandbox import twiml, verbs
+from sandbox.callbacks import call_params
+from sandbox.phones import Call, Heard
+from sandbox.twiml import TwimlError
+from sandbox.verbs import DEFAULT_WAIT_MUSIC
 
 if TYPE_CHECKING:
-    from telephony.sandbox.switchboard import Switchboard
+    from sandbox.switchboard import Switchboard
 
 
 def hold(

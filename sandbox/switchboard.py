@@ -11,15 +11,15 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 
-from telephony.sandbox.callbacks import status_params
-from telephony.sandbox.clock import Clock, Timer
-from telephony.sandbox.conference import Conferences
-from telephony.sandbox.config import SandboxConfig
-from telephony.sandbox.dialing import Dialer
-from telephony.sandbox.events import EventLog
-from telephony.sandbox.interpreter import Interpreter
-from telephony.sandbox.messaging import Messaging
-from telephony.sandbox.phones import (
+from sandbox.callbacks import status_params
+from sandbox.clock import Clock, Timer
+from sandbox.conference import Conferences
+from sandbox.config import SandboxConfig
+from sandbox.dialing import Dialer
+from sandbox.events import EventLog
+from sandbox.interpreter import Interpreter
+from sandbox.messaging import Messaging
+from sandbox.phones import (
     Call,
     CallStatus,
     Direction,
@@ -30,10 +30,10 @@ from telephony.sandbox.phones import (
     is_phone_number,
     new_sid,
 )
-from telephony.sandbox.queues import Queues
-from telephony.sandbox.ratelimit import RateLimit
-from telephony.sandbox.runner import TaskRunner
-from telephony.sandbox.webhooks import Delivery, WebhookSender
+from sandbox.queues import Queues
+from sandbox.ratelimit import RateLimit
+from sandbox.runner import TaskRunner
+from sandbox.webhooks import Delivery, WebhookSender
 
 logger = logging.getLogger(__name__)
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin
 
-from telephony.sandbox import twiml, verbs
-from telephony.sandbox.callbacks import call_params
-from telephony.sandbox.gathering import Gathering
-from telephony.sandbox.phones import Call, CallStatus, Direction, Heard
-from telephony.sandbox.twiml import TwimlError
+from sandbox import twiml, verbs
+from sandbox.callbacks import call_params
+from sandbox.gathering import Gathering
+from sandbox.phones import Call, CallStatus, Direction, Heard
+from sandbox.twiml import TwimlError
 
 if TYPE_CHECKING:
-    from telephony.sandbox.switchboard import Switchboard
+    from sandbox.switchboard import Switchboard
 
 MAX_HOPS = 50  # documents fetched in a row with no input and no time passing
 APPLICATION_ERROR = "We are sorry, an application error has occurred. Goodbye."

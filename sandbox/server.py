@@ -9,8 +9,8 @@ import time
 import uvicorn
 from starlette.applications import Starlette
 
-from telephony.sandbox.app import create_sandbox_app
-from telephony.sandbox.config import SandboxConfig
+from sandbox.app import create_sandbox_app
+from sandbox.config import SandboxConfig
 
 
 class SandboxServer:

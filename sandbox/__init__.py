@@ -6,11 +6,11 @@ and gives every E.164 number a virtual phone, driven from Python or from the sof
 page at ``/``. See ``docs/sandbox.md``.
 """
 
-from telephony.sandbox.app import create_sandbox_app
-from telephony.sandbox.clock import ManualClock, SystemClock
-from telephony.sandbox.config import SandboxConfig
-from telephony.sandbox.sandbox import CallHandle, PhoneHandle, Sandbox, Sms
-from telephony.sandbox.server import SandboxServer, run_sandbox
+from sandbox.app import create_sandbox_app
+from sandbox.clock import ManualClock, SystemClock
+from sandbox.config import SandboxConfig
+from sandbox.sandbox import CallHandle, PhoneHandle, Sandbox, Sms
+from sandbox.server import SandboxServer, run_sandbox
 
 __all__ = [
     "CallHandle",

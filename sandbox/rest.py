@@ -18,11 +18,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from telephony.sandbox.errors import ApiError, not_found, unauthorized
-from telephony.sandbox.outbound import create_call, update_call
-from telephony.sandbox.phones import Call
-from telephony.sandbox.resources import call_resource, message_resource
-from telephony.sandbox.switchboard import Switchboard
+from sandbox.errors import ApiError, not_found, unauthorized
+from sandbox.outbound import create_call, update_call
+from sandbox.phones import Call
+from sandbox.resources import call_resource, message_resource
+from sandbox.switchboard import Switchboard
 
 ACCOUNT = "/2010-04-01/Accounts/{account_sid}"
 Handler = Callable[[Request, Switchboard], Awaitable[JSONResponse]]

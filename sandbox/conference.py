@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import TYPE_CHECKING
 
-from telephony.sandbox import verbs
-from telephony.sandbox.phones import Call, Heard, new_sid
-from telephony.sandbox.waiting import hold
+from sandbox import verbs
+from sandbox.phones import Call, Heard, new_sid
+from sandbox.waiting import hold
 
 if TYPE_CHECKING:
-    from telephony.sandbox.interpreter import Program
-    from telephony.sandbox.switchboard import Switchboard
+    from sandbox.interpreter import Program
+    from sandbox.switchboard import Switchboard
 
 _SUBSCRIPTION = {
     "conference-start": "start",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email.utils import formatdate
 
-from telephony.sandbox.phones import Call, country_of
+from sandbox.phones import Call, country_of
 
 API_VERSION = "2010-04-01"
 _STATUS_OF_EVENT = {"initiated": "initiated", "ringing": "ringing", "answered": "in-progress"}

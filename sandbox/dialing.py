@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telephony.sandbox import verbs
-from telephony.sandbox.clock import Timer
-from telephony.sandbox.phones import Call, CallStatus, Direction, Heard, is_phone_number
+from sandbox import verbs
+from sandbox.clock import Timer
+from sandbox.phones import Call, CallStatus, Direction, Heard, is_phone_number
 
 if TYPE_CHECKING:
-    from telephony.sandbox.interpreter import Program
-    from telephony.sandbox.switchboard import Switchboard
+    from sandbox.interpreter import Program
+    from sandbox.switchboard import Switchboard
 
 _AGGREGATE_ORDER = ("completed", "no-answer", "busy", "failed", "canceled")
 

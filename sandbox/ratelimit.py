@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from telephony.sandbox.clock import Clock
+from sandbox.clock import Clock
 
 
 class RateLimit:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from telephony.sandbox.errors import ApiError, invalid_to, too_many_requests
-from telephony.sandbox.phones import Call, CallStatus, Direction, is_phone_number
+from sandbox.errors import ApiError, invalid_to, too_many_requests
+from sandbox.phones import Call, CallStatus, Direction, is_phone_number
 
 if TYPE_CHECKING:
-    from telephony.sandbox.switchboard import Switchboard
+    from sandbox.switchboard import Switchboard
 
 INVALID_NUMBERS = frozenset({"+15005550001"})  # Twilio's magic "invalid" test number
 

@@ -19,9 +19,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
-from telephony.sandbox.clock import Clock, ManualClock
-from telephony.sandbox.config import SandboxConfig
-from telephony.sandbox.sandbox import Sandbox
+from sandbox.clock import Clock, ManualClock
+from sandbox.config import SandboxConfig
+from sandbox.sandbox import Sandbox
 
 Reply = str | Response | Callable[[dict[str, str]], "str | Response"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from telephony.sandbox.verbs import (
+from sandbox.verbs import (
     DEFAULT_WAIT_MUSIC,
     Conference,
     Dial,

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telephony.sandbox import verbs
-from telephony.sandbox.phones import Call
-from telephony.sandbox.twiml import TwimlError
+from sandbox import verbs
+from sandbox.phones import Call
+from sandbox.twiml import TwimlError
 
 if TYPE_CHECKING:
-    from telephony.sandbox.interpreter import Interpreter, Program
+    from sandbox.interpreter import Interpreter, Program
 
 
 class Gathering:

@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from telephony.sandbox.config import SandboxConfig
-from telephony.sandbox.rest import rest_routes
-from telephony.sandbox.sandbox import Sandbox
-from telephony.sandbox.softphone import softphone_routes
+from sandbox.config import SandboxConfig
+from sandbox.rest import rest_routes
+from sandbox.sandbox import Sandbox
+from sandbox.softphone import softphone_routes
 
 
 def create_sandbox_app(

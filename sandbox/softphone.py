@@ -18,8 +18,8 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from telephony.sandbox.phones import Call, Direction, Phone
-from telephony.sandbox.switchboard import Switchboard
+from sandbox.phones import Call, Direction, Phone
+from sandbox.switchboard import Switchboard
 
 STATIC = Path(__file__).parent / "static"
 POLL_SECONDS = 0.1

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telephony.sandbox import twiml, verbs
-from telephony.sandbox.errors import ApiError, invalid_to, opted_out, too_many_requests
-from telephony.sandbox.phones import Message, country_of, is_phone_number, new_sid
-from telephony.sandbox.ratelimit import RateLimit
-from telephony.sandbox.twiml import TwimlError
-from telephony.sandbox.webhooks import Delivery
+from sandbox import twiml, verbs
+from sandbox.errors import ApiError, invalid_to, opted_out, too_many_requests
+from sandbox.phones import Message, country_of, is_phone_number, new_sid
+from sandbox.ratelimit import RateLimit
+from sandbox.twiml import TwimlError
+from sandbox.webhooks import Delivery
 
 if TYPE_CHECKING:
-    from telephony.sandbox.switchboard import Switchboard
+    from sandbox.switchboard import Switchboard
 
 OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 OPT_IN = frozenset({"START", "YES", "UNSTOP"})

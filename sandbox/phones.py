@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import phonenumbers
 
 if TYPE_CHECKING:
-    from telephony.sandbox.clock import Timer
+    from sandbox.clock import Timer
 
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from telephony.sandbox import verbs
-from telephony.sandbox.callbacks import call_params
-from telephony.sandbox.clock import Timer
-from telephony.sandbox.phones import Call, Heard, new_sid
-from telephony.sandbox.waiting import hold
+from sandbox import verbs
+from sandbox.callbacks import call_params
+from sandbox.clock import Timer
+from sandbox.phones import Call, Heard, new_sid
+from sandbox.waiting import hold
 
 if TYPE_CHECKING:
-    from telephony.sandbox.interpreter import Program
-    from telephony.sandbox.switchboard import Switchboard
+    from sandbox.interpreter import Program
+    from sandbox.switchboard import Switchboard
 
 
 @dataclass(eq=False)
