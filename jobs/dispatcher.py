@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Protocol
 
 from jobs.candidates import candidate, match_request, month_key
+from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import JobSink
 from jobs.outbound import Outbound
 from matching import rank
@@ -75,10 +76,12 @@ class Dispatcher:
         escalator: Escalator,
         config: DispatchConfig,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        crisis: CrisisMarks | None = None,
     ) -> None:
         self.store, self.offers, self.roster = store, offers, roster
         self.outbound, self.sink, self.escalator = outbound, sink, escalator
         self.config, self.clock = config, clock
+        self.crisis = crisis
 
     def dispatch(self, request_id: str) -> None:
         """Offer a waiting request to the best available supporter, or escalate."""
@@ -135,7 +138,10 @@ class Dispatcher:
         except (RetryableCarrierError, CarrierError):
             self.offers.end_offer(offer.id, OfferStatus.FAILED, reason="carrier_retry")
             raise  # RQ retries the job with backoff
-        self.offers.attach_call(offer.id, sid)
+        if not self.offers.attach_call(offer.id, sid):
+            # The caller left or pressed 9 while the call was being placed.
+            self.sink.cancel_leg(sid)
+            return _Outcome.RINGING  # the request is closed: nothing more to offer
         self.store.add_event("offer.ringing", request_id=request.id, offer_id=offer.id, step=step)
         self.sink.check_offer(
             offer.id, delay=timedelta(seconds=cfg.ring_seconds + cfg.answer_seconds + 15)
@@ -164,6 +170,9 @@ class Dispatcher:
         """Move a holding caller into the conference their supporter just joined."""
         request = self.store.get_request(request_id)
         if request is None or request.status != RequestStatus.CONNECTED:
+            return
+        if self._in_crisis(request.source_sid):
+            logger.warning("caller is in a crisis transfer; not moved request=%s", request_id)
             return
         try:
             self.outbound.update_call(
@@ -250,6 +259,12 @@ class Dispatcher:
                     round_=int(self.clock().timestamp()),
                     delay=timedelta(0),
                 )
+
+    def _in_crisis(self, call_sid: str) -> bool:
+        """Invariant 6: a call in a crisis transfer is never touched (database or Redis says)."""
+        if self.store.in_crisis(call_sid):
+            return True
+        return self.crisis is not None and self.crisis.marked(call_sid)
 
     def _caller_gone(self, request: RequestRecord) -> None:
         offer = self.offers.active_offer(request.id)

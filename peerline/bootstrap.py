@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
 from jobs.candidates import zone as zone_named
+from jobs.crisis_marks import CrisisMarks
 from jobs.dispatcher import DispatchConfig, Dispatcher
 from jobs.enqueue import JobSink, enqueue_dispatch
 from jobs.escalation import Escalation, EscalationConfig
@@ -37,6 +38,7 @@ from telephony.security import WebhookGuard
 from telephony.sms import SmsDesk
 from telephony.sms_commands import Commands
 from telephony.sms_intake import SmsIntake
+from telephony.withdrawal import Withdrawals
 
 HOLD_CYCLE_SECONDS = 30
 LONG_CALL = timedelta(minutes=45)  # a call this long earns the supporter a cool-off
@@ -93,11 +95,16 @@ def voice_intake(services: Services) -> VoiceIntake:
         hold_cycles=max(1, settings.hold_max_minutes * 60 // HOLD_CYCLE_SECONDS),
     )
     return VoiceIntake(
+        services.store, partial(enqueue_dispatch, services.queues), config, withdrawals(services)
+    )
+
+
+def withdrawals(services: Services) -> Withdrawals:
+    return Withdrawals(
         services.store,
-        partial(enqueue_dispatch, services.queues),
-        config,
         DispatchStore(services.store.engine),
         JobSink(services.queues),
+        CrisisMarks(services.redis),
     )
 
 
@@ -140,6 +147,7 @@ def legs(services: Services) -> Legs:
         services.store,
         DispatchStore(services.store.engine),
         JobSink(services.queues),
+        withdrawals(services),
         services.settings.crisis_number,
         long_call=LONG_CALL,
         cool_off=COOL_OFF,
@@ -204,6 +212,13 @@ def dispatch_deps(services: Services, carrier: Carrier | None = None) -> WorkerD
         cool_off=COOL_OFF,
     )
     dispatcher = Dispatcher(
-        services.store, DispatchStore(engine), roster, out, sink, escalation, config
+        services.store,
+        DispatchStore(engine),
+        roster,
+        out,
+        sink,
+        escalation,
+        config,
+        crisis=CrisisMarks(services.redis),
     )
     return WorkerDeps(services, dispatcher, escalation, Texts(services.store, out, sink))

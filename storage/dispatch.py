@@ -30,6 +30,12 @@ class OfferRecord:
     call_sid: str | None
     created_at: datetime
     expires_at: datetime
+    answered_at: datetime | None = None  # the supporter picked up (heard the offer)
+
+    @property
+    def picked_up(self) -> bool:
+        """The supporter's phone was answered: a cancel no longer stops it, words must."""
+        return self.answered_at is not None or self.status == OfferStatus.ACCEPTED
 
 
 class DispatchStore:
@@ -84,9 +90,23 @@ class DispatchStore:
             return None
         return _record(offer)
 
-    def attach_call(self, offer_id: str, call_sid: str) -> None:
+    def attach_call(self, offer_id: str, call_sid: str) -> bool:
+        """Record the supporter's call; False when the offer ended meanwhile (the caller
+        left or pressed 9 while the call was being placed): that leg must be cancelled."""
         with self._sessions.begin() as db:
             db.execute(update(Offer).where(Offer.id == offer_id).values(call_sid=call_sid))
+            return db.scalar(select(Offer.status).where(Offer.id == offer_id)) == (
+                OfferStatus.RINGING
+            )
+
+    def picked_up(self, offer_id: str) -> None:
+        """The supporter answered and is hearing the offer (the whisper webhook ran)."""
+        with self._sessions.begin() as db:
+            db.execute(
+                update(Offer)
+                .where(Offer.id == offer_id, Offer.answered_at.is_(None))
+                .values(answered_at=self.clock())
+            )
 
     def offer(self, offer_id: str) -> OfferRecord | None:
         with self._sessions() as db:
@@ -140,7 +160,7 @@ class DispatchStore:
             with self._sessions.begin() as db:
                 row = db.get(Offer, offer_id)
                 if row is None or not _conditional(
-                    db, offer_id, OfferStatus.RINGING, status=OfferStatus.ACCEPTED, answered_at=now
+                    db, offer_id, OfferStatus.RINGING, status=OfferStatus.ACCEPTED
                 ):
                     raise _Lost
                 if not _move(
@@ -195,40 +215,36 @@ class DispatchStore:
                     supporter.busy_offer_id = None
             return True
 
-    def withdraw(self, request_id: str) -> tuple[bool, OfferRecord | None]:
-        """The caller left before a supporter accepted: close the request and its offer.
+    def withdraw(
+        self, request_id: str, *, reason: str = "caller_left", bridged_ok: bool = False
+    ) -> tuple[bool, OfferRecord | None]:
+        """The caller left (hung up, pressed 9): close the request and its active offer.
 
-        Returns whether the request was withdrawn, and the offer that was ringing (its leg
-        must be cancelled), if any.
+        ``bridged_ok`` also withdraws a request a supporter already accepted but whose
+        caller was never bridged (the crisis key on the hold loop or the call-back leg).
+        Returns whether the request was withdrawn, and the offer that was active (its leg
+        must be cancelled or told), if any; the supporter is free again either way.
         """
         now = self.clock()
+        open_: tuple[RequestStatus, ...] = (RequestStatus.WAITING, RequestStatus.OFFERED)
+        if bridged_ok:
+            open_ += (RequestStatus.CONNECTED,)
         with self._sessions.begin() as db:
-            if not _move(
-                db,
-                request_id,
-                (RequestStatus.WAITING, RequestStatus.OFFERED),
-                RequestStatus.WITHDRAWN,
-                now,
-                closed_at=now,
-            ):
+            if not _move(db, request_id, open_, RequestStatus.WITHDRAWN, now, closed_at=now):
                 return False, None
             row = db.scalar(
-                select(Offer).where(
-                    Offer.request_id == request_id, Offer.status == OfferStatus.RINGING
-                )
+                select(Offer).where(Offer.request_id == request_id, Offer.status.in_(ACTIVE_OFFER))
             )
             if row is None:
                 return True, None
-            _conditional(
-                db,
-                row.id,
-                OfferStatus.RINGING,
-                status=OfferStatus.CANCELED,
-                reason="caller_left",
-                ended_at=now,
+            active = _record(row)
+            db.execute(
+                update(Offer)
+                .where(Offer.id == row.id, Offer.status.in_(ACTIVE_OFFER))
+                .values(status=OfferStatus.CANCELED, reason=reason, ended_at=now)
             )
             _release(db, row.supporter_id, row.id)
-            return True, _record(row)
+            return True, active
 
     def back_to_waiting(self, request_id: str, *, count_attempt: bool) -> bool:
         """A connected call back that never reached the caller returns to the queue."""
@@ -328,4 +344,5 @@ def _record(row: Offer) -> OfferRecord:
         row.call_sid,
         row.created_at,
         row.expires_at,
+        row.answered_at,
     )

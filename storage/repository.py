@@ -244,6 +244,22 @@ class Store(RequestQueries):
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def mark_crisis(self, sid: str) -> None:
+        """The caller pressed the crisis key: whatever the session was doing, it is now a
+        crisis transfer, and nothing may move this call anywhere else."""
+        with self._sessions.begin() as db:
+            db.execute(
+                update(CallSession)
+                .where(CallSession.sid == sid)
+                .values(status=SessionStatus.CRISIS, updated_at=self.clock())
+            )
+
+    def in_crisis(self, sid: str) -> bool:
+        with self._sessions() as db:
+            return db.scalar(select(CallSession.status).where(CallSession.sid == sid)) == (
+                SessionStatus.CRISIS
+            )
+
     # -- organizations ------------------------------------------------------------------
     def organizations(self) -> tuple[list[str], dict[str, str]]:
         """Known organization names, and aliases mapped to their organization's name."""

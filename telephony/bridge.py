@@ -39,6 +39,8 @@ SUPPORTER = {
     "gone": "Thank you. This request has already been taken care of, so there's nothing "
     "more to do.",
     "caller_left": "Sorry, the caller is no longer on the line. Thank you for answering.",
+    "no_longer_waiting": "Sorry, the caller is no longer waiting, so there is nothing more "
+    "to do. Thank you for answering.",
     "not_reached": "We couldn't reach the caller. Thank you for being available. We'll try "
     "them again later.",
     "wait": "Please hold while we connect you.",

@@ -10,14 +10,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 import ivr
 from ivr import Channel, Completed, ContactMode, Crisis, Ended, Inbound, Language, Session, State
 from ivr.menus import CRISIS_KEY
 from ivr.model import Msg
 from ivr.organizations import match
-from storage.dispatch import DispatchStore
 from storage.errors import StaleTurn
 from storage.models import RequestStatus, SessionStatus
 from storage.records import NewRequest, SessionRecord
@@ -25,6 +23,7 @@ from storage.repository import Store
 from telephony import bridge, paths, twiml
 from telephony.inbound import VoiceCall
 from telephony.numbers import to_e164
+from telephony.withdrawal import Withdrawals
 
 logger = logging.getLogger(__name__)
 
@@ -39,24 +38,18 @@ class IntakeConfig:
     hold_cycles: int  # hold-loop turns (about 30 s each) before we offer a call back
 
 
-class LegCanceller(Protocol):
-    def cancel_leg(self, call_sid: str, say: str = "") -> None: ...
-
-
 class VoiceIntake:
     def __init__(
         self,
         store: Store,
         enqueue: Enqueue,
         config: IntakeConfig,
-        offers: DispatchStore,
-        legs: LegCanceller,
+        withdrawals: Withdrawals,
     ) -> None:
         self.store = store
         self.enqueue = enqueue
         self.config = config
-        self.offers = offers
-        self.legs = legs
+        self.withdrawals = withdrawals
         self._orgs: tuple[float | None, list[str], dict[str, str]] = (None, [], {})
 
     def begin(self, call: VoiceCall) -> str:
@@ -99,11 +92,7 @@ class VoiceIntake:
             return latest.last_response if latest else document
         logger.info("call turn call=%s turn=%d state=%s", call.call_sid, turn, step.session.state)
         if isinstance(step.outcome, Crisis):
-            self.store.add_event(
-                "crisis.transfer",
-                session_sid=call.call_sid,
-                from_state=str(step.outcome.from_state),
-            )
+            self.withdrawals.crisis(call.call_sid, None, str(step.outcome.from_state))
         if saved.request is not None:
             self._enqueue(saved.request.id, saved.request.urgency)
         return document
@@ -116,7 +105,8 @@ class VoiceIntake:
         )
         lang = _language(record)
         if call.digits.startswith(CRISIS_KEY):
-            self.store.add_event("crisis.transfer", session_sid=call.call_sid, from_state="hold")
+            # Withdraw first, durably, then answer: from here on nothing moves this call.
+            self.withdrawals.crisis(call.call_sid, request.id if request else None, "hold")
             return twiml.crisis_transfer(lang, self.config.crisis_number)
         if request is not None and request.status == RequestStatus.CONNECTED:
             return bridge.caller_joins(request.id, request.language)  # beat the redirect
@@ -150,14 +140,13 @@ class VoiceIntake:
         request = self.store.get_request(record.request_id)
         if request is None or request.contact_mode != ContactMode.HOLD:
             return
-        withdrawn, ringing = self.offers.withdraw(request.id)
-        if withdrawn:
-            self.store.add_event(
-                "request.withdrawn", request_id=request.id, reason="caller_hung_up_while_holding"
-            )
-            logger.info("request withdrawn request=%s", request.id)
-        if ringing is not None and ringing.call_sid:
-            self.legs.cancel_leg(ringing.call_sid)  # stop the supporter's phone ringing
+        self.withdrawals.withdraw(request.id, reason="caller_hung_up_while_holding")
+
+    def crisis_fallback(self, call: VoiceCall) -> None:
+        """Key 9 at the apology (the fallback URL): record it if the database answers."""
+        record = self.store.get_session(call.call_sid)
+        request_id = record.request_id if record else None
+        self.withdrawals.crisis(call.call_sid, request_id, "fallback")
 
     # -- helpers ------------------------------------------------------------------------
     def _inbound(self, session: Session, call: VoiceCall) -> tuple[Inbound, str | None]:

@@ -19,6 +19,7 @@ from storage.models import RequestStatus
 from storage.repository import Store
 from telephony import bridge, paths, twiml
 from telephony.inbound import VoiceCall
+from telephony.withdrawal import Withdrawals
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +49,13 @@ class Legs:
         store: Store,
         offers: DispatchStore,
         sink: Sink,
+        withdrawals: Withdrawals,
         crisis_number: str,
         long_call: timedelta,
         cool_off: timedelta,
     ) -> None:
         self.store, self.offers, self.sink = store, offers, sink
+        self.withdrawals = withdrawals
         self.crisis_number = crisis_number
         self.long_call, self.cool_off = long_call, cool_off
 
@@ -60,11 +63,14 @@ class Legs:
     def offer(self, offer_id: str, call: VoiceCall) -> str:
         """The supporter picked up: whisper role and urgency, ask for 1."""
         offer = self.offers.offer(offer_id)
+        if offer is not None and offer.status == OfferStatus.CANCELED:
+            return bridge.to_supporter("no_longer_waiting")
         if offer is None or offer.status != OfferStatus.RINGING:
             return bridge.to_supporter("gone")
         request = self.store.get_request(offer.request_id)
         if request is None:
             return bridge.to_supporter("gone")
+        self.offers.picked_up(offer_id)  # from now on only words, not a cancel, reach them
         return bridge.whisper(
             request.role, request.urgency, request.language, paths.offer_answer(offer_id)
         )
@@ -81,7 +87,7 @@ class Legs:
         if call.digits == "1":
             if not self.offers.accept(offer_id):
                 self.offers.end_offer(offer_id, OfferStatus.CANCELED, reason="caller_left")
-                return bridge.to_supporter("caller_left")
+                return bridge.to_supporter("no_longer_waiting")
             self.store.add_event("offer.accepted", request_id=request.id, offer_id=offer_id)
             logger.info("offer accepted request=%s offer=%s", request.id, offer_id)
             if request.contact_mode == "callback":
@@ -126,6 +132,9 @@ class Legs:
     def join(self, request_id: str, call: VoiceCall) -> str:
         """A holding caller, redirected by the connect job: into the conference."""
         request = self.store.get_request(request_id)
+        if self.store.in_crisis(call.call_sid):  # a redirect raced the caller's 9: 9 wins
+            lang = Language(request.language) if request else Language.EN
+            return twiml.crisis_transfer(lang, self.crisis_number)
         if request is None or request.source_sid != call.call_sid:
             return twiml.spoken(Language.EN, Msg.CRISIS_FAILED)
         if request.status != RequestStatus.CONNECTED:
@@ -142,8 +151,7 @@ class Legs:
         request = self.store.get_request(request_id)
         language = request.language if request else "en"
         if call.digits[:1] == CRISIS_KEY:
-            self.store.add_event("crisis.transfer", request_id=request_id, from_state="callback")
-            self.sink.callback_failed(request_id, self._accepted_offer(request_id))
+            self.withdrawals.crisis(call.call_sid, request_id if request else None, "callback")
             return twiml.crisis_transfer(Language(language), self.crisis_number)
         if request is None or request.status != RequestStatus.CONNECTED:
             return bridge.to_caller(language, "not_now")

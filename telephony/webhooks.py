@@ -147,10 +147,20 @@ async def voice_fallback(request: Request) -> Response:
     form = await verified_form(request)
     crisis_number: str = request.app.state.settings.crisis_number
     if str(form.get("Digits") or "").startswith("9"):
+        await _record_crisis(request, form)
         return TwiMLResponse(twiml.crisis_transfer(Language.EN, crisis_number))
     if request.query_params.get("answered"):  # the apology was heard once; don't loop
         return TwiMLResponse(twiml.spoken(Language.EN, Msg.CRISIS_FAILED))
     return TwiMLResponse(twiml.apology(paths.FALLBACK_ANSWERED))
+
+
+async def _record_crisis(request: Request, form: FormData) -> None:
+    """Best effort: the database may be why the caller heard the apology."""
+    try:
+        call = VoiceCall.from_form(form)
+        await run_in_threadpool(_intake(request).crisis_fallback, call)
+    except Exception:
+        logger.warning("crisis at the fallback not recorded in the database", exc_info=True)
 
 
 async def status(request: Request) -> Response:
