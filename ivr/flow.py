@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ivr.menus import CRISIS_KEY, menu_for
+from ivr.messages import Msg
 from ivr.model import (
     CallbackWindow,
     Channel,
@@ -20,7 +21,6 @@ from ivr.model import (
     Input,
     Language,
     Line,
-    Msg,
     OrgPreference,
     Prompt,
     Role,

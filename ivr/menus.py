@@ -13,7 +13,7 @@ CRISIS_KEY = "9"
 class Option:
     key: str
     value: str
-    label: str  # label id; the words are in ivr.prompts.LABELS
+    label: str  # label id; the words are in ivr/catalogue (labels)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeAlias, TypeVar
 
+from ivr.messages import Msg
+
 
 class Channel(StrEnum):
     VOICE = "voice"
@@ -154,47 +156,6 @@ class Input(StrEnum):
     SPEECH = "speech dtmf"  # speech with keys still live (9 = crisis)
     NUMBER = "number"  # several keys ended by '#'
     NONE = "none"
-
-
-class Msg(StrEnum):
-    """Identifiers of every sentence the flow can say; texts live in ``ivr.prompts``."""
-
-    SAFETY = "safety"
-    SPANISH_OFFER = "spanish_offer"
-    ENGLISH_STAY = "english_stay"
-    CONFIDENTIALITY = "confidentiality"
-    NO_INPUT = "no_input"
-    INVALID = "invalid"
-    ASK_ROLE = "ask_role"
-    ASK_URGENCY = "ask_urgency"
-    ASK_ORG_PREF = "ask_org_pref"
-    ASK_ORG_NAME = "ask_org_name"
-    ORG_NOT_HEARD = "org_not_heard"
-    ASK_CONTACT = "ask_contact"
-    ASK_CALLBACK_WINDOW = "ask_callback_window"
-    ASK_CALLBACK_NUMBER = "ask_callback_number"
-    BAD_NUMBER = "bad_number"
-    NUMBER_NOT_NEEDED = "number_not_needed"
-    CRISIS_REMINDER = "crisis_reminder"
-    CONFIRM_HOLD = "confirm_hold"
-    CONFIRM_CALLBACK = "confirm_callback"
-    ETA_URGENT = "eta_urgent"
-    ETA_SOON = "eta_soon"
-    ETA_ROUTINE = "eta_routine"
-    WINDOW_ASAP = "window_asap"
-    WINDOW_MORNING = "window_morning"
-    WINDOW_AFTERNOON = "window_afternoon"
-    WINDOW_EVENING = "window_evening"
-    CRISIS_CONNECTING = "crisis_connecting"
-    CRISIS_FAILED = "crisis_failed"
-    GOODBYE = "goodbye"
-    CONFIRM_TEXT_FIRST = "confirm_text_first"
-    CRISIS_TEXT = "crisis_text"  # SMS: the crisis answer to 9 or to risk language
-    HOLD_FIRST = "hold_first"
-    HOLD_AGAIN = "hold_again"
-    HOLD_GIVE_UP = "hold_give_up"
-    HOLD_GIVE_UP_NO_NUMBER = "hold_give_up_no_number"
-    TECHNICAL_PROBLEM = "technical_problem"
 
 
 @dataclass(frozen=True)

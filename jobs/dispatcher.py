@@ -13,12 +13,10 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
-from jobs.candidates import candidate, match_request, month_key
 from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import JobSink
 from jobs.outbound import Outbound
 from matching import rank
-from peerline.ports import CarrierError, PermanentCarrierError, RetryableCarrierError
 from storage.dispatch import DispatchStore
 from storage.dispatch_models import OfferStatus
 from storage.models import RequestStatus
@@ -26,6 +24,8 @@ from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import RosterStore
 from telephony import bridge, paths
+from usecases.candidates import candidate, match_request, month_key
+from usecases.errors import CarrierError, PermanentCarrierError, RetryableCarrierError
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class _Outcome(Enum):
 
 
 class Escalator(Protocol):
-    """What the dispatcher needs from escalation (see jobs.escalation)."""
+    """What the dispatcher needs from escalation (see usecases.escalation)."""
 
     def watch(self, request: RequestRecord) -> None: ...
     def no_supporter(self, request: RequestRecord) -> None: ...

@@ -11,9 +11,10 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
+from ivr.segments import segment_count
 from jobs.throttle import Throttle
-from peerline.ports import Carrier, PermanentCarrierError
-from telephony.segments import segment_count
+from usecases.errors import PermanentCarrierError
+from usecases.ports import Carrier
 
 logger = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ class Queues:
             for name in URGENCIES
         }
 
-    def __getitem__(self, urgency: str) -> Queue:
-        # An unknown urgency is a bug upstream; fall back to the middle queue, never drop.
-        return self._by_name.get(urgency, self._by_name["soon"])
+    def __getitem__(self, name: str) -> Queue:
+        """The queue by name; an unknown name is a bug upstream and raises KeyError."""
+        return self._by_name[name]
 
     def all(self) -> list[Queue]:
         return [self._by_name[name] for name in URGENCIES]

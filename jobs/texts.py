@@ -9,13 +9,14 @@ import logging
 from datetime import timedelta
 
 from ivr import Language
-from ivr.model import Channel, Msg
+from ivr.messages import Msg
+from ivr.model import Channel
 from ivr.prompts import text as words
 from jobs.enqueue import JobSink
 from jobs.outbound import Outbound
-from peerline.ports import CarrierError
 from storage.models import RequestStatus, SessionStatus
 from storage.repository import Store
+from usecases.errors import CarrierError
 
 logger = logging.getLogger(__name__)
 

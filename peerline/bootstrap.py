@@ -12,16 +12,13 @@ from twilio.request_validator import RequestValidator
 
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
-from jobs.candidates import zone as zone_named
 from jobs.crisis_marks import CrisisMarks
 from jobs.dispatcher import DispatchConfig, Dispatcher
 from jobs.enqueue import JobSink, enqueue_dispatch
-from jobs.escalation import Escalation, EscalationConfig
 from jobs.outbound import Outbound
 from jobs.queues import Queues
 from jobs.texts import Texts
 from jobs.throttle import Throttle
-from peerline.ports import Carrier
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
 from storage.alerts import AlertStore
@@ -36,9 +33,12 @@ from telephony.intake import IntakeConfig, VoiceIntake
 from telephony.legs import Legs
 from telephony.security import WebhookGuard
 from telephony.sms import SmsDesk
-from telephony.sms_commands import Commands
 from telephony.sms_intake import SmsIntake
 from telephony.withdrawal import Withdrawals
+from usecases.candidates import zone as zone_named
+from usecases.escalation import Escalation, EscalationConfig
+from usecases.ports import Carrier
+from usecases.roster_commands import Commands
 
 HOLD_CYCLE_SECONDS = 30
 LONG_CALL = timedelta(minutes=45)  # a call this long earns the supporter a cool-off

@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from ivr.organizations import match, normalize
-from jobs.candidates import availability, month_key
 from peerline.bootstrap import cipher_for
 from peerline.settings import Settings
 from storage.engine import make_engine
@@ -37,6 +36,7 @@ from storage.roster_csv import (
 )
 from storage.roster_models import DEFAULT_TIMEZONE
 from telephony.numbers import to_e164
+from usecases.candidates import availability, month_key
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Command = Callable[[Store, RosterStore], int]

@@ -26,7 +26,7 @@ class OfferRecord:
     id: str
     request_id: str
     supporter_id: str
-    status: str
+    status: OfferStatus
     call_sid: str | None
     created_at: datetime
     expires_at: datetime
@@ -340,7 +340,7 @@ def _record(row: Offer) -> OfferRecord:
         row.id,
         row.request_id,
         row.supporter_id,
-        row.status,
+        OfferStatus(row.status),
         row.call_sid,
         row.created_at,
         row.expires_at,

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ivr.model import CallbackWindow, Channel, ContactMode, Language, OrgPreference, Role, Urgency
+from storage.models import DispatchState, RequestStatus, SessionStatus
+
 
 @dataclass(frozen=True)
 class SessionRecord:
     sid: str
-    channel: str
-    status: str
+    channel: Channel
+    status: SessionStatus
     flow: dict[str, Any]
     turn: int
     last_response: str
@@ -22,15 +25,15 @@ class SessionRecord:
 class NewRequest:
     """What the intake flow hands to storage when a caller finishes the questions."""
 
-    channel: str
-    role: str
-    urgency: str
-    language: str
-    org_preference: str | None
+    channel: Channel
+    role: Role
+    urgency: Urgency
+    language: Language
+    org_preference: OrgPreference | None
     organization: str | None
     organization_unknown: bool
-    contact_mode: str
-    callback_window: str | None
+    contact_mode: ContactMode
+    callback_window: CallbackWindow | None
     caller: str | None  # E.164, encrypted before it is stored
     source_sid: str
 
@@ -39,17 +42,17 @@ class NewRequest:
 class RequestRecord:
     id: str
     ticket: str
-    status: str
-    channel: str
-    role: str
-    urgency: str
-    language: str
-    org_preference: str | None
+    status: RequestStatus
+    channel: Channel
+    role: Role
+    urgency: Urgency
+    language: Language
+    org_preference: OrgPreference | None
     organization: str | None
     organization_unknown: bool
-    contact_mode: str
-    callback_window: str | None
-    dispatch_state: str
+    contact_mode: ContactMode
+    callback_window: CallbackWindow | None
+    dispatch_state: DispatchState
     dispatch_attempts: int
     created_at: datetime
     updated_at: datetime

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ivr.model import Channel
 from storage.crypto import FieldCipher
 from storage.errors import StaleTurn
 from storage.models import (
@@ -317,8 +318,8 @@ class Store(RequestQueries):
 def _session_record(row: CallSession) -> SessionRecord:
     return SessionRecord(
         sid=row.sid,
-        channel=row.channel,
-        status=row.status,
+        channel=Channel(row.channel),
+        status=SessionStatus(row.status),
         flow=row.flow,
         turn=row.turn,
         last_response=row.last_response,

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ivr.model import CallbackWindow, Channel, ContactMode, Language, OrgPreference, Role, Urgency
 from storage.crypto import FieldCipher
 from storage.models import (
     OPEN_REQUEST_STATUSES,
@@ -196,20 +197,21 @@ class RequestQueries:
 
 
 def request_record(row: HelpRequest) -> RequestRecord:
+    """The row as a record; an unknown stored value is an error, never a default."""
     return RequestRecord(
         id=row.id,
         ticket=row.ticket,
-        status=row.status,
-        channel=row.channel,
-        role=row.role,
-        urgency=row.urgency,
-        language=row.language,
-        org_preference=row.org_preference,
+        status=RequestStatus(row.status),
+        channel=Channel(row.channel),
+        role=Role(row.role),
+        urgency=Urgency(row.urgency),
+        language=Language(row.language),
+        org_preference=OrgPreference(row.org_preference) if row.org_preference else None,
         organization=row.organization,
         organization_unknown=row.organization_unknown,
-        contact_mode=row.contact_mode,
-        callback_window=row.callback_window,
-        dispatch_state=row.dispatch_state,
+        contact_mode=ContactMode(row.contact_mode),
+        callback_window=CallbackWindow(row.callback_window) if row.callback_window else None,
+        dispatch_state=DispatchState(row.dispatch_state),
         dispatch_attempts=row.dispatch_attempts,
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from ivr import Language
-from ivr.model import Msg
+from ivr.messages import Msg
 from ivr.prompts import text
 from telephony import paths
 from telephony.twiml import say

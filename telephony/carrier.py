@@ -9,8 +9,8 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from peerline.ports import CarrierError, PermanentCarrierError, RetryableCarrierError
 from telephony import paths
+from usecases.errors import CarrierError, PermanentCarrierError, RetryableCarrierError
 
 # Twilio error codes that no retry will fix: invalid/unroutable numbers, opted out,
 # not SMS-capable, geo permissions.

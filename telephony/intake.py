@@ -12,18 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import ivr
-from ivr import Channel, Completed, ContactMode, Crisis, Ended, Inbound, Language, Session, State
+from ivr import Channel, ContactMode, Crisis, Inbound, Language, Session, State
 from ivr.menus import CRISIS_KEY
-from ivr.model import Msg
+from ivr.messages import Msg
 from ivr.organizations import match
 from storage.errors import StaleTurn
 from storage.models import RequestStatus, SessionStatus
-from storage.records import NewRequest, SessionRecord
+from storage.records import SessionRecord
 from storage.repository import Store
 from telephony import bridge, paths, twiml
 from telephony.inbound import VoiceCall
 from telephony.numbers import to_e164
 from telephony.withdrawal import Withdrawals
+from usecases import intake
 
 logger = logging.getLogger(__name__)
 
@@ -76,13 +77,13 @@ class VoiceIntake:
         inbound, keyed_number = self._inbound(session, call)
         step = ivr.advance(session, inbound)
         document = self._render(step, turn=turn + 1)
-        new_request = _new_request(step, call) if isinstance(step.outcome, Completed) else None
+        new_request = intake.new_request(step, Channel.VOICE, call.caller, call.call_sid)
         try:
             saved = self.store.save_turn(
                 call.call_sid,
                 turn,
                 step.session.to_dict(),
-                _status(step),
+                intake.session_status(step),
                 document,
                 new_request,
                 caller=keyed_number,
@@ -187,34 +188,6 @@ class VoiceIntake:
             )
             return
         self.store.mark_queued(request_id)
-
-
-def _status(step: ivr.Step) -> SessionStatus:
-    outcome = step.outcome
-    if isinstance(outcome, Completed):
-        return SessionStatus.COMPLETED
-    if isinstance(outcome, Crisis):
-        return SessionStatus.CRISIS
-    if isinstance(outcome, Ended):
-        return SessionStatus.ENDED
-    return SessionStatus.ACTIVE
-
-
-def _new_request(step: ivr.Step, call: VoiceCall) -> NewRequest:
-    answers = step.session.answers
-    return NewRequest(
-        channel=Channel.VOICE,
-        role=str(answers.role or ivr.Role.UNSPECIFIED),
-        urgency=str(answers.urgency or ivr.Urgency.SOON),
-        language=str(step.session.language),
-        org_preference=str(answers.org_preference) if answers.org_preference else None,
-        organization=answers.organization,
-        organization_unknown=answers.organization_unknown,
-        contact_mode=str(answers.contact_mode or ContactMode.CALLBACK),
-        callback_window=str(answers.callback_window) if answers.callback_window else None,
-        caller=call.caller,
-        source_sid=call.call_sid,
-    )
 
 
 def _language(record: SessionRecord | None) -> Language:

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from ivr import Language
 from ivr.menus import CRISIS_KEY
-from ivr.model import Msg
+from ivr.messages import Msg
 from storage.dispatch import DispatchStore
 from storage.dispatch_models import OfferStatus
 from storage.models import RequestStatus

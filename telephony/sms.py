@@ -10,15 +10,16 @@ from starlette.datastructures import FormData
 
 from ivr import Language
 from ivr.keywords import Command, Keyword, KeywordKind, classify
-from ivr.model import Channel, Msg
+from ivr.messages import Msg
+from ivr.model import Channel
 from ivr.prompts import text as words
 from ivr.screening import RiskPhrases, screen
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.sms import SmsStore
 from telephony.numbers import to_e164
-from telephony.sms_commands import Commands
 from telephony.sms_intake import SmsIntake
+from usecases.roster_commands import Commands
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class SmsDesk:
         command = parsed if isinstance(parsed, Command) else None
         coordinator = self.roster.coordinator_by_phone(sender)
         if coordinator is not None:
-            return crisis + self.commands.coordinator(coordinator, sender, command)
+            return crisis + self.commands.coordinator(coordinator, command)
         supporter = self.roster.supporter_by_phone(sender)
         if supporter is not None:
             return crisis + self.commands.supporter(supporter, command)

@@ -8,14 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import ivr
-from ivr import Channel, Completed, Crisis, Ended, Inbound, Session, State
+from ivr import Channel, Crisis, Inbound, Session, State
 from ivr.organizations import match
 from ivr.sms_answers import key_for
 from ivr.sms_render import render_sms
 from storage.errors import StaleTurn
-from storage.models import SessionStatus
-from storage.records import NewRequest
 from storage.repository import Store, new_ticket
+from usecases import intake
 
 logger = logging.getLogger(__name__)
 
@@ -66,29 +65,8 @@ class SmsIntake:
         session = Session.from_dict(record.flow)
         step = ivr.advance(session, _inbound(self.store, session, body))
         reply = render_sms(step)
-        new_request = None
-        if isinstance(step.outcome, Completed):
-            answers = step.session.answers
-            new_request = NewRequest(
-                channel=Channel.SMS,
-                role=str(answers.role or ivr.Role.UNSPECIFIED),
-                urgency=str(answers.urgency or ivr.Urgency.SOON),
-                language=str(step.session.language),
-                org_preference=str(answers.org_preference) if answers.org_preference else None,
-                organization=answers.organization,
-                organization_unknown=answers.organization_unknown,
-                contact_mode=str(answers.contact_mode or ivr.ContactMode.CALLBACK),
-                callback_window=str(answers.callback_window) if answers.callback_window else None,
-                caller=sender,
-                source_sid=record.sid,
-            )
-        status = (
-            SessionStatus.COMPLETED
-            if isinstance(step.outcome, Completed)
-            else SessionStatus.ENDED
-            if isinstance(step.outcome, Ended)
-            else SessionStatus.ACTIVE
-        )
+        new_request = intake.new_request(step, Channel.SMS, sender, record.sid)
+        status = intake.session_status(step)
         try:
             saved = self.store.save_turn(
                 record.sid, record.turn, step.session.to_dict(), status, reply, new_request

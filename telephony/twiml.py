@@ -9,9 +9,13 @@ from starlette.responses import Response
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr import Channel, Completed, ContactMode, Crisis, Language, Step
-from ivr.model import Input, Msg
-from ivr.prompts import SAY_LANGUAGE, SAY_VOICE, sentences, text
+from ivr.messages import Msg
+from ivr.model import Input
+from ivr.prompts import sentences, text
 
+# The "Say" of a Twilio number needs a voice that speaks the language.
+SAY_LANGUAGE = {Language.EN: "en-US", Language.ES: "es-MX"}
+SAY_VOICE = {Language.EN: "Polly.Joanna", Language.ES: "Polly.Mia"}
 GATHER_TIMEOUT = 6  # seconds of silence before the action runs with no Digits
 HOLD_PAUSE = 20
 

@@ -18,7 +18,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import Language
-from ivr.model import Msg
+from ivr.messages import Msg
 from telephony import bridge, paths, twiml
 from telephony.inbound import MissingField, VoiceCall
 from telephony.intake import VoiceIntake

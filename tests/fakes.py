@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from peerline.ports import CarrierError
+from usecases.errors import CarrierError
 
 
 class RecordingCarrier:

@@ -2,7 +2,7 @@
 
 ``RecordingCarrier`` (what most tests use) and ``TwilioCarrier`` (the twilio SDK, here talking
 to the sandbox carrier over HTTP) must agree on what a caller of the port can observe: SIDs,
-which operations succeed, and which errors come back as which ``peerline.ports`` error with
+which operations succeed, and which errors come back as which ``usecases.ports`` error with
 which Twilio code. When they disagree, tests written against the fake stop meaning anything.
 """
 
@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from peerline.ports import Carrier, PermanentCarrierError, RetryableCarrierError
 from sandbox import ManualClock, Sandbox, SandboxServer, create_sandbox_app
 from sandbox.phones import CallStatus
 from sandbox.testing import TwimlScript, sandbox_config
 from telephony.carrier import TwilioCarrier, twilio_client
 from tests.fakes import RecordingCarrier
+from usecases.errors import PermanentCarrierError, RetryableCarrierError
+from usecases.ports import Carrier
 
 pytestmark = pytest.mark.integration
 

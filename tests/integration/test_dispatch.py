@@ -9,12 +9,12 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import select
 
-from peerline.ports import PermanentCarrierError
 from storage.dispatch_models import Offer
 from storage.models import HelpRequest
 from storage.roster_models import Supporter
 from tests.integration.conftest import Line, leg_post, supporter_leg
 from tests.twilio_driver import Call
+from usecases.errors import PermanentCarrierError
 
 CALLER = "+16175551234"
 HOTLINE = "+16175550100"

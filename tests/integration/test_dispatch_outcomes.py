@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from jobs.dispatcher import Dispatcher
-from peerline.ports import RetryableCarrierError
 from storage.dispatch_models import OfferStatus
 from storage.models import HelpRequest, RequestStatus
 from storage.roster import NewSupporter, SupporterRecord
 from tests.integration.conftest import Leg, Line, leg_post, sid_of, supporter_leg
+from usecases.errors import RetryableCarrierError
 
 pytestmark = pytest.mark.integration
 

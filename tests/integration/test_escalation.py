@@ -6,10 +6,10 @@ import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
-from jobs.escalation import paging_order
 from storage.roster import CoordinatorRecord
 from tests.integration.conftest import Line
 from tests.integration.test_dispatch import HOLD_NURSE_TODAY, request_by_phone
+from usecases.escalation import paging_order
 
 KIM, LEE, MOE = "+12015550191", "+12015550192", "+12015550193"
 

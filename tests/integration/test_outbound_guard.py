@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from jobs.outbound import ForbiddenDestination, Outbound
-from peerline.ports import PermanentCarrierError
 from storage.models import HelpRequest, RequestStatus
 from tests.e2e.conftest import CRISIS
 from tests.integration.conftest import Line
 from tests.twilio_driver import Call
+from usecases.errors import PermanentCarrierError
 
 pytestmark = pytest.mark.integration
 

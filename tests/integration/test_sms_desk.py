@@ -8,10 +8,10 @@ import pytest
 
 from jobs.outbound import OptedOut, Outbound
 from jobs.throttle import Throttle
-from peerline.ports import PermanentCarrierError
 from storage.sms import SmsStore
 from tests.fakes import RecordingCarrier
 from tests.integration.conftest import Line
+from usecases.errors import PermanentCarrierError
 
 TEXTER = "+16175550123"
 

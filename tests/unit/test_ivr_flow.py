@@ -24,7 +24,7 @@ from ivr import (
     advance,
     start,
 )
-from ivr.model import Msg
+from ivr.messages import Msg
 
 S = State
 KEYS = [*"0123456789", "*", "#"]

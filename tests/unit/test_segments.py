@@ -1,6 +1,6 @@
 import pytest
 
-from telephony.segments import (
+from ivr.segments import (
     GSM7_BASIC,
     GSM7_EXTENSION,
     Encoding,

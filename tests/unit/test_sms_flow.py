@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ivr import Channel, Completed, ContactMode, Crisis, Inbound, Language, State, advance, start
+from ivr.segments import measure
 from ivr.sms_render import render_sms
-from telephony.segments import measure
 
 
 def walk(*keys: str, language: str = "1"):  # type: ignore[no-untyped-def]

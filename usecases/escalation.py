@@ -10,18 +10,22 @@ import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from jobs.candidates import zone as zone_named
+from ivr.catalogue import catalogue, sms
+from ivr.messages import Msg
+from ivr.model import Channel, Language, Urgency
 from jobs.enqueue import JobSink
 from jobs.outbound import Outbound
-from jobs.sla import alert_at
-from peerline.ports import CarrierError
+from matching.sla import alert_at
 from storage.alerts import AlertStore
 from storage.models import RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import CoordinatorRecord, RosterStore
+from usecases.candidates import zone as zone_named
+from usecases.errors import CarrierError
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +39,30 @@ class EscalationConfig:
     ack_within: timedelta = timedelta(minutes=10)
 
 
-def message(ticket: str, urgency: str, waited: timedelta) -> str:
+class Ack(StrEnum):
+    """What a coordinator's ACK did."""
+
+    YOURS = "yours"
+    ALREADY = "already"  # someone acknowledged it first
+    NO_TICKET = "no_ticket"
+
+
+_ACK_REPLY = {
+    Ack.YOURS: Msg.ACK_YOURS,
+    Ack.ALREADY: Msg.ACK_ALREADY,
+    Ack.NO_TICKET: Msg.ACK_NO_TICKET,
+}
+
+
+def ack_reply(result: Ack, ticket: str) -> str:
+    return sms(_ACK_REPLY[result], Language.EN, ticket=ticket.upper())
+
+
+def message(ticket: str, urgency: Urgency, waited: timedelta) -> str:
+    """The page: ticket and urgency only, never anything about the caller."""
     minutes = max(0, int(waited.total_seconds() // 60))
-    return f"Peerline: ticket {ticket}, {urgency}, waiting {minutes} min. Reply ACK {ticket}."
+    word = catalogue(Channel.SMS).word(f"urgency.{urgency.value}", Language.EN)
+    return sms(Msg.PAGE_WAITING, Language.EN, ticket=ticket, urgency=word, minutes=minutes)
 
 
 def paging_order(coordinators: list[CoordinatorRecord], now: datetime) -> list[CoordinatorRecord]:
@@ -114,7 +139,7 @@ class Escalation:
             return
         who = order[0]
         request = self.store.find_by_ticket(ticket)
-        body = f"Peerline: ticket {ticket}, risk language in a text, now. Reply ACK {ticket}."
+        body = sms(Msg.PAGE_RISK, Language.EN, ticket=ticket)
         sid = None
         phone = self.roster.coordinator_phone(who.id)
         try:
@@ -145,17 +170,16 @@ class Escalation:
         logger.info("coordinator paged request=%s level=%d", request.id, level)
 
 
-def acknowledge(
-    store: Store, alerts: AlertStore, roster: RosterStore, coordinator_phone: str, ticket: str
-) -> str | None:
-    """A coordinator texted ACK <ticket>. The reply to send, or None if not a coordinator."""
-    coordinator = roster.coordinator_by_phone(coordinator_phone)
-    if coordinator is None:
-        return None
+def acknowledge(store: Store, alerts: AlertStore, coordinator_id: str, ticket: str) -> Ack:
+    """A coordinator acknowledged ``ticket``: a request's page, or a risk page (no request)."""
     request = store.find_by_ticket(ticket)
     if request is None:
-        return f"Peerline: no ticket {ticket.upper()}."
-    if alerts.acknowledge(request.id, coordinator.id):
+        risk = alerts.acknowledge_ticket(ticket, coordinator_id)
+        if risk is None:
+            return Ack.NO_TICKET
+        store.add_event("coordinator.ack", ticket_kind="risk")
+        return Ack.YOURS if risk else Ack.ALREADY
+    if alerts.acknowledge(request.id, coordinator_id):
         store.add_event("coordinator.ack", request_id=request.id)
-        return f"Peerline: ticket {request.ticket} is yours. Thank you."
-    return f"Peerline: ticket {request.ticket} was already acknowledged."
+        return Ack.YOURS
+    return Ack.ALREADY

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jobs.sla import add_business_days, alert_at, due_by
+from matching.sla import add_business_days, alert_at, due_by
 
 BOSTON = ZoneInfo("America/New_York")
 

@@ -1,0 +1,86 @@
+"""Identifiers of every sentence Peerline says or texts; the words are in ``ivr.catalogue``.
+
+One enum for every audience (callers, texters, supporters, coordinators) so that a
+sentence is named in code and worded in exactly one place per channel.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Msg(StrEnum):
+    # -- the intake flow (voice and text) ----------------------------------------------
+    SAFETY = "safety"
+    SPANISH_OFFER = "spanish_offer"
+    ENGLISH_STAY = "english_stay"
+    CONFIDENTIALITY = "confidentiality"
+    NO_INPUT = "no_input"
+    INVALID = "invalid"
+    ASK_ROLE = "ask_role"
+    ASK_URGENCY = "ask_urgency"
+    ASK_ORG_PREF = "ask_org_pref"
+    ASK_ORG_NAME = "ask_org_name"
+    ORG_NOT_HEARD = "org_not_heard"
+    ASK_CONTACT = "ask_contact"
+    ASK_CALLBACK_WINDOW = "ask_callback_window"
+    ASK_CALLBACK_NUMBER = "ask_callback_number"
+    BAD_NUMBER = "bad_number"
+    NUMBER_NOT_NEEDED = "number_not_needed"
+    CRISIS_REMINDER = "crisis_reminder"
+    CONFIRM_HOLD = "confirm_hold"
+    CONFIRM_CALLBACK = "confirm_callback"
+    ETA_URGENT = "eta_urgent"
+    ETA_SOON = "eta_soon"
+    ETA_ROUTINE = "eta_routine"
+    WINDOW_ASAP = "window_asap"
+    WINDOW_MORNING = "window_morning"
+    WINDOW_AFTERNOON = "window_afternoon"
+    WINDOW_EVENING = "window_evening"
+    CRISIS_CONNECTING = "crisis_connecting"
+    CRISIS_FAILED = "crisis_failed"
+    GOODBYE = "goodbye"
+    CONFIRM_TEXT_FIRST = "confirm_text_first"
+    CRISIS_TEXT = "crisis_text"  # SMS: the crisis answer to 9 or to risk language
+    HOLD_FIRST = "hold_first"
+    HOLD_AGAIN = "hold_again"
+    HOLD_GIVE_UP = "hold_give_up"
+    HOLD_GIVE_UP_NO_NUMBER = "hold_give_up_no_number"
+    TECHNICAL_PROBLEM = "technical_problem"
+    # -- the caller's legs after intake (voice) ---------------------------------------
+    CALLER_JOIN = "caller_join"
+    CALLBACK_HELLO = "callback_hello"
+    CALLBACK_NOT_NOW = "callback_not_now"
+    NOBODY_NOW = "nobody_now"
+    # -- the supporter's leg (voice) --------------------------------------------------
+    OFFER_WHISPER = "offer_whisper"  # {who} needs peer support {when}
+    OFFER_IN_SPANISH = "offer_in_spanish"
+    OFFER_KEYS = "offer_keys"
+    ACCEPTED_HOLD = "accepted_hold"
+    ACCEPTED_CALLBACK = "accepted_callback"
+    ACCEPTED_TEXT_FIRST = "accepted_text_first"
+    OFFER_DECLINED = "offer_declined"
+    OFFER_GONE = "offer_gone"
+    CALLER_LEFT = "caller_left"
+    NO_LONGER_WAITING = "no_longer_waiting"
+    CALLER_NOT_REACHED = "caller_not_reached"
+    CONFERENCE_WAIT = "conference_wait"
+    # -- texts to callers -------------------------------------------------------------
+    HELP = "help"
+    POSTPONED = "postponed"
+    REQUEST_OPEN = "request_open"
+    TEXT_FIRST_NOTICE = "text_first_notice"
+    # -- texts to supporters and coordinators ------------------------------------------
+    SUPPORTER_HELP = "supporter_help"
+    SUPPORTER_AVAILABLE = "supporter_available"
+    SUPPORTER_AWAY = "supporter_away"
+    SUPPORTER_STATUS = "supporter_status"  # you're {state}; {used} of {cap} min
+    OFFERS_BY_PHONE = "offers_by_phone"
+    COORDINATOR_HELP = "coordinator_help"
+    ACK_YOURS = "ack_yours"
+    ACK_ALREADY = "ack_already"
+    ACK_NO_TICKET = "ack_no_ticket"
+    COORDINATOR_STATUS = "coordinator_status"
+    COORDINATOR_COVER = "coordinator_cover"
+    PAGE_WAITING = "page_waiting"  # ticket, urgency, minutes waited
+    PAGE_RISK = "page_risk"

@@ -1,0 +1,69 @@
+"""What a call leg hears next, as values. The web adapter renders them as TwiML.
+
+Use cases decide *what* a caller or supporter hears (which sentences, in which language,
+and what happens after: hang up, join the conference, wait for a key); ``telephony``
+decides *how* (TwiML verbs, URLs, voices). Nothing here knows Twilio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from ivr.messages import Msg
+from ivr.model import Language, Line, Role, Urgency
+
+
+def lines(language: Language, *msgs: Msg) -> tuple[Line, ...]:
+    return tuple(Line(m, language) for m in msgs)
+
+
+@dataclass(frozen=True)
+class Farewell:
+    """Say these sentences, then hang up."""
+
+    said: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class CrisisTransfer:
+    """Dial the crisis line from this call (key 9); nothing moves the call afterwards."""
+
+    language: Language
+
+
+@dataclass(frozen=True)
+class Conference:
+    """Say these sentences, then join the request's private conference."""
+
+    request_id: str
+    said: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Whisper:
+    """The offer a supporter hears: who needs support and how soon; 1 accepts, 2 passes."""
+
+    offer_id: str
+    role: Role
+    urgency: Urgency
+    caller_language: Language
+
+
+@dataclass(frozen=True)
+class CallBackOffer:
+    """The caller we call back: "press 1 to be connected"; 9 is the crisis line."""
+
+    request_id: str
+    language: Language
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One pass of the hold loop for a caller waiting to be connected."""
+
+    cycle: int
+    language: Language
+
+
+VoiceReply: TypeAlias = Farewell | CrisisTransfer | Conference | Whisper | CallBackOffer | Hold

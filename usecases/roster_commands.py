@@ -1,0 +1,108 @@
+"""SMS commands from the roster: supporters set their availability, coordinators own pages.
+
+Roster members are program staff: replies are in English (the catalogue has Spanish too).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from ivr.catalogue import catalogue, sms
+from ivr.keywords import Command, CommandKind
+from ivr.messages import Msg
+from ivr.model import Channel, Language, Urgency
+from storage.alerts import AlertStore
+from storage.models import RequestStatus
+from storage.repository import Store
+from storage.roster import CoordinatorRecord, RosterStore, SupporterRecord
+from usecases.candidates import availability, month_key
+from usecases.escalation import ack_reply, acknowledge, paging_order
+
+EN = Language.EN
+
+
+class Commands:
+    def __init__(
+        self,
+        store: Store,
+        alerts: AlertStore,
+        roster: RosterStore,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store, self.alerts, self.roster, self.clock = store, alerts, roster, clock
+
+    def supporter(self, person: SupporterRecord, command: Command | None) -> str:
+        """The reply to a text from a supporter."""
+        kind = command.kind if command else None
+        if kind is CommandKind.AVAILABLE:
+            self.roster.set_on_shift(person.id, True)
+            self.store.add_event("supporter.available")
+            return sms(Msg.SUPPORTER_AVAILABLE, EN)
+        if kind is CommandKind.AWAY:
+            self.roster.set_on_shift(person.id, False)
+            self.store.add_event("supporter.away")
+            return sms(Msg.SUPPORTER_AWAY, EN)
+        if kind is CommandKind.STATUS:
+            now = self.clock()
+            state = (
+                "state.available"
+                if person.on_shift is True
+                else "state.away"
+                if person.on_shift is False
+                else "state.on_shift"
+                if availability(person).available_at(now)
+                else "state.off_shift"
+            )
+            return sms(
+                Msg.SUPPORTER_STATUS,
+                EN,
+                state=_word(state),
+                used=person.minutes_in(month_key(now)),
+                cap=person.monthly_cap_minutes,
+            )
+        if kind in (CommandKind.ACCEPT, CommandKind.DECLINE):
+            return sms(Msg.OFFERS_BY_PHONE, EN)
+        return sms(Msg.SUPPORTER_HELP, EN)
+
+    def coordinator(self, who: CoordinatorRecord, command: Command | None) -> str:
+        """The reply to a text from a coordinator."""
+        kind = command.kind if command else None
+        if kind is CommandKind.ACK and command and command.code:
+            result = acknowledge(self.store, self.alerts, who.id, command.code)
+            return ack_reply(result, command.code)
+        if kind is CommandKind.STATUS:
+            waiting = Counter(
+                r.urgency
+                for r in self.store.waiting_requests()
+                if r.status == RequestStatus.WAITING
+            )
+            return sms(
+                Msg.COORDINATOR_STATUS,
+                EN,
+                urgent=waiting[Urgency.URGENT],
+                soon=waiting[Urgency.SOON],
+                routine=waiting[Urgency.ROUTINE],
+                available=len(self._available()),
+            )
+        if kind is CommandKind.COVER:
+            names = ", ".join(p.first_name for p in self._available()[:5]) or _word("nobody")
+            ladder = " > ".join(
+                c.name.split()[0]
+                for c in paging_order(self.roster.coordinators(), self.clock())[:3]
+            )
+            return sms(Msg.COORDINATOR_COVER, EN, names=names, ladder=ladder)
+        return sms(Msg.COORDINATOR_HELP, EN)
+
+    def _available(self) -> list[SupporterRecord]:
+        now = self.clock()
+        return [
+            p
+            for p in self.roster.supporters(active_only=True)
+            if not p.busy and not p.bad_number and availability(p).available_at(now)
+        ]
+
+
+def _word(key: str) -> str:
+    return catalogue(Channel.SMS).word(key, EN)
