@@ -39,7 +39,7 @@ _QUESTION = {
     State.CONTACT: Msg.ASK_CONTACT,
     State.CALLBACK_WINDOW: Msg.ASK_CALLBACK_WINDOW,
 }
-_ETA = {
+ETA = {  # the promise read to a caller, by urgency
     Urgency.URGENT: Msg.ETA_URGENT,
     Urgency.SOON: Msg.ETA_SOON,
     Urgency.ROUTINE: Msg.ETA_ROUTINE,
@@ -209,14 +209,14 @@ def _complete(session: Session) -> Step:
     if answers.contact_mode is ContactMode.HOLD:
         lines = (Line(Msg.CONFIRM_HOLD, lang),)
     elif answers.contact_mode is ContactMode.TEXT_FIRST:
-        eta = _ETA[answers.urgency or Urgency.SOON]
+        eta = ETA[answers.urgency or Urgency.SOON]
         lines = (Line(Msg.CONFIRM_TEXT_FIRST, lang), Line(eta, lang))
     else:
         window = answers.callback_window or CallbackWindow.ASAP
         lines = (
             Line(Msg.CONFIRM_CALLBACK, lang),
             Line(_WINDOW[window], lang),
-            Line(_ETA[answers.urgency or Urgency.SOON], lang),
+            Line(ETA[answers.urgency or Urgency.SOON], lang),
         )
     return Step(session, Prompt(lines, input=Input.NONE, language=lang), Completed(answers, lang))
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from rq import Retry
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
 
+from ivr.model import Line, Urgency
 from jobs import tasks
-from jobs.queues import Queues
+from jobs.queues import LIVE, Queues
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ def dispatch_job_id(request_id: str) -> str:
     return f"dispatch-{request_id}"
 
 
-def enqueue_dispatch(queues: Queues, request_id: str, urgency: str) -> bool:
+def enqueue_dispatch(queues: Queues, request_id: str, urgency: Urgency) -> bool:
     """Queue ``dispatch(request_id)``; False when an identical job is already live.
 
     Raises redis errors: the caller decides what an unreachable Redis means.
@@ -67,14 +69,14 @@ def dispatch_job_status(queues: Queues, request_id: str) -> JobStatus | None:
 
 def enqueue_task(
     queues: Queues,
-    urgency: str,
+    queue_name: str,
     func: Callable[..., None],
     job_id: str,
     delay: timedelta | None = None,
     **kwargs: str,
 ) -> None:
     """Queue a follow-up job (connect, call back, cancel, check); duplicates are ignored."""
-    queue = queues[urgency]
+    queue = queues[queue_name]
     try:
         if delay is None or delay <= timedelta(0):
             queue.enqueue_call(
@@ -101,110 +103,75 @@ def enqueue_task(
         logger.info("job %s already queued", job_id)
 
 
-class JobSink:
-    """What webhooks and jobs ask the queue to do next, by id."""
+class RqJobs:
+    """``usecases.ports.Jobs`` on RQ: which queue, which job id, which retry schedule.
+
+    Job ids derive from request, offer and call ids, so a re-delivered webhook or a
+    re-run job enqueues nothing new.
+    """
 
     def __init__(self, queues: Queues) -> None:
         self.queues = queues
 
     def dispatch(
-        self, request_id: str, urgency: str, delay: timedelta | None = None, round_: int = 0
+        self, request_id: str, urgency: Urgency, *, after: timedelta | None = None
     ) -> None:
-        if delay is None and round_ == 0:
+        if after is None:
             enqueue_dispatch(self.queues, request_id, urgency)
             return
-        enqueue_task(
-            self.queues,
-            urgency,
-            tasks.dispatch,
-            f"dispatch-{request_id}-r{round_}",
-            delay=delay,
-            request_id=request_id,
+        at = int(time.time() + after.total_seconds())  # one retry round per second at most
+        self._task(
+            urgency, tasks.dispatch, f"dispatch-{request_id}-at{at}", after, request_id=request_id
         )
 
     def connect_caller(self, request_id: str) -> None:
-        enqueue_task(
-            self.queues,
-            "urgent",
-            tasks.connect_caller,
-            f"connect-{request_id}",
-            request_id=request_id,
-        )
+        self._task(LIVE, tasks.connect_caller, f"connect-{request_id}", None, request_id=request_id)
 
-    def call_back(self, request_id: str, attempt: int, delay: timedelta | None = None) -> None:
-        enqueue_task(
-            self.queues,
-            "urgent",
-            tasks.call_back,
-            f"callback-{request_id}-{attempt}",
-            delay=delay,
-            request_id=request_id,
-        )
+    def call_back(self, request_id: str, attempt: int, *, after: timedelta | None = None) -> None:
+        job_id = f"callback-{request_id}-{attempt}"
+        self._task(LIVE, tasks.call_back, job_id, after, request_id=request_id)
 
     def text_first(self, request_id: str, attempt: int) -> None:
-        enqueue_task(
-            self.queues,
-            "urgent",
-            tasks.text_first,
-            f"textfirst-{request_id}-{attempt}",
-            request_id=request_id,
-        )
+        job_id = f"textfirst-{request_id}-{attempt}"
+        self._task(LIVE, tasks.text_first, job_id, None, request_id=request_id)
 
     def callback_failed(self, request_id: str, offer_id: str = "") -> None:
-        enqueue_task(
-            self.queues,
-            "urgent",
-            tasks.callback_failed,
-            f"callback-failed-{request_id}-{uuid.uuid4().hex[:8]}",
-            request_id=request_id,
-            offer_id=offer_id,
+        job_id = f"callback-failed-{request_id}-{offer_id or uuid.uuid4().hex[:8]}"
+        self._task(
+            LIVE, tasks.callback_failed, job_id, None, request_id=request_id, offer_id=offer_id
         )
 
-    def cancel_leg(self, call_sid: str, say: str = "") -> None:
-        enqueue_task(
-            self.queues, "urgent", tasks.end_leg, f"end-{call_sid}", call_sid=call_sid, say=say
-        )
+    def end_call(self, call_sid: str, said: Sequence[Line] = ()) -> None:
+        words = tasks.encode_said(said)
+        self._task(LIVE, tasks.end_call, f"end-{call_sid}", None, call_sid=call_sid, said=words)
 
-    def check_offer(self, offer_id: str, delay: timedelta) -> None:
-        enqueue_task(
-            self.queues,
-            "urgent",
-            tasks.check_offer,
-            f"check-{offer_id}",
-            delay=delay,
-            offer_id=offer_id,
-        )
+    def check_offer(self, offer_id: str, *, after: timedelta) -> None:
+        self._task(LIVE, tasks.check_offer, f"check-{offer_id}", after, offer_id=offer_id)
 
-    def escalate(
-        self, request_id: str, level: int, delay: timedelta | None = None, now: bool = False
-    ) -> None:
+    def escalate(self, request_id: str, level: int, *, after: timedelta | None = None) -> None:
         # The immediate page (nobody on shift) must not collide with the SLA timer's job id.
-        suffix = f"now{level}" if now else str(level)
-        enqueue_task(
-            self.queues,
-            "urgent",
-            tasks.escalate,
-            f"escalate-{request_id}-{suffix}",
-            delay=delay,
-            request_id=request_id,
-            level=str(level),
+        suffix = f"now{level}" if after is None else str(level)
+        job_id = f"escalate-{request_id}-{suffix}"
+        self._task(
+            Urgency.URGENT, tasks.escalate, job_id, after, request_id=request_id, level=str(level)
         )
 
     def page_risk(self, sender_key: str, ticket: str) -> None:
-        enqueue_task(
-            self.queues,
-            "urgent",
-            tasks.page_risk,
-            f"risk-{ticket}-{uuid.uuid4().hex[:8]}",
-            sender_key=sender_key,
-            ticket=ticket,
+        job_id = f"risk-{ticket}-{uuid.uuid4().hex[:8]}"
+        self._task(
+            Urgency.URGENT, tasks.page_risk, job_id, None, sender_key=sender_key, ticket=ticket
         )
 
     def close_text(self, session_sid: str) -> None:
-        enqueue_task(
-            self.queues,
-            "routine",
-            tasks.close_text,
-            f"close-{session_sid}",
-            session_sid=session_sid,
-        )
+        job_id = f"close-{session_sid}"
+        self._task(Urgency.ROUTINE, tasks.close_text, job_id, None, session_sid=session_sid)
+
+    def _task(
+        self,
+        queue: str,
+        func: Callable[..., None],
+        job_id: str,
+        after: timedelta | None,
+        **kwargs: str,
+    ) -> None:
+        enqueue_task(self.queues, queue, func, job_id, delay=after, **kwargs)

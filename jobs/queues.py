@@ -1,4 +1,10 @@
-"""The RQ queues, one per urgency, always with the JSON serializer (never pickle)."""
+"""The RQ queues, always with the JSON serializer (never pickle).
+
+``live`` carries work on a call in progress (move a holding caller, call a caller back
+while their supporter waits, end or cancel a leg, give up on an unanswered offer): a person
+is on the line, so it runs before any new dispatch. Then one queue per urgency. Workers
+listen in that order.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,11 @@ from redis import Redis
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-URGENCIES = ("urgent", "soon", "routine")  # also the worker's priority order
+from ivr.model import Urgency
+
+LIVE = "live"
+URGENCIES = tuple(u.value for u in Urgency)  # urgent, soon, routine
+QUEUE_NAMES = (LIVE, *URGENCIES)  # also the worker's priority order
 
 
 class Queues:
@@ -16,7 +26,7 @@ class Queues:
         self.connection = connection
         self._by_name = {
             name: Queue(name, connection=connection, serializer=JSONSerializer)
-            for name in URGENCIES
+            for name in QUEUE_NAMES
         }
 
     def __getitem__(self, name: str) -> Queue:
@@ -24,4 +34,4 @@ class Queues:
         return self._by_name[name]
 
     def all(self) -> list[Queue]:
-        return [self._by_name[name] for name in URGENCIES]
+        return [self._by_name[name] for name in QUEUE_NAMES]

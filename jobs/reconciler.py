@@ -7,19 +7,20 @@ times: enqueueing is keyed by request id.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from redis.exceptions import RedisError
 from rq.job import JobStatus
 
-from jobs.enqueue import JobSink, dispatch_job_status, enqueue_dispatch
+from ivr.model import Urgency
+from jobs.enqueue import dispatch_job_status, enqueue_dispatch
 from jobs.queues import Queues
 from jobs.recovery import enqueue_overdue, recover_abandoned
-from storage.dispatch import DispatchStore
-from storage.dispatch_models import OfferStatus
 from storage.models import DispatchState
 from storage.repository import Store
+from usecases.ports import Jobs
 
 logger = logging.getLogger(__name__)
 
@@ -36,18 +37,25 @@ class Reconciled:
 
 
 def reconcile(
-    store: Store, queues: Queues, grace: timedelta = GRACE, offers: DispatchStore | None = None
+    store: Store,
+    queues: Queues,
+    grace: timedelta = GRACE,
+    stuck_offers: Callable[[], int] | None = None,
 ) -> Reconciled:
     """Re-enqueue waiting requests whose job was never queued, was lost, or failed; re-run
-    jobs whose worker died; close offers nobody reported back on."""
+    jobs whose worker died; close offers nobody reported back on (``stuck_offers``, the
+    dispatcher's ``recover_stuck_offers``)."""
     result = Reconciled()
     try:
         result.abandoned_jobs = recover_abandoned(queues)
         result.overdue_jobs = enqueue_overdue(queues)
     except RedisError:
         logger.warning("reconciler: Redis unreachable")
-    if offers is not None:
-        result.stuck_offers = recover_offers(store, offers, JobSink(queues))
+    if stuck_offers is not None:
+        try:
+            result.stuck_offers = stuck_offers()
+        except RedisError:
+            logger.warning("reconciler: Redis unreachable; stuck offers wait")
     for request in store.awaiting_dispatch(older_than=grace):
         result.checked += 1
         if _enqueue(store, queues, request.id, request.urgency):
@@ -73,7 +81,7 @@ def reconcile(
     return result
 
 
-def _enqueue(store: Store, queues: Queues, request_id: str, urgency: str) -> bool:
+def _enqueue(store: Store, queues: Queues, request_id: str, urgency: Urgency) -> bool:
     try:
         enqueue_dispatch(queues, request_id, urgency)
     except RedisError:
@@ -83,36 +91,9 @@ def _enqueue(store: Store, queues: Queues, request_id: str, urgency: str) -> boo
     return True
 
 
-def recover_offers(store: Store, offers: DispatchStore, sink: JobSink) -> int:
-    """Offers still ringing past their time (a status callback lost, a worker killed between
-    claim and call): close them, free the supporter, dispatch the request again."""
-    closed = 0
-    for offer in offers.stuck_offers():
-        if not offers.end_offer(offer.id, OfferStatus.TIMED_OUT, reason="stuck"):
-            continue
-        closed += 1
-        logger.warning(
-            "reconciler: offer=%s was stuck; request=%s re-dispatched", offer.id, offer.request_id
-        )
-        request = store.get_request(offer.request_id)
-        try:
-            if offer.call_sid:
-                sink.cancel_leg(offer.call_sid)
-            if request is not None:
-                sink.dispatch(
-                    request.id,
-                    request.urgency,
-                    delay=timedelta(0),
-                    round_=int(store.clock().timestamp()),
-                )
-        except RedisError:
-            logger.warning("reconciler: Redis unreachable; request=%s waits", offer.request_id)
-    return closed
-
-
-def close_idle_texts(store: Store, sink: JobSink, idle: timedelta) -> int:
+def close_idle_texts(store: Store, jobs: Jobs, idle: timedelta) -> int:
     """Text conversations quiet for ``idle``: queue their kind closing message."""
     sids = store.idle_sessions("sms", store.clock() - idle)
     for sid in sids:
-        sink.close_text(sid)
+        jobs.close_text(sid)
     return len(sids)

@@ -11,9 +11,17 @@ from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ivr.model import Urgency
+
 URGENT_ALERT = timedelta(minutes=15)
-PROMISE = {"urgent": timedelta(hours=2)}
-BUSINESS_DAYS = {"soon": 1, "routine": 2}
+# Nobody could take a request: how long before dispatch tries the roster again.
+REDISPATCH_AFTER = {
+    Urgency.URGENT: timedelta(minutes=2),
+    Urgency.SOON: timedelta(minutes=15),
+    Urgency.ROUTINE: timedelta(hours=1),
+}
+PROMISE = {Urgency.URGENT: timedelta(hours=2)}
+BUSINESS_DAYS = {Urgency.SOON: 1, Urgency.ROUTINE: 2}
 
 
 def add_business_days(
@@ -30,18 +38,18 @@ def add_business_days(
 
 
 def alert_at(
-    created: datetime, urgency: str, zone: ZoneInfo, holidays: Collection[date] = ()
+    created: datetime, urgency: Urgency, zone: ZoneInfo, holidays: Collection[date] = ()
 ) -> datetime:
     """When a still-unaccepted request pages the on-call coordinator."""
-    if urgency == "urgent":
+    if urgency is Urgency.URGENT:
         return created + URGENT_ALERT
-    return add_business_days(created, BUSINESS_DAYS.get(urgency, 1), zone, holidays)
+    return add_business_days(created, BUSINESS_DAYS[urgency], zone, holidays)
 
 
 def due_by(
-    created: datetime, urgency: str, zone: ZoneInfo, holidays: Collection[date] = ()
+    created: datetime, urgency: Urgency, zone: ZoneInfo, holidays: Collection[date] = ()
 ) -> datetime:
     """The promise made to the caller."""
     if urgency in PROMISE:
         return created + PROMISE[urgency]
-    return add_business_days(created, BUSINESS_DAYS.get(urgency, 1), zone, holidays)
+    return add_business_days(created, BUSINESS_DAYS[urgency], zone, holidays)

@@ -39,6 +39,7 @@ def create_app(
     app.state.services = services
     app.state.guard = bootstrap.webhook_guard(settings)
     app.state.intake = bootstrap.voice_intake(services)
-    app.state.legs = bootstrap.legs(services)
+    app.state.supporter_leg = bootstrap.supporter_leg(services)
+    app.state.caller_leg = bootstrap.dispatch_deps(services).caller_leg
     app.state.sms = bootstrap.sms_desk(services)
     return app

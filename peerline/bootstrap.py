@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from redis import Redis
@@ -13,11 +12,8 @@ from twilio.request_validator import RequestValidator
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
 from jobs.crisis_marks import CrisisMarks
-from jobs.dispatcher import DispatchConfig, Dispatcher
-from jobs.enqueue import JobSink, enqueue_dispatch
-from jobs.outbound import Outbound
+from jobs.enqueue import RqJobs
 from jobs.queues import Queues
-from jobs.texts import Texts
 from jobs.throttle import Throttle
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
@@ -30,15 +26,19 @@ from storage.roster import RosterStore
 from storage.sms import SmsStore
 from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.intake import IntakeConfig, VoiceIntake
-from telephony.legs import Legs
 from telephony.security import WebhookGuard
 from telephony.sms import SmsDesk
 from telephony.sms_intake import SmsIntake
-from telephony.withdrawal import Withdrawals
+from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import zone as zone_named
+from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig
+from usecases.notices import Notices
+from usecases.outbound import Outbound
 from usecases.ports import Carrier
 from usecases.roster_commands import Commands
+from usecases.supporter_leg import SupporterLeg
+from usecases.withdrawal import Withdrawals
 
 HOLD_CYCLE_SECONDS = 30
 LONG_CALL = timedelta(minutes=45)  # a call this long earns the supporter a cool-off
@@ -88,22 +88,24 @@ def build(settings: Settings, *, fast_fail_redis: bool = False) -> Services:
     return Services(settings, store_, redis, url, Queues(redis), keep)
 
 
+def jobs(services: Services) -> RqJobs:
+    return RqJobs(services.queues)
+
+
 def voice_intake(services: Services) -> VoiceIntake:
     settings = services.settings
     config = IntakeConfig(
         crisis_number=settings.crisis_number,
         hold_cycles=max(1, settings.hold_max_minutes * 60 // HOLD_CYCLE_SECONDS),
     )
-    return VoiceIntake(
-        services.store, partial(enqueue_dispatch, services.queues), config, withdrawals(services)
-    )
+    return VoiceIntake(services.store, jobs(services), config, withdrawals(services))
 
 
 def withdrawals(services: Services) -> Withdrawals:
     return Withdrawals(
         services.store,
         DispatchStore(services.store.engine),
-        JobSink(services.queues),
+        jobs(services),
         CrisisMarks(services.redis),
     )
 
@@ -116,13 +118,17 @@ def webhook_guard(settings: Settings) -> WebhookGuard:
     )
 
 
-def outbound(services: Services) -> Outbound:
-    settings = services.settings
+def carrier(settings: Settings) -> Carrier:
     client = twilio_client(
         settings.twilio_account_sid,
         settings.twilio_auth_token.get_secret_value(),
         settings.twilio_api_url,
     )
+    return TwilioCarrier(client, settings.public_base)
+
+
+def outbound(services: Services, carrier_: Carrier | None = None) -> Outbound:
+    settings = services.settings
     roster = RosterStore(services.store.engine, services.store.cipher)
 
     def allowed(number: str) -> bool:
@@ -133,7 +139,7 @@ def outbound(services: Services) -> Outbound:
         )
 
     return Outbound(
-        TwilioCarrier(client),
+        carrier_ or carrier(settings),
         settings.hotline_number,
         allowed,
         calls=Throttle(services.redis, "calls", settings.calls_per_second),
@@ -142,13 +148,11 @@ def outbound(services: Services) -> Outbound:
     )
 
 
-def legs(services: Services) -> Legs:
-    return Legs(
+def supporter_leg(services: Services) -> SupporterLeg:
+    return SupporterLeg(
         services.store,
         DispatchStore(services.store.engine),
-        JobSink(services.queues),
-        withdrawals(services),
-        services.settings.crisis_number,
+        jobs(services),
         long_call=LONG_CALL,
         cool_off=COOL_OFF,
     )
@@ -166,7 +170,7 @@ def sms_desk(services: Services) -> SmsDesk:
     engine, cipher = services.store.engine, services.store.cipher
     alerts, roster = AlertStore(engine), RosterStore(engine, cipher)
     intake = SmsIntake(
-        services.store, JobSink(services.queues), idle=timedelta(hours=settings.sms_idle_hours)
+        services.store, jobs(services), idle=timedelta(hours=settings.sms_idle_hours)
     )
     commands = Commands(services.store, alerts, roster)
     return SmsDesk(
@@ -176,49 +180,53 @@ def sms_desk(services: Services) -> SmsDesk:
 
 @dataclass
 class WorkerDeps:
+    """The use cases jobs call, over one process's connections."""
+
     services: Services
-    dispatcher: Dispatcher
+    outbound: Outbound
     escalation: Escalation
-    texts: Texts
+    caller_leg: CallerLeg
+    dispatcher: Dispatcher
+    notices: Notices
 
 
-def worker_deps(settings: Settings, carrier: Carrier | None = None) -> WorkerDeps:
+def worker_deps(settings: Settings, carrier_: Carrier | None = None) -> WorkerDeps:
     """Built inside each job-running process (RQ forks), never shared across a fork."""
-    services = build(settings)
-    return dispatch_deps(services, carrier)
+    return dispatch_deps(build(settings), carrier_)
 
 
-def dispatch_deps(services: Services, carrier: Carrier | None = None) -> WorkerDeps:
-    """The dispatcher and escalation over ``services``; ``carrier`` replaces Twilio in tests."""
+def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> WorkerDeps:
+    """The job-side use cases over ``services``; ``carrier_`` replaces Twilio in tests."""
     settings = services.settings
     engine, cipher = services.store.engine, services.store.cipher
-    roster = RosterStore(engine, cipher)
-    out = outbound(services)
-    if carrier is not None:
-        out.carrier = carrier
-    sink = JobSink(services.queues)
+    roster, offers, queue = RosterStore(engine, cipher), DispatchStore(engine), jobs(services)
+    out = outbound(services, carrier_)
     escalation = Escalation(
         services.store,
         AlertStore(engine),
         roster,
         out,
-        sink,
+        queue,
         EscalationConfig(zone=zone_named(settings.timezone), holidays=settings.holiday_dates),
     )
-    config = DispatchConfig(
-        public_base=settings.public_base,
-        ring_seconds=settings.ring_seconds,
-        long_call=LONG_CALL,
-        cool_off=COOL_OFF,
+    caller_leg = CallerLeg(
+        services.store,
+        offers,
+        out,
+        queue,
+        escalation,
+        withdrawals(services),
+        CrisisMarks(services.redis),
+        CallBackPolicy(ring_seconds=settings.ring_seconds),
     )
     dispatcher = Dispatcher(
         services.store,
-        DispatchStore(engine),
+        offers,
         roster,
         out,
-        sink,
+        queue,
         escalation,
-        config,
-        crisis=CrisisMarks(services.redis),
+        DispatchConfig(ring_seconds=settings.ring_seconds),
     )
-    return WorkerDeps(services, dispatcher, escalation, Texts(services.store, out, sink))
+    notices = Notices(services.store, out, queue)
+    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices)

@@ -16,12 +16,10 @@ from rq import Worker
 from rq.serializers import JSONSerializer
 
 from jobs import context
-from jobs.enqueue import JobSink
 from jobs.reconciler import close_idle_texts, reconcile
 from jobs.recovery import JOB_MONITORING_INTERVAL
 from peerline import bootstrap, demo
 from peerline.settings import Settings
-from storage.dispatch import DispatchStore
 from storage.migrate import upgrade
 from storage.roster import RosterStore
 
@@ -55,16 +53,18 @@ def run_scheduler(
 ) -> None:
     """Reconcile the database's waiting requests with Redis every ``interval`` seconds."""
     services = bootstrap.build(settings)
-    offers = DispatchStore(services.store.engine)
+    dispatcher = bootstrap.dispatch_deps(services).dispatcher
     stop = stop or _stop_on_signals()
     while not stop.is_set():
         try:
-            result = reconcile(services.store, services.queues, offers=offers)
+            result = reconcile(
+                services.store, services.queues, stuck_offers=dispatcher.recover_stuck_offers
+            )
             forget_after = timedelta(days=settings.identity_grace_days)
             services.store.forget_callers(closed_before=services.store.clock() - forget_after)
             services.store.forget_idle_sessions(before=services.store.clock() - forget_after)
             close_idle_texts(
-                services.store, JobSink(services.queues), timedelta(hours=settings.sms_idle_hours)
+                services.store, bootstrap.jobs(services), timedelta(hours=settings.sms_idle_hours)
             )
             if result.enqueued or result.abandoned_jobs or result.stuck_offers:
                 logger.info(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from ivr.model import Line
 from telephony import paths
+from telephony.replies import farewell
 from usecases.errors import CarrierError, PermanentCarrierError, RetryableCarrierError
 
 # Twilio error codes that no retry will fix: invalid/unroutable numbers, opted out,
@@ -48,49 +50,60 @@ def twilio_client(account_sid: str, auth_token: str, api_url: str | None = None)
 
 
 class TwilioCarrier:
-    """``Carrier`` over the twilio SDK; translates Twilio's errors into ours."""
+    """``usecases.ports.Carrier`` over the twilio SDK.
 
-    def __init__(self, client: Client) -> None:
+    Turns intents into REST requests with our webhook URLs and TwiML, and translates
+    Twilio's errors into ours in one place (``_translated``).
+    """
+
+    def __init__(self, client: Client, public_base: str) -> None:
         self.client = client
+        self.public_base = public_base.rstrip("/")
 
-    def place_call(
-        self, *, to: str, from_: str, url: str, status_callback: str, timeout: int
-    ) -> str:
+    def ring_supporter(self, *, to: str, from_: str, offer_id: str, ring_seconds: int) -> str:
+        return self._place(
+            to, from_, paths.offer(offer_id), paths.offer_status(offer_id), ring_seconds
+        )
+
+    def call_caller_back(self, *, to: str, from_: str, request_id: str, ring_seconds: int) -> str:
+        return self._place(
+            to, from_, paths.callback(request_id), paths.callback_status(request_id), ring_seconds
+        )
+
+    def move_to_conference(self, call_sid: str, request_id: str) -> None:
+        self._update(call_sid, url=self.public_base + paths.join(request_id), method="POST")
+
+    def cancel_call(self, call_sid: str) -> None:
+        self._update(call_sid, status="canceled")
+
+    def hang_up(self, call_sid: str, said: Sequence[Line] = ()) -> None:
+        if said:
+            self._update(call_sid, twiml=farewell(said))
+        else:
+            self._update(call_sid, status="completed")
+
+    def send_sms(self, *, to: str, from_: str, body: str) -> str:
+        with _translated():
+            message = self.client.messages.create(to=to, from_=from_, body=body)
+        return str(message.sid)
+
+    def _place(self, to: str, from_: str, url: str, status_callback: str, timeout: int) -> str:
         with _translated():
             call = self.client.calls.create(
                 to=to,
                 from_=from_,
-                url=url,
+                url=self.public_base + url,
                 method="POST",
-                status_callback=status_callback,
+                status_callback=self.public_base + status_callback,
                 status_callback_method="POST",
                 status_callback_event=STATUS_EVENTS,
                 timeout=timeout,
             )
         return str(call.sid)
 
-    def update_call(
-        self,
-        sid: str,
-        *,
-        status: str | None = None,
-        url: str | None = None,
-        twiml: str | None = None,
-    ) -> None:
-        kwargs: dict[str, str] = {}
-        if status:
-            kwargs["status"] = status
-        if url:
-            kwargs.update(url=url, method="POST")
-        if twiml:
-            kwargs["twiml"] = twiml
+    def _update(self, sid: str, **kwargs: str) -> None:
         with _translated():
             self.client.calls(sid).update(**kwargs)
-
-    def send_sms(self, *, to: str, from_: str, body: str) -> str:
-        with _translated():
-            message = self.client.messages.create(to=to, from_=from_, body=body)
-        return str(message.sid)
 
 
 @contextmanager

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import ivr
-from ivr import Channel, ContactMode, Crisis, Inbound, Language, Session, State
+from ivr import Channel, ContactMode, Crisis, Inbound, Language, Session, State, Urgency
+from ivr.flow import ETA
 from ivr.menus import CRISIS_KEY
 from ivr.messages import Msg
 from ivr.organizations import match
@@ -20,17 +20,17 @@ from storage.errors import StaleTurn
 from storage.models import RequestStatus, SessionStatus
 from storage.records import SessionRecord
 from storage.repository import Store
-from telephony import bridge, paths, twiml
+from telephony import paths, twiml
 from telephony.inbound import VoiceCall
 from telephony.numbers import to_e164
-from telephony.withdrawal import Withdrawals
 from usecases import intake
+from usecases.ports import Jobs
+from usecases.replies import Conference, CrisisTransfer, Farewell, Hold, VoiceReply, lines
+from usecases.withdrawal import Withdrawals
 
 logger = logging.getLogger(__name__)
 
-Enqueue = Callable[[str, str], object]  # (request_id, urgency); raises when Redis is down
 CALL_OVER = {"completed", "busy", "failed", "no-answer", "canceled"}
-_ETA = {"urgent": Msg.ETA_URGENT, "soon": Msg.ETA_SOON, "routine": Msg.ETA_ROUTINE}
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,12 @@ class VoiceIntake:
     def __init__(
         self,
         store: Store,
-        enqueue: Enqueue,
+        jobs: Jobs,
         config: IntakeConfig,
         withdrawals: Withdrawals,
     ) -> None:
         self.store = store
-        self.enqueue = enqueue
+        self.jobs = jobs
         self.config = config
         self.withdrawals = withdrawals
         self._orgs: tuple[float | None, list[str], dict[str, str]] = (None, [], {})
@@ -98,7 +98,7 @@ class VoiceIntake:
             self._enqueue(saved.request.id, saved.request.urgency)
         return document
 
-    def hold(self, call: VoiceCall, cycle: int) -> str:
+    def hold(self, call: VoiceCall, cycle: int) -> VoiceReply:
         """One pass of the hold loop for a caller who chose to be connected now."""
         record = self.store.get_session(call.call_sid)
         request = (
@@ -108,24 +108,20 @@ class VoiceIntake:
         if call.digits.startswith(CRISIS_KEY):
             # Withdraw first, durably, then answer: from here on nothing moves this call.
             self.withdrawals.crisis(call.call_sid, request.id if request else None, "hold")
-            return twiml.crisis_transfer(lang, self.config.crisis_number)
-        if request is not None and request.status == RequestStatus.CONNECTED:
-            return bridge.caller_joins(request.id, request.language)  # beat the redirect
+            return CrisisTransfer(lang)
+        if request is not None and request.status is RequestStatus.CONNECTED:
+            # The supporter accepted and the redirect has not landed yet: beat it.
+            return Conference(request.id, lines(request.language, Msg.CALLER_JOIN))
         if request is None or request.status not in (RequestStatus.WAITING, RequestStatus.OFFERED):
-            return twiml.spoken(lang, Msg.CRISIS_FAILED)
+            return Farewell(lines(lang, Msg.CRISIS_FAILED))
         if cycle >= self.config.hold_cycles:
             if self.store.caller_of(request.id) is None:  # withheld number: nobody to call
-                self.store.set_request_status(
-                    request.id, RequestStatus.WITHDRAWN, only_from=(RequestStatus.WAITING,)
-                )
-                self.store.add_event(
-                    "request.withdrawn", request_id=request.id, reason="hold_timeout_no_number"
-                )
-                return twiml.spoken(lang, Msg.HOLD_GIVE_UP_NO_NUMBER)
+                self.withdrawals.withdraw(request.id, reason="hold_timeout_no_number")
+                return Farewell(lines(lang, Msg.HOLD_GIVE_UP_NO_NUMBER))
             if self.store.convert_to_callback(request.id):
                 self.store.add_event("request.hold_to_callback", request_id=request.id)
-            return twiml.spoken(lang, Msg.HOLD_GIVE_UP, _ETA.get(request.urgency, Msg.ETA_SOON))
-        return twiml.hold(lang, paths.hold(cycle + 1), first=cycle == 0)
+            return Farewell(lines(lang, Msg.HOLD_GIVE_UP, ETA[request.urgency]))
+        return Hold(cycle + 1, lang, first=cycle == 0)
 
     def call_status(self, call: VoiceCall) -> None:
         """Twilio reports the caller's leg changed state; act when the call is over."""
@@ -179,9 +175,9 @@ class VoiceIntake:
         urls = twiml.VoiceUrls(action=paths.gather(turn), hold=paths.hold(0))
         return twiml.render_step(step, urls, self.config.crisis_number, hints)
 
-    def _enqueue(self, request_id: str, urgency: str) -> None:
+    def _enqueue(self, request_id: str, urgency: Urgency) -> None:
         try:
-            self.enqueue(request_id, urgency)
+            self.jobs.dispatch(request_id, urgency)
         except Exception:  # Redis down or slow: the row is durable; the reconciler retries
             logger.warning(
                 "enqueue failed; request=%s left for the reconciler", request_id, exc_info=True

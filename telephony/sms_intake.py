@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 import ivr
 from ivr import Channel, Crisis, Inbound, Session, State
@@ -15,6 +14,7 @@ from ivr.sms_render import render_sms
 from storage.errors import StaleTurn
 from storage.repository import Store, new_ticket
 from usecases import intake
+from usecases.ports import Jobs
 
 logger = logging.getLogger(__name__)
 
@@ -31,21 +31,15 @@ REQUEST_OPEN = {
 }
 
 
-class Pager(Protocol):
-    def dispatch(self, request_id: str, urgency: str) -> None: ...
-    def page_risk(self, sender_key: str, ticket: str) -> None: ...
-    def callback_failed(self, request_id: str, offer_id: str = "") -> None: ...
-
-
 class SmsIntake:
     def __init__(
         self,
         store: Store,
-        pager: Pager,
+        jobs: Jobs,
         idle: timedelta,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.store, self.pager, self.idle, self.clock = store, pager, idle, clock
+        self.store, self.jobs, self.idle, self.clock = store, jobs, idle, clock
 
     def reply(self, sender: str, message_sid: str, body: str) -> tuple[str, ivr.Language]:
         """Advance the sender's conversation; the reply text and the conversation language."""
@@ -78,7 +72,7 @@ class SmsIntake:
             self.store.add_event("crisis.sms_key", session_sid=record.sid)
             self.page(sender)
         if saved.request is not None:
-            self.pager.dispatch(saved.request.id, saved.request.urgency)
+            self.jobs.dispatch(saved.request.id, saved.request.urgency)
         return reply, step.session.language
 
     def postpone(self, sender: str, body: str) -> str | None:
@@ -89,14 +83,14 @@ class SmsIntake:
         request = self.store.open_request_of(sender)
         if request is None or request.contact_mode != "text_first":
             return None
-        self.pager.callback_failed(request.id)
+        self.jobs.callback_failed(request.id)
         self.store.add_event("text_first.postponed", request_id=request.id)
         return POSTPONED[ivr.Language(request.language)]
 
     def page(self, sender: str) -> None:
         """Page the on-call coordinator about this texter: a ticket code, nothing else."""
         key = self.store.cipher.blind_index(sender)[:32]
-        self.pager.page_risk(key, self.ticket_for(sender))
+        self.jobs.page_risk(key, self.ticket_for(sender))
 
     def ticket_for(self, sender: str) -> str:
         """The code a coordinator page carries: the texter's open request's, else a new one."""

@@ -19,13 +19,15 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import Language
 from ivr.messages import Msg
-from telephony import bridge, paths, twiml
+from telephony import paths, replies, twiml
 from telephony.inbound import MissingField, VoiceCall
 from telephony.intake import VoiceIntake
-from telephony.legs import Legs
 from telephony.security import verified_form
 from telephony.sms import SmsDesk, Text
 from telephony.twiml import TwiMLResponse
+from usecases.caller_leg import CallerLeg
+from usecases.replies import VoiceReply
+from usecases.supporter_leg import SupporterLeg
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +39,14 @@ def _intake(request: Request) -> VoiceIntake:
     return intake
 
 
-def _legs(request: Request) -> Legs:
-    legs: Legs = request.app.state.legs
-    return legs
+def _supporter(request: Request) -> SupporterLeg:
+    leg: SupporterLeg = request.app.state.supporter_leg
+    return leg
+
+
+def _caller(request: Request) -> CallerLeg:
+    leg: CallerLeg = request.app.state.caller_leg
+    return leg
 
 
 def _id_param(request: Request, name: str) -> str:
@@ -53,7 +60,7 @@ def _int_param(request: Request, name: str) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 6 else 0
 
 
-def voice_endpoint(use: Callable[[Request, VoiceCall], str]) -> Handler:
+def voice_endpoint(use: Callable[[Request, VoiceCall], str | VoiceReply]) -> Handler:
     """Wrap a voice use case in the house order and the never-5xx rule."""
 
     async def endpoint(request: Request) -> Response:
@@ -64,7 +71,9 @@ def voice_endpoint(use: Callable[[Request, VoiceCall], str]) -> Handler:
             logger.warning("voice webhook missing %s path=%s", exc, request.url.path)
             return Response(f"missing {exc}", status_code=400, media_type="text/plain")
         try:
-            document = await run_in_threadpool(use, request, call)
+            reply = await run_in_threadpool(use, request, call)
+            crisis_number: str = request.app.state.settings.crisis_number
+            document = reply if isinstance(reply, str) else replies.render(reply, crisis_number)
         except Exception:
             logger.exception(
                 "voice webhook failed call=%s path=%s", call.call_sid, request.url.path
@@ -82,34 +91,35 @@ voice_gather = voice_endpoint(
 voice_hold = voice_endpoint(
     lambda request, call: _intake(request).hold(call, _int_param(request, "cycle"))
 )
-
-
-offer = voice_endpoint(lambda r, call: _legs(r).offer(_id_param(r, "offer"), call))
-offer_answer = voice_endpoint(lambda r, call: _legs(r).offer_answer(_id_param(r, "offer"), call))
-join = voice_endpoint(lambda r, call: _legs(r).join(_id_param(r, "request"), call))
-callback = voice_endpoint(lambda r, call: _legs(r).callback(_id_param(r, "request"), call))
+offer = voice_endpoint(lambda r, call: _supporter(r).offer(_id_param(r, "offer")))
+offer_answer = voice_endpoint(
+    lambda r, call: _supporter(r).answer(_id_param(r, "offer"), call.digits)
+)
+join = voice_endpoint(lambda r, call: _caller(r).join(_id_param(r, "request"), call.call_sid))
+callback = voice_endpoint(lambda r, call: _caller(r).answered(_id_param(r, "request")))
 callback_answer = voice_endpoint(
-    lambda r, call: _legs(r).callback_answer(_id_param(r, "request"), call)
+    lambda r, call: _caller(r).answer(_id_param(r, "request"), call.call_sid, call.digits)
 )
 
 
 async def conference_wait(request: Request) -> Response:
     await verified_form(request)
-    return TwiMLResponse(bridge.conference_wait())
+    return TwiMLResponse(replies.conference_wait())
 
 
 async def offer_status(request: Request) -> Response:
     return await _leg_status(
         request,
-        lambda r, call, form: _legs(r).offer_status(
-            _id_param(r, "offer"), call, _int_field(form, "CallDuration")
+        lambda r, call, form: _supporter(r).status(
+            _id_param(r, "offer"), call.call_status, _int_field(form, "CallDuration")
         ),
     )
 
 
 async def callback_status(request: Request) -> Response:
     return await _leg_status(
-        request, lambda r, call, form: _legs(r).callback_status(_id_param(r, "request"), call)
+        request,
+        lambda r, call, form: _caller(r).status(_id_param(r, "request"), call.call_status),
     )
 
 

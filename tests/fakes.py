@@ -1,13 +1,19 @@
-"""Ten-line fakes for the ports. The sandbox contract tests keep them honest."""
+"""Ten-line fakes for the ports. The carrier contract test keeps them honest."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from ivr.model import Line
 from usecases.errors import CarrierError
 
 
 class RecordingCarrier:
+    """``usecases.ports.Carrier`` that records intents: ``calls`` placed (kind "offer" or
+    "call_back"), ``updates`` to live calls ({"sid", and "moved_to", "status" or "said"}),
+    ``messages`` sent. ``fail`` and ``fail_updates`` make chosen requests raise."""
+
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.updates: list[dict[str, Any]] = []
@@ -15,19 +21,37 @@ class RecordingCarrier:
         self.fail: dict[str, CarrierError] = {}  # by destination number
         self.fail_updates: dict[str, CarrierError] = {}  # by call SID
 
-    def place_call(self, **kw: Any) -> str:
-        if kw["to"] in self.fail:
-            raise self.fail[kw["to"]]
-        self.calls.append(kw)
-        return f"CAfa{len(self.calls):030x}"  # apart from the driver's inbound SIDs
+    def ring_supporter(self, **kw: Any) -> str:
+        return self._place(kind="offer", **kw)
 
-    def update_call(self, sid: str, **kw: Any) -> None:
-        if sid in self.fail_updates:
-            raise self.fail_updates[sid]
-        self.updates.append({"sid": sid, **{k: v for k, v in kw.items() if v}})
+    def call_caller_back(self, **kw: Any) -> str:
+        return self._place(kind="call_back", **kw)
+
+    def move_to_conference(self, call_sid: str, request_id: str) -> None:
+        self._update(call_sid, moved_to=request_id)
+
+    def cancel_call(self, call_sid: str) -> None:
+        self._update(call_sid, status="canceled")
+
+    def hang_up(self, call_sid: str, said: Sequence[Line] = ()) -> None:
+        if said:
+            self._update(call_sid, said=tuple(line.msg for line in said))
+        else:
+            self._update(call_sid, status="completed")
 
     def send_sms(self, **kw: str) -> str:
         if kw["to"] in self.fail:
             raise self.fail[kw["to"]]
         self.messages.append(kw)
         return f"SM{len(self.messages):032x}"
+
+    def _place(self, **kw: Any) -> str:
+        if kw["to"] in self.fail:
+            raise self.fail[kw["to"]]
+        self.calls.append(kw)
+        return f"CAfa{len(self.calls):030x}"  # apart from the driver's inbound SIDs
+
+    def _update(self, sid: str, **kw: Any) -> None:
+        if sid in self.fail_updates:
+            raise self.fail_updates[sid]
+        self.updates.append({"sid": sid, **kw})

@@ -16,8 +16,6 @@ from zoneinfo import ZoneInfo
 from ivr.catalogue import catalogue, sms
 from ivr.messages import Msg
 from ivr.model import Channel, Language, Urgency
-from jobs.enqueue import JobSink
-from jobs.outbound import Outbound
 from matching.sla import alert_at
 from storage.alerts import AlertStore
 from storage.models import RequestStatus
@@ -26,6 +24,8 @@ from storage.repository import Store
 from storage.roster import CoordinatorRecord, RosterStore
 from usecases.candidates import zone as zone_named
 from usecases.errors import CarrierError
+from usecases.outbound import Outbound
+from usecases.ports import Jobs
 
 logger = logging.getLogger(__name__)
 
@@ -92,24 +92,24 @@ class Escalation:
         alerts: AlertStore,
         roster: RosterStore,
         outbound: Outbound,
-        sink: JobSink,
+        jobs: Jobs,
         config: EscalationConfig,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store, self.alerts, self.roster = store, alerts, roster
-        self.outbound, self.sink, self.config, self.clock = outbound, sink, config, clock
+        self.outbound, self.jobs, self.config, self.clock = outbound, jobs, config, clock
 
     def watch(self, request: RequestRecord) -> None:
         """Start the request's SLA timer (idempotent: one timer per request)."""
         due = alert_at(request.created_at, request.urgency, self.config.zone, self.config.holidays)
-        self.sink.escalate(request.id, 0, delay=max(timedelta(0), due - self.clock()))
+        self.jobs.escalate(request.id, 0, after=max(timedelta(0), due - self.clock()))
 
     def no_supporter(self, request: RequestRecord) -> None:
-        self.sink.escalate(request.id, 0, delay=None, now=True)
+        self.jobs.escalate(request.id, 0)
 
     def callback_failed(self, request: RequestRecord) -> None:
         """Call backs keep failing: page the next coordinator not yet paged about it."""
-        self.sink.escalate(request.id, request.escalation_level, delay=None, now=True)
+        self.jobs.escalate(request.id, request.escalation_level)
 
     def escalate(self, request_id: str, level: int) -> None:
         """Page the coordinator at ``level`` unless the request is handled or owned."""
@@ -127,7 +127,7 @@ class Escalation:
         if not self.alerts.already_paged(request_id, level):
             self._page(request, coordinator, level, now)
         if level + 1 < len(order):
-            self.sink.escalate(request_id, level + 1, delay=self.config.ack_within)
+            self.jobs.escalate(request_id, level + 1, after=self.config.ack_within)
 
     def page_risk(self, sender_key: str, ticket: str) -> None:
         """Risk language in a text: page whoever is first in line now, with the ticket only."""

@@ -62,8 +62,9 @@ class CallBackOffer:
 class Hold:
     """One pass of the hold loop for a caller waiting to be connected."""
 
-    cycle: int
+    next_cycle: int  # the pass the loop comes back for
     language: Language
+    first: bool  # the first pass thanks the caller for waiting
 
 
 VoiceReply: TypeAlias = Farewell | CrisisTransfer | Conference | Whisper | CallBackOffer | Hold

@@ -116,7 +116,8 @@ def world(client: TestClient, settings: Settings, services: bootstrap.Services) 
     settings.calls_per_second = settings.sms_per_second = 1000.0
     box = Sandbox(config, clock=ManualClock(), http=client)
     with SandboxServer(create_sandbox_app(config, sandbox=box)) as server:
-        carrier = TwilioCarrier(twilio_client(settings.twilio_account_sid, AUTH_TOKEN, server.url))
+        client = twilio_client(settings.twilio_account_sid, AUTH_TOKEN, server.url)
+        carrier = TwilioCarrier(client, settings.public_base)
         deps = bootstrap.dispatch_deps(services, carrier)
         context.install(lambda: deps)
         roster = RosterStore(services.store.engine, services.store.cipher)

@@ -170,7 +170,7 @@ def test_a_stale_accept_never_redirects_a_caller_in_crisis(world: World) -> None
     # The caller's 9 was recorded, but the request row still says connected (the race
     # where the connect job read it a moment before the withdrawal landed).
     world.services.store.mark_crisis(caller.sid)
-    world.deps.dispatcher.connect_caller(rid)
+    world.deps.caller_leg.connect(rid)
     assert [
         d
         for d in world.box.deliveries()

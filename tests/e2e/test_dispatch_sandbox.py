@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobs.enqueue import JobSink
-from jobs.reconciler import recover_offers
 from sandbox.phones import CallStatus
 from storage.dispatch import DispatchStore
 from tests.conftest import lose_everything
@@ -126,7 +124,9 @@ def test_a_dispatch_whose_worker_died_after_the_claim_still_connects(world: Worl
     later = DispatchStore(
         world.services.store.engine, clock=lambda: datetime.now(UTC) + timedelta(seconds=31)
     )
-    assert recover_offers(world.services.store, later, JobSink(world.services.queues)) == 1
+    dispatcher = world.deps.dispatcher
+    dispatcher.offers = later
+    assert dispatcher.recover_stuck_offers() == 1
     world.work()
     [ringing] = world.box.phone(BEN).ringing() or world.box.phone(ANA).ringing()
     supporter = world.box.phone(ringing.to).answer()

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobs.enqueue import JobSink
-from jobs.outbound import OptedOut
+from jobs.enqueue import RqJobs
 from jobs.reconciler import close_idle_texts
 from storage.repository import Store
 from tests.e2e.conftest import World
+from usecases.errors import OptedOut
 
 pytestmark = pytest.mark.e2e
 TEXTER, ANA, BEN, KIM = "+16175550123", "+16175550101", "+16175550102", "+16175550104"
@@ -145,7 +145,7 @@ def test_a_quiet_conversation_is_closed_kindly_after_a_day(world: World) -> None
     text(world, TEXTER, "hello")
     store = world.services.store
     later = Store(store.engine, store.cipher, clock=lambda: datetime.now(UTC) + timedelta(hours=25))
-    assert close_idle_texts(later, JobSink(world.services.queues), timedelta(hours=24)) == 1
+    assert close_idle_texts(later, RqJobs(world.services.queues), timedelta(hours=24)) == 1
     world.work()
     assert "closed this conversation" in world.box.phone(TEXTER).inbox()[-1].body
     assert "peer support for healthcare workers" in text(world, TEXTER, "hi again")

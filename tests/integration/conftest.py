@@ -4,7 +4,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from redis import Redis
@@ -110,9 +109,8 @@ def sid_of(line: Line, index: int) -> str:
 
 def supporter_leg(line: Line, index: int = -1) -> Leg:
     call = line.carrier.calls[index]
-    assert "/twilio/offer?" in call["url"], call
-    offer = parse_qs(urlparse(call["url"]).query)["offer"][0]
-    return Leg(offer, sid_of(line, index), call["to"])
+    assert call["kind"] == "offer", call
+    return Leg(call["offer_id"], sid_of(line, index), call["to"])
 
 
 def leg_post(line: Line, path: str, sid: str, to: str, **extra: str) -> ET.Element:

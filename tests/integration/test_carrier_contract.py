@@ -16,6 +16,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from ivr.catalogue import voice
+from ivr.messages import Msg
+from ivr.model import Language, Line
 from sandbox import ManualClock, Sandbox, SandboxServer, create_sandbox_app
 from sandbox.phones import CallStatus
 from sandbox.testing import TwimlScript, sandbox_config
@@ -30,8 +33,10 @@ HOTLINE = "+16175550100"
 ANA, BEN = "+16175550102", "+16175550103"
 INVALID = "+15005550001"  # Twilio's magic "invalid number" (21211)
 BASE = "https://peerline.example.org"
-OFFER_URL, STATUS_URL = f"{BASE}/twilio/offer?offer=c0ffee", f"{BASE}/twilio/offer/status"
-JOIN_URL = f"{BASE}/twilio/voice/join?request=r1"
+OFFER, REQUEST = "c0ffee" + "0" * 26, "feed" + "0" * 28
+OFFER_URL = f"{BASE}/twilio/offer?offer={OFFER}"
+JOIN_URL = f"{BASE}/twilio/voice/join?request={REQUEST}"
+THANKS = (Line(Msg.OFFER_DECLINED, Language.EN),)
 
 
 class ContractRecordingCarrier(RecordingCarrier):
@@ -50,7 +55,7 @@ class ContractRecordingCarrier(RecordingCarrier):
     def advance(self, seconds: float) -> None:
         self.now += seconds
 
-    def place_call(self, **kw: Any) -> str:
+    def _place(self, **kw: Any) -> str:
         with self._lock:
             if kw["to"] not in self.fail:  # Twilio validates the number before the rate
                 self._tokens = min(
@@ -60,7 +65,7 @@ class ContractRecordingCarrier(RecordingCarrier):
                 if self._tokens < 1.0:
                     raise RetryableCarrierError("twilio 429 20429", 20429)
                 self._tokens -= 1.0
-            return super().place_call(**kw)
+            return super()._place(**kw)
 
     def send_sms(self, **kw: str) -> str:
         if kw["to"] in self.opted_out:
@@ -85,8 +90,8 @@ class Harness:
     def call_canceled(self, sid: str) -> bool:
         raise NotImplementedError
 
-    def answered_hears(self, sid: str, number: str, words: str) -> bool:
-        """Once ``number`` picks up call ``sid``, it hears ``words``."""
+    def answered_hears(self, sid: str, number: str, msg: Msg) -> bool:
+        """Once ``number`` picks up call ``sid``, it hears ``msg``."""
         raise NotImplementedError
 
     def answered_fetches(self, sid: str, number: str, url: str) -> bool:
@@ -112,11 +117,11 @@ class FakeHarness(Harness):
     def call_canceled(self, sid: str) -> bool:
         return {"sid": sid, "status": "canceled"} in self.fake.updates
 
-    def answered_hears(self, sid: str, number: str, words: str) -> bool:
-        return any(u["sid"] == sid and words in u.get("twiml", "") for u in self.fake.updates)
+    def answered_hears(self, sid: str, number: str, msg: Msg) -> bool:
+        return any(u["sid"] == sid and msg in u.get("said", ()) for u in self.fake.updates)
 
     def answered_fetches(self, sid: str, number: str, url: str) -> bool:
-        return {"sid": sid, "url": url} in self.fake.updates
+        return {"sid": sid, "moved_to": REQUEST} in self.fake.updates and url == JOIN_URL
 
 
 class SandboxHarness(Harness):
@@ -135,7 +140,8 @@ class SandboxHarness(Harness):
     def call_canceled(self, sid: str) -> bool:
         return self.box.call(sid).status is CallStatus.CANCELED
 
-    def answered_hears(self, sid: str, number: str, words: str) -> bool:
+    def answered_hears(self, sid: str, number: str, msg: Msg) -> bool:
+        words = voice(msg, Language.EN)
         return self.box.phone(number).answer(self.box.call(sid)).heard(words)
 
     def answered_fetches(self, sid: str, number: str, url: str) -> bool:
@@ -158,7 +164,7 @@ def harness(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         try:
             with SandboxServer(create_sandbox_app(config, sandbox=box)) as server:
                 client = twilio_client(config.account_sid, config.auth_token, server.url)
-                yield SandboxHarness(box, TwilioCarrier(client), peerline)
+                yield SandboxHarness(box, TwilioCarrier(client, BASE), peerline)
                 box.settle()
         finally:
             box.close()
@@ -166,9 +172,7 @@ def harness(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def place(carrier: Carrier, to: str) -> str:
-    return carrier.place_call(
-        to=to, from_=HOTLINE, url=OFFER_URL, status_callback=STATUS_URL, timeout=30
-    )
+    return carrier.ring_supporter(to=to, from_=HOTLINE, offer_id=OFFER, ring_seconds=30)
 
 
 def test_place_call_returns_a_call_sid(harness: Harness) -> None:
@@ -176,19 +180,19 @@ def test_place_call_returns_a_call_sid(harness: Harness) -> None:
     assert re.fullmatch(r"CA[0-9a-f]{32}", sid), sid
 
 
-def test_update_call_cancels_a_ringing_call(harness: Harness) -> None:
+def test_cancel_call_cancels_a_ringing_call(harness: Harness) -> None:
     sid = place(harness.carrier, ANA)
-    harness.carrier.update_call(sid, status="canceled")
+    harness.carrier.cancel_call(sid)
     assert harness.call_canceled(sid)
 
 
-def test_update_call_redirects_a_call_to_new_twiml_or_a_new_url(harness: Harness) -> None:
+def test_hang_up_says_its_words_and_move_fetches_the_conference(harness: Harness) -> None:
     said = place(harness.carrier, ANA)
-    harness.carrier.update_call(said, twiml="<Response><Say>Thank you.</Say><Hangup/></Response>")
-    assert harness.answered_hears(said, ANA, "Thank you.")
+    harness.carrier.hang_up(said, THANKS)
+    assert harness.answered_hears(said, ANA, Msg.OFFER_DECLINED)
     harness.advance(1)  # one call a second
     moved = place(harness.carrier, BEN)
-    harness.carrier.update_call(moved, url=JOIN_URL)
+    harness.carrier.move_to_conference(moved, REQUEST)
     assert harness.answered_fetches(moved, BEN, JOIN_URL)
 
 

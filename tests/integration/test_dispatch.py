@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import select
 
+from ivr.messages import Msg
 from storage.dispatch_models import Offer
 from storage.models import HelpRequest
 from storage.roster_models import Supporter
@@ -52,8 +53,8 @@ def test_callback_request_rings_the_best_supporter_from_the_hotline(line: Line) 
     line.work()
     [call] = line.carrier.calls
     assert call["to"] == ANA and call["from_"] == HOTLINE
-    assert call["timeout"] == 30
-    assert call["url"].startswith("https://peerline.example.org/twilio/offer?offer=")
+    assert call["ring_seconds"] == 30
+    assert call["kind"] == "offer" and call["offer_id"]
     assert line.services.store.get_request(rid).status == "offered"  # type: ignore[union-attr]
 
 
@@ -132,7 +133,7 @@ def test_holding_caller_is_moved_into_the_conference_on_accept(line: Line) -> No
     line.work()  # connect_caller
     [update] = line.carrier.updates
     assert update["sid"] == call.sid
-    assert update["url"] == f"https://peerline.example.org/twilio/voice/join?request={rid}"
+    assert update["moved_to"] == rid
     doc = call.post(f"/twilio/voice/join?request={rid}")
     assert (doc.findtext("Dial/Conference") or "") == f"peerline-{rid}"
 
@@ -180,10 +181,10 @@ def test_nobody_available_pages_the_coordinator_without_pii_and_tells_the_caller
         page["body"],
     )
     told = [u for u in line.carrier.updates if u["sid"] == call.sid]
-    assert told and "no peer supporter is available" in told[0]["twiml"]
+    assert told and Msg.NOBODY_NOW in told[0]["said"]
     request = line.services.store.get_request(rid)
     assert request is not None and request.contact_mode == "callback"
-    assert any(j.startswith(f"dispatch-{rid}-r") for j in line.scheduled())
+    assert any(j.startswith(f"dispatch-{rid}-at") for j in line.scheduled())
 
 
 def test_two_dispatchers_never_claim_the_same_supporter(line: Line) -> None:
@@ -240,7 +241,7 @@ def test_a_caller_gone_before_the_redirect_is_withdrawn_and_the_supporter_told(l
     line.work()  # connect_caller: Twilio says the caller's call is over
     assert line.services.store.get_request(rid).status == "withdrawn"  # type: ignore[union-attr]
     told = [u for u in line.carrier.updates if u["sid"] == sid]
-    assert told and "no longer on the line" in told[0]["twiml"]
+    assert told and Msg.CALLER_LEFT in told[0]["said"]
     [ana] = line.roster.supporters()
     assert not ana.busy
 
@@ -251,9 +252,9 @@ def test_a_stale_call_back_failure_never_releases_a_newer_offer(line: Line) -> N
     line.work()
     offer_id, sid, to = supporter_leg(line)
     leg_post(line, f"/twilio/offer/answer?offer={offer_id}", sid, to, Digits="1")
-    line.deps.dispatcher.callback_failed(rid, offer_id="f" * 32)  # about some older offer
+    line.deps.caller_leg.callback_failed(rid, offer_id="f" * 32)  # about some older offer
     assert line.services.store.get_request(rid).status == "connected"  # type: ignore[union-attr]
-    line.deps.dispatcher.callback_failed(rid, offer_id=offer_id)
+    line.deps.caller_leg.callback_failed(rid, offer_id=offer_id)
     assert line.services.store.get_request(rid).status == "waiting"  # type: ignore[union-attr]
 
 

@@ -43,13 +43,13 @@ class ThreadSafeRecordingCarrier(RecordingCarrier):
         super().__init__()
         self._lock = threading.Lock()
 
-    def place_call(self, **kw: Any) -> str:
+    def _place(self, **kw: Any) -> str:
         with self._lock:
-            return super().place_call(**kw)
+            return super()._place(**kw)
 
-    def update_call(self, sid: str, **kw: Any) -> None:
+    def _update(self, sid: str, **kw: Any) -> None:
         with self._lock:
-            super().update_call(sid, **kw)
+            super()._update(sid, **kw)
 
     def send_sms(self, **kw: str) -> str:
         with self._lock:

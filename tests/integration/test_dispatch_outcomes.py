@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from jobs.dispatcher import Dispatcher
+from ivr.messages import Msg
 from storage.dispatch_models import OfferStatus
 from storage.models import HelpRequest, RequestStatus
 from storage.roster import NewSupporter, SupporterRecord
 from tests.integration.conftest import Leg, Line, leg_post, sid_of, supporter_leg
+from usecases.dispatch import Dispatcher
 from usecases.errors import RetryableCarrierError
 
 pytestmark = pytest.mark.integration
@@ -186,7 +187,7 @@ def test_an_unanswered_call_back_frees_the_supporter_and_after_three_pages_the_c
             line.work()
         else:
             # The retry is a delayed job; run what it would run, now.
-            assert any(j.startswith(f"dispatch-{rid}-r") for j in line.scheduled())
+            assert any(j.startswith(f"dispatch-{rid}-at") for j in line.scheduled())
             line.deps.dispatcher.dispatch(rid)
         leg = supporter_leg(line)
         rung.append(leg.to)
@@ -207,8 +208,7 @@ def test_an_unanswered_call_back_frees_the_supporter_and_after_three_pages_the_c
         line.work()  # callback_failed, then the supporter's leg is told and ended
 
         told = [u for u in line.carrier.updates if u["sid"] == leg.sid]
-        assert len(told) == 1 and "couldn't reach the caller" in told[0]["twiml"]
-        assert "<Hangup" in told[0]["twiml"]
+        assert len(told) == 1 and Msg.CALLER_NOT_REACHED in told[0]["said"]
         assert not any(s.busy for s in line.roster.supporters())
         request = line.services.store.get_request(rid)
         assert request is not None
@@ -275,7 +275,7 @@ def test_a_caller_who_hangs_up_at_the_call_back_prompt_was_not_reached(line: Lin
     assert request is not None
     assert (request.status, request.callback_attempts) == (RequestStatus.WAITING, 1)
     told = [u for u in line.carrier.updates if u["sid"] == leg.sid]
-    assert len(told) == 1 and "couldn't reach the caller" in told[0]["twiml"]
+    assert len(told) == 1 and Msg.CALLER_NOT_REACHED in told[0]["said"]
     assert not supporter_named(line, "Ana Lopez").busy
 
 
@@ -308,7 +308,7 @@ def shifted(dispatcher: Dispatcher, by: timedelta) -> Dispatcher:
         d.offers,
         d.roster,
         d.outbound,
-        d.sink,
+        d.jobs,
         d.escalator,
         d.config,
         clock=lambda: datetime.now(UTC) + by,

@@ -12,8 +12,10 @@ from rq import SimpleWorker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from jobs import context
-from jobs.enqueue import dispatch_job_id, enqueue_dispatch
+from ivr.messages import Msg
+from ivr.model import Language, Line, Urgency
+from jobs import context, tasks
+from jobs.enqueue import RqJobs, dispatch_job_id, enqueue_dispatch
 from jobs.queues import URGENCIES, Queues
 from jobs.reconciler import reconcile
 from storage.models import RequestStatus, SessionStatus
@@ -59,8 +61,8 @@ def work(queues: Queues) -> None:
     )
 
 
-def test_queues_are_per_urgency_with_json_serializer(queues: Queues) -> None:
-    assert [q.name for q in queues.all()] == list(URGENCIES)
+def test_queues_are_live_then_per_urgency_with_json_serializer(queues: Queues) -> None:
+    assert [q.name for q in queues.all()] == ["live", *URGENCIES]
     assert all(
         q.serializer is JSONSerializer or q.serializer == JSONSerializer for q in queues.all()
     )
@@ -132,3 +134,26 @@ def test_delayed_jobs_nobody_scheduled_are_enqueued_once_overdue(
     assert enqueue_overdue(queues) == 1  # 5 s late is RQ's scheduler's business still
     assert queue.get_job_ids() == ["late-60s"]
     assert enqueue_overdue(queues) == 0, "never twice"
+
+
+def test_each_job_goes_to_the_queue_its_kind_needs(queues: Queues, store: Store) -> None:
+    """Work on a call in progress runs first (a person is on the line); dispatch follows
+    the request's urgency; a risk page is urgent; closing an idle text is routine."""
+    jobs = RqJobs(queues)
+    rid = waiting_request(store, urgency="routine")
+    jobs.dispatch(rid, Urgency.ROUTINE)
+    jobs.connect_caller(rid)
+    jobs.call_back(rid, 0)
+    jobs.end_call("CA" + "1" * 32, (Line(Msg.CALLER_LEFT, Language.EN),))
+    jobs.page_risk("k" * 32, "K7Q2")
+    jobs.close_text("SM1")
+    assert queues["routine"].get_job_ids() == [dispatch_job_id(rid), "close-SM1"]
+    assert queues["live"].get_job_ids() == [
+        f"connect-{rid}",
+        f"callback-{rid}-0",
+        "end-CA" + "1" * 32,
+    ]
+    [risk] = queues["urgent"].get_job_ids()
+    assert risk.startswith("risk-K7Q2-")
+    end = Job.fetch("end-CA" + "1" * 32, connection=queues.connection, serializer=JSONSerializer)
+    assert tasks.decode_said(end.kwargs["said"]) == (Line(Msg.CALLER_LEFT, Language.EN),)

@@ -9,12 +9,12 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from jobs.outbound import ForbiddenDestination, Outbound
 from storage.models import HelpRequest, RequestStatus
 from tests.e2e.conftest import CRISIS
 from tests.integration.conftest import Line
 from tests.twilio_driver import Call
-from usecases.errors import PermanentCarrierError
+from usecases.errors import ForbiddenDestination, PermanentCarrierError
+from usecases.outbound import Outbound
 
 pytestmark = pytest.mark.integration
 
@@ -30,12 +30,7 @@ def outbound(line: Line) -> Outbound:
 
 
 def place_call(out: Outbound, to: str) -> str:
-    return out.call(
-        to,
-        url="https://peerline.example.org/twilio/offer?offer=x",
-        status_callback="https://peerline.example.org/twilio/offer/status?offer=x",
-        timeout=30,
-    )
+    return out.ring_supporter(to, offer_id="0" * 32, ring_seconds=30)
 
 
 def send_sms(out: Outbound, to: str) -> str:

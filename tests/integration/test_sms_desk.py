@@ -6,12 +6,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from jobs.outbound import OptedOut, Outbound
 from jobs.throttle import Throttle
 from storage.sms import SmsStore
 from tests.fakes import RecordingCarrier
 from tests.integration.conftest import Line
-from usecases.errors import PermanentCarrierError
+from usecases.errors import OptedOut, PermanentCarrierError
+from usecases.outbound import Outbound
 
 TEXTER = "+16175550123"
 

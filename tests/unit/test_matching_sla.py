@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ivr.model import Urgency
 from matching.sla import add_business_days, alert_at, due_by
 
 BOSTON = ZoneInfo("America/New_York")
@@ -42,7 +43,7 @@ def test_business_days_keep_wall_clock_time_across_dst() -> None:
 
 def test_alert_and_promise_by_urgency() -> None:
     created = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
-    assert alert_at(created, "urgent", BOSTON) == created + timedelta(minutes=15)
-    assert due_by(created, "urgent", BOSTON) == created + timedelta(hours=2)
-    assert due_by(created, "soon", BOSTON) == add_business_days(created, 1, BOSTON)
-    assert due_by(created, "routine", BOSTON) == add_business_days(created, 2, BOSTON)
+    assert alert_at(created, Urgency.URGENT, BOSTON) == created + timedelta(minutes=15)
+    assert due_by(created, Urgency.URGENT, BOSTON) == created + timedelta(hours=2)
+    assert due_by(created, Urgency.SOON, BOSTON) == add_business_days(created, 1, BOSTON)
+    assert due_by(created, Urgency.ROUTINE, BOSTON) == add_business_days(created, 2, BOSTON)

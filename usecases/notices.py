@@ -1,4 +1,5 @@
-"""Jobs that text callers: the neutral "text me first" notice and closing idle conversations.
+"""Texts to callers outside the intake: the neutral "text me first" notice, and closing a
+conversation that went quiet.
 
 Texts never say what Peerline is about beyond its name: someone else may see the phone.
 """
@@ -8,44 +9,37 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from ivr import Language
+from ivr.catalogue import sms
 from ivr.messages import Msg
-from ivr.model import Channel
-from ivr.prompts import text as words
-from jobs.enqueue import JobSink
-from jobs.outbound import Outbound
+from ivr.model import Language
 from storage.models import RequestStatus, SessionStatus
 from storage.repository import Store
 from usecases.errors import CarrierError
+from usecases.outbound import Outbound
+from usecases.ports import Jobs
 
 logger = logging.getLogger(__name__)
 
 CALL_IN = timedelta(minutes=2)
-NEUTRAL = {
-    Language.EN: "Peerline: the call you asked for will come from this number in about 2 "
-    "minutes. Reply LATER if now isn't a good time.",
-    Language.ES: "Peerline: la llamada que pidió llegará desde este número en unos 2 minutos. "
-    "Responda LATER si ahora no es buen momento.",
-}
 
 
-class Texts:
-    def __init__(self, store: Store, outbound: Outbound, sink: JobSink) -> None:
-        self.store, self.outbound, self.sink = store, outbound, sink
+class Notices:
+    def __init__(self, store: Store, outbound: Outbound, jobs: Jobs) -> None:
+        self.store, self.outbound, self.jobs = store, outbound, jobs
 
     def text_first(self, request_id: str) -> None:
         """A supporter took a "text me first" request: tell the caller, call in two minutes."""
         request = self.store.get_request(request_id)
         number = self.store.caller_of(request_id)
-        if request is None or request.status != RequestStatus.CONNECTED or number is None:
+        if request is None or request.status is not RequestStatus.CONNECTED or number is None:
             return
         try:
-            self.outbound.sms(number, NEUTRAL[_language(request.language)])
+            self.outbound.sms(number, sms(Msg.TEXT_FIRST_NOTICE, request.language))
             delay = CALL_IN
         except CarrierError:  # opted out of texts (calls are still fine) or unreachable
             delay = timedelta(0)
         self.store.add_event("text_first.notified", request_id=request_id)
-        self.sink.call_back(request_id, request.callback_attempts, delay=delay)
+        self.jobs.call_back(request_id, request.callback_attempts, after=delay)
 
     def close_conversation(self, session_sid: str) -> None:
         """An intake conversation went quiet: close it kindly (once).
@@ -55,17 +49,13 @@ class Texts:
         """
         record = self.store.get_session(session_sid)
         number = self.store.session_caller(session_sid)
-        if record is None or record.status != SessionStatus.ACTIVE:
+        if record is None or record.status is not SessionStatus.ACTIVE:
             return
         if number is not None:
-            language = _language(str(record.flow.get("language", "en")))
+            language = Language(record.flow.get("language", Language.EN))
             try:
-                self.outbound.sms(number, words(Msg.GOODBYE, language, Channel.SMS))
+                self.outbound.sms(number, sms(Msg.GOODBYE, language))
             except CarrierError:
                 logger.info("closing text not sent session=%s", session_sid)
         if self.store.close_session(session_sid, SessionStatus.ENDED):
             self.store.add_event("sms.conversation_closed", session_sid=session_sid)
-
-
-def _language(code: str) -> Language:
-    return Language(code) if code in ("en", "es") else Language.EN

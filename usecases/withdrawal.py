@@ -9,26 +9,20 @@ transfer so nothing ever moves it again.
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
+from ivr.messages import Msg
+from ivr.model import Language
 from storage.dispatch import DispatchStore
 from storage.repository import Store
-from telephony import bridge
+from usecases.ports import Jobs, Marks
+from usecases.replies import lines
 
 logger = logging.getLogger(__name__)
 
 
-class LegEnder(Protocol):
-    def cancel_leg(self, call_sid: str, say: str = "") -> None: ...
-
-
-class Marks(Protocol):
-    def mark(self, call_sid: str) -> None: ...
-
-
 class Withdrawals:
-    def __init__(self, store: Store, offers: DispatchStore, legs: LegEnder, marks: Marks) -> None:
-        self.store, self.offers, self.legs, self.marks = store, offers, legs, marks
+    def __init__(self, store: Store, offers: DispatchStore, jobs: Jobs, marks: Marks) -> None:
+        self.store, self.offers, self.jobs, self.marks = store, offers, jobs, marks
 
     def crisis(self, call_sid: str, request_id: str | None, from_state: str) -> None:
         """The caller on ``call_sid`` pressed 9 (``request_id``: their open request, if any)."""
@@ -40,15 +34,26 @@ class Withdrawals:
         if request_id is not None:
             self.withdraw(request_id, reason="crisis_key", bridged_ok=True)
 
-    def withdraw(self, request_id: str, *, reason: str, bridged_ok: bool = False) -> bool:
-        """Close the request if still open; end its supporter's leg kindly. Idempotent."""
+    def withdraw(
+        self,
+        request_id: str,
+        *,
+        reason: str,
+        bridged_ok: bool = False,
+        farewell: Msg = Msg.NO_LONGER_WAITING,
+    ) -> bool:
+        """Close the request if still open; end its supporter's leg kindly. Idempotent.
+
+        ``bridged_ok`` also withdraws a request whose supporter accepted but whose caller
+        was never bridged. A supporter who picked up hears ``farewell``.
+        """
         withdrawn, offer = self.offers.withdraw(request_id, reason=reason, bridged_ok=bridged_ok)
         if withdrawn:
             self.store.add_event("request.withdrawn", request_id=request_id, reason=reason)
             logger.info("request withdrawn request=%s reason=%s", request_id, reason)
         if offer is not None and offer.call_sid:
             if offer.picked_up:  # a cancel can't stop an answered call: say why, hang up
-                self.legs.cancel_leg(offer.call_sid, say=bridge.to_supporter("no_longer_waiting"))
+                self.jobs.end_call(offer.call_sid, lines(Language.EN, farewell))
             else:
-                self.legs.cancel_leg(offer.call_sid)  # stop the phone ringing
+                self.jobs.end_call(offer.call_sid)  # stop the phone ringing
         return withdrawn

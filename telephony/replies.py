@@ -1,0 +1,130 @@
+"""TwiML for the replies the use cases decide (``usecases.replies``): the masked bridge.
+
+Both parties meet in a per-request conference named after the request id, so neither leg
+ever carries the other's number. Supporters hear role and urgency only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
+
+from ivr.catalogue import catalogue, voice
+from ivr.messages import Msg
+from ivr.model import Channel, Language, Line
+from telephony import paths, twiml
+from telephony.twiml import say
+from usecases.replies import (
+    CallBackOffer,
+    Conference,
+    CrisisTransfer,
+    Farewell,
+    Hold,
+    VoiceReply,
+    Whisper,
+)
+
+OFFER_SECONDS = 10  # to press 1 after the offer
+CALLBACK_SECONDS = 8  # to press 1 after "Peerline calling back"
+
+
+def render(reply: VoiceReply, crisis_number: str) -> str:
+    """The TwiML document for ``reply``."""
+    if isinstance(reply, Farewell):
+        return farewell(reply.said)
+    if isinstance(reply, CrisisTransfer):
+        return twiml.crisis_transfer(reply.language, crisis_number)
+    if isinstance(reply, Conference):
+        response = VoiceResponse()
+        _say_all(response, reply.said)
+        response.append(_conference(reply.request_id))
+        return str(response)
+    if isinstance(reply, Whisper):
+        return _whisper(reply)
+    if isinstance(reply, CallBackOffer):
+        return _callback_offer(reply)
+    if isinstance(reply, Hold):
+        return twiml.hold(reply.language, paths.hold(reply.next_cycle), first=reply.first)
+    raise TypeError(f"not a voice reply: {reply!r}")  # pragma: no cover - the union is closed
+
+
+def farewell(said: Sequence[Line]) -> str:
+    """Say ``said``, then hang up."""
+    response = VoiceResponse()
+    _say_all(response, said)
+    response.hangup()
+    return str(response)
+
+
+def conference_name(request_id: str) -> str:
+    return f"peerline-{request_id}"
+
+
+def conference_wait() -> str:
+    response = VoiceResponse()
+    say(response, voice(Msg.CONFERENCE_WAIT, Language.EN), Language.EN)
+    response.pause(length=15)
+    return str(response)
+
+
+def _whisper(reply: Whisper) -> str:
+    """The offer: who needs support and how soon, then press 1 to accept, 2 to pass."""
+    en = Language.EN
+    words = catalogue(Channel.VOICE)
+    sentence = voice(
+        Msg.OFFER_WHISPER,
+        en,
+        who=words.word(f"role.{reply.role.value}", en),
+        when=words.word(f"urgency.{reply.urgency.value}", en),
+    )
+    if reply.caller_language is Language.ES:
+        sentence += " " + voice(Msg.OFFER_IN_SPANISH, en)
+    sentence += " " + voice(Msg.OFFER_KEYS, en)
+    response = VoiceResponse()
+    gather = Gather(
+        action=paths.offer_answer(reply.offer_id),
+        method="POST",
+        num_digits=1,
+        timeout=OFFER_SECONDS,
+        action_on_empty_result=True,
+    )
+    for _ in range(2):
+        say(gather, sentence, en)
+    response.append(gather)
+    return str(response)
+
+
+def _callback_offer(reply: CallBackOffer) -> str:
+    lang = reply.language
+    response = VoiceResponse()
+    gather = Gather(
+        action=paths.callback_answer(reply.request_id),
+        method="POST",
+        num_digits=1,
+        timeout=CALLBACK_SECONDS,
+        action_on_empty_result=True,
+    )
+    for _ in range(2):
+        say(gather, voice(Msg.CALLBACK_HELLO, lang), lang)
+        say(gather, voice(Msg.CRISIS_REMINDER, lang), lang)
+    response.append(gather)
+    return str(response)
+
+
+def _say_all(node: VoiceResponse, said: Sequence[Line]) -> None:
+    for line in said:
+        say(node, voice(line.msg, line.language), line.language)
+
+
+def _conference(request_id: str) -> Dial:
+    dial = Dial()
+    dial.conference(
+        conference_name(request_id),
+        start_conference_on_enter=True,
+        end_conference_on_exit=True,
+        beep=False,
+        wait_url=paths.CONFERENCE_WAIT,
+        wait_method="POST",
+    )
+    return dial

@@ -1,0 +1,181 @@
+"""The caller's leg once a supporter accepted: move a holding caller into the conference,
+or call a caller back from the hotline; and what happens when that call is not taken.
+
+Invariant 6 is re-checked at every step that touches the caller's call: a call in a crisis
+transfer (the database's session status, or the Redis mark) is never moved.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from ivr.menus import CRISIS_KEY
+from ivr.messages import Msg
+from ivr.model import Language
+from matching.sla import REDISPATCH_AFTER
+from storage.dispatch import DispatchStore
+from storage.dispatch_models import OfferStatus
+from storage.models import RequestStatus
+from storage.records import RequestRecord
+from storage.repository import Store
+from usecases.errors import PermanentCarrierError
+from usecases.outbound import Outbound
+from usecases.ports import Jobs, Marks
+from usecases.replies import (
+    CallBackOffer,
+    Conference,
+    CrisisTransfer,
+    Farewell,
+    VoiceReply,
+    lines,
+)
+from usecases.withdrawal import Withdrawals
+
+logger = logging.getLogger(__name__)
+
+KEY_CONNECT = "1"
+MISSED = {"busy", "no-answer", "failed", "canceled"}
+
+
+class Escalator(Protocol):
+    def callback_failed(self, request: RequestRecord) -> None: ...
+
+
+@dataclass(frozen=True)
+class CallBackPolicy:
+    ring_seconds: int = 30
+    max_attempts: int = 3  # then a coordinator is paged
+
+
+class CallerLeg:
+    def __init__(
+        self,
+        store: Store,
+        offers: DispatchStore,
+        outbound: Outbound,
+        jobs: Jobs,
+        escalator: Escalator,
+        withdrawals: Withdrawals,
+        marks: Marks,
+        policy: CallBackPolicy,
+    ) -> None:
+        self.store, self.offers, self.outbound, self.jobs = store, offers, outbound, jobs
+        self.escalator, self.withdrawals, self.marks = escalator, withdrawals, marks
+        self.policy = policy
+
+    # -- a holding caller -------------------------------------------------------------
+    def connect(self, request_id: str) -> None:
+        """Job: move a holding caller into the conference their supporter just joined."""
+        request = self.store.get_request(request_id)
+        if request is None or request.status is not RequestStatus.CONNECTED:
+            return
+        if self.in_crisis(request.source_sid):
+            logger.warning("caller is in a crisis transfer; not moved request=%s", request_id)
+            return
+        try:
+            self.outbound.move_to_conference(request.source_sid, request_id)
+        except PermanentCarrierError:
+            self._caller_gone(request)
+
+    def join(self, request_id: str, call_sid: str) -> VoiceReply:
+        """Webhook: the holding caller's call, redirected by ``connect``, asks what next."""
+        request = self.store.get_request(request_id)
+        if self.store.in_crisis(call_sid):  # a redirect raced the caller's 9: 9 wins
+            return CrisisTransfer(request.language if request else Language.EN)
+        if request is None or request.source_sid != call_sid:
+            return Farewell(lines(Language.EN, Msg.CRISIS_FAILED))
+        if request.status is not RequestStatus.CONNECTED:
+            return Farewell(lines(request.language, Msg.CRISIS_FAILED))
+        return Conference(request_id, lines(request.language, Msg.CALLER_JOIN))
+
+    # -- a call back --------------------------------------------------------------------
+    def call_back(self, request_id: str) -> None:
+        """Job: ring the caller from the hotline; the supporter waits in the conference."""
+        request = self.store.get_request(request_id)
+        if request is None or request.status is not RequestStatus.CONNECTED:
+            return
+        number = self.store.caller_of(request_id)
+        try:
+            if number is None:
+                raise PermanentCarrierError("no number to call back")
+            self.outbound.call_back(
+                number, request_id=request_id, ring_seconds=self.policy.ring_seconds
+            )
+        except PermanentCarrierError:
+            self.callback_failed(request_id)
+
+    def answered(self, request_id: str) -> VoiceReply:
+        """Webhook: the caller picked up our call back."""
+        request = self.store.get_request(request_id)
+        language = request.language if request else Language.EN
+        if request is None or request.status is not RequestStatus.CONNECTED:
+            return Farewell(lines(language, Msg.CALLBACK_NOT_NOW))
+        return CallBackOffer(request_id, language)
+
+    def answer(self, request_id: str, call_sid: str, digits: str) -> VoiceReply:
+        """Webhook: the key the called-back caller pressed (or none)."""
+        request = self.store.get_request(request_id)
+        language = request.language if request else Language.EN
+        if digits[:1] == CRISIS_KEY:
+            self.withdrawals.crisis(call_sid, request_id if request else None, "callback")
+            return CrisisTransfer(language)
+        if request is None or request.status is not RequestStatus.CONNECTED:
+            return Farewell(lines(language, Msg.CALLBACK_NOT_NOW))
+        if digits == KEY_CONNECT:
+            self.store.add_event("callback.connected", request_id=request_id)
+            return Conference(request_id, lines(language, Msg.CALLER_JOIN))
+        self.jobs.callback_failed(request_id, self._accepted_offer(request_id))
+        return Farewell(lines(language, Msg.CALLBACK_NOT_NOW))
+
+    def status(self, request_id: str, call_status: str) -> None:
+        """Webhook: the call back's final status."""
+        # Hanging up at the "press 1" prompt requests no <Gather> action, only this final
+        # "completed": unless they pressed 1, the caller was not reached.
+        hung_up_at_prompt = call_status == "completed" and not any(
+            kind == "callback.connected" for kind, _ in self.store.events(request_id)
+        )
+        if call_status in MISSED or hung_up_at_prompt:
+            self.jobs.callback_failed(request_id, self._accepted_offer(request_id))
+
+    def callback_failed(self, request_id: str, offer_id: str = "") -> None:
+        """Job: the caller didn't pick up our call back: free the supporter, try later.
+
+        ``offer_id`` pins the offer the failure was about, so a late duplicate never
+        releases a newer supporter who took the request since."""
+        request = self.store.get_request(request_id)
+        offer = self.offers.active_offer(request_id)
+        if offer is not None and offer_id and offer.id != offer_id:
+            return
+        if request is None or offer is None or offer.status is not OfferStatus.ACCEPTED:
+            return
+        if not self.offers.release_accepted(offer.id, reason="caller_not_reached"):
+            return
+        if offer.call_sid:
+            self.jobs.end_call(offer.call_sid, lines(Language.EN, Msg.CALLER_NOT_REACHED))
+        self.offers.back_to_waiting(request_id, count_attempt=True)
+        self.store.add_event(
+            "callback.not_reached", request_id=request_id, attempt=request.callback_attempts + 1
+        )
+        if request.callback_attempts + 1 >= self.policy.max_attempts:
+            self.escalator.callback_failed(request)
+        self.jobs.dispatch(request_id, request.urgency, after=REDISPATCH_AFTER[request.urgency])
+
+    # -- helpers --------------------------------------------------------------------------
+    def in_crisis(self, call_sid: str) -> bool:
+        """Invariant 6: a call in a crisis transfer is never touched (database or Redis says)."""
+        return self.store.in_crisis(call_sid) or self.marks.marked(call_sid)
+
+    def _accepted_offer(self, request_id: str) -> str:
+        offer = self.offers.active_offer(request_id)
+        return offer.id if offer is not None else ""
+
+    def _caller_gone(self, request: RequestRecord) -> None:
+        """The redirect found the caller's call over: they left before the bridge."""
+        self.withdrawals.withdraw(
+            request.id,
+            reason="caller_left_before_bridge",
+            bridged_ok=True,
+            farewell=Msg.CALLER_LEFT,
+        )

@@ -1,0 +1,174 @@
+"""Dispatch: rank the roster for a waiting request, claim one supporter exactly once, ring them.
+
+Every step re-reads the database and changes it with a conditional update, so a job that
+runs twice (RQ retry, a re-delivered callback, a worker killed mid-job) does no harm.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Protocol
+
+from ivr.flow import ETA
+from ivr.messages import Msg
+from ivr.model import ContactMode
+from matching import rank
+from matching.sla import REDISPATCH_AFTER
+from storage.dispatch import DispatchStore
+from storage.dispatch_models import OfferStatus
+from storage.models import RequestStatus
+from storage.records import RequestRecord
+from storage.repository import Store
+from storage.roster import RosterStore
+from usecases.candidates import candidate, match_request, month_key
+from usecases.errors import CarrierError, PermanentCarrierError, RetryableCarrierError
+from usecases.outbound import Outbound
+from usecases.ports import Jobs
+from usecases.replies import lines
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    ring_seconds: int = 30  # Twilio's Timeout for the supporter's phone to ring
+    answer_seconds: int = 10  # then this long to press 1 at the offer menu
+    reoffer_after: timedelta = timedelta(minutes=30)  # who declined isn't re-rung sooner
+
+
+class _Outcome(Enum):
+    RINGING = "ringing"
+    LOST = "lost"  # another worker claimed the supporter first; nothing reached the carrier
+    FAILED = "failed"  # the carrier refused this number; try the next supporter
+
+
+class Escalator(Protocol):
+    """What the dispatcher needs from escalation (see usecases.escalation)."""
+
+    def watch(self, request: RequestRecord) -> None: ...
+    def no_supporter(self, request: RequestRecord) -> None: ...
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: Store,
+        offers: DispatchStore,
+        roster: RosterStore,
+        outbound: Outbound,
+        jobs: Jobs,
+        escalator: Escalator,
+        config: DispatchConfig,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store, self.offers, self.roster = store, offers, roster
+        self.outbound, self.jobs, self.escalator = outbound, jobs, escalator
+        self.config, self.clock = config, clock
+
+    def dispatch(self, request_id: str) -> None:
+        """Offer a waiting request to the best available supporter, or escalate."""
+        request = self.store.get_request(request_id)
+        if request is None or request.status is not RequestStatus.WAITING:
+            return
+        self.escalator.watch(request)
+        now = self.clock()
+        exclude = self.offers.offered_supporters(request_id, since=now - self.config.reoffer_after)
+        pool = [candidate(r, month_key(now)) for r in self.roster.supporters(active_only=True)]
+        wanted = match_request(request, exclude)
+        # Same or related role first; if nobody there can take it, any role. Widening only
+        # relaxes the role ladder: organization, language and availability still hold.
+        # Wait for our turn at the carrier *before* claiming: a claim must never sit unplaced
+        # behind the throttle, where the reconciler would take it for a dead worker's. A claim
+        # lost to another worker keeps the slot; only a call the carrier saw spends it.
+        slot = False
+        for widen in (False, True):
+            for choice in rank(wanted, pool, now, widen=widen, limit=10):
+                if not slot:
+                    self.outbound.wait_for_call_slot()
+                    slot = True
+                outcome = self._offer(request, choice.candidate.id, choice.score.step.name.lower())
+                if outcome is _Outcome.RINGING:
+                    return
+                slot = outcome is _Outcome.LOST
+        self._nobody(request)
+
+    def _offer(self, request: RequestRecord, supporter_id: str, step: str) -> _Outcome:
+        """Claim the supporter and ring them; the caller must hold a call slot."""
+        cfg = self.config
+        offer = self.offers.claim(
+            request.id, supporter_id, timedelta(seconds=cfg.ring_seconds + cfg.answer_seconds)
+        )
+        if offer is None:
+            return _Outcome.LOST  # taken by another worker a moment ago: next candidate
+        phone = self.roster.supporter_phone(supporter_id)
+        try:
+            if phone is None:
+                raise PermanentCarrierError("supporter has no number")
+            sid = self.outbound.ring_supporter(
+                phone, offer_id=offer.id, ring_seconds=cfg.ring_seconds, slot_taken=True
+            )
+        except PermanentCarrierError as exc:
+            # One bad number must never block the others: flag it and move on.
+            self.roster.flag_bad_number(supporter_id)
+            self.offers.end_offer(offer.id, OfferStatus.FAILED, reason=f"permanent:{exc.code}")
+            self.store.add_event("offer.bad_number", request_id=request.id, code=exc.code)
+            return _Outcome.FAILED
+        except (RetryableCarrierError, CarrierError):
+            self.offers.end_offer(offer.id, OfferStatus.FAILED, reason="carrier_retry")
+            raise  # RQ retries the job with backoff
+        if not self.offers.attach_call(offer.id, sid):
+            # The caller left or pressed 9 while the call was being placed.
+            self.jobs.end_call(sid)
+            return _Outcome.RINGING  # the request is closed: nothing more to offer
+        self.store.add_event("offer.ringing", request_id=request.id, offer_id=offer.id, step=step)
+        self.jobs.check_offer(
+            offer.id, after=timedelta(seconds=cfg.ring_seconds + cfg.answer_seconds + 15)
+        )
+        logger.info("offer ringing request=%s offer=%s", request.id, offer.id)
+        return _Outcome.RINGING
+
+    def _nobody(self, request: RequestRecord) -> None:
+        """Nobody can take it now: page a coordinator, tell a holding caller the truth."""
+        self.store.add_event("dispatch.nobody_available", request_id=request.id)
+        logger.info("no supporter available request=%s", request.id)
+        self.escalator.no_supporter(request)
+        holding = request.contact_mode is ContactMode.HOLD and self.store.caller_of(request.id)
+        if holding and self.store.convert_to_callback(request.id):
+            said = lines(request.language, Msg.NOBODY_NOW, ETA[request.urgency], Msg.CRISIS_FAILED)
+            self.jobs.end_call(request.source_sid, said)
+        self.jobs.dispatch(request.id, request.urgency, after=REDISPATCH_AFTER[request.urgency])
+
+    def check_offer(self, offer_id: str) -> None:
+        """The offer's time is up; if no status callback closed it, close it now."""
+        offer = self.offers.offer(offer_id)
+        if offer is None or offer.status is not OfferStatus.RINGING:
+            return
+        if self.clock() < offer.expires_at:
+            return
+        if self.offers.end_offer(offer_id, OfferStatus.TIMED_OUT, reason="no_callback"):
+            self._redispatch(offer.request_id, offer.call_sid)
+
+    def recover_stuck_offers(self) -> int:
+        """Offers still ringing past their time (a status callback lost, a worker killed
+        between claim and call): close them, free the supporter, dispatch again."""
+        closed = 0
+        for offer in self.offers.stuck_offers():
+            if not self.offers.end_offer(offer.id, OfferStatus.TIMED_OUT, reason="stuck"):
+                continue
+            closed += 1
+            logger.warning(
+                "offer=%s was stuck; request=%s re-dispatched", offer.id, offer.request_id
+            )
+            self._redispatch(offer.request_id, offer.call_sid)
+        return closed
+
+    def _redispatch(self, request_id: str, call_sid: str | None) -> None:
+        if call_sid:
+            self.jobs.end_call(call_sid)
+        request = self.store.get_request(request_id)
+        if request is not None:
+            self.jobs.dispatch(request.id, request.urgency, after=timedelta(0))

@@ -1,0 +1,120 @@
+"""The supporter's leg: the offer they hear, their answer, and how their call ended.
+
+Each step re-checks the database before it bridges anyone: by the time a supporter
+presses 1, the caller may have hung up or pressed 9.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from ivr.messages import Msg
+from ivr.model import ContactMode, Language
+from storage.dispatch import DispatchStore
+from storage.dispatch_models import OfferStatus
+from storage.models import RequestStatus
+from storage.repository import Store
+from usecases.ports import Jobs
+from usecases.replies import Conference, Farewell, VoiceReply, Whisper, lines
+
+logger = logging.getLogger(__name__)
+
+EN = Language.EN  # supporters hear English; the offer says when the caller wants Spanish
+KEY_ACCEPT, KEY_PASS = "1", "2"
+
+# Twilio's CallStatus for a leg that never connected, and what it means for the offer.
+MISSED = {
+    "busy": OfferStatus.NO_ANSWER,
+    "no-answer": OfferStatus.NO_ANSWER,
+    "failed": OfferStatus.FAILED,
+    "canceled": OfferStatus.CANCELED,
+}
+_ACCEPTED = {
+    ContactMode.HOLD: Msg.ACCEPTED_HOLD,
+    ContactMode.CALLBACK: Msg.ACCEPTED_CALLBACK,
+    ContactMode.TEXT_FIRST: Msg.ACCEPTED_TEXT_FIRST,
+}
+
+
+def farewell(msg: Msg) -> Farewell:
+    return Farewell(lines(EN, msg))
+
+
+class SupporterLeg:
+    def __init__(
+        self,
+        store: Store,
+        offers: DispatchStore,
+        jobs: Jobs,
+        long_call: timedelta,
+        cool_off: timedelta,
+    ) -> None:
+        self.store, self.offers, self.jobs = store, offers, jobs
+        self.long_call, self.cool_off = long_call, cool_off
+
+    def offer(self, offer_id: str) -> VoiceReply:
+        """The supporter picked up: who needs support and how soon; 1 to accept."""
+        offer = self.offers.offer(offer_id)
+        if offer is not None and offer.status is OfferStatus.CANCELED:
+            return farewell(Msg.NO_LONGER_WAITING)
+        if offer is None or offer.status is not OfferStatus.RINGING:
+            return farewell(Msg.OFFER_GONE)
+        request = self.store.get_request(offer.request_id)
+        if request is None:
+            return farewell(Msg.OFFER_GONE)
+        self.offers.picked_up(offer_id)  # from now on only words, not a cancel, reach them
+        return Whisper(offer_id, request.role, request.urgency, request.language)
+
+    def answer(self, offer_id: str, digits: str) -> VoiceReply:
+        """The key pressed at the offer (or none): accept, or pass to the next supporter."""
+        offer = self.offers.offer(offer_id)
+        request = self.store.get_request(offer.request_id) if offer else None
+        if offer is None or request is None:
+            return farewell(Msg.OFFER_GONE)
+        if offer.status is OfferStatus.ACCEPTED:  # a re-delivered "1"
+            return Conference(request.id, lines(EN, _ACCEPTED[request.contact_mode]))
+        if digits == KEY_ACCEPT:
+            if not self.offers.accept(offer_id):
+                self.offers.end_offer(offer_id, OfferStatus.CANCELED, reason="caller_left")
+                return farewell(Msg.NO_LONGER_WAITING)
+            self.store.add_event("offer.accepted", request_id=request.id, offer_id=offer_id)
+            logger.info("offer accepted request=%s offer=%s", request.id, offer_id)
+            if request.contact_mode is ContactMode.CALLBACK:
+                self.jobs.call_back(request.id, request.callback_attempts)
+            elif request.contact_mode is ContactMode.TEXT_FIRST:
+                self.jobs.text_first(request.id, request.callback_attempts)
+            else:
+                self.jobs.connect_caller(request.id)
+            return Conference(request.id, lines(EN, _ACCEPTED[request.contact_mode]))
+        # 2, silence, or anything else: pass to the next supporter
+        declined = digits == KEY_PASS
+        reason = "declined" if declined else "no_choice"
+        status = OfferStatus.DECLINED if declined else OfferStatus.NO_ANSWER
+        if self.offers.end_offer(offer_id, status, reason=reason):
+            self.store.add_event("offer.declined", request_id=request.id, reason=reason)
+            self.jobs.dispatch(request.id, request.urgency)
+        return farewell(Msg.OFFER_DECLINED)
+
+    def status(self, offer_id: str, call_status: str, duration: int) -> None:
+        """The supporter's leg changed state: missed → next candidate; ended → close up."""
+        offer = self.offers.offer(offer_id)
+        if offer is None:
+            return
+        if call_status in MISSED or (
+            call_status == "completed" and offer.status is OfferStatus.RINGING
+        ):
+            status = MISSED.get(call_status, OfferStatus.NO_ANSWER)
+            if self.offers.end_offer(offer_id, status, reason=call_status):
+                request = self.store.get_request(offer.request_id)
+                self.store.add_event(
+                    "offer.missed", request_id=offer.request_id, status=call_status
+                )
+                if request is not None and request.status is RequestStatus.WAITING:
+                    self.jobs.dispatch(request.id, request.urgency)
+            return
+        ended = call_status == "completed" and offer.status is OfferStatus.ACCEPTED
+        if ended and self.offers.finish(offer_id, duration, self.cool_off, self.long_call):
+            minutes = max(1, -(-duration // 60))
+            self.store.add_event("request.completed", request_id=offer.request_id, minutes=minutes)
+            logger.info("call completed request=%s", offer.request_id)
