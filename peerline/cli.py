@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the web process (webhooks, API, console)")
+    serve.add_argument("--host", help="bind to this address (default: PEERLINE_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="bind to this port (default: PEERLINE_PORT, 8000)")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.set_defaults(func=_serve)
 
@@ -117,11 +120,16 @@ def _new_organization_option(parser: argparse.ArgumentParser) -> None:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    host = settings.host if args.host is None else args.host
+    port = settings.port if args.port is None else args.port
+    # Each uvicorn worker builds its own Settings from the environment: hand the flags on,
+    # so the default public URL (http://host:port) names where we really listen.
+    os.environ.update(PEERLINE_HOST=host, PEERLINE_PORT=str(port))
     uvicorn.run(
         "peerline.app:create_app",
         factory=True,
-        host=settings.host,
-        port=settings.port,
+        host=host,
+        port=port,
         workers=args.workers,
         log_config=None,
         proxy_headers=False,
