@@ -16,7 +16,7 @@ from redis import Redis
 from rq import Queue
 from starlette.testclient import TestClient
 
-from jobs.queues import URGENCIES
+from jobs.queues import QUEUE_NAMES
 from peerline.app import create_app
 from peerline.cli import _parser
 from peerline.settings import Settings
@@ -138,10 +138,10 @@ def test_web_probes_are_liveness_on_healthz_and_readiness_on_readyz() -> None:
 
 
 def test_keda_watches_rq_s_own_queue_keys() -> None:
-    keys = {Queue(name, connection=Redis()).key for name in URGENCIES}  # Redis() connects lazily
+    keys = {Queue(name, connection=Redis()).key for name in QUEUE_NAMES}  # connects lazily
     scaled = one("ScaledObject", "peerline-worker").body["spec"]
     watched = {t["metadata"]["listName"] for t in scaled["triggers"] if t["type"] == "redis"}
-    assert watched == keys == {"rq:queue:urgent", "rq:queue:soon", "rq:queue:routine"}
+    assert watched == keys == {f"rq:queue:{n}" for n in ("live", "urgent", "soon", "routine")}
 
 
 def test_keda_scales_the_worker_deployment_on_the_redis_peerline_uses() -> None:
