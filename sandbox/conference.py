@@ -118,6 +118,7 @@ class Conferences:
         room.started_at = self.sb.now()
         for participant in room.participants:
             participant.call.connected_to = room.sid
+            self.sb.silence(participant.call)  # the wait music stops
         self._event(room, "conference-start")
         self._tell_all(room, f"Conference started: {len(room.participants)} in the conference")
 

@@ -97,6 +97,7 @@ class LogLine:
     kind: Heard
     text: str
     language: str = ""
+    repeat: bool = False  # words already played earlier in the same document
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class Call:
     log: list[LogLine] = field(default_factory=list)
     timers: list[Timer] = field(default_factory=list)
     program: Any = None  # interpreter.Program while TwiML runs on this leg
+    player: Any = None  # playback.Player while prompts play to this leg
     connected_to: str | None = None  # what this leg is joined to, for people to read
 
     @property

@@ -190,6 +190,7 @@ class Queues:
         if agent.done or waiter.done:
             return
         agent.call.connected_to, waiter.call.connected_to = waiter.call.sid, agent.call.sid
+        self.sb.silence(waiter.call)  # the wait music stops
         self.sb.hear(
             agent.call, Heard.CONNECTED, f"Connected to a caller from queue {agent.noun.name}"
         )

@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from sandbox.gathering import Gathering
 from sandbox.phones import Call, Direction, Phone
 from sandbox.switchboard import Switchboard
 
@@ -193,6 +194,7 @@ def _phone(sb: Switchboard, phone: Phone) -> dict[str, Any]:
 
 def _call(sb: Switchboard, call: Call) -> dict[str, Any]:
     gather = sb.interpreter.listening(call)
+    activity = call.program.activity if call.program else None
     return {
         "sid": call.sid,
         "status": call.status.value,
@@ -202,10 +204,21 @@ def _call(sb: Switchboard, call: Call) -> dict[str, Any]:
         "ended": call.ended,
         "listening": None
         if gather is None
-        else {"input": sorted(gather.input), "hints": gather.hints, "language": gather.language},
+        else {
+            "input": sorted(gather.input),
+            "hints": gather.hints,
+            "language": gather.language,
+            "prompting": isinstance(activity, Gathering) and activity.prompting,
+        },
         "log_start": max(0, len(call.log) - LOG_LINES_SHOWN),
         "log": [
-            {"at": line.at, "kind": line.kind.value, "text": line.text, "language": line.language}
+            {
+                "at": line.at,
+                "kind": line.kind.value,
+                "text": line.text,
+                "language": line.language,
+                "repeat": line.repeat,
+            }
             for line in call.log[-LOG_LINES_SHOWN:]
         ],
     }

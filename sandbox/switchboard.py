@@ -92,9 +92,16 @@ class Switchboard:
 
         self.runner.submit(task)
 
-    def hear(self, call: Call, kind: Heard, text: str, language: str = "") -> None:
-        call.log.append(LogLine(self.now(), kind, text, language))
+    def hear(
+        self, call: Call, kind: Heard, text: str, language: str = "", *, repeat: bool = False
+    ) -> None:
+        call.log.append(LogLine(self.now(), kind, text, language, repeat))
         self.events.emit("heard", call=call.sid, phone=call.phone, line=kind.value)
+
+    def silence(self, call: Call) -> None:
+        """Stop whatever prompt is playing to ``call`` (it was connected, or it left)."""
+        if call.player is not None:
+            call.player.stop()
 
     def notice(self, code: str, message: str, call: Call | None = None) -> None:
         """Record an error the way Twilio's debugger would show it."""
@@ -222,6 +229,7 @@ class Switchboard:
         call.ended_at = self.now()
         call.epoch += 1
         call.cancel_timers()
+        self.silence(call)
         self._set_status(call, status)
         self.hear(call, Heard.STATUS, f"Call ended ({status.value})")
         self.status_callback(call, "completed")

@@ -68,7 +68,13 @@ def test_a_call_driven_from_the_page(page: tuple[TestClient, Sandbox, TwimlScrip
     sandbox.settle()
     [call] = phone_state(client, CALLER)["calls"]
     assert call["sid"] == sid and not call["incoming"]
-    assert call["listening"] == {"input": ["dtmf", "speech"], "hints": "MGH", "language": "en-US"}
+    listening = {"input": ["dtmf", "speech"], "hints": "MGH", "language": "en-US"}
+    assert call["listening"] == {**listening, "prompting": True}
+    sandbox.call(sid).listen()
+    assert phone_state(client, CALLER)["calls"][0]["listening"] == {
+        **listening,
+        "prompting": False,  # the prompt has played: the timeout runs
+    }
     assert [line["text"] for line in call["log"] if line["kind"] == "say"] == [
         "Say the name of your hospital."
     ]
@@ -78,6 +84,7 @@ def test_a_call_driven_from_the_page(page: tuple[TestClient, Sandbox, TwimlScrip
     }
     sandbox.settle()
     assert script.last("/org").params["SpeechResult"] == "Mass General"
+    sandbox.call(sid).listen()  # "Thanks.", then the Dial rings
 
     [ringing] = phone_state(client, SUPPORTER)["calls"]
     assert ringing["incoming"] and ringing["status"] == "ringing"
