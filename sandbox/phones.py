@@ -196,6 +196,7 @@ class Phone:
     number: str
     label: str = ""
     opted_out: bool = False  # replied STOP to the hotline: texts to it fail with 21610
+    open_by_default: bool = False  # the page shows it when first opened
     calls: list[str] = field(default_factory=list)  # sids, oldest first
     messages: list[str] = field(default_factory=list)  # sids sent or received, oldest first
 

@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from sandbox.gathering import Gathering
 from sandbox.phones import Call, Direction, Phone
+from sandbox.presence import holding, talking_with
 from sandbox.switchboard import Switchboard
 
 STATIC = Path(__file__).parent / "static"
@@ -178,6 +179,7 @@ def _phone(sb: Switchboard, phone: Phone) -> dict[str, Any]:
         "number": phone.number,
         "label": phone.label,
         "opted_out": phone.opted_out,
+        "open_by_default": phone.open_by_default,
         "calls": [_call(sb, c) for c in reversed(calls)],
         "messages": [
             {
@@ -201,6 +203,8 @@ def _call(sb: Switchboard, call: Call) -> dict[str, Any]:
         "incoming": call.direction is not Direction.INBOUND,
         "caller_id": call.caller_id,
         "connected": call.connected_to is not None and not call.ended,
+        "with": talking_with(sb, call),
+        "holding": holding(call),
         "ended": call.ended,
         "listening": None
         if gather is None

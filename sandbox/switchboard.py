@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from sandbox.callbacks import status_params
 from sandbox.clock import Clock, Timer
 from sandbox.conference import Conferences
-from sandbox.config import SandboxConfig
+from sandbox.config import CRISIS_LABEL, SandboxConfig
 from sandbox.dialing import Dialer
 from sandbox.events import EventLog
 from sandbox.interpreter import Interpreter
@@ -27,6 +27,7 @@ from sandbox.phones import (
     LogLine,
     Notice,
     Phone,
+    formatted,
     is_phone_number,
     new_sid,
 )
@@ -57,8 +58,11 @@ class Switchboard:
         self.conferences = Conferences(self)
         self.queues = Queues(self)
         self.sms = Messaging(self)
-        for number, label in config.demo_phones:
-            self.phone(number, label)
+        for number, label, *shown in config.demo_phones:
+            self.phone(number, label).open_by_default = bool(shown and shown[0])
+        crisis = config.crisis_number
+        if crisis != config.hotline_number and is_phone_number(crisis):
+            self.phone(crisis, CRISIS_LABEL)
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -128,6 +132,11 @@ class Switchboard:
             elif label and not phone.label:
                 phone.label = label
             return phone
+
+    def name_of(self, number: str) -> str:
+        """A phone as people on the page know it: its label, else its formatted number."""
+        phone = self.phones.get(number)
+        return phone.label if phone is not None and phone.label else formatted(number)
 
     # -- calls ------------------------------------------------------------------------
 
