@@ -33,6 +33,7 @@ LOG_LINES_SHOWN = 300
 def softphone_routes() -> list[BaseRoute]:
     return [
         Route("/", index),
+        Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Route("/sandbox/state", state),
         Route("/sandbox/events", events),
@@ -50,6 +51,11 @@ def _sb(request: Request) -> Switchboard:
 
 async def index(request: Request) -> Response:
     return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+
+async def favicon(request: Request) -> Response:
+    """For clients that ask for ``/favicon.ico`` whatever the page links to."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
 
 async def state(request: Request) -> JSONResponse:

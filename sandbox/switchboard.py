@@ -184,7 +184,7 @@ class Switchboard:
                 status=CallStatus.RINGING,
                 status_callback=self.config.status_url,
             )
-            self.hear(call, Heard.STATUS, f"Calling {self.config.hotline_number}")
+            self.hear(call, Heard.STATUS, f"Calling {formatted(self.config.hotline_number)}")
             self.interpreter.fetch(call, self.config.voice_url, "POST")
             return call
 
@@ -192,7 +192,7 @@ class Switchboard:
         """Make the leg's phone ring; give up with no-answer after ``timeout`` seconds."""
         self._set_status(call, CallStatus.RINGING)
         self.status_callback(call, "ringing")
-        self.hear(call, Heard.STATUS, f"Incoming call from {call.caller_id}")
+        self.hear(call, Heard.STATUS, f"Incoming call from {formatted(call.caller_id)}")
         if timeout is not None:
 
             def give_up() -> None:
