@@ -171,11 +171,13 @@ def test_the_page_gives_the_signals_a_phone_gives(served: Served) -> None:
             expect(page.locator("body")).to_have_attribute("data-ring-tone", "on")
             supporter.get_by_role("button", name="Answer").click()
             expect(page.locator("body")).to_have_attribute("data-ring-tone", "off")
+            expect(supporter.locator(".transcript")).to_contain_text("A nurse needs support")
             served.listen(SUPPORTER)  # the offer, said twice
             expect(supporter.locator(".transcript")).to_contain_text(f"{WHISPER} (repeated)")
             expect(supporter.locator(".transcript li.say")).to_have_count(1)
             supporter.get_by_role("button", name="Key 1").click()
-            served.listen(SUPPORTER)
+            expect(supporter.locator(".transcript")).to_contain_text("Connecting you now.")
+            served.listen(SUPPORTER)  # (only once the key has reached the sandbox)
             expect(caller.locator(".call-status")).to_have_text(
                 "In a private call with Supporter A"
             )
