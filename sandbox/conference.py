@@ -149,7 +149,7 @@ class Conferences:
         """``In a private call with Ana`` (one other), ``In a call with Ana and Ben``, …"""
         names = [self.sb.name_of(p.call.phone) for p in room.participants if p.call is not call]
         if not names:
-            return "Alone in the call"
+            return "Waiting for someone to join the call"
         if len(names) == 1:
             return f"In a private call with {names[0]}"
         return f"In a call with {', '.join(names[:-1])} and {names[-1]}"

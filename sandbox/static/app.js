@@ -436,7 +436,7 @@ function callStatus(call) {
   if (call.ended) return `Call ended (${call.status})`;
   if (call.with.length === 1) return `In a private call with ${call.with[0]}`;
   if (call.with.length > 1) return `In a call with ${namesList(call.with)}`;
-  if (call.connected) return "Connected";
+  if (call.connected) return "Waiting for someone to join the call";
   if (call.holding) return "On hold";
   if (call.status === "ringing") return call.incoming ? "Ringing" : "Calling…";
   return "On a call";

@@ -88,3 +88,14 @@ def test_an_unlabelled_phone_is_named_by_its_number(scripted: Make) -> None:
     sandbox.phone("+16175550177").answer()
 
     assert situation(sandbox, caller) == (False, ["(617) 555-0177"])
+
+
+def test_alone_in_a_started_conference_is_waiting_for_someone(scripted: Make) -> None:
+    sandbox, _ = scripted(
+        {"/twilio/voice": f"<Response><Dial><Conference>{ROOM}</Conference></Dial></Response>"}
+    )
+    caller = sandbox.phone(CALLER).dial()
+
+    assert caller.connected
+    assert situation(sandbox, caller) == (False, [])
+    assert caller.log()[-1].text == "Waiting for someone to join the call"
