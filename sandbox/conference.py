@@ -140,6 +140,7 @@ class Conferences:
 
     def _carry_on(self, participant: Participant) -> None:
         call = participant.call
+        self.sb.silence(call)  # the wait music, if the room never started
         if participant.program.activity is not None and call.program is participant.program:
             participant.program.activity = None
         params = [("DialCallStatus", "completed"), ("DialCallSid", call.sid)]

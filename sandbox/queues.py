@@ -214,6 +214,7 @@ class Queues:
 
     def _waiter_done(self, waiter: Waiter, result: str) -> None:
         waiter.done = True
+        self.sb.silence(waiter.call)  # the wait music stops
         waiter.call.connected_to = None
         if waiter.program.activity is waiter:
             waiter.program.activity = None
