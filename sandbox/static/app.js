@@ -180,7 +180,8 @@ function bringIntoView(number) {
   card.root.classList.remove("pop");
   void card.root.offsetWidth; // restart the animation
   card.root.classList.add("pop");
-  const typing = document.activeElement && document.activeElement.matches("input:not([type=checkbox])");
+  const focused = document.activeElement;
+  const typing = focused && focused.matches("input:not([type=checkbox])");
   if (!typing) card.root.querySelector(".answer").focus({ preventScroll: true });
 }
 
@@ -228,7 +229,8 @@ function render() {
   }
   board.querySelector(".board-empty").hidden = shown.length > 0;
   renderNotices(data.notices);
-  ring(!state.stopped && document.getElementById("sound").checked && data.phones.some((p) => p.calls.some(isRinging)));
+  const soundOn = document.getElementById("sound").checked;
+  ring(!state.stopped && soundOn && data.phones.some((p) => p.calls.some(isRinging)));
   if (state.stopped) disableAll();
 }
 
