@@ -167,6 +167,7 @@ def run_sandbox_carrier(settings: Settings) -> int:
         "cps": settings.calls_per_second,
         "sms_per_second": settings.sms_per_second,
         "demo_phones": demo.sandbox_phones(roster),
+        "crisis_number": settings.crisis_number,
         "host": "127.0.0.1",
         "port": settings.sandbox_port,
     }

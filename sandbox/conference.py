@@ -87,15 +87,16 @@ class Conferences:
         participant = Participant(call, noun, verb, action, program)
         room.participants.append(participant)
         program.activity = Seat(self, room, participant)
-        self.sb.hear(call, Heard.CONNECTED, f"Joined conference {noun.name}")
         self._event(room, "participant-join", participant)
         if room.started_at is None and noun.start_on_enter:
             self._start(room)
         elif room.started_at is None:
+            self.sb.hear(call, Heard.STATUS, "On hold until the call starts")
             hold(self.sb, call, program.doc_url, noun.wait_url, noun.wait_method)
         else:
             call.connected_to = room.sid
-            self._tell_all(room, f"{len(room.participants)} people in the conference")
+            self.sb.hear(call, Heard.CONNECTED, self._with(room, call))
+            self._tell_others(room, call, f"{self.sb.name_of(call.phone)} joined the call")
         return False
 
     def leave(self, room: Room, participant: Participant, *, report: bool) -> None:
@@ -112,14 +113,17 @@ class Conferences:
         elif not room.participants:
             self._end(room, "last-participant-left", participant)
         else:
-            self._tell_all(room, f"Someone left; {len(room.participants)} in the conference")
+            name = self.sb.name_of(participant.call.phone)
+            self._tell_others(room, participant.call, f"{name} left the call")
 
     def _start(self, room: Room) -> None:
         room.started_at = self.sb.now()
         for participant in room.participants:
             participant.call.connected_to = room.sid
+            self.sb.silence(participant.call)  # the wait music stops
         self._event(room, "conference-start")
-        self._tell_all(room, f"Conference started: {len(room.participants)} in the conference")
+        for participant in room.participants:
+            self.sb.hear(participant.call, Heard.CONNECTED, self._with(room, participant.call))
 
     def _end(self, room: Room, reason: str, ending: Participant) -> None:
         room.ended_at = self.sb.now()
@@ -130,20 +134,31 @@ class Conferences:
             room.participants.remove(participant)
             participant.call.connected_to = None
             self._event(room, "participant-leave", participant)
-            self.sb.hear(participant.call, Heard.STATUS, "The conference has ended")
+            self.sb.hear(participant.call, Heard.STATUS, "The call has ended")
             self._carry_on(participant)
         self._event(room, "conference-end", ending=ending)
 
     def _carry_on(self, participant: Participant) -> None:
         call = participant.call
+        self.sb.silence(call)  # the wait music, if the room never started
         if participant.program.activity is not None and call.program is participant.program:
             participant.program.activity = None
         params = [("DialCallStatus", "completed"), ("DialCallSid", call.sid)]
         self.sb.interpreter.finish_verb(call, participant.action, participant.verb.method, params)
 
-    def _tell_all(self, room: Room, text: str) -> None:
+    def _with(self, room: Room, call: Call) -> str:
+        """``In a private call with Ana`` (one other), ``In a call with Ana and Ben``, …"""
+        names = [self.sb.name_of(p.call.phone) for p in room.participants if p.call is not call]
+        if not names:
+            return "Waiting for someone to join the call"
+        if len(names) == 1:
+            return f"In a private call with {names[0]}"
+        return f"In a call with {', '.join(names[:-1])} and {names[-1]}"
+
+    def _tell_others(self, room: Room, call: Call, text: str) -> None:
         for participant in room.participants:
-            self.sb.hear(participant.call, Heard.CONNECTED, text)
+            if participant.call is not call:
+                self.sb.hear(participant.call, Heard.CONNECTED, text)
 
     def _event(
         self,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DEFAULT_DEMO_PHONES: tuple[tuple[str, str], ...] = (
+DemoPhone = tuple[str, str] | tuple[str, str, bool]  # number, label, open on the page at first
+CRISIS_LABEL = "988 Lifeline"
+DEFAULT_CRISIS_NUMBER = "+18002738255"  # the Lifeline's ten-digit number, which routes to 988
+DEFAULT_DEMO_PHONES: tuple[DemoPhone, ...] = (
     ("+16175550101", "Caller (nurse)"),
     ("+16175550102", "Supporter A"),
     ("+16175550103", "Supporter B"),
@@ -20,6 +23,10 @@ class SandboxConfig:
     Peerline believes Twilio uses (``PEERLINE_PUBLIC_URL``). Webhooks are signed over the
     public URL, exactly as Twilio signs the URL it requests, and delivered through
     ``peerline_url``. Both default to each other.
+
+    ``demo_phones`` are preloaded on the page; those flagged ``True`` are the ones it
+    opens at first (else the first two). ``crisis_number`` is where Peerline sends a
+    caller in crisis; its phone is preloaded too, named ``988 Lifeline``.
     """
 
     account_sid: str
@@ -31,7 +38,8 @@ class SandboxConfig:
     sms_per_second: float = 1.0  # REST Messages.json creations per second before 20429
     ring_timeout: float = 60.0  # default Timeout of a REST call, as Twilio's
     speech_confidence: float = 0.92  # Confidence posted with a typed SpeechResult
-    demo_phones: tuple[tuple[str, str], ...] = field(default=DEFAULT_DEMO_PHONES)
+    demo_phones: tuple[DemoPhone, ...] = field(default=DEFAULT_DEMO_PHONES)
+    crisis_number: str = DEFAULT_CRISIS_NUMBER  # its phone is labelled "988 Lifeline"
 
     @property
     def base_url(self) -> str:

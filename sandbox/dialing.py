@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sandbox import verbs
 from sandbox.clock import Timer
-from sandbox.phones import Call, CallStatus, Direction, Heard, is_phone_number
+from sandbox.phones import Call, CallStatus, Direction, Heard, formatted, is_phone_number
 
 if TYPE_CHECKING:
     from sandbox.interpreter import Program
@@ -116,7 +116,9 @@ class NumberDial:
         if not self.legs:
             self.finish("failed")
             return
-        sb.hear(parent, Heard.STATUS, "Dialing " + ", ".join(leg.to for leg in self.legs))
+        sb.hear(
+            parent, Heard.STATUS, "Calling " + ", ".join(sb.name_of(leg.to) for leg in self.legs)
+        )
         self.timer = sb.later(parent, self.verb.timeout, self._timeout)
 
     def answered(self, leg: Call) -> None:
@@ -144,8 +146,13 @@ class NumberDial:
                 )
         self.parent.connected_to = leg.sid
         leg.connected_to = self.parent.sid
-        self.sb.hear(self.parent, Heard.CONNECTED, "Connected to the called party")
-        self.sb.hear(leg, Heard.CONNECTED, f"Connected to the caller (shown as {leg.from_})")
+        name = self.sb.name_of
+        self.sb.hear(self.parent, Heard.CONNECTED, f"In a private call with {name(leg.to)}")
+        self.sb.hear(
+            leg,
+            Heard.CONNECTED,
+            f"In a private call with {name(self.parent.phone)} (shown as {formatted(leg.from_)})",
+        )
 
     def leg_left(self, leg: Call) -> None:
         if self.done:

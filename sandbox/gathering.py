@@ -1,9 +1,11 @@
 """``<Gather>``: collecting keys or speech, with timeouts from the sandbox clock.
 
-Twilio's rules: the timeout starts when the nested prompts finish and restarts after
-each key; ``numDigits`` or ``finishOnKey`` submit at once; on timeout, collected keys
-are submitted, and with none Twilio goes on to the next verb unless
-``actionOnEmptyResult`` asks for the action anyway.
+Twilio's rules: the nested prompts play first (taking the time ``sandbox.speech`` gives
+them) and the timeout starts when they finish; a key or words during them count and stop
+them (``bargeIn``, the default; with ``bargeIn="false"`` input waits for the prompts to
+end). The timeout restarts after each key; ``numDigits`` or ``finishOnKey`` submit at
+once; on timeout, collected keys are submitted, and with none Twilio goes on to the next
+verb unless ``actionOnEmptyResult`` asks for the action anyway.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from sandbox import verbs
 from sandbox.phones import Call
+from sandbox.playback import Player
+from sandbox.speech import segments
 from sandbox.twiml import TwimlError
 
 if TYPE_CHECKING:
@@ -31,18 +35,35 @@ class Gathering:
         self.digits = ""
         self.done = False
         self._timer_epoch = 0
+        self.player = Player(
+            interpreter.sb, call, segments(verb.prompts, program.said), self._prompts_played
+        )
+
+    @property
+    def prompting(self) -> bool:
+        """The nested prompts are still playing (the timeout has not started)."""
+        return self.player.playing
 
     def start(self) -> None:
-        silence = 0.0
-        for prompt in self.verb.prompts:
-            self.interpreter.prompt(self.call, prompt)
-            if isinstance(prompt, verbs.Pause):
-                silence += prompt.length
         self.program.activity = self
-        self._arm(self.verb.timeout + silence)
+        if self.player.start():
+            self._arm(self.verb.timeout)
+
+    def _prompts_played(self) -> None:
+        if not self.done and self.program.activity is self:
+            self._arm(self.verb.timeout)
+
+    def _heard_input(self) -> bool:
+        """Whether input counts now; input during the prompts stops them (barge-in)."""
+        if not self.player.playing:
+            return True
+        if not self.verb.barge_in:
+            return False
+        self.player.stop()
+        return True
 
     def digit(self, key: str) -> None:
-        if self.done or "dtmf" not in self.verb.input:
+        if self.done or "dtmf" not in self.verb.input or not self._heard_input():
             return
         if self.verb.finish_on_key and key == self.verb.finish_on_key:
             if self.digits:
@@ -57,15 +78,17 @@ class Gathering:
             self._arm(self.verb.timeout)
 
     def speech(self, text: str, confidence: float) -> None:
-        if self.done or "speech" not in self.verb.input:
+        if self.done or "speech" not in self.verb.input or not self._heard_input():
             return
         self._submit([("SpeechResult", text), ("Confidence", f"{confidence:.8f}")])
 
     def on_hangup(self, call: Call) -> None:
         self.done = True
+        self.player.stop()
 
     def on_interrupt(self, call: Call) -> None:
         self.done = True
+        self.player.stop()
 
     def _arm(self, seconds: float) -> None:
         self._timer_epoch += 1

@@ -1,13 +1,14 @@
 """The TwiML interpreter: fetches a leg's documents and runs them one verb at a time.
 
-A verb either completes at once (Say, Play) or leaves an *activity* on the program
-(Gather, Pause, Dial, Enqueue) that the clock, the phone or another leg later resumes.
+A verb either completes at once (Redirect, Leave) or leaves an *activity* on the program
+(Say, Play, Pause and Gather take time on the clock; Dial and Enqueue wait for others)
+that the clock, the phone or another leg later resumes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin
 
@@ -15,6 +16,8 @@ from sandbox import twiml, verbs
 from sandbox.callbacks import call_params
 from sandbox.gathering import Gathering
 from sandbox.phones import Call, CallStatus, Direction, Heard
+from sandbox.playback import Player
+from sandbox.speech import segments
 from sandbox.twiml import TwimlError
 
 if TYPE_CHECKING:
@@ -41,6 +44,7 @@ class Program:
     hops: int = 0
     pc: int = 0
     activity: Activity | None = None
+    said: set[tuple[str, str]] = field(default_factory=set)  # prompts played, for "repeated"
 
 
 class Interpreter:
@@ -106,6 +110,7 @@ class Interpreter:
         """Abandon whatever the leg is doing and run a new document (REST update)."""
         call.epoch += 1
         call.cancel_timers()
+        self.sb.silence(call)
         program, call.program = call.program, None
         if program is not None and program.activity is not None:
             activity, program.activity = program.activity, None
@@ -180,13 +185,8 @@ class Interpreter:
             return False
         self.sb.mark_answered(call)
         match verb:
-            case verbs.Say() | verbs.Play():
-                self.prompt(call, verb)
-                return True
-            case verbs.Pause():
-                program.activity = _Paused()
-                self.sb.later(call, verb.length, lambda: self.run(call))
-                return False
+            case verbs.Say() | verbs.Play() | verbs.Pause():
+                return self.play(call, program, verb)
             case verbs.Gather():
                 Gathering(self, call, program, verb).start()
                 return False
@@ -207,14 +207,13 @@ class Interpreter:
                 return self.sb.queues.enqueue(call, program, verb)
         raise TwimlError("12200", f"Schema validation warning: <{type(verb).__name__}>")
 
-    def prompt(self, call: Call, verb: verbs.Say | verbs.Play | verbs.Pause) -> None:
-        if isinstance(verb, verbs.Say):
-            loop = "" if verb.loop == 1 else f" (repeated {verb.loop or 'many'} times)"
-            self.sb.hear(call, Heard.SAY, verb.text + loop, verb.language)
-        elif isinstance(verb, verbs.Play):
-            self.sb.hear(call, Heard.PLAY, verb.url)
-        else:
-            self.sb.hear(call, Heard.PAUSE, f"{verb.length:g} s of silence")
+    def play(self, call: Call, program: Program, prompt: verbs.Prompt) -> bool:
+        """A top-level prompt: the document goes on once it has played."""
+        player = Player(self.sb, call, segments([prompt], program.said), lambda: self.run(call))
+        if player.start():
+            return True
+        program.activity = player
+        return False
 
     # -- the person on the phone ------------------------------------------------------
 
@@ -238,11 +237,3 @@ class Interpreter:
         """The Gather the leg is waiting on, if any."""
         activity = call.program.activity if call.program else None
         return activity.verb if isinstance(activity, Gathering) else None
-
-
-class _Paused:
-    def on_hangup(self, call: Call) -> None:
-        pass
-
-    def on_interrupt(self, call: Call) -> None:
-        pass

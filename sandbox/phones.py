@@ -97,6 +97,7 @@ class LogLine:
     kind: Heard
     text: str
     language: str = ""
+    repeat: bool = False  # words already played earlier in the same document
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class Call:
     log: list[LogLine] = field(default_factory=list)
     timers: list[Timer] = field(default_factory=list)
     program: Any = None  # interpreter.Program while TwiML runs on this leg
+    player: Any = None  # playback.Player while prompts play to this leg
     connected_to: str | None = None  # what this leg is joined to, for people to read
 
     @property
@@ -194,6 +196,7 @@ class Phone:
     number: str
     label: str = ""
     opted_out: bool = False  # replied STOP to the hotline: texts to it fail with 21610
+    open_by_default: bool = False  # the page shows it when first opened
     calls: list[str] = field(default_factory=list)  # sids, oldest first
     messages: list[str] = field(default_factory=list)  # sids sent or received, oldest first
 

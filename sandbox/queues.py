@@ -90,7 +90,7 @@ class Queues:
         waiter = Waiter(self, queue, call, program, verb, action, self.sb.now())
         program.activity = waiter
         queue.waiting.append(waiter)
-        self.sb.hear(call, Heard.STATUS, f"Waiting in queue {verb.name}")
+        self.sb.hear(call, Heard.STATUS, "On hold in a queue")
         if queue.dialers:
             self._dequeue(queue.dialers.pop(0))
         else:
@@ -123,7 +123,7 @@ class Queues:
             self._dequeue(agent)
         else:
             queue.dialers.append(agent)
-            self.sb.hear(call, Heard.STATUS, f"Waiting for a caller in queue {noun.name}")
+            self.sb.hear(call, Heard.STATUS, "Waiting for a caller in the queue")
             agent.timer = self.sb.later(call, verb.timeout, lambda: self._nobody(agent))
         return False
 
@@ -190,10 +190,14 @@ class Queues:
         if agent.done or waiter.done:
             return
         agent.call.connected_to, waiter.call.connected_to = waiter.call.sid, agent.call.sid
+        self.sb.silence(waiter.call)  # the wait music stops
+        name = self.sb.name_of
         self.sb.hear(
-            agent.call, Heard.CONNECTED, f"Connected to a caller from queue {agent.noun.name}"
+            agent.call, Heard.CONNECTED, f"In a private call with {name(waiter.call.phone)}"
         )
-        self.sb.hear(waiter.call, Heard.CONNECTED, "Connected")
+        self.sb.hear(
+            waiter.call, Heard.CONNECTED, f"In a private call with {name(agent.call.phone)}"
+        )
 
     def _leave(self, waiter: Waiter) -> None:
         if waiter.done or waiter not in waiter.queue.waiting:
@@ -210,6 +214,7 @@ class Queues:
 
     def _waiter_done(self, waiter: Waiter, result: str) -> None:
         waiter.done = True
+        self.sb.silence(waiter.call)  # the wait music stops
         waiter.call.connected_to = None
         if waiter.program.activity is waiter:
             waiter.program.activity = None

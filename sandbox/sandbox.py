@@ -6,12 +6,14 @@ run), so a test reads like a phone call::
     sandbox = Sandbox(config, clock=ManualClock(), http=TestClient(app))
     call = sandbox.phone("+16175550123").dial()
     call.press("1")
+    call.listen()               # the menu is read out; the Gather's timeout starts
     sandbox.advance(6)          # the Gather times out
     assert call.heard("Sorry")
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import httpx
@@ -252,8 +254,40 @@ class CallHandle:
         return self._call.connected_to is not None and not self._call.ended
 
     def transcript(self) -> list[str]:
-        """What was said to this phone (``<Say>`` text), in order."""
-        return [line.text for line in self.log() if line.kind is Heard.SAY]
+        """What was said to this phone (``<Say>`` text), in order; a repetition shows once."""
+        return [line.text for line in self.log() if line.kind is Heard.SAY and not line.repeat]
+
+    def listen(self, limit: float = 600.0) -> list[str]:
+        """Let the prompts play out; return what they said, from the sentence playing now.
+
+        Time passes (a :class:`ManualClock` is advanced, a real one waited on) until this
+        leg is told nothing more: it waits for keys, for someone, or has ended. A Gather's
+        timeout has then just started. Raises ``RuntimeError`` after ``limit`` seconds of
+        prompts (a ``loop="0"``).
+        """
+        self._sandbox.settle()
+        with self._sb.lock:
+            player = self._call.player
+            start = player.line if player is not None else len(self._call.log)
+        spent = 0.0
+        while (ends_at := self._speaking_until()) is not None:
+            wait = max(0.0, ends_at - self._sandbox.clock.now())
+            spent += wait
+            if spent > limit:
+                raise RuntimeError(f"call {self.sid} still hears prompts after {limit:g} s")
+            if isinstance(self._sandbox.clock, ManualClock):
+                self._sandbox.advance(wait)
+            else:
+                time.sleep(max(wait, 0.01))
+                self._sandbox.settle()
+        with self._sb.lock:
+            heard = self._call.log[start:]
+        return [line.text for line in heard if line.kind is Heard.SAY and not line.repeat]
+
+    def _speaking_until(self) -> float | None:
+        with self._sb.lock:
+            player = self._call.player
+            return player.ends_at if player is not None and player.playing else None
 
     def log(self) -> list[LogLine]:
         """Everything this phone experienced: prompts, keys, status changes, errors."""

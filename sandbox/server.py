@@ -5,12 +5,15 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from types import FrameType
 
 import uvicorn
 from starlette.applications import Starlette
 
 from sandbox.app import create_sandbox_app
 from sandbox.config import SandboxConfig
+
+GRACEFUL_SECONDS = 2  # how long open live-update streams may delay a shutdown
 
 
 class SandboxServer:
@@ -26,7 +29,7 @@ class SandboxServer:
         self._sock.bind((host, port))
         self.host, self.port = self._sock.getsockname()[:2]
         config = uvicorn.Config(
-            app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2
+            app, log_level="warning", lifespan="on", timeout_graceful_shutdown=GRACEFUL_SECONDS
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -61,4 +64,25 @@ class SandboxServer:
 
 def run_sandbox(config: SandboxConfig, *, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Serve the sandbox until interrupted (for a ``peerline run`` child process)."""
-    uvicorn.run(create_sandbox_app(config), host=host, port=port, log_level="info")
+    app = create_sandbox_app(config)
+    settings = uvicorn.Config(
+        app, host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SECONDS
+    )
+    _StreamEndingServer(settings, app).run()
+
+
+class _StreamEndingServer(uvicorn.Server):
+    """Ends the live-update streams as soon as it is told to stop.
+
+    uvicorn waits for open responses before shutting down; an open softphone page holds
+    one for minutes. Ending them at once lets the process exit and the page say "Sandbox
+    stopped" straight away.
+    """
+
+    def __init__(self, config: uvicorn.Config, app: Starlette) -> None:
+        super().__init__(config)
+        self.app = app
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.app.state.streams_open = False
+        super().handle_exit(sig, frame)

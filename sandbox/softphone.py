@@ -18,7 +18,9 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from sandbox.gathering import Gathering
 from sandbox.phones import Call, Direction, Phone
+from sandbox.presence import holding, talking_with
 from sandbox.switchboard import Switchboard
 
 STATIC = Path(__file__).parent / "static"
@@ -31,6 +33,7 @@ LOG_LINES_SHOWN = 300
 def softphone_routes() -> list[BaseRoute]:
     return [
         Route("/", index),
+        Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Route("/sandbox/state", state),
         Route("/sandbox/events", events),
@@ -48,6 +51,11 @@ def _sb(request: Request) -> Switchboard:
 
 async def index(request: Request) -> Response:
     return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+
+async def favicon(request: Request) -> Response:
+    """For clients that ask for ``/favicon.ico`` whatever the page links to."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
 
 async def state(request: Request) -> JSONResponse:
@@ -177,6 +185,7 @@ def _phone(sb: Switchboard, phone: Phone) -> dict[str, Any]:
         "number": phone.number,
         "label": phone.label,
         "opted_out": phone.opted_out,
+        "open_by_default": phone.open_by_default,
         "calls": [_call(sb, c) for c in reversed(calls)],
         "messages": [
             {
@@ -193,19 +202,33 @@ def _phone(sb: Switchboard, phone: Phone) -> dict[str, Any]:
 
 def _call(sb: Switchboard, call: Call) -> dict[str, Any]:
     gather = sb.interpreter.listening(call)
+    activity = call.program.activity if call.program else None
     return {
         "sid": call.sid,
         "status": call.status.value,
         "incoming": call.direction is not Direction.INBOUND,
         "caller_id": call.caller_id,
         "connected": call.connected_to is not None and not call.ended,
+        "with": talking_with(sb, call),
+        "holding": holding(call),
         "ended": call.ended,
         "listening": None
         if gather is None
-        else {"input": sorted(gather.input), "hints": gather.hints, "language": gather.language},
+        else {
+            "input": sorted(gather.input),
+            "hints": gather.hints,
+            "language": gather.language,
+            "prompting": isinstance(activity, Gathering) and activity.prompting,
+        },
         "log_start": max(0, len(call.log) - LOG_LINES_SHOWN),
         "log": [
-            {"at": line.at, "kind": line.kind.value, "text": line.text, "language": line.language}
+            {
+                "at": line.at,
+                "kind": line.kind.value,
+                "text": line.text,
+                "language": line.language,
+                "repeat": line.repeat,
+            }
             for line in call.log[-LOG_LINES_SHOWN:]
         ],
     }

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from sandbox.callbacks import status_params
 from sandbox.clock import Clock, Timer
 from sandbox.conference import Conferences
-from sandbox.config import SandboxConfig
+from sandbox.config import CRISIS_LABEL, SandboxConfig
 from sandbox.dialing import Dialer
 from sandbox.events import EventLog
 from sandbox.interpreter import Interpreter
@@ -27,6 +27,7 @@ from sandbox.phones import (
     LogLine,
     Notice,
     Phone,
+    formatted,
     is_phone_number,
     new_sid,
 )
@@ -57,8 +58,11 @@ class Switchboard:
         self.conferences = Conferences(self)
         self.queues = Queues(self)
         self.sms = Messaging(self)
-        for number, label in config.demo_phones:
-            self.phone(number, label)
+        for number, label, *shown in config.demo_phones:
+            self.phone(number, label).open_by_default = bool(shown and shown[0])
+        crisis = config.crisis_number
+        if crisis != config.hotline_number and is_phone_number(crisis):
+            self.phone(crisis, CRISIS_LABEL)
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -92,9 +96,16 @@ class Switchboard:
 
         self.runner.submit(task)
 
-    def hear(self, call: Call, kind: Heard, text: str, language: str = "") -> None:
-        call.log.append(LogLine(self.now(), kind, text, language))
+    def hear(
+        self, call: Call, kind: Heard, text: str, language: str = "", *, repeat: bool = False
+    ) -> None:
+        call.log.append(LogLine(self.now(), kind, text, language, repeat))
         self.events.emit("heard", call=call.sid, phone=call.phone, line=kind.value)
+
+    def silence(self, call: Call) -> None:
+        """Stop whatever prompt is playing to ``call`` (it was connected, or it left)."""
+        if call.player is not None:
+            call.player.stop()
 
     def notice(self, code: str, message: str, call: Call | None = None) -> None:
         """Record an error the way Twilio's debugger would show it."""
@@ -121,6 +132,11 @@ class Switchboard:
             elif label and not phone.label:
                 phone.label = label
             return phone
+
+    def name_of(self, number: str) -> str:
+        """A phone as people on the page know it: its label, else its formatted number."""
+        phone = self.phones.get(number)
+        return phone.label if phone is not None and phone.label else formatted(number)
 
     # -- calls ------------------------------------------------------------------------
 
@@ -168,7 +184,7 @@ class Switchboard:
                 status=CallStatus.RINGING,
                 status_callback=self.config.status_url,
             )
-            self.hear(call, Heard.STATUS, f"Calling {self.config.hotline_number}")
+            self.hear(call, Heard.STATUS, f"Calling {formatted(self.config.hotline_number)}")
             self.interpreter.fetch(call, self.config.voice_url, "POST")
             return call
 
@@ -176,7 +192,7 @@ class Switchboard:
         """Make the leg's phone ring; give up with no-answer after ``timeout`` seconds."""
         self._set_status(call, CallStatus.RINGING)
         self.status_callback(call, "ringing")
-        self.hear(call, Heard.STATUS, f"Incoming call from {call.caller_id}")
+        self.hear(call, Heard.STATUS, f"Incoming call from {formatted(call.caller_id)}")
         if timeout is not None:
 
             def give_up() -> None:
@@ -222,6 +238,7 @@ class Switchboard:
         call.ended_at = self.now()
         call.epoch += 1
         call.cancel_timers()
+        self.silence(call)
         self._set_status(call, status)
         self.hear(call, Heard.STATUS, f"Call ended ({status.value})")
         self.status_callback(call, "completed")

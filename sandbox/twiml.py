@@ -142,6 +142,7 @@ def _gather(el: ET.Element) -> Gather:
         action_on_empty_result=_bool(el, "actionOnEmptyResult"),
         hints=el.get("hints", ""),
         language=el.get("language", "en-US"),
+        barge_in=_bool(el, "bargeIn", True),
         prompts=tuple(prompts),
     )
 

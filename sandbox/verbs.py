@@ -41,6 +41,7 @@ class Gather:
     action_on_empty_result: bool = False
     hints: str = ""
     language: str = "en-US"
+    barge_in: bool = True  # a key or words stop the nested prompts (else they are ignored)
     prompts: tuple[Prompt, ...] = ()
 
 

@@ -1,12 +1,26 @@
 // Peerline sandbox softphones. Plain ES module, no build step, no network beyond this origin.
 // The page re-reads /sandbox/state whenever the event stream says something changed,
 // and updates each open phone card in place (append-only lists keep screen readers calm).
+// A phone that starts ringing is opened, scrolled into view and rings (when sound is on);
+// when the sandbox stops, everything is disabled under a banner saying so.
+
+import { ring, unlock } from "./ringer.js";
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
 const OPEN_KEY = "peerline-sandbox-open-phones";
 const SOUND_KEY = "peerline-sandbox-sound";
+const READ_KEY = "peerline-sandbox-read-texts";
 
-const state = { data: null, open: loadOpen(), cards: new Map(), spoken: new Map(), firstRender: true };
+const state = {
+  data: null,
+  open: loadOpen(),
+  cards: new Map(),
+  spoken: new Map(),
+  firstRender: true,
+  ringSeen: new Set(), // sids of incoming calls already brought to the person's attention
+  read: loadRead(), // phone number -> sid of the last text from the hotline seen open
+  stopped: false,
+};
 
 function loadOpen() {
   try {
@@ -19,6 +33,15 @@ function loadOpen() {
 
 function saveOpen() {
   localStorage.setItem(OPEN_KEY, JSON.stringify(state.open));
+}
+
+function loadRead() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(READ_KEY) || "{}");
+    return saved && typeof saved === "object" ? saved : {};
+  } catch {
+    return {};
+  }
 }
 
 async function post(path, body = {}) {
@@ -46,6 +69,22 @@ function clock(seconds) {
   return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
+function clockSeconds(seconds) {
+  return new Date(seconds * 1000).toLocaleTimeString([], {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+}
+
+function namesList(names) {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+function isRinging(call) {
+  return call.incoming && call.status === "ringing";
+}
+
 // ---- reading state ------------------------------------------------------------------
 
 let refreshTimer = null;
@@ -58,14 +97,25 @@ function scheduleRefresh() {
 }
 
 async function refresh() {
-  const response = await fetch("/sandbox/state", { cache: "no-store" });
+  if (state.stopped) return;
+  let response;
+  try {
+    response = await fetch("/sandbox/state", { cache: "no-store" });
+  } catch {
+    return; // the event stream's error handler decides whether the sandbox has stopped
+  }
   if (!response.ok) return;
   state.data = await response.json();
   if (state.open === null) {
-    state.open = state.data.phones.slice(0, 2).map((p) => p.number);
+    const chosen = state.data.phones.filter((p) => p.open_by_default);
+    state.open = (chosen.length ? chosen : state.data.phones.slice(0, 2)).map((p) => p.number);
     saveOpen();
   }
+  const ringingNow = newlyRinging(state.data.phones);
+  for (const number of ringingNow) if (!state.open.includes(number)) state.open.push(number);
+  if (ringingNow.length) saveOpen();
   render();
+  if (ringingNow.length) bringIntoView(ringingNow[0]);
   state.firstRender = false;
 }
 
@@ -77,9 +127,81 @@ function connect() {
     scheduleRefresh();
   });
   source.addEventListener("change", scheduleRefresh);
-  source.addEventListener("error", () => {
+  source.addEventListener("error", async () => {
+    if (state.stopped) return;
     live.textContent = "Reconnecting…";
+    // A stream also ends now and then by design; only a sandbox that no longer answers
+    // has stopped.
+    try {
+      const response = await fetch("/sandbox/state", { cache: "no-store" });
+      if (response.ok) return;
+    } catch {
+      // no answer at all
+    }
+    source.close();
+    stop();
   });
+}
+
+function stop() {
+  state.stopped = true;
+  document.getElementById("live").textContent = "Stopped";
+  document.getElementById("stopped").hidden = false;
+  document.body.classList.add("is-stopped");
+  disableAll();
+  ring(false);
+}
+
+function disableAll() {
+  for (const control of document.querySelectorAll("button, input")) {
+    if (!control.closest("#stopped")) control.disabled = true;
+  }
+}
+
+// ---- a ringing phone is hard to miss -------------------------------------------------
+
+function newlyRinging(phones) {
+  const numbers = [];
+  for (const phone of phones) {
+    for (const call of phone.calls.filter(isRinging)) {
+      if (state.ringSeen.has(call.sid)) continue;
+      state.ringSeen.add(call.sid);
+      if (!numbers.includes(phone.number)) numbers.push(phone.number);
+    }
+  }
+  return numbers;
+}
+
+function bringIntoView(number) {
+  const card = state.cards.get(number);
+  if (!card) return;
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  card.root.scrollIntoView({ block: "center", behavior: still ? "auto" : "smooth" });
+  card.root.classList.remove("pop");
+  void card.root.offsetWidth; // restart the animation
+  card.root.classList.add("pop");
+  const focused = document.activeElement;
+  const typing = focused && focused.matches("input:not([type=checkbox])");
+  if (!typing) card.root.querySelector(".answer").focus({ preventScroll: true });
+}
+
+// ---- texts the person has not seen yet ---------------------------------------------
+
+function fromHotline(phone) {
+  return phone.messages.filter((m) => !m.mine);
+}
+
+function unread(phone) {
+  const theirs = fromHotline(phone);
+  const last = state.read[phone.number];
+  return theirs.length - (theirs.findIndex((m) => m.sid === last) + 1);
+}
+
+function markRead(phone) {
+  const theirs = fromHotline(phone);
+  if (!theirs.length || state.read[phone.number] === theirs.at(-1).sid) return;
+  state.read[phone.number] = theirs.at(-1).sid;
+  localStorage.setItem(READ_KEY, JSON.stringify(state.read));
 }
 
 // ---- rendering ----------------------------------------------------------------------
@@ -107,22 +229,27 @@ function render() {
   }
   board.querySelector(".board-empty").hidden = shown.length > 0;
   renderNotices(data.notices);
+  const soundOn = document.getElementById("sound").checked;
+  ring(!state.stopped && soundOn && data.phones.some((p) => p.calls.some(isRinging)));
+  if (state.stopped) disableAll();
 }
 
 function phoneSituation(phone) {
   const calls = phone.calls; // newest first
-  const ringing = calls.filter((c) => c.incoming && c.status === "ringing");
-  const active = calls.find((c) => !c.ended && !(c.incoming && c.status === "ringing"));
-  const shown = active || calls.find((c) => !(c.incoming && c.status === "ringing")) || null;
+  const ringing = calls.filter(isRinging);
+  const active = calls.find((c) => !c.ended && !isRinging(c));
+  const shown = active || calls.find((c) => !isRinging(c)) || null;
   let pill = ["Idle", ""];
   if (ringing.length) pill = ["Ringing", "ringing"];
-  else if (active && active.connected) pill = ["Connected", "on-call"];
+  else if (active && active.connected) pill = ["In a call", "on-call"];
+  else if (active && active.holding) pill = ["On hold", "on-hold"];
   else if (active) pill = ["On a call", "on-call"];
   return { ringing, active, shown, pill };
 }
 
 function renderPhoneList(phones) {
   const list = document.getElementById("phone-list");
+  for (const phone of phones) if (state.open.includes(phone.number)) markRead(phone);
   list.replaceChildren(
     ...phones.map((phone) => {
       const { pill } = phoneSituation(phone);
@@ -142,6 +269,13 @@ function renderPhoneList(phones) {
       badge.className = `pill ${pill[1]}`;
       badge.textContent = pill[0];
       button.append(name, badge, num);
+      const count = state.open.includes(phone.number) ? 0 : unread(phone);
+      if (count > 0) {
+        const texts = document.createElement("span");
+        texts.className = "unread";
+        texts.textContent = `${count} new ${count === 1 ? "text" : "texts"}`;
+        button.append(texts);
+      }
       button.addEventListener("click", () => toggleOpen(phone.number));
       item.append(button);
       return item;
@@ -182,6 +316,7 @@ function makeCard(phone) {
     number: phone.number,
     callSid: null,
     shownLines: 0,
+    lines: new Map(), // "kind|text" -> the transcript item first showing it
     shownTexts: 0,
     el: {
       title: $(".card-title"),
@@ -219,6 +354,7 @@ function makeCard(phone) {
     act(card, "press", { digits: event.key });
   });
   $(".close").addEventListener("click", () => toggleOpen(phone.number));
+  root.addEventListener("animationend", () => root.classList.remove("pop"));
   $(".answer").addEventListener("click", () => act(card, "answer", {}, card.ringingSid));
   $(".decline").addEventListener("click", () => act(card, "decline", {}, card.ringingSid));
   card.el.hangup.addEventListener("click", () => act(card, "hangup"));
@@ -264,6 +400,7 @@ function updateCard(card, phone) {
   el.pill.textContent = pill[0];
   el.pill.className = `pill ${pill[1]}`;
   card.root.classList.toggle("is-ringing", ringing.length > 0);
+  card.root.classList.toggle("is-holding", Boolean(active && active.holding));
 
   card.ringingSid = ringing.length ? ringing[0].sid : null;
   el.incoming.hidden = ringing.length === 0;
@@ -277,11 +414,7 @@ function updateCard(card, phone) {
   renderTranscript(card, shown);
 
   const listening = active && active.listening;
-  el.listening.textContent = listening
-    ? listening.input.includes("speech")
-      ? `Listening for ${listening.input.includes("dtmf") ? "keys or speech" : "speech"}${listening.hints ? ` (for example: ${listening.hints})` : ""}`
-      : "Listening for keys"
-    : "";
+  el.listening.textContent = listening ? listeningWords(listening) : "";
   const canSpeak = Boolean(listening && listening.input.includes("speech"));
   el.sayInput.disabled = !canSpeak;
   el.sayButton.disabled = !canSpeak;
@@ -292,10 +425,21 @@ function updateCard(card, phone) {
   renderChat(card, phone.messages);
 }
 
+function listeningWords(listening) {
+  const speech = listening.input.includes("speech");
+  const what = speech ? (listening.input.includes("dtmf") ? "keys or speech" : "speech") : "keys";
+  const hints = speech && listening.hints ? ` (for example: ${listening.hints})` : "";
+  const early = listening.prompting ? " · you can answer before the prompt ends" : "";
+  return `Listening for ${what}${hints}${early}`;
+}
+
 function callStatus(call) {
   if (!call) return "No call";
   if (call.ended) return `Call ended (${call.status})`;
-  if (call.connected) return "Connected";
+  if (call.with.length === 1) return `In a private call with ${call.with[0]}`;
+  if (call.with.length > 1) return `In a call with ${namesList(call.with)}`;
+  if (call.connected) return "Waiting for someone to join the call";
+  if (call.holding) return "On hold";
   if (call.status === "ringing") return call.incoming ? "Ringing" : "Calling…";
   return "On a call";
 }
@@ -312,15 +456,36 @@ function renderTranscript(card, call) {
     list.replaceChildren();
     card.callSid = call.sid;
     card.shownLines = call.log_start;
+    card.lines = new Map();
   }
   const fresh = call.log.slice(Math.max(0, card.shownLines - call.log_start));
   for (const line of fresh) {
+    card.shownLines += 1;
+    const key = `${line.kind}|${line.text}`;
+    if (line.repeat) {
+      // Said again (a loop, or the same sentences twice): shown once, marked.
+      const first = card.lines.get(key);
+      if (first && !first.querySelector(".repeated")) {
+        const mark = document.createElement("span");
+        mark.className = "repeated";
+        mark.textContent = "(repeated)";
+        first.querySelector(".text").append(" ", mark);
+      }
+      continue;
+    }
     const item = document.createElement("li");
     item.className = line.kind;
-    item.textContent = describe(line);
+    const at = document.createElement("time");
+    at.className = "at";
+    at.dateTime = new Date(line.at * 1000).toISOString();
+    at.textContent = clockSeconds(line.at);
+    const text = document.createElement("span");
+    text.className = "text";
+    text.textContent = describe(line);
+    item.append(at, text);
     list.append(item);
-    speak(call.sid, card.shownLines, line);
-    card.shownLines += 1;
+    card.lines.set(key, item);
+    speak(call.sid, card.shownLines - 1, line);
   }
   if (fresh.length) list.scrollTop = list.scrollHeight;
 }
@@ -400,7 +565,16 @@ function setUp() {
   sound.addEventListener("change", () => {
     localStorage.setItem(SOUND_KEY, sound.checked ? "on" : "off");
     if (!sound.checked && "speechSynthesis" in window) window.speechSynthesis.cancel();
+    if (state.data) render(); // start or stop a ring that is due
   });
+  // The first click or key press is when a browser allows sound to start.
+  for (const kind of ["pointerdown", "keydown"]) {
+    document.addEventListener(kind, () => {
+      unlock();
+      if (state.data && !state.stopped) render();
+    }, { once: true });
+  }
+  document.getElementById("reload").addEventListener("click", () => window.location.reload());
 }
 
 setUp();

@@ -37,6 +37,8 @@ def test_caller_and_supporter_meet_in_one_conference_seeing_only_the_hotline(wor
     assert supporter.heard("A nurse needs peer support today")
     supporter.press("1")
     world.work()  # connect_caller: Peerline redirects the holding caller's live call
+    supporter.listen()  # each hears a sentence before joining the conference
+    caller.listen()
     legs = world.box.conference(f"peerline-{rid}")
     assert {leg.sid for leg in legs} == {caller.sid, supporter.sid}
     assert caller.connected and supporter.connected
@@ -79,6 +81,7 @@ def test_the_caller_hanging_up_cancels_the_ringing_supporter(world: World) -> No
 def test_call_back_rings_the_caller_from_the_hotline(world: World) -> None:
     world.supporter("Ana Lopez", ANA)
     first = call_in(world, CALLBACK)
+    first.listen()  # "… within two hours …", then Peerline hangs up
     assert first.status is CallStatus.COMPLETED
     rid = world.request_id()
     world.work()
@@ -90,6 +93,8 @@ def test_call_back_rings_the_caller_from_the_hotline(world: World) -> None:
     caller = world.box.phone(CALLER).answer()
     assert caller.heard("calling back with the peer supporter")
     caller.press("1")
+    supporter.listen()
+    caller.listen()
     assert {leg.sid for leg in world.box.conference(f"peerline-{rid}")} == {
         caller.sid,
         supporter.sid,
@@ -132,5 +137,7 @@ def test_a_dispatch_whose_worker_died_after_the_claim_still_connects(world: Worl
     supporter = world.box.phone(ringing.to).answer()
     supporter.press("1")
     world.work()
+    supporter.listen()
+    caller.listen()
     assert caller.connected
     assert world.services.store.get_request(rid).status == "connected"  # type: ignore[union-attr]

@@ -38,13 +38,13 @@ def test_a_phone_walks_the_ivr_to_a_callback_request(
     sandbox: Sandbox, services: bootstrap.Services
 ) -> None:
     call = sandbox.phone(CALLER).dial()
-    greeting = " ".join(call.transcript())
+    greeting = " ".join(call.listen())
     assert "not a crisis line" in greeting and "press 9" in greeting
 
     for key in ["1", "1", "1", "3", "2", "1"]:  # English, nurse, today, no preference,
         call.press(key)  # call me back, as soon as possible
 
-    assert call.heard("within two hours")
+    assert "within two hours" in " ".join(call.listen())  # the closing words, in their time
     assert call.status is CallStatus.COMPLETED
     with services.store.engine.connect() as conn:
         row = conn.execute(select(HelpRequest)).one()
@@ -65,6 +65,7 @@ def test_key_nine_rings_the_crisis_line(sandbox: Sandbox) -> None:
     call.press("1")  # English
 
     call.press("9")
+    call.listen()  # "Connecting you to …", then the Dial rings
 
     [ringing] = sandbox.phone(CRISIS).ringing()
     assert ringing.caller_id == CALLER  # the Lifeline sees the caller's own number

@@ -109,6 +109,7 @@ def test_a_call_and_a_text_from_the_softphone_page(served: Served) -> None:
             caller.get_by_placeholder("Type what you would say").fill("Mass General")
             caller.get_by_role("button", name="Say", exact=True).click()
             expect(caller.locator(".transcript")).to_contain_text("Please hold")
+            expect(caller.locator(".call-status")).to_have_text("On hold")  # after the words
 
             expect(supporter.locator(".incoming-text")).to_have_text(
                 "Incoming call from (617) 555-0100"
@@ -117,8 +118,12 @@ def test_a_call_and_a_text_from_the_softphone_page(served: Served) -> None:
             expect(supporter.locator(".transcript")).to_contain_text("Press 1 to accept.")
             supporter.get_by_role("button", name="Key 1").click()
 
-            expect(caller.locator(".call-status")).to_have_text("Connected")
-            expect(supporter.locator(".call-status")).to_have_text("Connected")
+            expect(caller.locator(".call-status")).to_have_text(
+                "In a private call with Supporter A"
+            )
+            expect(supporter.locator(".call-status")).to_have_text(
+                "In a private call with Caller (nurse)"
+            )
             expect(supporter.locator(".caller-id")).to_contain_text("(617) 555-0100")
             expect(caller.locator(".caller-id")).to_contain_text("(617) 555-0100")
             assert served.script.last("/twilio/voice/org").params["SpeechResult"] == "Mass General"

@@ -39,7 +39,7 @@ def test_a_masked_bridge_in_a_conference(scripted: Make) -> None:
     supporter.hang_up()
 
     assert sandbox.conference("req-42") == []
-    assert caller.transcript()[-1] == "Your supporter has left the call."
+    assert caller.listen() == ["Your supporter has left the call."]
     assert caller.status is CallStatus.COMPLETED
     events = [r.params["StatusCallbackEvent"] for r in script.received if r.path == "/conf"]
     assert events == [
@@ -98,3 +98,27 @@ def test_the_dial_action_follows_the_end_of_the_conference(scripted: Make) -> No
 
     assert script.last("/after").params["CallSid"] == caller.sid
     assert caller.heard("Thank you for calling.")
+
+
+def test_the_wait_music_stops_when_the_room_ends_before_it_starts(scripted: Make) -> None:
+    wait = (
+        '<Response><Say>Please hold.</Say><Pause length="30"/><Say>Still holding.</Say></Response>'
+    )
+    sandbox, _ = scripted(
+        {
+            "/twilio/voice": room(
+                'startConferenceOnEnter="false" waitUrl="/wait"', "<Say>Goodbye.</Say>"
+            ),
+            "/wait": wait,
+            "/supporter": room('startConferenceOnEnter="false" endConferenceOnExit="true"'),
+        }
+    )
+    caller = sandbox.phone(CALLER).dial()
+    call_supporter(sandbox)
+    supporter = sandbox.phone(SUPPORTER).answer()
+
+    supporter.hang_up()  # the room ends without ever starting
+
+    assert caller.listen() == ["Goodbye."]
+    assert not caller.heard("Still holding.")
+    assert caller.status is CallStatus.COMPLETED

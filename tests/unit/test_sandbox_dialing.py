@@ -22,6 +22,7 @@ AFTER = {"/dialed": lambda p: f"<Response><Say>Dial ended: {p['DialCallStatus']}
 def test_an_answered_dial_bridges_and_reports_completed(scripted: Make) -> None:
     sandbox, script = scripted({"/twilio/voice": dial(), **AFTER})
     caller = sandbox.phone(CALLER).dial()
+    caller.listen()  # "Connecting you." takes its time, then the Dial rings
     supporter = sandbox.phone(SUPPORTER)
 
     [ringing] = supporter.ringing()
@@ -38,7 +39,7 @@ def test_an_answered_dial_bridges_and_reports_completed(scripted: Make) -> None:
     assert dialed["DialCallSid"] == leg.sid
     assert dialed["DialCallDuration"] == "42"
     assert dialed["DialBridged"] == "true"
-    assert caller.transcript()[-1] == "Dial ended: completed."
+    assert caller.listen() == ["Dial ended: completed."]
     assert caller.status is CallStatus.COMPLETED
 
 
@@ -54,6 +55,7 @@ def test_unanswered_dials_report_why(
 ) -> None:
     sandbox, script = scripted({"/twilio/voice": dial(), **AFTER})
     caller = sandbox.phone(CALLER).dial()
+    caller.listen()  # "Connecting you." takes its time, then the Dial rings
     supporter = sandbox.phone(SUPPORTER)
 
     if act == "timeout":
@@ -73,6 +75,7 @@ def test_unanswered_dials_report_why(
 def test_the_caller_hanging_up_cancels_the_ringing_leg(scripted: Make) -> None:
     sandbox, script = scripted({"/twilio/voice": dial(), **AFTER})
     caller = sandbox.phone(CALLER).dial()
+    caller.listen()  # "Connecting you." takes its time, then the Dial rings
 
     caller.hang_up()
 
@@ -86,6 +89,7 @@ def test_the_caller_hanging_up_cancels_the_ringing_leg(scripted: Make) -> None:
 def test_the_caller_hanging_up_ends_the_bridge(scripted: Make) -> None:
     sandbox, script = scripted({"/twilio/voice": dial(), **AFTER})
     caller = sandbox.phone(CALLER).dial()
+    caller.listen()  # "Connecting you." takes its time, then the Dial rings
     leg = sandbox.phone(SUPPORTER).answer()
 
     caller.hang_up()
@@ -103,7 +107,7 @@ def test_without_an_action_the_document_carries_on(scripted: Make) -> None:
 
     sandbox.advance(30)
 
-    assert caller.transcript() == ["Nobody answered."]
+    assert caller.listen() == ["Nobody answered."]
     assert caller.status is CallStatus.COMPLETED
 
 
@@ -119,6 +123,7 @@ def test_dials_twilio_refuses_fail(scripted: Make, attrs: str, number: str, code
     sandbox, script = scripted({"/twilio/voice": dial(number, attrs), **AFTER})
 
     caller = sandbox.phone(CALLER).dial()
+    caller.listen()  # "Connecting you." takes its time, then the Dial rings
 
     assert script.last("/dialed").params["DialCallStatus"] == "failed"
     assert [n.code for n in sandbox.notices()] == [code]
@@ -129,6 +134,7 @@ def test_redirecting_the_called_leg_takes_it_out_of_the_dial(scripted: Make) -> 
     moved = "<Response><Say>Moved elsewhere.</Say></Response>"
     sandbox, script = scripted({"/twilio/voice": dial(), **AFTER, "/moved": moved})
     caller = sandbox.phone(CALLER).dial()
+    caller.listen()  # "Connecting you." takes its time, then the Dial rings
     leg = sandbox.phone(SUPPORTER).answer()
 
     with sandbox.switchboard.lock:
@@ -150,7 +156,7 @@ def test_redirecting_the_called_leg_takes_it_out_of_the_dial(scripted: Make) -> 
 def test_parallel_numbers_first_to_answer_wins(scripted: Make) -> None:
     numbers = f"<Number>{SUPPORTER}</Number><Number>{OTHER}</Number>"
     sandbox, _ = scripted({"/twilio/voice": dial(numbers), **AFTER})
-    sandbox.phone(CALLER).dial()
+    sandbox.phone(CALLER).dial().listen()
 
     sandbox.phone(OTHER).answer()
 
@@ -174,6 +180,7 @@ SCREEN = {
 def test_screening_runs_on_the_called_leg_before_the_bridge(scripted: Make) -> None:
     sandbox, script = scripted(SCREEN)
     caller = sandbox.phone(CALLER).dial()
+    caller.listen()  # "Connecting you." takes its time, then the Dial rings
     leg = sandbox.phone(SUPPORTER).answer()
 
     assert leg.transcript() == ["A nurse needs support today. Press 1 to accept."]
@@ -187,6 +194,8 @@ def test_screening_runs_on_the_called_leg_before_the_bridge(scripted: Make) -> N
     leg.press("1")
 
     assert leg.transcript()[-1] == "Connecting."
+    assert not caller.connected  # the supporter hears the words before the bridge
+    leg.listen()
     assert caller.connected and leg.connected
 
 
@@ -194,12 +203,15 @@ def test_screening_runs_on_the_called_leg_before_the_bridge(scripted: Make) -> N
 def test_a_screen_declined_leaves_the_caller_unbridged(scripted: Make, how: str) -> None:
     sandbox, script = scripted(SCREEN)
     caller = sandbox.phone(CALLER).dial()
+    caller.listen()  # "Connecting you." takes its time, then the Dial rings
     leg = sandbox.phone(SUPPORTER).answer()
 
     if how == "press 2":
         leg.press("2")
     else:
+        leg.listen()
         sandbox.advance(5)
+    leg.listen()
 
     assert leg.status is CallStatus.COMPLETED
     dialed = script.last("/dialed").params
@@ -213,6 +225,7 @@ def test_dial_inside_screening_twiml_is_refused(scripted: Make) -> None:
         {**SCREEN, "/twilio/screen": f"<Response><Dial>{OTHER}</Dial></Response>"}
     )
     caller = sandbox.phone(CALLER).dial()
+    caller.listen()  # "Connecting you." takes its time, then the Dial rings
 
     leg = sandbox.phone(SUPPORTER).answer()
 
@@ -228,7 +241,7 @@ def test_number_status_callbacks(scripted: Make) -> None:
         f"{SUPPORTER}</Number>"
     )
     sandbox, script = scripted({"/twilio/voice": dial(number), **AFTER})
-    sandbox.phone(CALLER).dial()
+    sandbox.phone(CALLER).dial().listen()
     sandbox.phone(SUPPORTER).answer().hang_up()
 
     events = [r.params["CallStatus"] for r in script.received if r.path == "/leg"]

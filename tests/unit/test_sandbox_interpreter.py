@@ -43,12 +43,15 @@ def test_keys_go_to_the_gather_action_resolved_against_the_document(scripted: Ma
     role = script.last("/twilio/voice/role").params
     assert role["Digits"] == "1" and role["CallStatus"] == "in-progress"
     assert call.transcript()[-1] == "Thank you."
+    assert call.status is CallStatus.IN_PROGRESS  # still saying it
+    call.listen()
     assert call.status is CallStatus.COMPLETED  # the document ran out
 
 
 def test_no_input_moves_on_to_the_verb_after_the_gather(scripted: Make) -> None:
     sandbox, script = scripted({"/twilio/voice": MENU})
     call = sandbox.phone(CALLER).dial()
+    call.listen()  # six words at 160 a minute: 2.25 s, then the 5 s timeout starts
 
     sandbox.advance(4.9)
     assert call.transcript() == ["Press 1 if you are a nurse."]
@@ -56,6 +59,7 @@ def test_no_input_moves_on_to_the_verb_after_the_gather(scripted: Make) -> None:
 
     assert call.transcript()[-1] == "We did not hear a choice."
     assert "/twilio/voice/role" not in script.paths()
+    call.listen()
     assert call.status is CallStatus.COMPLETED
 
 
@@ -68,6 +72,7 @@ def test_no_input_with_action_on_empty_result_requests_the_action(scripted: Make
         }
     )
     call = sandbox.phone(CALLER).dial()
+    call.listen()
 
     sandbox.advance(3)
 
@@ -143,6 +148,7 @@ def test_redirect_and_get_methods(scripted: Make) -> None:
     call.press("3#")
 
     assert script.last("/done").params["Digits"] == "3"
+    assert call.listen() == ["Bye."]
     assert call.transcript() == ["Bye."]
     assert call.status is CallStatus.COMPLETED
 
@@ -167,7 +173,7 @@ def test_the_inbound_status_callback_reports_completion(scripted: Make) -> None:
     status = script.last("/twilio/status").params
     assert status["CallSid"] == call.sid
     assert status["CallStatus"] == "completed"
-    assert status["CallDuration"] == "5"
+    assert status["CallDuration"] == "10"  # 2.25 s menu, 5 s timeout, 2.25 s goodbye
     assert status["Duration"] == "1"
     assert status["CallbackSource"] == "call-progress-events"
     assert script.paths().count("/twilio/status") == 1  # Twilio's default: completed only

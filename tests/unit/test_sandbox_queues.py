@@ -31,13 +31,15 @@ def test_dequeuing_bridges_the_supporter_with_the_waiting_caller(scripted: Make)
 
     assert caller.transcript()[-1] == "Connecting you to a peer supporter."
     assert script.last("/connecting").params["DequeingCallSid"] == supporter.sid
+    assert not caller.connected  # the announcement plays first
+    caller.listen()
     assert caller.connected and supporter.connected
 
     supporter.hang_up()
 
     dequeued = script.last("/dequeued").params
     assert dequeued["QueueResult"] == "bridged"
-    assert caller.transcript()[-1] == "Queue result bridged."
+    assert caller.listen() == ["Queue result bridged."]
     assert script.last("/agent-done").params["DialCallStatus"] == "completed"
     assert caller.status is CallStatus.COMPLETED
 
@@ -73,6 +75,7 @@ def test_dialing_an_empty_queue_waits_for_a_caller_then_gives_up(scripted: Make)
     assert not supporter.connected
 
     caller = sandbox.phone(CALLER).dial()
+    caller.listen()  # the queue's announcement, then the bridge
     assert caller.connected and supporter.connected
     caller.hang_up()
 
@@ -93,5 +96,5 @@ def test_leave_in_the_wait_document(scripted: Make) -> None:
     )
     caller = sandbox.phone(CALLER).dial()
 
-    assert caller.transcript() == ["We are closing.", "The line has closed for today."]
+    assert caller.listen() == ["We are closing.", "The line has closed for today."]
     assert caller.status is CallStatus.COMPLETED

@@ -43,7 +43,13 @@ def test_the_page_and_its_assets_are_served_locally(
     assert "/static/app.js" in html and "/static/style.css" in html
     assert "http" not in html.replace("http-equiv", "")  # no CDN, no external font
     assert client.get("/static/app.js").status_code == 200
+    assert client.get("/static/ringer.js").status_code == 200
     assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
+    assert '<link rel="icon" href="/static/favicon.svg"' in html
+    for icon in ["/static/favicon.svg", "/favicon.ico"]:  # no 404 in the console, ever
+        response = client.get(icon)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("image/svg+xml")
 
 
 def test_demo_phones_are_preloaded_and_phones_can_be_added(
@@ -53,6 +59,8 @@ def test_demo_phones_are_preloaded_and_phones_can_be_added(
     state = client.get("/sandbox/state").json()
     assert state["hotline"] == "+16175550100"
     assert [p["number"] for p in state["phones"]][:2] == [CALLER, SUPPORTER]
+    assert not any(p["open_by_default"] for p in state["phones"])  # so the page opens two
+    assert phone_state(client, "+18002738255")["label"] == "988 Lifeline"
 
     added = client.post("/sandbox/phones", json={"number": "+16175550199", "label": "Supporter C"})
     assert added.status_code == 201
@@ -68,7 +76,13 @@ def test_a_call_driven_from_the_page(page: tuple[TestClient, Sandbox, TwimlScrip
     sandbox.settle()
     [call] = phone_state(client, CALLER)["calls"]
     assert call["sid"] == sid and not call["incoming"]
-    assert call["listening"] == {"input": ["dtmf", "speech"], "hints": "MGH", "language": "en-US"}
+    listening = {"input": ["dtmf", "speech"], "hints": "MGH", "language": "en-US"}
+    assert call["listening"] == {**listening, "prompting": True}
+    sandbox.call(sid).listen()
+    assert phone_state(client, CALLER)["calls"][0]["listening"] == {
+        **listening,
+        "prompting": False,  # the prompt has played: the timeout runs
+    }
     assert [line["text"] for line in call["log"] if line["kind"] == "say"] == [
         "Say the name of your hospital."
     ]
@@ -78,13 +92,17 @@ def test_a_call_driven_from_the_page(page: tuple[TestClient, Sandbox, TwimlScrip
     }
     sandbox.settle()
     assert script.last("/org").params["SpeechResult"] == "Mass General"
+    sandbox.call(sid).listen()  # "Thanks.", then the Dial rings
 
     [ringing] = phone_state(client, SUPPORTER)["calls"]
     assert ringing["incoming"] and ringing["status"] == "ringing"
     assert ringing["caller_id"] == "+16175550100"
     assert client.post(f"/sandbox/calls/{ringing['sid']}/answer").status_code == 200
     sandbox.settle()
-    assert phone_state(client, CALLER)["calls"][0]["connected"]
+    caller_call = phone_state(client, CALLER)["calls"][0]
+    assert caller_call["connected"] and not caller_call["holding"]
+    assert caller_call["with"] == ["Supporter A"]  # the phone's label, for the page to show
+    assert phone_state(client, SUPPORTER)["calls"][0]["with"] == ["Caller (nurse)"]
 
     assert client.post(f"/sandbox/calls/{sid}/press", json={"digits": "12#"}).status_code == 200
     assert client.post(f"/sandbox/calls/{sid}/hangup").status_code == 200
