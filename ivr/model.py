@@ -25,6 +25,7 @@ class State(StrEnum):
     ORG_NAME = "org_name"
     CONTACT = "contact"
     CALLBACK_NUMBER = "callback_number"  # only when the caller's number is withheld
+    CALLBACK_CONFIRM = "callback_confirm"  # the keyed number read back: 1 right, 2 again
     CALLBACK_WINDOW = "callback_window"
     DONE = "done"  # request created; the caller holds or hangs up
     CRISIS = "crisis"  # transferred to the crisis line
@@ -93,6 +94,7 @@ class Session:
     retries: int = 0
     answered: int = 0  # menus the caller answered with a key (not by our default)
     caller_known: bool = True  # False: withheld caller ID, so ask before promising a call
+    caller_refused: bool = False  # a caller ID we may not call (outbound policy): ask too
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,6 +119,7 @@ class Session:
             retries=int(data.get("retries", 0)),
             answered=int(data.get("answered", 0)),
             caller_known=bool(data.get("caller_known", True)),
+            caller_refused=bool(data.get("caller_refused", False)),
         )
 
     def moved(self, state: State, **answers: Any) -> Session:
@@ -131,6 +134,16 @@ def _opt(enum: type[E], value: object) -> E | None:
     return None if value is None else enum(str(value))
 
 
+class NumberCheck(StrEnum):
+    """The edge's verdict on a keyed-in call-back number (the flow never sees the digits)."""
+
+    OK = "ok"
+    INVALID = "invalid"  # not a complete number
+    US_ONLY = "us_only"  # outside the United States, and only the US is allowed
+    COUNTRY = "country"  # outside the allowed countries
+    REFUSED = "refused"  # premium, satellite, our own number, the crisis line …
+
+
 @dataclass(frozen=True)
 class Inbound:
     """What the caller did this turn, already parsed by the edge.
@@ -142,7 +155,7 @@ class Inbound:
     digits: str = ""
     speech: str = ""
     organization: str | None = None
-    number_ok: bool | None = None  # the edge's verdict on a keyed-in callback number
+    number_check: NumberCheck | None = None  # the edge's verdict on a keyed-in number
 
     @property
     def empty(self) -> bool:
@@ -173,7 +186,14 @@ class Msg(StrEnum):
     ASK_CONTACT = "ask_contact"
     ASK_CALLBACK_WINDOW = "ask_callback_window"
     ASK_CALLBACK_NUMBER = "ask_callback_number"
+    ASK_OTHER_NUMBER = "ask_other_number"  # the caller ID is one we may not call
+    ASK_NUMBER_AGAIN = "ask_number_again"
     BAD_NUMBER = "bad_number"
+    NUMBER_US_ONLY = "number_us_only"
+    NUMBER_COUNTRY = "number_country"
+    NUMBER_REFUSED = "number_refused"
+    READ_BACK = "read_back"  # "You entered {digits}.": the edge supplies the digits
+    CONFIRM_NUMBER = "confirm_number"
     NUMBER_NOT_NEEDED = "number_not_needed"
     CRISIS_REMINDER = "crisis_reminder"
     CONFIRM_HOLD = "confirm_hold"
@@ -190,6 +210,8 @@ class Msg(StrEnum):
     GOODBYE = "goodbye"
     CONFIRM_TEXT_FIRST = "confirm_text_first"
     CRISIS_TEXT = "crisis_text"  # SMS: the crisis answer to 9 or to risk language
+    TEXTER_US_ONLY = "texter_us_only"  # SMS: a number abroad; we can't call it back
+    TEXTER_NOT_CALLABLE = "texter_not_callable"  # SMS: a number we may not call back
     HOLD_FIRST = "hold_first"
     HOLD_AGAIN = "hold_again"
     HOLD_GIVE_UP = "hold_give_up"

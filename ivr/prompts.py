@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from ivr.menus import menu_for
 from ivr.model import Channel, Input, Language, Msg, Prompt, State
+from ivr.number_text import NUMBER_TEXT
 from ivr.sms_text import SMS_TEXT
 
 EN, ES = Language.EN, Language.ES
 
 TEXT: dict[Language, dict[Msg, str]] = {
     EN: {
+        **NUMBER_TEXT[EN],
         Msg.SAFETY: (
             "Thank you for calling Peerline. This is a confidential peer-support line, "
             "not a crisis line. If you are in danger, hang up and call 911. If you are "
@@ -38,13 +40,6 @@ TEXT: dict[Language, dict[Msg, str]] = {
         Msg.ORG_NOT_HEARD: "I didn't catch that. Please say it once more.",
         Msg.ASK_CONTACT: "How would you like to talk?",
         Msg.ASK_CALLBACK_WINDOW: "When is a good time for us to call you back?",
-        Msg.ASK_CALLBACK_NUMBER: (
-            "Your number is hidden, so we don't know where to call you back. Please enter "
-            "the number to call, starting with the area code, then press the pound key. "
-            "Or press star to stay on the line instead."
-        ),
-        Msg.BAD_NUMBER: "Sorry, that number doesn't look right.",
-        Msg.NUMBER_NOT_NEEDED: "All right, let's connect you now instead.",
         Msg.CRISIS_REMINDER: "Press 9 at any time for the crisis line.",
         Msg.CONFIRM_HOLD: (
             "Thank you. We are finding a peer supporter for you now. Please stay on the line."
@@ -93,6 +88,7 @@ TEXT: dict[Language, dict[Msg, str]] = {
         ),
     },
     ES: {
+        **NUMBER_TEXT[ES],
         Msg.SAFETY: (
             "Gracias por llamar a Peerline. Esta es una línea confidencial de apoyo entre "
             "colegas, no una línea de crisis. Si está en peligro, cuelgue y llame al 911. "
@@ -117,13 +113,6 @@ TEXT: dict[Language, dict[Msg, str]] = {
         Msg.ORG_NOT_HEARD: "No le entendí. Por favor, dígalo una vez más.",
         Msg.ASK_CONTACT: "¿Cómo prefiere hablar?",
         Msg.ASK_CALLBACK_WINDOW: "¿Cuándo es un buen momento para devolverle la llamada?",
-        Msg.ASK_CALLBACK_NUMBER: (
-            "Su número está oculto, así que no sabemos a dónde devolverle la llamada. Marque "
-            "el número al que debemos llamar, con el código de área, y después la tecla de "
-            "numeral. O bien oprima asterisco para esperar en la línea."
-        ),
-        Msg.BAD_NUMBER: "Perdón, ese número no parece correcto.",
-        Msg.NUMBER_NOT_NEEDED: "De acuerdo, le comunicaremos ahora.",
         Msg.CRISIS_REMINDER: "Oprima 9 en cualquier momento para la línea de crisis.",
         Msg.CONFIRM_HOLD: (
             "Gracias. Estamos buscando a un colega de apoyo. Por favor, no cuelgue."
@@ -263,6 +252,11 @@ def text(msg: Msg, language: Language, channel: Channel = Channel.VOICE) -> str:
     return TEXT[language][msg]
 
 
+def _words(msg: Msg, language: Language, channel: Channel, readback: str) -> str:
+    words = text(msg, language, channel)
+    return words.format(digits=readback) if msg is Msg.READ_BACK else words
+
+
 def options(menu: State, language: Language, channel: Channel) -> list[str]:
     """The menu's options as sentences ("For a nurse, press 1.") in key order of the menu."""
     template = _OPTION[(channel, language)]
@@ -275,9 +269,14 @@ def options(menu: State, language: Language, channel: Channel) -> list[str]:
     ]
 
 
-def sentences(prompt: Prompt, channel: Channel) -> list[tuple[str, Language]]:
-    """Everything the prompt says, in order, each with the language to say it in."""
-    said = [(text(line.msg, line.language, channel), line.language) for line in prompt.lines]
+def sentences(prompt: Prompt, channel: Channel, readback: str = "") -> list[tuple[str, Language]]:
+    """Everything the prompt says, in order, each with the language to say it in.
+
+    ``readback``: what a ``READ_BACK`` line says for the digits, e.g. ``spoken_digits(…)``
+    (the edge has the number; the flow never does)."""
+    said = [
+        (_words(line.msg, line.language, channel, readback), line.language) for line in prompt.lines
+    ]
     if prompt.menu is not None:
         said += [(s, prompt.language) for s in options(prompt.menu, prompt.language, channel)]
     if prompt.input is not Input.NONE and prompt.menu is not State.LANGUAGE:

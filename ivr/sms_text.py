@@ -26,6 +26,16 @@ SMS_TEXT: dict[Language, dict[Msg, str]] = {
         Msg.ORG_NOT_HEARD: "Please type the name of your hospital or organization.",
         Msg.CRISIS_REMINDER: "Reply 9 for crisis numbers.",
         Msg.CONFIRM_CALLBACK: "Thank you. A peer supporter will call you from this number",
+        Msg.TEXTER_US_ONLY: (
+            "Peerline: sorry, we can only call numbers in the United States, so we can't call "
+            "you back at this number. Please call or text us from a US number. In danger? "
+            "Call 911 or your local emergency number. In the US, call or text 988."
+        ),
+        Msg.TEXTER_NOT_CALLABLE: (
+            "Peerline: sorry, we can't call this number, so we can't take a request from it. "
+            "Please call or text us from another phone. In danger? Call 911 or your local "
+            "emergency number. In the US, call or text 988."
+        ),
         Msg.GOODBYE: (
             "We've closed this conversation. Text us any time to start again. In danger? "
             "Call 911, or call or text 988."
@@ -50,6 +60,18 @@ SMS_TEXT: dict[Language, dict[Msg, str]] = {
         Msg.ORG_NOT_HEARD: "Escriba el nombre de su hospital u organización.",
         Msg.CRISIS_REMINDER: "Responda 9 para números de crisis.",
         Msg.CONFIRM_CALLBACK: "Gracias. Un colega de apoyo le llamará desde este número",
+        Msg.TEXTER_US_ONLY: (
+            "Peerline: lo sentimos, solo podemos llamar a números de los Estados Unidos, así "
+            "que no podemos llamarle a este número. Llámenos o escríbanos desde un número de "
+            "EE. UU. ¿En peligro? Llame al 911 o al número de emergencias local. En EE. UU., "
+            "llame o escriba al 988."
+        ),
+        Msg.TEXTER_NOT_CALLABLE: (
+            "Peerline: lo sentimos, no podemos llamar a este número, así que no podemos "
+            "registrar una solicitud desde él. Llámenos o escríbanos desde otro teléfono. ¿En "
+            "peligro? Llame al 911 o al número de emergencias local. En EE. UU., llame o "
+            "escriba al 988."
+        ),
         Msg.GOODBYE: (
             "Cerramos esta conversación. Escríbanos cuando quiera. ¿En peligro? Llame al 911, "
             "o llame o escriba al 988."

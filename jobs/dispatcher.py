@@ -15,7 +15,7 @@ from typing import Protocol
 
 from jobs.candidates import candidate, match_request, month_key
 from jobs.enqueue import JobSink
-from jobs.outbound import Outbound
+from jobs.outbound import ForbiddenDestination, Outbound
 from matching import rank
 from peerline.ports import CarrierError, PermanentCarrierError, RetryableCarrierError
 from storage.dispatch import DispatchStore
@@ -25,6 +25,7 @@ from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import RosterStore
 from telephony import bridge, paths
+from usecases.outbound_policy import Purpose, Refusal
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ class Dispatcher:
                 raise PermanentCarrierError("supporter has no number")
             sid = self.outbound.call(
                 phone,
+                purpose=Purpose.SUPPORTER,
                 url=cfg.url(paths.offer(offer.id)),
                 status_callback=cfg.url(paths.offer_status(offer.id)),
                 timeout=cfg.ring_seconds,
@@ -180,15 +182,33 @@ class Dispatcher:
         number = self.store.caller_of(request_id)
         try:
             if number is None:
-                raise PermanentCarrierError("no number to call back")
+                raise ForbiddenDestination(Refusal.INVALID)
             self.outbound.call(
                 number,
+                purpose=Purpose.CALL_BACK,
                 url=self.config.url(paths.callback(request_id)),
                 status_callback=self.config.url(paths.callback_status(request_id)),
                 timeout=self.config.ring_seconds,
             )
-        except PermanentCarrierError:
-            self.callback_failed(request_id)
+        except ForbiddenDestination as exc:
+            self._cannot_call(request, str(exc.reason))
+        except PermanentCarrierError as exc:  # e.g. 21215 geo permissions: it won't change
+            self._cannot_call(request, "carrier", exc.code)
+
+    def _cannot_call(self, request: RequestRecord, reason: str, code: int | None = None) -> None:
+        """The call back can't be placed, now or on a retry (the outbound policy or the
+        carrier refused the number). Retrying every few minutes would ring supporter after
+        supporter for nothing: free the supporter with a kind word, hold the request out of
+        dispatch and page a coordinator once, who takes it from there."""
+        offer = self.offers.active_offer(request.id)
+        released = offer is not None and self.offers.release_accepted(offer.id, "cannot_call")
+        if released and offer is not None and offer.call_sid:
+            self.sink.cancel_leg(offer.call_sid, say=bridge.cannot_call_caller(request.language))
+        if not self.store.hold_for_coordinator(request.id):
+            return  # already held, or the request moved on
+        self.store.add_event("callback.refused", request_id=request.id, reason=reason, code=code)
+        logger.warning("call back refused request=%s reason=%s", request.id, reason)
+        self.escalator.callback_failed(request)
 
     def callback_failed(self, request_id: str, offer_id: str = "") -> None:
         """The caller didn't pick up our call back: free the supporter, try again later.

@@ -22,6 +22,7 @@ from storage.models import RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import CoordinatorRecord, RosterStore
+from usecases.outbound_policy import Purpose
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class Escalation:
         phone = self.roster.coordinator_phone(who.id)
         try:
             if phone:
-                sid = self.outbound.sms(phone, body)
+                sid = self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR)
         except CarrierError as exc:
             logger.warning("risk page failed code=%s", exc.code)
         self.alerts.log_page(
@@ -137,7 +138,7 @@ class Escalation:
         sid = None
         try:
             if phone:
-                sid = self.outbound.sms(phone, body)
+                sid = self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR)
         except CarrierError as exc:
             logger.warning("page failed request=%s level=%d code=%s", request.id, level, exc.code)
         self.alerts.log_page(request.id, request.ticket, "sla", level, who.id, sid)

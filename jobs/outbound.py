@@ -1,19 +1,21 @@
 """Every outbound call and SMS goes through here: the toll-fraud guard, the opt-out ledger,
 then the throttle.
 
-Invariant 5: Peerline only ever dials or texts the roster, the original caller, the
-coordinators and the crisis number. Anything else is refused before it reaches Twilio.
+Invariant 5: Peerline only ever dials or texts the roster, the original caller and the
+coordinators, and only numbers the outbound policy allows (``usecases.outbound_policy``:
+allowed countries, no premium or satellite numbers, never our own numbers or the crisis
+line). Anything else is refused, and audited, before it reaches Twilio.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Protocol
 
 from jobs.throttle import Throttle
 from peerline.ports import Carrier, PermanentCarrierError
 from telephony.segments import segment_count
+from usecases.outbound_policy import Purpose, Refusal, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +23,17 @@ OPTED_OUT = 21610  # Twilio: "Attempt to send to unsubscribed recipient"
 
 
 class ForbiddenDestination(PermanentCarrierError):
-    """The number is not one Peerline may call or text."""
+    """The number is not one Peerline may call or text; ``reason`` says why."""
+
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(f"outbound contact refused: {reason}")
+        self.reason = reason
+
+
+class Guard(Protocol):
+    """Decides each destination (``usecases.destinations.Destinations`` in production)."""
+
+    def verdict(self, number: str, purpose: Purpose) -> Verdict: ...
 
 
 class OptedOut(PermanentCarrierError):
@@ -40,14 +52,14 @@ class Outbound:
         self,
         carrier: Carrier,
         hotline: str,
-        allowed: Callable[[str], bool],
+        guard: Guard,
         calls: Throttle,
         messages: Throttle,
         ledger: Ledger,
     ) -> None:
         self.carrier = carrier
         self.hotline = hotline
-        self.allowed = allowed
+        self.guard = guard
         self.calls = calls
         self.messages = messages
         self.ledger = ledger
@@ -57,10 +69,17 @@ class Outbound:
         self.calls.wait()
 
     def call(
-        self, to: str, *, url: str, status_callback: str, timeout: int, slot_taken: bool = False
+        self,
+        to: str,
+        *,
+        purpose: Purpose,
+        url: str,
+        status_callback: str,
+        timeout: int,
+        slot_taken: bool = False,
     ) -> str:
         """Place a call from the hotline; ``slot_taken`` if ``wait_for_call_slot`` just ran."""
-        self._check(to)
+        self._check(to, purpose)
         if not slot_taken:
             self.calls.wait()
         return self.carrier.place_call(
@@ -77,9 +96,9 @@ class Outbound:
     ) -> None:
         self.carrier.update_call(sid, status=status, url=url, twiml=twiml)
 
-    def sms(self, to: str, body: str) -> str:
+    def sms(self, to: str, body: str, *, purpose: Purpose) -> str:
         """Send a text unless the recipient opted out; a carrier 21610 records the opt-out."""
-        self._check(to)
+        self._check(to, purpose)
         if self.ledger.is_opted_out(to):
             raise OptedOut("recipient opted out", OPTED_OUT)
         for _ in range(max(1, segment_count(body))):  # a long code sends ~1 segment a second
@@ -91,7 +110,7 @@ class Outbound:
                 self.ledger.set_opted_out(to, True)
             raise
 
-    def _check(self, to: str) -> None:
-        if not self.allowed(to):
-            logger.error("refused an outbound contact to a number outside the allow-list")
-            raise ForbiddenDestination("destination not on the roster, a caller or a coordinator")
+    def _check(self, to: str, purpose: Purpose) -> None:
+        verdict = self.guard.verdict(to, purpose)
+        if verdict.reason is not None:
+            raise ForbiddenDestination(verdict.reason)

@@ -16,6 +16,7 @@ from jobs.outbound import Outbound
 from peerline.ports import CarrierError
 from storage.models import RequestStatus, SessionStatus
 from storage.repository import Store
+from usecases.outbound_policy import Purpose
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class Texts:
         if request is None or request.status != RequestStatus.CONNECTED or number is None:
             return
         try:
-            self.outbound.sms(number, NEUTRAL[_language(request.language)])
+            self.outbound.sms(number, NEUTRAL[_language(request.language)], purpose=Purpose.TEXT)
             delay = CALL_IN
         except CarrierError:  # opted out of texts (calls are still fine) or unreachable
             delay = timedelta(0)
@@ -59,7 +60,9 @@ class Texts:
         if number is not None:
             language = _language(str(record.flow.get("language", "en")))
             try:
-                self.outbound.sms(number, words(Msg.GOODBYE, language, Channel.SMS))
+                self.outbound.sms(
+                    number, words(Msg.GOODBYE, language, Channel.SMS), purpose=Purpose.TEXT
+                )
             except CarrierError:
                 logger.info("closing text not sent session=%s", session_sid)
         if self.store.close_session(session_sid, SessionStatus.ENDED):

@@ -24,6 +24,7 @@ from peerline.ports import Carrier
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
 from storage.alerts import AlertStore
+from storage.callbacks import CallbackLedger
 from storage.crypto import FieldCipher, decode_key, load_or_create_key
 from storage.dispatch import DispatchStore
 from storage.engine import make_engine
@@ -37,6 +38,8 @@ from telephony.security import WebhookGuard
 from telephony.sms import SmsDesk
 from telephony.sms_commands import Commands
 from telephony.sms_intake import SmsIntake
+from usecases.destinations import Destinations
+from usecases.outbound_policy import OutboundPolicy
 
 HOLD_CYCLE_SECONDS = 30
 LONG_CALL = timedelta(minutes=45)  # a call this long earns the supporter a cool-off
@@ -86,11 +89,23 @@ def build(settings: Settings, *, fast_fail_redis: bool = False) -> Services:
     return Services(settings, store_, redis, url, Queues(redis), keep)
 
 
+def outbound_policy(settings: Settings) -> OutboundPolicy:
+    return OutboundPolicy.build(
+        hotline=settings.hotline_number,
+        crisis_number=settings.crisis_number,
+        own_numbers=settings.listed(settings.own_numbers),
+        countries=settings.listed(settings.outbound_countries),
+        extra_prefixes=settings.listed(settings.refused_prefixes),
+        daily_callbacks=settings.callbacks_per_day,
+    )
+
+
 def voice_intake(services: Services) -> VoiceIntake:
     settings = services.settings
     config = IntakeConfig(
         crisis_number=settings.crisis_number,
         hold_cycles=max(1, settings.hold_max_minutes * 60 // HOLD_CYCLE_SECONDS),
+        policy=outbound_policy(settings),
     )
     return VoiceIntake(
         services.store,
@@ -116,19 +131,18 @@ def outbound(services: Services) -> Outbound:
         settings.twilio_auth_token.get_secret_value(),
         settings.twilio_api_url,
     )
-    roster = RosterStore(services.store.engine, services.store.cipher)
-
-    def allowed(number: str) -> bool:
-        return (
-            number == settings.crisis_number
-            or roster.is_known_number(number)
-            or services.store.is_open_caller(number)
-        )
-
+    engine, cipher = services.store.engine, services.store.cipher
+    destinations = Destinations(
+        outbound_policy(settings),
+        RosterStore(engine, cipher),
+        services.store,
+        CallbackLedger(engine, cipher),
+        zone_named(settings.timezone),
+    )
     return Outbound(
         TwilioCarrier(client),
         settings.hotline_number,
-        allowed,
+        destinations,
         calls=Throttle(services.redis, "calls", settings.calls_per_second),
         messages=Throttle(services.redis, "sms", settings.sms_per_second),
         ledger=SmsStore(services.store.engine, services.store.cipher),
@@ -158,7 +172,10 @@ def sms_desk(services: Services) -> SmsDesk:
     engine, cipher = services.store.engine, services.store.cipher
     alerts, roster = AlertStore(engine), RosterStore(engine, cipher)
     intake = SmsIntake(
-        services.store, JobSink(services.queues), idle=timedelta(hours=settings.sms_idle_hours)
+        services.store,
+        JobSink(services.queues),
+        idle=timedelta(hours=settings.sms_idle_hours),
+        policy=outbound_policy(settings),
     )
     commands = Commands(services.store, alerts, roster)
     return SmsDesk(

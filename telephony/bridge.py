@@ -41,6 +41,8 @@ SUPPORTER = {
     "caller_left": "Sorry, the caller is no longer on the line. Thank you for answering.",
     "not_reached": "We couldn't reach the caller. Thank you for being available. We'll try "
     "them again later.",
+    "cannot_call": "We're sorry: Peerline can't call this caller's number, so a coordinator "
+    "will follow up with them. Thank you for being available.",
     "wait": "Please hold while we connect you.",
 }
 CALLER = {
@@ -130,6 +132,10 @@ def to_supporter(key: str) -> str:
 
 def caller_not_reached(_language: str = "en") -> str:
     return to_supporter("not_reached")
+
+
+def cannot_call_caller(_language: str = "en") -> str:
+    return to_supporter("cannot_call")
 
 
 def caller_left(_language: str = "en") -> str:

@@ -23,8 +23,9 @@ from storage.models import RequestStatus, SessionStatus
 from storage.records import NewRequest, SessionRecord
 from storage.repository import Store
 from telephony import bridge, paths, twiml
+from telephony.callback_number import SLOT, callable_caller, check_keyed, fill
 from telephony.inbound import VoiceCall
-from telephony.numbers import to_e164
+from usecases.outbound_policy import OutboundPolicy, Refusal
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ _ETA = {"urgent": Msg.ETA_URGENT, "soon": Msg.ETA_SOON, "routine": Msg.ETA_ROUTI
 class IntakeConfig:
     crisis_number: str
     hold_cycles: int  # hold-loop turns (about 30 s each) before we offer a call back
+    policy: OutboundPolicy  # which numbers we may call back (keyed in, or the caller ID)
 
 
 class LegCanceller(Protocol):
@@ -63,12 +65,17 @@ class VoiceIntake:
         """A new inbound call (or a re-delivery of its first webhook)."""
         existing = self.store.get_session(call.call_sid)
         if existing is not None:
-            return existing.last_response
-        step = ivr.start(Channel.VOICE, caller_known=call.caller is not None)
+            return self._replay(existing)
+        # A caller ID we may not call back (premium, abroad, our own …) counts as withheld.
+        caller = callable_caller(self.config.policy, call.caller)
+        refused = call.caller is not None and caller is None
+        step = ivr.start(Channel.VOICE, caller_known=caller is not None, caller_refused=refused)
         document = self._render(step, turn=0)
         record = self.store.begin_session(
-            call.call_sid, Channel.VOICE, step.session.to_dict(), document, call.caller
+            call.call_sid, Channel.VOICE, step.session.to_dict(), document, caller
         )
+        if refused:
+            self.store.add_event("intake.caller_id_not_callable", session_sid=call.call_sid)
         logger.info("call started call=%s", call.call_sid)
         return record.last_response
 
@@ -78,12 +85,17 @@ class VoiceIntake:
         if record is None:  # an action URL for a call we never saw: greet it afresh
             return self.begin(call)
         if record.turn != turn or record.status != SessionStatus.ACTIVE:
-            return record.last_response  # a repeated or late delivery
+            return self._replay(record)  # a repeated or late delivery
         session = Session.from_dict(record.flow)
-        inbound, keyed_number = self._inbound(session, call)
+        inbound, keyed_number, refusal = self._inbound(session, call)
         step = ivr.advance(session, inbound)
-        document = self._render(step, turn=turn + 1)
-        new_request = _new_request(step, call) if isinstance(step.outcome, Completed) else None
+        document = self._render(step, turn=turn + 1)  # SLOT where a read-back goes
+        caller = callable_caller(self.config.policy, call.caller)
+        new_request = (
+            _new_request(step, call, caller) if isinstance(step.outcome, Completed) else None
+        )
+        # An unconfirmed keyed number is forgotten as soon as the caller moves away from it.
+        unconfirmed = not step.session.caller_known and step.session.state != State.CALLBACK_CONFIRM
         try:
             saved = self.store.save_turn(
                 call.call_sid,
@@ -93,11 +105,16 @@ class VoiceIntake:
                 document,
                 new_request,
                 caller=keyed_number,
+                clear_caller=unconfirmed and keyed_number is None,
             )
         except StaleTurn:
             latest = self.store.get_session(call.call_sid)
-            return latest.last_response if latest else document
+            return self._replay(latest) if latest else self._served(document, call, keyed_number)
         logger.info("call turn call=%s turn=%d state=%s", call.call_sid, turn, step.session.state)
+        if refusal is not None:
+            self.store.add_event(
+                "intake.number_refused", session_sid=call.call_sid, reason=str(refusal)
+            )
         if isinstance(step.outcome, Crisis):
             self.store.add_event(
                 "crisis.transfer",
@@ -106,7 +123,7 @@ class VoiceIntake:
             )
         if saved.request is not None:
             self._enqueue(saved.request.id, saved.request.urgency)
-        return document
+        return self._served(document, call, keyed_number)
 
     def hold(self, call: VoiceCall, cycle: int) -> str:
         """One pass of the hold loop for a caller who chose to be connected now."""
@@ -160,22 +177,36 @@ class VoiceIntake:
             self.legs.cancel_leg(ringing.call_sid)  # stop the supporter's phone ringing
 
     # -- helpers ------------------------------------------------------------------------
-    def _inbound(self, session: Session, call: VoiceCall) -> tuple[Inbound, str | None]:
-        """The caller's turn for the pure flow, plus a keyed-in callback number if valid."""
-        organization, number, number_ok = None, None, None
+    def _inbound(
+        self, session: Session, call: VoiceCall
+    ) -> tuple[Inbound, str | None, Refusal | None]:
+        """The caller's turn for the pure flow; for keys at the number prompt, the number
+        when the outbound policy allows it, else the policy's reason."""
+        organization, number, check, refusal = None, None, None, None
         if session.state is State.ORG_NAME and call.speech:
             names, aliases = self._organizations()
             organization = match(call.speech, names, aliases)
         if session.state is State.CALLBACK_NUMBER and len(call.digits) > 1:
-            number = to_e164(call.digits.rstrip("#"))
-            number_ok = number is not None
+            check, number, refusal = check_keyed(self.config.policy, call.digits)
         inbound = Inbound(
             digits=call.digits,
             speech=call.speech,
             organization=organization,
-            number_ok=number_ok,
+            number_check=check,
         )
-        return inbound, number
+        return inbound, number, refusal
+
+    def _served(self, document: str, call: VoiceCall, keyed_number: str | None) -> str:
+        """This turn's document with the read-back digits put in, if it reads any back."""
+        if SLOT not in document:
+            return document
+        return fill(document, keyed_number or self.store.session_caller(call.call_sid))
+
+    def _replay(self, record: SessionRecord) -> str:
+        """A saved document as Twilio gets it again (read-back digits put back in)."""
+        if SLOT not in record.last_response:
+            return record.last_response
+        return fill(record.last_response, self.store.session_caller(record.sid))
 
     def _organizations(self) -> tuple[list[str], dict[str, str]]:
         loaded_at, names, aliases = self._orgs
@@ -187,7 +218,7 @@ class VoiceIntake:
     def _render(self, step: ivr.Step, turn: int) -> str:
         hints = self._organizations()[0] if step.session.state is State.ORG_NAME else []
         urls = twiml.VoiceUrls(action=paths.gather(turn), hold=paths.hold(0))
-        return twiml.render_step(step, urls, self.config.crisis_number, hints)
+        return twiml.render_step(step, urls, self.config.crisis_number, hints, readback=SLOT)
 
     def _enqueue(self, request_id: str, urgency: str) -> None:
         try:
@@ -211,7 +242,7 @@ def _status(step: ivr.Step) -> SessionStatus:
     return SessionStatus.ACTIVE
 
 
-def _new_request(step: ivr.Step, call: VoiceCall) -> NewRequest:
+def _new_request(step: ivr.Step, call: VoiceCall, caller: str | None) -> NewRequest:
     answers = step.session.answers
     return NewRequest(
         channel=Channel.VOICE,
@@ -223,7 +254,7 @@ def _new_request(step: ivr.Step, call: VoiceCall) -> NewRequest:
         organization_unknown=answers.organization_unknown,
         contact_mode=str(answers.contact_mode or ContactMode.CALLBACK),
         callback_window=str(answers.callback_window) if answers.callback_window else None,
-        caller=call.caller,
+        caller=caller,  # None: the session's (keyed, confirmed) number, if any
         source_sid=call.call_sid,
     )
 

@@ -32,12 +32,18 @@ def say(node: VoiceResponse | Gather, words: str, language: Language) -> None:
     node.say(words, language=SAY_LANGUAGE[language], voice=SAY_VOICE[language])
 
 
-def render_step(step: Step, urls: VoiceUrls, crisis_number: str, hints: Sequence[str] = ()) -> str:
-    """The TwiML for one flow step."""
+def render_step(
+    step: Step,
+    urls: VoiceUrls,
+    crisis_number: str,
+    hints: Sequence[str] = (),
+    readback: str = "",
+) -> str:
+    """The TwiML for one flow step; ``readback`` is said for a keyed number's digits."""
     prompt = step.prompt
     if isinstance(step.outcome, Crisis):
         return crisis_transfer(prompt.language, crisis_number)
-    lines = sentences(prompt, Channel.VOICE)
+    lines = sentences(prompt, Channel.VOICE, readback)
     response = VoiceResponse()
     if prompt.input is not Input.NONE:
         gather = _gather(urls.action, prompt.language, prompt.input, hints)

@@ -215,6 +215,8 @@ def test_withheld_caller_id_keys_in_a_callback_number_stored_encrypted(
     call.press("555")
     assert "doesn't look right" in call.words()
     call.press("9195551234#")  # an area code starting with 9 is not the crisis key
+    assert "You entered 9 1 9, 5 5 5, 1 2 3 4." in call.words()
+    call.press("1")  # that is right
     call.press("2")  # morning
     assert "call you from this Peerline number" in call.words()
     with services.store.engine.connect() as conn:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from ivr import Inbound, Language, State, Step, advance, start
-from ivr.model import TERMINAL_STATES
+from ivr.model import TERMINAL_STATES, NumberCheck
 from telephony import twiml
 from telephony.twiml import VoiceUrls
 
@@ -17,13 +17,14 @@ CRISIS = "+18002738255"
 INPUTS = [Inbound(digits=k) for k in [*"0123456789", "*", ""]] + [
     Inbound(speech="Tufts", organization="Tufts Medical Center"),
     Inbound(speech="nowhere"),
+    *[Inbound(digits="6175550150", number_check=check) for check in NumberCheck],
 ]
 
 
 def reachable_steps(limit: int = 5000) -> Iterator[Step]:
     """Breadth-first over the flow from the greeting, every input at every step."""
     seen = set()
-    frontier = [start(), start(caller_known=False)]
+    frontier = [start(), start(caller_known=False), start(caller_refused=True)]
     while frontier and len(seen) < limit:
         step = frontier.pop(0)
         yield step
@@ -38,6 +39,7 @@ def reachable_steps(limit: int = 5000) -> Iterator[Step]:
                 s.language,
                 s.retries,
                 s.caller_known,
+                s.caller_refused,
                 min(s.answered, 1),
                 s.answers.contact_mode,
                 s.answers.urgency,
