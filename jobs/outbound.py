@@ -9,15 +9,12 @@ line). Anything else is refused, and audited, before it reaches Twilio.
 
 from __future__ import annotations
 
-import logging
 from typing import Protocol
 
 from jobs.throttle import Throttle
 from peerline.ports import Carrier, PermanentCarrierError
 from telephony.segments import segment_count
 from usecases.outbound_policy import Purpose, Refusal, Verdict
-
-logger = logging.getLogger(__name__)
 
 OPTED_OUT = 21610  # Twilio: "Attempt to send to unsubscribed recipient"
 
