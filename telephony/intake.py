@@ -90,10 +90,10 @@ class VoiceIntake:
         inbound, keyed_number, refusal = self._inbound(session, call)
         step = ivr.advance(session, inbound)
         document = self._render(step, turn=turn + 1)  # SLOT where a read-back goes
-        caller = callable_caller(self.config.policy, call.caller)
-        new_request = (
-            _new_request(step, call, caller) if isinstance(step.outcome, Completed) else None
-        )
+        new_request = None
+        if isinstance(step.outcome, Completed):
+            caller = callable_caller(self.config.policy, call.caller)
+            new_request = _new_request(step, call, caller)
         # An unconfirmed keyed number is forgotten as soon as the caller moves away from it.
         unconfirmed = not step.session.caller_known and step.session.state != State.CALLBACK_CONFIRM
         try:
