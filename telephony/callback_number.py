@@ -41,9 +41,12 @@ def for_caller(policy: OutboundPolicy, reason: Refusal) -> NumberCheck:
 
 def callable_caller(policy: OutboundPolicy, caller: str | None) -> str | None:
     """The caller ID if we may call it back; None when withheld or refused by the policy."""
-    if caller is None or not policy.check(caller, Purpose.CALL_BACK).allowed:
-        return None
-    return caller
+    return caller if caller is not None and caller_refusal(policy, caller) is None else None
+
+
+def caller_refusal(policy: OutboundPolicy, caller: str | None) -> Refusal | None:
+    """Why a caller ID can't be called back (None: it can, or there is none)."""
+    return None if caller is None else policy.check(caller, Purpose.CALL_BACK).reason
 
 
 def fill(document: str, number: str | None) -> str:

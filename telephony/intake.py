@@ -23,7 +23,7 @@ from storage.models import RequestStatus, SessionStatus
 from storage.records import NewRequest, SessionRecord
 from storage.repository import Store
 from telephony import bridge, paths, twiml
-from telephony.callback_number import SLOT, callable_caller, check_keyed, fill
+from telephony.callback_number import SLOT, callable_caller, caller_refusal, check_keyed, fill
 from telephony.inbound import VoiceCall
 from usecases.outbound_policy import OutboundPolicy, Refusal
 
@@ -67,15 +67,19 @@ class VoiceIntake:
         if existing is not None:
             return self._replay(existing)
         # A caller ID we may not call back (premium, abroad, our own …) counts as withheld.
-        caller = callable_caller(self.config.policy, call.caller)
-        refused = call.caller is not None and caller is None
-        step = ivr.start(Channel.VOICE, caller_known=caller is not None, caller_refused=refused)
+        refusal = caller_refusal(self.config.policy, call.caller)
+        caller = call.caller if refusal is None else None
+        step = ivr.start(
+            Channel.VOICE, caller_known=caller is not None, caller_refused=refusal is not None
+        )
         document = self._render(step, turn=0)
         record = self.store.begin_session(
             call.call_sid, Channel.VOICE, step.session.to_dict(), document, caller
         )
-        if refused:
-            self.store.add_event("intake.caller_id_not_callable", session_sid=call.call_sid)
+        if refusal is not None:
+            self.store.add_event(
+                "intake.caller_id_not_callable", session_sid=call.call_sid, reason=str(refusal)
+            )
         logger.info("call started call=%s", call.call_sid)
         return record.last_response
 

@@ -91,8 +91,8 @@ def test_a_caller_whose_caller_id_is_premium_is_asked_for_another_number(world: 
     supporter_accepts(world)
     assert outbound_calls(world) == [(ANA, world.hotline), (KEYED, world.hotline)]
     assert [c.direction.value for c in world.box.phone(PREMIUM).calls()] == ["inbound"]
-    kinds = [kind for kind, _ in world.services.store.events()]
-    assert "intake.caller_id_not_callable" in kinds
+    refused = [d for k, d in world.services.store.events() if k == "intake.caller_id_not_callable"]
+    assert refused == [{"reason": "prefix"}]
 
 
 def test_a_premium_caller_id_holding_gets_no_call_back_on_it(world: World) -> None:
