@@ -21,6 +21,7 @@ from ivr.model import (
     Input,
     Language,
     Line,
+    NumberCheck,
     OrgPreference,
     Prompt,
     Role,
@@ -39,6 +40,12 @@ _QUESTION = {
     State.CONTACT: Msg.ASK_CONTACT,
     State.CALLBACK_WINDOW: Msg.ASK_CALLBACK_WINDOW,
 }
+_NUMBER_PROBLEM = {
+    NumberCheck.INVALID: Msg.BAD_NUMBER,
+    NumberCheck.US_ONLY: Msg.NUMBER_US_ONLY,
+    NumberCheck.COUNTRY: Msg.NUMBER_COUNTRY,
+    NumberCheck.REFUSED: Msg.NUMBER_REFUSED,
+}
 ETA = {  # the promise read to a caller, by urgency
     Urgency.URGENT: Msg.ETA_URGENT,
     Urgency.SOON: Msg.ETA_SOON,
@@ -52,9 +59,15 @@ _WINDOW = {
 }
 
 
-def start(channel: Channel = Channel.VOICE, *, caller_known: bool = True) -> Step:
-    """The first step of every contact: the safety gate and the language offer."""
-    session = Session(channel=channel, caller_known=caller_known)
+def start(
+    channel: Channel = Channel.VOICE, *, caller_known: bool = True, caller_refused: bool = False
+) -> Step:
+    """The first step of every contact: the safety gate and the language offer.
+
+    ``caller_refused``: the caller ID is a number we may not call back; the flow treats it
+    as withheld and asks for another number if the caller wants a call back."""
+    known = caller_known and not caller_refused
+    session = Session(channel=channel, caller_known=known, caller_refused=caller_refused)
     return Step(session, ask(session))
 
 
@@ -68,6 +81,8 @@ def advance(session: Session, inbound: Inbound) -> Step:
         return _org_name(session, inbound)
     if session.state is State.CALLBACK_NUMBER:
         return _callback_number(session, inbound)
+    if session.state is State.CALLBACK_CONFIRM:
+        return _callback_confirm(session, inbound)
     return _menu_turn(session, inbound)
 
 
@@ -104,8 +119,11 @@ def ask(session: Session, *before: Msg) -> Prompt:
         lines.append(Line(Msg.ASK_ORG_NAME, lang))
         return Prompt(tuple(lines), menu=None, input=Input.SPEECH, language=lang)
     if state is State.CALLBACK_NUMBER:
-        lines.append(Line(Msg.ASK_CALLBACK_NUMBER, lang))
+        lines.append(Line(_number_question(session, again=bool(before)), lang))
         return Prompt(tuple(lines), menu=None, input=Input.NUMBER, language=lang)
+    if state is State.CALLBACK_CONFIRM:
+        lines += [Line(Msg.READ_BACK, lang), Line(Msg.CONFIRM_NUMBER, lang)]
+        return Prompt(tuple(lines), menu=None, input=Input.DTMF, language=lang)
     lines.append(Line(_QUESTION[state], lang))
     return Prompt(tuple(lines), menu=state, language=lang)
 
@@ -186,16 +204,48 @@ def _org_name(session: Session, inbound: Inbound) -> Step:
 
 
 def _callback_number(session: Session, inbound: Inbound) -> Step:
-    """A withheld caller ID chose a call back: take a number by keypad, or hold instead."""
-    if inbound.number_ok:
-        return _next(replace(session, caller_known=True).moved(State.CALLBACK_WINDOW))
+    """No callable caller ID and a call back chosen: take a number by keypad, or hold instead.
+
+    The edge has checked the keyed number against the outbound policy; a refused one is
+    answered with its reason and asked for again."""
+    if inbound.number_check is NumberCheck.OK:
+        return _next(session.moved(State.CALLBACK_CONFIRM))
     if inbound.digits == "*" or session.retries >= 2:
-        held = session.moved(State.DONE, contact_mode=ContactMode.HOLD)
-        step = _complete(held)
-        lines = (Line(Msg.NUMBER_NOT_NEEDED, session.language), *step.prompt.lines)
-        return replace(step, prompt=replace(step.prompt, lines=lines))
+        return _hold_instead(session)
     again = replace(session, retries=session.retries + 1)
-    return Step(again, ask(again, Msg.NO_INPUT if inbound.empty else Msg.BAD_NUMBER))
+    if inbound.number_check is not None:
+        problem = _NUMBER_PROBLEM[inbound.number_check]
+    else:
+        problem = Msg.NO_INPUT if inbound.empty else Msg.BAD_NUMBER
+    return Step(again, ask(again, problem))
+
+
+def _callback_confirm(session: Session, inbound: Inbound) -> Step:
+    """The keyed number was read back: 1 it's right, 2 enter it again, star hold instead."""
+    if inbound.digits == "1":
+        confirmed = replace(session, caller_known=True, caller_refused=False)
+        return _next(confirmed.moved(State.CALLBACK_WINDOW))
+    if inbound.digits == "2":
+        moved = session.moved(State.CALLBACK_NUMBER)
+        question = Line(Msg.ASK_NUMBER_AGAIN, session.language)
+        return Step(moved, replace(ask(moved), lines=(question,)))
+    if inbound.digits == "*" or session.retries >= 2 or (inbound.empty and session.retries):
+        return _hold_instead(session)
+    again = replace(session, retries=session.retries + 1)
+    return Step(again, ask(again, Msg.NO_INPUT if inbound.empty else Msg.INVALID))
+
+
+def _number_question(session: Session, *, again: bool) -> Msg:
+    if again:
+        return Msg.ASK_NUMBER_AGAIN
+    return Msg.ASK_OTHER_NUMBER if session.caller_refused else Msg.ASK_CALLBACK_NUMBER
+
+
+def _hold_instead(session: Session) -> Step:
+    held = session.moved(State.DONE, contact_mode=ContactMode.HOLD)
+    step = _complete(held)
+    lines = (Line(Msg.NUMBER_NOT_NEEDED, session.language), *step.prompt.lines)
+    return replace(step, prompt=replace(step.prompt, lines=lines))
 
 
 def _next(session: Session) -> Step:

@@ -25,7 +25,14 @@ class Msg(StrEnum):
     ASK_CONTACT = "ask_contact"
     ASK_CALLBACK_WINDOW = "ask_callback_window"
     ASK_CALLBACK_NUMBER = "ask_callback_number"
+    ASK_OTHER_NUMBER = "ask_other_number"  # the caller ID is one we may not call
+    ASK_NUMBER_AGAIN = "ask_number_again"
     BAD_NUMBER = "bad_number"
+    NUMBER_US_ONLY = "number_us_only"
+    NUMBER_COUNTRY = "number_country"
+    NUMBER_REFUSED = "number_refused"
+    READ_BACK = "read_back"  # "You entered {digits}.": the edge supplies the digits
+    CONFIRM_NUMBER = "confirm_number"
     NUMBER_NOT_NEEDED = "number_not_needed"
     CRISIS_REMINDER = "crisis_reminder"
     CONFIRM_HOLD = "confirm_hold"
@@ -42,6 +49,8 @@ class Msg(StrEnum):
     GOODBYE = "goodbye"
     CONFIRM_TEXT_FIRST = "confirm_text_first"
     CRISIS_TEXT = "crisis_text"  # SMS: the crisis answer to 9 or to risk language
+    TEXTER_US_ONLY = "texter_us_only"  # SMS: a number abroad; we can't call it back
+    TEXTER_NOT_CALLABLE = "texter_not_callable"  # SMS: a number we may not call back
     HOLD_FIRST = "hold_first"
     HOLD_AGAIN = "hold_again"
     HOLD_GIVE_UP = "hold_give_up"
@@ -64,6 +73,7 @@ class Msg(StrEnum):
     CALLER_LEFT = "caller_left"
     NO_LONGER_WAITING = "no_longer_waiting"
     CALLER_NOT_REACHED = "caller_not_reached"
+    CANNOT_CALL_CALLER = "cannot_call_caller"  # the call back was refused for good
     CONFERENCE_WAIT = "conference_wait"
     # -- texts to callers -------------------------------------------------------------
     HELP = "help"

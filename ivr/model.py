@@ -27,6 +27,7 @@ class State(StrEnum):
     ORG_NAME = "org_name"
     CONTACT = "contact"
     CALLBACK_NUMBER = "callback_number"  # only when the caller's number is withheld
+    CALLBACK_CONFIRM = "callback_confirm"  # the keyed number read back: 1 right, 2 again
     CALLBACK_WINDOW = "callback_window"
     DONE = "done"  # request created; the caller holds or hangs up
     CRISIS = "crisis"  # transferred to the crisis line
@@ -95,6 +96,7 @@ class Session:
     retries: int = 0
     answered: int = 0  # menus the caller answered with a key (not by our default)
     caller_known: bool = True  # False: withheld caller ID, so ask before promising a call
+    caller_refused: bool = False  # a caller ID we may not call (outbound policy): ask too
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,6 +121,7 @@ class Session:
             retries=int(data.get("retries", 0)),
             answered=int(data.get("answered", 0)),
             caller_known=bool(data.get("caller_known", True)),
+            caller_refused=bool(data.get("caller_refused", False)),
         )
 
     def moved(self, state: State, **answers: Any) -> Session:
@@ -133,6 +136,16 @@ def _opt(enum: type[E], value: object) -> E | None:
     return None if value is None else enum(str(value))
 
 
+class NumberCheck(StrEnum):
+    """The edge's verdict on a keyed-in call-back number (the flow never sees the digits)."""
+
+    OK = "ok"
+    INVALID = "invalid"  # not a complete number
+    US_ONLY = "us_only"  # outside the United States, and only the US is allowed
+    COUNTRY = "country"  # outside the allowed countries
+    REFUSED = "refused"  # premium, satellite, our own number, the crisis line …
+
+
 @dataclass(frozen=True)
 class Inbound:
     """What the caller did this turn, already parsed by the edge.
@@ -144,7 +157,7 @@ class Inbound:
     digits: str = ""
     speech: str = ""
     organization: str | None = None
-    number_ok: bool | None = None  # the edge's verdict on a keyed-in callback number
+    number_check: NumberCheck | None = None  # the edge's verdict on a keyed-in number
 
     @property
     def empty(self) -> bool:

@@ -28,9 +28,18 @@ def options(menu: State, language: Language, channel: Channel) -> list[str]:
     ]
 
 
-def sentences(prompt: Prompt, channel: Channel) -> list[tuple[str, Language]]:
-    """Everything the prompt says, in order, each with the language to say it in."""
-    said = [(text(line.msg, line.language, channel), line.language) for line in prompt.lines]
+def sentences(prompt: Prompt, channel: Channel, readback: str = "") -> list[tuple[str, Language]]:
+    """Everything the prompt says, in order, each with the language to say it in.
+
+    ``readback``: what a ``READ_BACK`` line says for the digits, e.g. ``spoken_digits(…)``
+    (the edge has the number; the flow never does)."""
+    words = catalogue(channel)
+    said = [
+        (words.say(line.msg, line.language, digits=readback), line.language)
+        if line.msg is Msg.READ_BACK
+        else (words.say(line.msg, line.language), line.language)
+        for line in prompt.lines
+    ]
     if prompt.menu is not None:
         said += [(s, prompt.language) for s in options(prompt.menu, prompt.language, channel)]
     if prompt.input is not Input.NONE and prompt.menu is not State.LANGUAGE:

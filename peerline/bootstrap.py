@@ -18,6 +18,7 @@ from jobs.throttle import Throttle
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
 from storage.alerts import AlertStore
+from storage.callbacks import CallbackLedger
 from storage.crypto import FieldCipher, decode_key, load_or_create_key
 from storage.dispatch import DispatchStore
 from storage.engine import make_engine
@@ -31,10 +32,12 @@ from telephony.sms import SmsDesk
 from telephony.sms_intake import SmsIntake
 from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import zone as zone_named
+from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig
 from usecases.notices import Notices
 from usecases.outbound import Outbound
+from usecases.outbound_policy import OutboundPolicy
 from usecases.ports import Carrier
 from usecases.roster_commands import Commands
 from usecases.supporter_leg import SupporterLeg
@@ -92,11 +95,23 @@ def jobs(services: Services) -> RqJobs:
     return RqJobs(services.queues)
 
 
+def outbound_policy(settings: Settings) -> OutboundPolicy:
+    return OutboundPolicy.build(
+        hotline=settings.hotline_number,
+        crisis_number=settings.crisis_number,
+        own_numbers=settings.listed(settings.own_numbers),
+        countries=settings.listed(settings.outbound_countries),
+        extra_prefixes=settings.listed(settings.refused_prefixes),
+        daily_callbacks=settings.callbacks_per_day,
+    )
+
+
 def voice_intake(services: Services) -> VoiceIntake:
     settings = services.settings
     config = IntakeConfig(
         crisis_number=settings.crisis_number,
         hold_cycles=max(1, settings.hold_max_minutes * 60 // HOLD_CYCLE_SECONDS),
+        policy=outbound_policy(settings),
     )
     return VoiceIntake(services.store, jobs(services), config, withdrawals(services))
 
@@ -129,19 +144,18 @@ def carrier(settings: Settings) -> Carrier:
 
 def outbound(services: Services, carrier_: Carrier | None = None) -> Outbound:
     settings = services.settings
-    roster = RosterStore(services.store.engine, services.store.cipher)
-
-    def allowed(number: str) -> bool:
-        return (
-            number == settings.crisis_number
-            or roster.is_known_number(number)
-            or services.store.is_open_caller(number)
-        )
-
+    engine, cipher = services.store.engine, services.store.cipher
+    destinations = Destinations(
+        outbound_policy(settings),
+        RosterStore(engine, cipher),
+        services.store,
+        CallbackLedger(engine, cipher),
+        zone_named(settings.timezone),
+    )
     return Outbound(
         carrier_ or carrier(settings),
         settings.hotline_number,
-        allowed,
+        destinations,
         calls=Throttle(services.redis, "calls", settings.calls_per_second),
         messages=Throttle(services.redis, "sms", settings.sms_per_second),
         ledger=SmsStore(services.store.engine, services.store.cipher),
@@ -170,7 +184,10 @@ def sms_desk(services: Services) -> SmsDesk:
     engine, cipher = services.store.engine, services.store.cipher
     alerts, roster = AlertStore(engine), RosterStore(engine, cipher)
     intake = SmsIntake(
-        services.store, jobs(services), idle=timedelta(hours=settings.sms_idle_hours)
+        services.store,
+        jobs(services),
+        idle=timedelta(hours=settings.sms_idle_hours),
+        policy=outbound_policy(settings),
     )
     commands = Commands(services.store, alerts, roster)
     return SmsDesk(

@@ -38,6 +38,7 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
     import twilio.rest.api.v2010.account.call
     import twilio.rest.api.v2010.account.message  # noqa: F401
 
+    bootstrap.outbound_policy(settings)  # phonenumbers' metadata, also lazy: ~5 ms a job
     worker = Worker(
         services.queues.all(),
         connection=services.redis,

@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     public_url: str | None = None  # unset: http://{host}:{port}, right for a laptop
     hotline_number: str = "+16175550100"
     crisis_number: str = DEFAULT_CRISIS_NUMBER
+    # The outbound policy (docs/outbound-policy.md). Countries are region codes ("US,CA");
+    # empty = the hotline number's own region. Own numbers and prefixes are E.164.
+    outbound_countries: str = ""
+    own_numbers: str = ""  # the program's other numbers: never a call-back target
+    refused_prefixes: str = ""  # e.g. "+1617555" — refused in addition to the built-ins
+    callbacks_per_day: int = 3  # call backs to one number per (program) calendar day
     twilio_account_sid: str = Field(
         SANDBOX_ACCOUNT_SID, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID")
     )
@@ -54,6 +60,11 @@ class Settings(BaseSettings):
         return frozenset(
             date.fromisoformat(d.strip()) for d in self.holidays.split(",") if d.strip()
         )
+
+    @staticmethod
+    def listed(value: str) -> list[str]:
+        """A comma-separated setting as its items."""
+        return [item.strip() for item in value.split(",") if item.strip()]
 
     @property
     def public_base(self) -> str:

@@ -54,6 +54,7 @@ OPEN_REQUEST_STATUSES = (RequestStatus.WAITING, RequestStatus.OFFERED, RequestSt
 class DispatchState(StrEnum):
     PENDING = "pending"  # durable, not yet known to be on the queue (the outbox)
     QUEUED = "queued"
+    HELD = "held"  # left for a coordinator: never dispatched again by itself
 
 
 class CallSession(Base):

@@ -101,17 +101,19 @@ class Store(RequestQueries):
         response: str,
         new_request: NewRequest | None = None,
         caller: str | None = None,
+        clear_caller: bool = False,
     ) -> TurnSaved:
         """Advance a session from ``expected_turn``; optionally create its request, atomically.
 
         ``caller`` replaces the session's contact number (one keyed in for a withheld ID);
-        a new request without a number of its own takes the session's. Raises
-        ``StaleTurn`` when a concurrent or repeated delivery got there first.
+        ``clear_caller`` forgets it (a keyed number the caller did not confirm). A new
+        request without a number of its own takes the session's. Raises ``StaleTurn``
+        when a concurrent or repeated delivery got there first.
         """
         for _ in range(5):  # a ticket collision retries with a new code
             try:
                 return self._save_turn(
-                    sid, expected_turn, flow, status, response, new_request, caller
+                    sid, expected_turn, flow, status, response, new_request, caller, clear_caller
                 )
             except IntegrityError as exc:
                 if "ticket" not in str(exc.orig).lower():
@@ -127,6 +129,7 @@ class Store(RequestQueries):
         response: str,
         new_request: NewRequest | None,
         caller: str | None,
+        clear_caller: bool = False,
     ) -> TurnSaved:
         now = self.clock()
         with self._sessions.begin() as db:
@@ -137,12 +140,12 @@ class Store(RequestQueries):
                 "last_response": response,
                 "updated_at": now,
             }
-            if caller:
+            if caller or clear_caller:
                 values.update(self._caller_columns(caller))
             request = None
             if new_request is not None:
                 contact = self._caller_columns(new_request.caller or caller)
-                if not new_request.caller and not caller:
+                if not new_request.caller and not caller and not clear_caller:
                     session_row = db.get(CallSession, sid)
                     if session_row is not None:
                         contact = {

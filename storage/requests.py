@@ -110,6 +110,25 @@ class RequestQueries:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def hold_for_coordinator(self, request_id: str) -> bool:
+        """A request Peerline can't complete by itself (its call-back number was refused):
+        back to waiting, held out of dispatch, for a coordinator to take up."""
+        with self._sessions.begin() as db:
+            result = db.execute(
+                update(HelpRequest)
+                .where(
+                    HelpRequest.id == request_id,
+                    HelpRequest.status.in_((RequestStatus.CONNECTED, RequestStatus.OFFERED)),
+                )
+                .values(
+                    status=RequestStatus.WAITING,
+                    dispatch_state=DispatchState.HELD,
+                    supporter_id=None,
+                    updated_at=self.clock(),
+                )
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
     def is_open_caller(self, number: str) -> bool:
         """Whether ``number`` is a caller with an open request or an open conversation
         (the toll-fraud guard's allow-list of callers)."""

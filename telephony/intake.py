@@ -21,15 +21,17 @@ from storage.models import RequestStatus, SessionStatus
 from storage.records import SessionRecord
 from storage.repository import Store
 from telephony import paths, twiml
+from telephony.callback_number import SLOT, callable_caller, caller_refusal, check_keyed, fill
 from telephony.inbound import VoiceCall
-from telephony.numbers import to_e164
 from usecases import intake
+from usecases.outbound_policy import OutboundPolicy, Refusal
 from usecases.ports import Jobs
 from usecases.replies import Conference, CrisisTransfer, Farewell, Hold, VoiceReply, lines
 from usecases.withdrawal import Withdrawals
 
 logger = logging.getLogger(__name__)
 
+CLOSED = (SessionStatus.COMPLETED, SessionStatus.ENDED)  # the flow said its last words
 CALL_OVER = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
@@ -37,6 +39,7 @@ CALL_OVER = {"completed", "busy", "failed", "no-answer", "canceled"}
 class IntakeConfig:
     crisis_number: str
     hold_cycles: int  # hold-loop turns (about 30 s each) before we offer a call back
+    policy: OutboundPolicy  # which numbers we may call back (keyed in, or the caller ID)
 
 
 class VoiceIntake:
@@ -57,12 +60,21 @@ class VoiceIntake:
         """A new inbound call (or a re-delivery of its first webhook)."""
         existing = self.store.get_session(call.call_sid)
         if existing is not None:
-            return existing.last_response
-        step = ivr.start(Channel.VOICE, caller_known=call.caller is not None)
+            return self._replay(existing)
+        # A caller ID we may not call back (premium, abroad, our own …) counts as withheld.
+        refusal = caller_refusal(self.config.policy, call.caller)
+        caller = call.caller if refusal is None else None
+        step = ivr.start(
+            Channel.VOICE, caller_known=caller is not None, caller_refused=refusal is not None
+        )
         document = self._render(step, turn=0)
         record = self.store.begin_session(
-            call.call_sid, Channel.VOICE, step.session.to_dict(), document, call.caller
+            call.call_sid, Channel.VOICE, step.session.to_dict(), document, caller
         )
+        if refusal is not None:
+            self.store.add_event(
+                "intake.caller_id_not_callable", session_sid=call.call_sid, reason=str(refusal)
+            )
         logger.info("call started call=%s", call.call_sid)
         return record.last_response
 
@@ -71,13 +83,19 @@ class VoiceIntake:
         record = self.store.get_session(call.call_sid)
         if record is None:  # an action URL for a call we never saw: greet it afresh
             return self.begin(call)
+        if record.turn == turn and record.status in CLOSED:
+            return self._key_at_closing(record, call)
         if record.turn != turn or record.status != SessionStatus.ACTIVE:
-            return record.last_response  # a repeated or late delivery
+            return self._replay(record)  # a repeated or late delivery
         session = Session.from_dict(record.flow)
-        inbound, keyed_number = self._inbound(session, call)
+        inbound, keyed_number, refusal = self._inbound(session, call)
         step = ivr.advance(session, inbound)
-        document = self._render(step, turn=turn + 1)
-        new_request = intake.new_request(step, Channel.VOICE, call.caller, call.call_sid)
+        document = self._render(step, turn=turn + 1)  # SLOT where a read-back goes
+        # None: the session's (keyed, confirmed) number, if any, becomes the request's.
+        caller = callable_caller(self.config.policy, call.caller)
+        new_request = intake.new_request(step, Channel.VOICE, caller, call.call_sid)
+        # An unconfirmed keyed number is forgotten as soon as the caller moves away from it.
+        unconfirmed = not step.session.caller_known and step.session.state != State.CALLBACK_CONFIRM
         try:
             saved = self.store.save_turn(
                 call.call_sid,
@@ -87,16 +105,21 @@ class VoiceIntake:
                 document,
                 new_request,
                 caller=keyed_number,
+                clear_caller=unconfirmed and keyed_number is None,
             )
         except StaleTurn:
             latest = self.store.get_session(call.call_sid)
-            return latest.last_response if latest else document
+            return self._replay(latest) if latest else self._served(document, call, keyed_number)
         logger.info("call turn call=%s turn=%d state=%s", call.call_sid, turn, step.session.state)
+        if refusal is not None:
+            self.store.add_event(
+                "intake.number_refused", session_sid=call.call_sid, reason=str(refusal)
+            )
         if isinstance(step.outcome, Crisis):
             self.withdrawals.crisis(call.call_sid, None, str(step.outcome.from_state))
         if saved.request is not None:
             self._enqueue(saved.request.id, saved.request.urgency)
-        return document
+        return self._served(document, call, keyed_number)
 
     def hold(self, call: VoiceCall, cycle: int) -> VoiceReply:
         """One pass of the hold loop for a caller who chose to be connected now."""
@@ -145,23 +168,45 @@ class VoiceIntake:
         request_id = record.request_id if record else None
         self.withdrawals.crisis(call.call_sid, request_id, "fallback")
 
+    def _key_at_closing(self, record: SessionRecord, call: VoiceCall) -> str:
+        """A key pressed while the closing words played: 9 is the crisis line (and withdraws
+        the request just made); any other key ends the call as the words would have."""
+        if call.digits.startswith(CRISIS_KEY):
+            self.withdrawals.crisis(call.call_sid, record.request_id, "closing")
+            return twiml.crisis_transfer(_language(record), self.config.crisis_number)
+        return twiml.spoken(_language(record), hang_up=True)
+
     # -- helpers ------------------------------------------------------------------------
-    def _inbound(self, session: Session, call: VoiceCall) -> tuple[Inbound, str | None]:
-        """The caller's turn for the pure flow, plus a keyed-in callback number if valid."""
-        organization, number, number_ok = None, None, None
+    def _inbound(
+        self, session: Session, call: VoiceCall
+    ) -> tuple[Inbound, str | None, Refusal | None]:
+        """The caller's turn for the pure flow; for keys at the number prompt, the number
+        when the outbound policy allows it, else the policy's reason."""
+        organization, number, check, refusal = None, None, None, None
         if session.state is State.ORG_NAME and call.speech:
             names, aliases = self._organizations()
             organization = match(call.speech, names, aliases)
         if session.state is State.CALLBACK_NUMBER and len(call.digits) > 1:
-            number = to_e164(call.digits.rstrip("#"))
-            number_ok = number is not None
+            check, number, refusal = check_keyed(self.config.policy, call.digits)
         inbound = Inbound(
             digits=call.digits,
             speech=call.speech,
             organization=organization,
-            number_ok=number_ok,
+            number_check=check,
         )
-        return inbound, number
+        return inbound, number, refusal
+
+    def _served(self, document: str, call: VoiceCall, keyed_number: str | None) -> str:
+        """This turn's document with the read-back digits put in, if it reads any back."""
+        if SLOT not in document:
+            return document
+        return fill(document, keyed_number or self.store.session_caller(call.call_sid))
+
+    def _replay(self, record: SessionRecord) -> str:
+        """A saved document as Twilio gets it again (read-back digits put back in)."""
+        if SLOT not in record.last_response:
+            return record.last_response
+        return fill(record.last_response, self.store.session_caller(record.sid))
 
     def _organizations(self) -> tuple[list[str], dict[str, str]]:
         loaded_at, names, aliases = self._orgs
@@ -173,7 +218,7 @@ class VoiceIntake:
     def _render(self, step: ivr.Step, turn: int) -> str:
         hints = self._organizations()[0] if step.session.state is State.ORG_NAME else []
         urls = twiml.VoiceUrls(action=paths.gather(turn), hold=paths.hold(0))
-        return twiml.render_step(step, urls, self.config.crisis_number, hints)
+        return twiml.render_step(step, urls, self.config.crisis_number, hints, readback=SLOT)
 
     def _enqueue(self, request_id: str, urgency: Urgency) -> None:
         try:

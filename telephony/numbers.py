@@ -30,3 +30,10 @@ def to_e164(raw: str | None, region: str = "US") -> str | None:
     if not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def readback_digits(e164: str) -> str:
+    """The digits to read back to a caller: the 10-digit national number within NANP,
+    else everything after the ``+``."""
+    digits = e164.lstrip("+")
+    return digits[1:] if digits.startswith("1") and len(digits) == 11 else digits

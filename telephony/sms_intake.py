@@ -8,12 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 import ivr
 from ivr import Channel, Crisis, Inbound, Session, State
+from ivr.messages import Msg
+from ivr.model import NumberCheck
 from ivr.organizations import match
+from ivr.prompts import text as words
 from ivr.sms_answers import key_for
 from ivr.sms_render import render_sms
 from storage.errors import StaleTurn
 from storage.repository import Store, new_ticket
+from telephony.callback_number import for_caller
 from usecases import intake
+from usecases.outbound_policy import OutboundPolicy, Purpose
 from usecases.ports import Jobs
 
 logger = logging.getLogger(__name__)
@@ -37,12 +42,17 @@ class SmsIntake:
         store: Store,
         jobs: Jobs,
         idle: timedelta,
+        policy: OutboundPolicy,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store, self.jobs, self.idle, self.clock = store, jobs, idle, clock
+        self.policy = policy
 
     def reply(self, sender: str, message_sid: str, body: str) -> tuple[str, ivr.Language]:
         """Advance the sender's conversation; the reply text and the conversation language."""
+        refused = self._not_callable(sender)
+        if refused is not None:
+            return refused
         record = self.store.active_session(sender, Channel.SMS, self.clock() - self.idle)
         if record is None:
             open_request = self.store.open_request_of(sender)
@@ -74,6 +84,18 @@ class SmsIntake:
         if saved.request is not None:
             self.jobs.dispatch(saved.request.id, saved.request.urgency)
         return reply, step.session.language
+
+    def _not_callable(self, sender: str) -> tuple[str, ivr.Language] | None:
+        """Every request ends in a call back, so a texter whose number the outbound policy
+        refuses gets no intake: told plainly why, with 911 and 988, and nothing is kept."""
+        verdict = self.policy.check(sender, Purpose.CALL_BACK)
+        if verdict.reason is None:
+            return None
+        self.store.add_event("sms.not_callable", reason=str(verdict.reason))
+        lang = self.language_of(sender)
+        us_only = for_caller(self.policy, verdict.reason) is NumberCheck.US_ONLY
+        msg = Msg.TEXTER_US_ONLY if us_only else Msg.TEXTER_NOT_CALLABLE
+        return words(msg, lang, Channel.SMS), lang
 
     def postpone(self, sender: str, body: str) -> str | None:
         """LATER after the neutral "we'll call in 2 minutes" text: release the supporter and

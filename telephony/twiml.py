@@ -17,6 +17,7 @@ from ivr.prompts import sentences, text
 SAY_LANGUAGE = {Language.EN: "en-US", Language.ES: "es-MX"}
 SAY_VOICE = {Language.EN: "Polly.Joanna", Language.ES: "Polly.Mia"}
 GATHER_TIMEOUT = 6  # seconds of silence before the action runs with no Digits
+CLOSING_LISTEN_SECONDS = 1  # after closing words, how long 9 still counts
 HOLD_PAUSE = 20
 
 
@@ -36,12 +37,18 @@ def say(node: VoiceResponse | Gather, words: str, language: Language) -> None:
     node.say(words, language=SAY_LANGUAGE[language], voice=SAY_VOICE[language])
 
 
-def render_step(step: Step, urls: VoiceUrls, crisis_number: str, hints: Sequence[str] = ()) -> str:
-    """The TwiML for one flow step."""
+def render_step(
+    step: Step,
+    urls: VoiceUrls,
+    crisis_number: str,
+    hints: Sequence[str] = (),
+    readback: str = "",
+) -> str:
+    """The TwiML for one flow step; ``readback`` is said for a keyed number's digits."""
     prompt = step.prompt
     if isinstance(step.outcome, Crisis):
         return crisis_transfer(prompt.language, crisis_number)
-    lines = sentences(prompt, Channel.VOICE)
+    lines = sentences(prompt, Channel.VOICE, readback)
     response = VoiceResponse()
     if prompt.input is not Input.NONE:
         gather = _gather(urls.action, prompt.language, prompt.input, hints)
@@ -49,12 +56,23 @@ def render_step(step: Step, urls: VoiceUrls, crisis_number: str, hints: Sequence
             say(gather, words, lang)
         response.append(gather)
         return str(response)
+    # Closing words (a confirmation, a goodbye) still listen for the crisis key: a caller
+    # who presses 9 while hearing them must not be ignored. A holding caller goes on to
+    # the hold loop whatever they press (the loop acts on 9); anyone else is hung up on
+    # after the words unless they press a key, which the next turn's webhook answers.
+    holds = _holds(step) and urls.hold
+    listening = Gather(
+        action=urls.hold if holds else urls.action,
+        method="POST",
+        num_digits=1,
+        timeout=CLOSING_LISTEN_SECONDS,
+        action_on_empty_result=bool(holds),
+        language=SAY_LANGUAGE[prompt.language],
+    )
     for words, lang in lines:
-        say(response, words, lang)
-    if _holds(step) and urls.hold:
-        response.redirect(urls.hold, method="POST")
-    else:
-        response.hangup()
+        say(listening, words, lang)
+    response.append(listening)
+    response.hangup()
     return str(response)
 
 

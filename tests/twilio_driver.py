@@ -85,12 +85,6 @@ class Call:
     def silence(self) -> ET.Element:
         return self.post(self._action())
 
-    def follow_redirect(self) -> ET.Element:
-        assert self.doc is not None
-        redirect = self.doc.find("Redirect")
-        assert redirect is not None and redirect.text
-        return self.post(urljoin(self.url, redirect.text))
-
     def hang_up(self, status: str = "completed") -> Any:
         return self.driver.signed_post("/twilio/status", self.params(CallStatus=status))
 

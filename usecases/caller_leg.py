@@ -20,8 +20,9 @@ from storage.dispatch_models import OfferStatus
 from storage.models import RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
-from usecases.errors import PermanentCarrierError
+from usecases.errors import ForbiddenDestination, PermanentCarrierError
 from usecases.outbound import Outbound
+from usecases.outbound_policy import Refusal
 from usecases.ports import Jobs, Marks
 from usecases.replies import (
     CallBackOffer,
@@ -99,12 +100,29 @@ class CallerLeg:
         number = self.store.caller_of(request_id)
         try:
             if number is None:
-                raise PermanentCarrierError("no number to call back")
+                raise ForbiddenDestination(Refusal.INVALID)
             self.outbound.call_back(
                 number, request_id=request_id, ring_seconds=self.policy.ring_seconds
             )
-        except PermanentCarrierError:
-            self.callback_failed(request_id)
+        except ForbiddenDestination as exc:
+            self._cannot_call(request, str(exc.reason))
+        except PermanentCarrierError as exc:  # e.g. 21215 geo permissions: it won't change
+            self._cannot_call(request, "carrier", exc.code)
+
+    def _cannot_call(self, request: RequestRecord, reason: str, code: int | None = None) -> None:
+        """The call back can't be placed, now or on a retry (the outbound policy or the
+        carrier refused the number). Retrying every few minutes would ring supporter after
+        supporter for nothing: free the supporter with a kind word, hold the request out of
+        dispatch and page a coordinator once, who takes it from there."""
+        offer = self.offers.active_offer(request.id)
+        released = offer is not None and self.offers.release_accepted(offer.id, "cannot_call")
+        if released and offer is not None and offer.call_sid:
+            self.jobs.end_call(offer.call_sid, lines(Language.EN, Msg.CANNOT_CALL_CALLER))
+        if not self.store.hold_for_coordinator(request.id):
+            return  # already held, or the request moved on
+        self.store.add_event("callback.refused", request_id=request.id, reason=reason, code=code)
+        logger.warning("call back refused request=%s reason=%s", request.id, reason)
+        self.escalator.callback_failed(request)
 
     def answered(self, request_id: str) -> VoiceReply:
         """Webhook: the caller picked up our call back."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from usecases.outbound_policy import Refusal
+
 
 class CarrierError(Exception):
     """A carrier request failed. ``code`` is Twilio's error code when there is one."""
@@ -20,7 +22,11 @@ class PermanentCarrierError(CarrierError):
 
 
 class ForbiddenDestination(PermanentCarrierError):
-    """The number is not one Peerline may call or text (invariant 5)."""
+    """The number is not one Peerline may call or text (invariant 5); ``reason`` says why."""
+
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(f"outbound contact refused: {reason}")
+        self.reason = reason
 
 
 class OptedOut(PermanentCarrierError):

@@ -25,6 +25,7 @@ from storage.roster import CoordinatorRecord, RosterStore
 from usecases.candidates import zone as zone_named
 from usecases.errors import CarrierError
 from usecases.outbound import Outbound
+from usecases.outbound_policy import Purpose
 from usecases.ports import Jobs
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ class Escalation:
         phone = self.roster.coordinator_phone(who.id)
         try:
             if phone:
-                sid = self.outbound.sms(phone, body)
+                sid = self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR)
         except CarrierError as exc:
             logger.warning("risk page failed code=%s", exc.code)
         self.alerts.log_page(
@@ -162,7 +163,7 @@ class Escalation:
         sid = None
         try:
             if phone:
-                sid = self.outbound.sms(phone, body)
+                sid = self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR)
         except CarrierError as exc:
             logger.warning("page failed request=%s level=%d code=%s", request.id, level, exc.code)
         self.alerts.log_page(request.id, request.ticket, "sla", level, who.id, sid)

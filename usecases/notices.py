@@ -16,6 +16,7 @@ from storage.models import RequestStatus, SessionStatus
 from storage.repository import Store
 from usecases.errors import CarrierError
 from usecases.outbound import Outbound
+from usecases.outbound_policy import Purpose
 from usecases.ports import Jobs
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,9 @@ class Notices:
         if request is None or request.status is not RequestStatus.CONNECTED or number is None:
             return
         try:
-            self.outbound.sms(number, sms(Msg.TEXT_FIRST_NOTICE, request.language))
+            self.outbound.sms(
+                number, sms(Msg.TEXT_FIRST_NOTICE, request.language), purpose=Purpose.TEXT
+            )
             delay = CALL_IN
         except CarrierError:  # opted out of texts (calls are still fine) or unreachable
             delay = timedelta(0)
@@ -54,7 +57,7 @@ class Notices:
         if number is not None:
             language = Language(record.flow.get("language", Language.EN))
             try:
-                self.outbound.sms(number, sms(Msg.GOODBYE, language))
+                self.outbound.sms(number, sms(Msg.GOODBYE, language), purpose=Purpose.TEXT)
             except CarrierError:
                 logger.info("closing text not sent session=%s", session_sid)
         if self.store.close_session(session_sid, SessionStatus.ENDED):

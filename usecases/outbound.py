@@ -1,23 +1,30 @@
 """The one sender: every outbound call, text and change to a live call goes through here.
 
 In order: the toll-fraud guard (invariant 5: Peerline only ever dials or texts the roster,
-the original caller, the coordinators and the crisis number), the opt-out ledger for texts,
-then the shared rate limit, then the carrier.
+the original caller and the coordinators, and only numbers the outbound policy allows —
+``usecases.outbound_policy``: allowed countries, no premium or satellite numbers, never our
+own numbers or the crisis line; refusals are audited), the opt-out ledger for texts, then
+the shared rate limit, then the carrier.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from ivr.model import Line
 from ivr.segments import segment_count
 from usecases.errors import CarrierError, ForbiddenDestination, OptedOut, PermanentCarrierError
+from usecases.outbound_policy import Purpose, Verdict
 from usecases.ports import Carrier, OptOutLedger, Throttle
 
-logger = logging.getLogger(__name__)
-
 OPTED_OUT = 21610  # Twilio: "Attempt to send to unsubscribed recipient"
+
+
+class Guard(Protocol):
+    """Decides each destination (``usecases.destinations.Destinations`` in production)."""
+
+    def verdict(self, number: str, purpose: Purpose) -> Verdict: ...
 
 
 class Outbound:
@@ -27,14 +34,14 @@ class Outbound:
         self,
         carrier: Carrier,
         hotline: str,
-        allowed: Callable[[str], bool],
+        guard: Guard,
         calls: Throttle,
         messages: Throttle,
         ledger: OptOutLedger,
     ) -> None:
         self.carrier = carrier
         self.hotline = hotline
-        self.allowed = allowed
+        self.guard = guard
         self.calls = calls
         self.messages = messages
         self.ledger = ledger
@@ -47,7 +54,7 @@ class Outbound:
         self, to: str, *, offer_id: str, ring_seconds: int, slot_taken: bool = False
     ) -> str:
         """Ring a supporter with an offer; ``slot_taken`` if ``wait_for_call_slot`` just ran."""
-        self._check(to)
+        self._check(to, Purpose.SUPPORTER)
         if not slot_taken:
             self.calls.wait()
         return self.carrier.ring_supporter(
@@ -56,7 +63,7 @@ class Outbound:
 
     def call_back(self, to: str, *, request_id: str, ring_seconds: int) -> str:
         """Call a caller back from the hotline; their supporter waits in the conference."""
-        self._check(to)
+        self._check(to, Purpose.CALL_BACK)
         self.calls.wait()
         return self.carrier.call_caller_back(
             to=to, from_=self.hotline, request_id=request_id, ring_seconds=ring_seconds
@@ -83,9 +90,9 @@ class Outbound:
                 raise  # the job retries: the words matter
             self.carrier.hang_up(call_sid)
 
-    def sms(self, to: str, body: str) -> str:
+    def sms(self, to: str, body: str, *, purpose: Purpose) -> str:
         """Send a text unless the recipient opted out; a carrier 21610 records the opt-out."""
-        self._check(to)
+        self._check(to, purpose)
         if self.ledger.is_opted_out(to):
             raise OptedOut("recipient opted out", OPTED_OUT)
         for _ in range(max(1, segment_count(body))):  # a long code sends ~1 segment a second
@@ -97,7 +104,7 @@ class Outbound:
                 self.ledger.set_opted_out(to, True)
             raise
 
-    def _check(self, to: str) -> None:
-        if not self.allowed(to):
-            logger.error("refused an outbound contact to a number outside the allow-list")
-            raise ForbiddenDestination("destination not on the roster, a caller or a coordinator")
+    def _check(self, to: str, purpose: Purpose) -> None:
+        verdict = self.guard.verdict(to, purpose)
+        if verdict.reason is not None:
+            raise ForbiddenDestination(verdict.reason)

@@ -32,6 +32,7 @@ def call_in(world: World, keys: list[str]) -> CallHandle:
 
 def assert_in_crisis_transfer(world: World, caller: CallHandle) -> None:
     """The caller heard the transfer and their call is dialing the crisis line, untouched."""
+    caller.listen()  # "Connecting you to the 988 ...", then the Dial rings
     assert caller.heard("Connecting you to the 988")
     crisis_legs = [c for c in world.box.phone(CRISIS).calls() if c.parent_sid == caller.sid]
     assert crisis_legs, "the caller's call dialed the crisis number"
@@ -77,6 +78,7 @@ def test_nine_while_the_supporter_hears_the_offer_releases_them(world: World) ->
     caller.press("9")
     supporter.press("1")  # before Peerline's message reaches them
     world.work()
+    supporter.listen()  # "the caller is no longer waiting", then Peerline hangs up
     assert supporter.heard("no longer waiting")
     assert supporter.status is CallStatus.COMPLETED
     assert request_status(world, rid) == "withdrawn"
@@ -92,6 +94,7 @@ def test_nine_after_the_supporter_accepted_never_moves_the_caller(world: World) 
     supporter.press("1")  # accepted: the connect job is queued, not yet run
     caller.press("9")  # the caller, still in the hold loop, asks for the crisis line
     world.work()  # the connect job runs now and must leave the caller alone
+    supporter.listen()  # "the caller is no longer waiting", then Peerline hangs up
     assert supporter.heard("no longer waiting")
     assert supporter.status is CallStatus.COMPLETED
     assert request_status(world, rid) == "withdrawn"
@@ -114,6 +117,8 @@ def test_nine_before_any_supporter_was_rung_rings_nobody(world: World) -> None:
 def test_nine_on_the_call_back_leg_withdraws_and_releases_the_supporter(world: World) -> None:
     world.supporter("Ana Lopez", ANA)
     first = call_in(world, CALLBACK)
+    first.listen()  # the confirmation, the crisis key live to the end
+    world.box.advance(2)
     assert first.status is CallStatus.COMPLETED
     rid = world.request_id()
     world.work()
@@ -124,6 +129,7 @@ def test_nine_on_the_call_back_leg_withdraws_and_releases_the_supporter(world: W
     assert caller.heard("calling back with the peer supporter")
     caller.press("9")
     world.work()
+    supporter.listen()  # "the caller is no longer waiting", then Peerline hangs up
     assert supporter.heard("no longer waiting")
     assert supporter.status is CallStatus.COMPLETED
     assert request_status(world, rid) == "withdrawn"
@@ -199,3 +205,18 @@ def test_nine_at_the_apology_withdraws_when_the_database_answers(
     assert world.services.store.in_crisis(caller.sid)
     world.work()
     assert ringing.status is CallStatus.CANCELED
+
+
+def test_nine_while_hearing_the_call_back_confirmation_withdraws_the_request(
+    world: World,
+) -> None:
+    """The closing words still listen for 9: the caller who just asked for a call back and
+    presses 9 before we hang up is transferred, and nobody is rung for them later."""
+    world.supporter("Ana Lopez", ANA)
+    caller = call_in(world, CALLBACK)
+    rid = world.request_id()
+    caller.press("9")
+    assert request_status(world, rid) == "withdrawn"
+    world.work()
+    assert world.box.phone(ANA).calls() == []
+    assert_in_crisis_transfer(world, caller)

@@ -81,7 +81,8 @@ def test_the_caller_hanging_up_cancels_the_ringing_supporter(world: World) -> No
 def test_call_back_rings_the_caller_from_the_hotline(world: World) -> None:
     world.supporter("Ana Lopez", ANA)
     first = call_in(world, CALLBACK)
-    first.listen()  # "… within two hours …", then Peerline hangs up
+    first.listen()  # "… within two hours …" (9 still live), then Peerline hangs up
+    world.box.advance(2)
     assert first.status is CallStatus.COMPLETED
     rid = world.request_id()
     world.work()

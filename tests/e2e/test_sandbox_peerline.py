@@ -45,6 +45,7 @@ def test_a_phone_walks_the_ivr_to_a_callback_request(
         call.press(key)  # call me back, as soon as possible
 
     assert "within two hours" in " ".join(call.listen())  # the closing words, in their time
+    sandbox.advance(2)  # the crisis key is live a moment longer, then Peerline hangs up
     assert call.status is CallStatus.COMPLETED
     with services.store.engine.connect() as conn:
         row = conn.execute(select(HelpRequest)).one()

@@ -13,6 +13,7 @@ from jobs.reconciler import close_idle_texts
 from storage.repository import Store
 from tests.e2e.conftest import World
 from usecases.errors import OptedOut
+from usecases.outbound_policy import Purpose
 
 pytestmark = pytest.mark.e2e
 TEXTER, ANA, BEN, KIM = "+16175550123", "+16175550101", "+16175550102", "+16175550104"
@@ -65,14 +66,16 @@ def test_stop_is_honoured_by_every_later_send(world: World) -> None:
     assert "unsubscribed" in text(world, TEXTER, "STOP")  # the carrier's own confirmation
     inbox_before = len(world.box.phone(TEXTER).inbox())
     with pytest.raises(OptedOut):
-        world.deps.dispatcher.outbound.sms(TEXTER, "anything")
+        world.deps.dispatcher.outbound.sms(TEXTER, "anything", purpose=Purpose.TEXT)
     world.work()
     world.box.phone(ANA).answer().press("1")
     world.work()  # text_first: the neutral text is refused, so we call straight away
     assert len(world.box.phone(TEXTER).inbox()) == inbox_before, "nothing sent after STOP"
     assert len(world.box.phone(TEXTER).ringing()) == 1
     text(world, TEXTER, "START")
-    assert world.deps.dispatcher.outbound.sms(TEXTER, "welcome back").startswith("SM")
+    assert world.deps.dispatcher.outbound.sms(
+        TEXTER, "welcome back", purpose=Purpose.TEXT
+    ).startswith("SM")
 
 
 def test_risk_language_gets_crisis_numbers_and_pages_without_pii(world: World) -> None:

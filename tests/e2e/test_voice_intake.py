@@ -127,7 +127,7 @@ def test_hold_path_loops_with_the_crisis_key_then_offers_a_call_back(
     for key in ["1", "6", "2", "3", "1"]:  # English, tech, soon, no preference, connect now
         call.press(key)
     assert "stay on the line" in call.words()
-    call.follow_redirect()
+    call.silence()  # the confirmation plays out: on to the hold loop
     assert "press 9" in call.words().lower() or "Press 9" in call.words()
     # hold_max_minutes=1 in tests: two 30 s cycles, then an honest call-back promise
     call.silence()
@@ -143,7 +143,7 @@ def test_key_nine_while_holding_reaches_the_crisis_line(twilio: TwilioDriver) ->
     call.start()
     for key in ["1", "1", "1", "3", "1"]:
         call.press(key)
-    call.follow_redirect()
+    call.silence()  # the confirmation plays out: on to the hold loop
     doc = call.press("9")
     assert (doc.findtext("Dial") or "").strip() == CRISIS
 
@@ -215,6 +215,8 @@ def test_withheld_caller_id_keys_in_a_callback_number_stored_encrypted(
     call.press("555")
     assert "doesn't look right" in call.words()
     call.press("9195551234#")  # an area code starting with 9 is not the crisis key
+    assert "You entered 9 1 9, 5 5 5, 1 2 3 4." in call.words()
+    call.press("1")  # that is right
     call.press("2")  # morning
     assert "call you from this Peerline number" in call.words()
     with services.store.engine.connect() as conn:

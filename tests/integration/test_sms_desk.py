@@ -12,6 +12,7 @@ from tests.fakes import RecordingCarrier
 from tests.integration.conftest import Line
 from usecases.errors import OptedOut, PermanentCarrierError
 from usecases.outbound import Outbound
+from usecases.outbound_policy import ALLOWED, Purpose, Verdict
 
 TEXTER = "+16175550123"
 
@@ -37,13 +38,20 @@ def test_no_body_and_no_sender_are_safe(line: Line) -> None:
     assert "988" in post(line, "SM" + "e" * 32, "")
 
 
+class Anyone:
+    """A guard that lets every number through: these tests are about the ledger and pacing."""
+
+    def verdict(self, number: str, purpose: Purpose) -> Verdict:
+        return ALLOWED
+
+
 def outbound(line: Line, carrier: RecordingCarrier, sleeps: list[float]) -> Outbound:
     store = line.services.store
     throttle = Throttle(line.services.redis, "sms-test", rate=1.0, sleep=sleeps.append)
     return Outbound(
         carrier,
         "+16175550100",
-        lambda n: True,
+        Anyone(),
         calls=throttle,
         messages=throttle,
         ledger=SmsStore(store.engine, store.cipher),
@@ -55,16 +63,16 @@ def test_carrier_21610_records_the_opt_out_and_later_sends_stop_at_the_ledger(li
     carrier.fail[TEXTER] = PermanentCarrierError("unsubscribed", 21610)
     out = outbound(line, carrier, [])
     with pytest.raises(PermanentCarrierError):
-        out.sms(TEXTER, "hello")
+        out.sms(TEXTER, "hello", purpose=Purpose.TEXT)
     carrier.fail.clear()
     with pytest.raises(OptedOut):
-        out.sms(TEXTER, "hello again")
+        out.sms(TEXTER, "hello again", purpose=Purpose.TEXT)
     assert carrier.messages == []
 
 
 def test_long_or_unicode_texts_wait_for_every_segment(line: Line) -> None:
     sleeps: list[float] = []
     out = outbound(line, RecordingCarrier(), sleeps)
-    out.sms(TEXTER, "short")  # one segment: the first slot is free
-    out.sms(TEXTER, "ñ" * 150 + "💊")  # UCS-2: 152 units → 3 segments
+    out.sms(TEXTER, "short", purpose=Purpose.TEXT)  # one segment: the first slot is free
+    out.sms(TEXTER, "ñ" * 150 + "💊", purpose=Purpose.TEXT)  # UCS-2: 152 units → 3 segments
     assert len(sleeps) == 3 and sleeps == sorted(sleeps)

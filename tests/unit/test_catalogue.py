@@ -11,7 +11,7 @@ import pytest
 import ivr
 from ivr.catalogue import catalogue
 from ivr.messages import Msg
-from ivr.model import Channel, Inbound, Input, Language, State
+from ivr.model import Channel, Inbound, Input, Language, NumberCheck, State
 
 CHANNELS = [Channel.VOICE, Channel.SMS]
 
@@ -65,7 +65,10 @@ def reachable_messages(channel: Channel) -> set[Msg]:
         if session.state is State.ORG_NAME:
             inbounds += [Inbound(speech="x", organization="Org"), Inbound(speech="x")]
         if session.state is State.CALLBACK_NUMBER:
-            inbounds += [Inbound(digits="6175550150", number_ok=True)]
+            inbounds += [Inbound(digits="6175550150", number_check=NumberCheck.OK)]
+            inbounds += [Inbound(digits="x", number_check=c) for c in NumberCheck]
+        if session.state is State.CALLBACK_CONFIRM:
+            inbounds += [Inbound(digits="1"), Inbound(digits="2")]
         for inbound in inbounds:
             step = ivr.advance(session, inbound)
             seen |= said(step)

@@ -24,7 +24,10 @@ from ivr import (
     advance,
     start,
 )
+from ivr.digits import spoken_digits
 from ivr.messages import Msg
+from ivr.model import Input, NumberCheck
+from ivr.prompts import sentences
 
 S = State
 KEYS = [*"0123456789", "*", "#"]
@@ -74,7 +77,7 @@ def test_every_key_at_every_menu(state: State, key: str) -> None:
         assert step.outcome is None
 
 
-@pytest.mark.parametrize("state", [*MENU_STATES, S.ORG_NAME, S.CALLBACK_NUMBER])
+@pytest.mark.parametrize("state", [*MENU_STATES, S.ORG_NAME, S.CALLBACK_NUMBER, S.CALLBACK_CONFIRM])
 def test_crisis_key_wins_at_every_menu_in_both_languages(state: State) -> None:
     for language in Language:
         step = advance(at(state, language), Inbound(digits="9"))
@@ -298,11 +301,14 @@ def test_a_withheld_number_choosing_a_call_back_is_asked_for_a_number() -> None:
     assert step.prompt.lines[-1].msg is Msg.ASK_CALLBACK_NUMBER
 
 
-def test_a_valid_keyed_number_continues_to_the_window() -> None:
+def test_a_valid_keyed_number_is_read_back_before_anything_relies_on_it() -> None:
     asked = advance(_hidden_caller_at_contact(), Inbound(digits="2")).session
-    step = advance(asked, Inbound(digits="9195551234", number_ok=True))
-    assert step.session.state is S.CALLBACK_WINDOW, "a number starting with 9 is not crisis"
-    assert step.session.caller_known
+    step = advance(asked, Inbound(digits="9195551234", number_check=NumberCheck.OK))
+    assert step.session.state is S.CALLBACK_CONFIRM, "a number starting with 9 is not crisis"
+    assert not step.session.caller_known, "not until the caller says it is right"
+    assert [line.msg for line in step.prompt.lines] == [Msg.READ_BACK, Msg.CONFIRM_NUMBER]
+    assert step.prompt.input is Input.DTMF and step.prompt.menu is None
+    assert "9195551234" not in str(step.session.to_dict())
 
 
 def test_nine_alone_is_still_the_crisis_key_while_keying_a_number() -> None:
@@ -313,11 +319,14 @@ def test_nine_alone_is_still_the_crisis_key_while_keying_a_number() -> None:
 def test_a_bad_number_is_asked_again_then_the_caller_is_connected_now() -> None:
     session = advance(_hidden_caller_at_contact(), Inbound(digits="2")).session
     for _ in range(2):
-        step = advance(session, Inbound(digits="123", number_ok=False))
+        step = advance(session, Inbound(digits="123", number_check=NumberCheck.INVALID))
         assert step.session.state is S.CALLBACK_NUMBER
-        assert step.prompt.lines[0].msg is Msg.BAD_NUMBER
+        assert [line.msg for line in step.prompt.lines] == [
+            Msg.BAD_NUMBER,
+            Msg.ASK_NUMBER_AGAIN,
+        ]
         session = step.session
-    step = advance(session, Inbound(digits="123", number_ok=False))
+    step = advance(session, Inbound(digits="123", number_check=NumberCheck.INVALID))
     assert isinstance(step.outcome, Completed)
     assert step.outcome.answers.contact_mode is ContactMode.HOLD
     assert [line.msg for line in step.prompt.lines] == [Msg.NUMBER_NOT_NEEDED, Msg.CONFIRM_HOLD]
@@ -328,3 +337,141 @@ def test_star_while_keying_a_number_means_connect_now() -> None:
     step = advance(session, Inbound(digits="*"))
     assert isinstance(step.outcome, Completed)
     assert step.outcome.answers.contact_mode is ContactMode.HOLD
+
+
+@pytest.mark.parametrize(
+    ("check", "said"),
+    [
+        (NumberCheck.INVALID, Msg.BAD_NUMBER),
+        (NumberCheck.US_ONLY, Msg.NUMBER_US_ONLY),
+        (NumberCheck.COUNTRY, Msg.NUMBER_COUNTRY),
+        (NumberCheck.REFUSED, Msg.NUMBER_REFUSED),
+    ],
+)
+def test_a_refused_number_is_answered_with_its_reason_and_asked_for_again(
+    check: NumberCheck, said: Msg
+) -> None:
+    asked = advance(_hidden_caller_at_contact(), Inbound(digits="2")).session
+    step = advance(asked, Inbound(digits="19005550123", number_check=check))
+    assert step.session.state is S.CALLBACK_NUMBER
+    assert [line.msg for line in step.prompt.lines] == [said, Msg.ASK_NUMBER_AGAIN]
+    assert step.prompt.input is Input.NUMBER
+    assert step.outcome is None and not step.session.caller_known
+
+
+def _confirming(retries: int = 0) -> Session:
+    session = at(S.CALLBACK_CONFIRM, contact_mode=ContactMode.CALLBACK)
+    return replace(session, caller_known=False, retries=retries)
+
+
+# The confirm state as a table over every key, written out by hand.
+CONFIRM: dict[str, tuple[State, Msg]] = {
+    "1": (S.CALLBACK_WINDOW, Msg.ASK_CALLBACK_WINDOW),
+    "2": (S.CALLBACK_NUMBER, Msg.ASK_NUMBER_AGAIN),
+    "9": (S.CRISIS, Msg.CRISIS_CONNECTING),
+    "*": (S.DONE, Msg.NUMBER_NOT_NEEDED),
+}
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_key_at_the_confirm_step(key: str) -> None:
+    step = advance(_confirming(), Inbound(digits=key))
+    state, first = CONFIRM.get(key, (S.CALLBACK_CONFIRM, Msg.INVALID))
+    assert step.session.state is state
+    assert step.prompt.lines[0].msg is first
+    assert step.session.caller_known is (key == "1")
+    if state is S.CALLBACK_CONFIRM:  # anything else reads the number back again
+        assert [line.msg for line in step.prompt.lines[1:]] == [Msg.READ_BACK, Msg.CONFIRM_NUMBER]
+    if key == "*":
+        assert isinstance(step.outcome, Completed)
+        assert step.outcome.answers.contact_mode is ContactMode.HOLD
+    if key == "9":
+        assert isinstance(step.outcome, Crisis) and step.outcome.from_state is S.CALLBACK_CONFIRM
+
+
+def test_silence_at_the_confirm_step_replays_once_then_connects_now() -> None:
+    first = advance(_confirming(), Inbound())
+    assert first.session.state is S.CALLBACK_CONFIRM
+    assert [line.msg for line in first.prompt.lines] == [
+        Msg.NO_INPUT,
+        Msg.READ_BACK,
+        Msg.CONFIRM_NUMBER,
+    ]
+    second = advance(first.session, Inbound())
+    assert isinstance(second.outcome, Completed)
+    assert second.outcome.answers.contact_mode is ContactMode.HOLD
+    assert not second.session.caller_known
+
+
+def test_repeated_wrong_keys_at_the_confirm_step_end_in_connect_now() -> None:
+    session = _confirming()
+    for _ in range(2):
+        session = advance(session, Inbound(digits="5")).session
+        assert session.state is S.CALLBACK_CONFIRM
+    step = advance(session, Inbound(digits="5"))
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.contact_mode is ContactMode.HOLD
+
+
+def test_confirmed_number_leads_to_a_call_back_request() -> None:
+    step = advance(_confirming(retries=1), Inbound(digits="1"))
+    assert (step.session.state, step.session.retries, step.session.caller_known) == (
+        S.CALLBACK_WINDOW,
+        0,
+        True,
+    )
+    step = advance(step.session, Inbound(digits="2"))
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.contact_mode is ContactMode.CALLBACK
+    assert step.outcome.answers.callback_window is CallbackWindow.MORNING
+
+
+def test_a_caller_id_we_may_not_call_is_asked_for_another_number() -> None:
+    step = start(caller_known=True, caller_refused=True)
+    assert not step.session.caller_known and step.session.caller_refused
+    session = replace(at(S.CONTACT), caller_known=False, caller_refused=True)
+    step = advance(session, Inbound(digits="2"))
+    assert step.session.state is S.CALLBACK_NUMBER
+    assert [line.msg for line in step.prompt.lines] == [Msg.ASK_OTHER_NUMBER]
+    step = advance(step.session, Inbound(digits="6175550150", number_check=NumberCheck.OK))
+    step = advance(step.session, Inbound(digits="1"))
+    assert step.session.caller_known and not step.session.caller_refused
+    held = advance(replace(at(S.CONTACT), caller_known=False, caller_refused=True), Inbound("1"))
+    assert held.session.state is S.DONE, "connect now needs no number"
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (Language.EN, "You entered 6 1 7, 5 5 5, 0 1 5 0."),
+        (Language.ES, "Usted marcó 6 1 7, 5 5 5, 0 1 5 0."),
+    ],
+)
+def test_the_read_back_speaks_the_digits_the_edge_supplies(language: Language, said: str) -> None:
+    session = replace(at(S.CALLBACK_NUMBER, language), caller_known=False)
+    step = advance(session, Inbound(digits="6175550150", number_check=NumberCheck.OK))
+    spoken = spoken_digits("6175550150")
+    words = [w for w, _ in sentences(step.prompt, Channel.VOICE, readback=spoken)]
+    assert words[0] == said
+    assert words[1].startswith(("Press 1 if that is right", "Oprima 1 si es correcto"))
+    assert "9" in words[-1], "the crisis key is named at the confirm step too"
+
+
+def test_session_round_trips_with_the_refused_caller_id_flag() -> None:
+    session = replace(at(S.CALLBACK_CONFIRM), caller_known=False, caller_refused=True)
+    assert Session.from_dict(session.to_dict()) == session
+
+
+@pytest.mark.parametrize(
+    ("digits", "spoken"),
+    [
+        ("6175550150", "6 1 7, 5 5 5, 0 1 5 0"),
+        ("16175550150", "1, 6 1 7, 5 5 5, 0 1 5 0"),
+        ("447400123456", "4 4 7, 4 0 0, 1 2 3, 4 5 6"),
+        ("4474001234567", "4 4 7, 4 0 0, 1 2 3, 4 5 6 7"),
+        ("+1 (617) 555-0150", "6 1 7, 5 5 5, 0 1 5 0"),
+        ("", ""),
+    ],
+)
+def test_spoken_digits_are_grouped_as_people_say_them(digits: str, spoken: str) -> None:
+    assert spoken_digits(digits.replace("+1 ", "")) == spoken

@@ -8,22 +8,23 @@ from collections.abc import Iterator
 import pytest
 
 from ivr import Inbound, Language, State, Step, advance, start
-from ivr.model import TERMINAL_STATES
+from ivr.model import TERMINAL_STATES, NumberCheck
 from telephony import twiml
-from telephony.twiml import VoiceUrls
+from telephony.twiml import CLOSING_LISTEN_SECONDS, VoiceUrls
 
 URLS = VoiceUrls(action="/twilio/voice/gather?turn=1", hold="/twilio/voice/hold?cycle=0")
 CRISIS = "+18002738255"
 INPUTS = [Inbound(digits=k) for k in [*"0123456789", "*", ""]] + [
     Inbound(speech="Tufts", organization="Tufts Medical Center"),
     Inbound(speech="nowhere"),
+    *[Inbound(digits="6175550150", number_check=check) for check in NumberCheck],
 ]
 
 
 def reachable_steps(limit: int = 5000) -> Iterator[Step]:
     """Breadth-first over the flow from the greeting, every input at every step."""
     seen = set()
-    frontier = [start(), start(caller_known=False)]
+    frontier = [start(), start(caller_known=False), start(caller_refused=True)]
     while frontier and len(seen) < limit:
         step = frontier.pop(0)
         yield step
@@ -38,6 +39,7 @@ def reachable_steps(limit: int = 5000) -> Iterator[Step]:
                 s.language,
                 s.retries,
                 s.caller_known,
+                s.caller_refused,
                 min(s.answered, 1),
                 s.answers.contact_mode,
                 s.answers.urgency,
@@ -81,8 +83,30 @@ def test_every_gather_keeps_the_crisis_key_reachable() -> None:
             # one key per menu; a keyed-in number ends with '#' instead
             assert gather.get("numDigits") == "1" or gather.get("finishOnKey") == "#"
             assert "dtmf" in (gather.get("input") or "dtmf")
+            if gather.get("timeout") == str(CLOSING_LISTEN_SECONDS):
+                continue  # closing words: no new question, the key stays live to the end
             spoken = " ".join(s.text or "" for s in gather.iter("Say")).lower()
             assert "9" in spoken, document
+
+
+def test_closing_words_listen_for_the_crisis_key_to_the_end() -> None:
+    """A confirmation or goodbye is said inside a one-key Gather: 9 pressed while it plays
+    reaches Peerline; silence goes on to the hold loop, or to the hang-up."""
+    closings = 0
+    for document in all_documents():
+        root = ET.fromstring(document)
+        if root.find("Gather") is None or root.find("Hangup") is None:
+            continue
+        gather = root.find("Gather")
+        assert gather is not None
+        if gather.get("timeout") != str(CLOSING_LISTEN_SECONDS):
+            continue
+        closings += 1
+        assert gather.get("numDigits") == "1"
+        holding = "hold" in (gather.get("action") or "")
+        assert (gather.get("actionOnEmptyResult") == "true") is holding
+        assert list(root)[-1].tag == "Hangup"
+    assert closings > 5
 
 
 def test_every_document_ends_the_caller_somewhere() -> None:

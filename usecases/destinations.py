@@ -1,0 +1,78 @@
+"""Who Peerline may call or text: the allow-list and the outbound policy together.
+
+A destination must be someone Peerline knows for that purpose (a supporter or coordinator
+on the roster; a caller with an open request or conversation) *and* pass the outbound
+policy. A call back also takes one of the number's call backs for the day. Every refusal
+is audited as an event with its purpose and reason, never the number.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from usecases.outbound_policy import OutboundPolicy, Purpose, Refusal, Verdict
+
+logger = logging.getLogger(__name__)
+
+STAFF = frozenset({Purpose.SUPPORTER, Purpose.COORDINATOR})
+
+
+class Roster(Protocol):
+    def is_known_number(self, phone: str) -> bool: ...
+
+
+class Callers(Protocol):
+    def is_open_caller(self, number: str) -> bool: ...
+    def add_event(self, kind: str, **detail: Any) -> None: ...
+
+
+class Tally(Protocol):
+    def placed_on(self, number: str, day: date) -> int: ...
+    def reserve(self, number: str, day: date, cap: int) -> bool: ...
+
+
+class Destinations:
+    def __init__(
+        self,
+        policy: OutboundPolicy,
+        roster: Roster,
+        callers: Callers,
+        tally: Tally,
+        zone: ZoneInfo,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.policy, self.roster, self.callers, self.tally = policy, roster, callers, tally
+        self.zone, self.clock = zone, clock
+
+    def verdict(self, number: str, purpose: Purpose) -> Verdict:
+        """Allowed, or refused with its reason (audited)."""
+        verdict = self._verdict(number, purpose)
+        if verdict.reason is not None:
+            self.callers.add_event(
+                "outbound.refused", purpose=str(purpose), reason=str(verdict.reason)
+            )
+            logger.warning("outbound contact refused purpose=%s reason=%s", purpose, verdict.reason)
+        return verdict
+
+    def _verdict(self, number: str, purpose: Purpose) -> Verdict:
+        day = self.clock().astimezone(self.zone).date()  # the program's calendar day
+        today = self.tally.placed_on(number, day) if purpose is Purpose.CALL_BACK else 0
+        verdict = self.policy.check(number, purpose, callbacks_today=today)
+        if verdict.reason is not None:
+            return verdict
+        if purpose in STAFF:
+            known = self.roster.is_known_number(number)
+        else:
+            known = self.callers.is_open_caller(number)
+        if not known:
+            return Verdict(Refusal.NOT_A_CONTACT)
+        # The count read above may be stale by now; the reservation is the atomic word.
+        if purpose is Purpose.CALL_BACK and not self.tally.reserve(
+            number, day, self.policy.daily_callbacks
+        ):
+            return Verdict(Refusal.DAILY_CAP)
+        return verdict
