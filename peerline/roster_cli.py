@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -35,13 +34,13 @@ from storage.roster_models import DEFAULT_TIMEZONE
 from telephony.numbers import to_e164
 from usecases.roster_rules import (
     OrganizationNames,
+    format_schedule,
     register_organizations,
     reserved_numbers,
     shift_warnings,
     supporter_taken,
 )
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Command = Callable[[Store, RosterStore], int]
 
 
@@ -176,11 +175,6 @@ def list_coordinators(settings: Settings) -> int:
         return 0
 
     return _with_roster(settings, run)
-
-
-def format_schedule(windows: Iterable[Sequence[Any]]) -> str:
-    """``[[0, "09:00", "17:00"]]`` → ``Mon 09:00-17:00`` (the schedule column's own syntax)."""
-    return "; ".join(f"{DAY_NAMES[int(day)]} {start}-{end}" for day, start, end in windows)
 
 
 # -- helpers ---------------------------------------------------------------------------

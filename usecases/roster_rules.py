@@ -11,7 +11,8 @@ offered a peer from their own workplace.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ivr.organizations import match, normalize
 from storage.repository import Store
@@ -19,6 +20,7 @@ from storage.roster import NewSupporter, RosterStore
 from storage.roster_csv import Taken
 from usecases.ports import PhoneParser
 
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 NEVER_ON_SHIFT = (
     "nobody in this file can ever be on shift: no row has a schedule or on_shift=yes, so no"
     " call will be offered to them until each texts AVAILABLE"
@@ -68,8 +70,12 @@ def supporter_taken(reserved: Mapping[str, str], roster: RosterStore) -> Taken:
 
 def register_organizations(store: Store, people: Iterable[NewSupporter]) -> list[str]:
     """Make every supporter's organization one the IVR knows; returns the new names."""
+    return register_organization_names(store, (p.organization for p in people))
+
+
+def register_organization_names(store: Store, organizations: Iterable[str | None]) -> list[str]:
     known, _aliases = store.organizations()
-    names = sorted({p.organization for p in people if p.organization})
+    names = sorted({name for name in organizations if name})
     for name in names:
         store.add_organization(name, aliases=[])
     return [name for name in names if name not in known]
@@ -85,3 +91,8 @@ def shift_warnings(people: Iterable[NewSupporter]) -> list[str]:
     if people and not any(can_be_on_shift(p) for p in people):
         return [NEVER_ON_SHIFT]
     return []
+
+
+def format_schedule(windows: Iterable[Sequence[Any]]) -> str:
+    """``[[0, "09:00", "17:00"]]`` → ``Mon 09:00-17:00`` (the schedule column's own syntax)."""
+    return "; ".join(f"{DAY_NAMES[int(day) % 7]} {start}-{end}" for day, start, end in windows)

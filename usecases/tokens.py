@@ -32,7 +32,7 @@ class Tokens:
         self.audit.record(actor, "token.create", "token", record.id, name=name, role=str(role))
         return record, secret
 
-    def list(self, actor: Actor) -> list[TokenRecord]:
+    def list_all(self, actor: Actor) -> list[TokenRecord]:
         actor.require(Role.ADMIN)
         return self.sessions.tokens()
 
