@@ -10,33 +10,54 @@ from typing import Any
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
+from console.attempts import RedisAttempts
+from console.live import RedisBoardFeed
+from console.services import ConsoleConfig, ConsoleServices
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
+from jobs.candidates import candidate, match_request
 from jobs.candidates import zone as zone_named
 from jobs.dispatcher import DispatchConfig, Dispatcher
 from jobs.enqueue import JobSink, enqueue_dispatch
-from jobs.escalation import Escalation, EscalationConfig
+from jobs.escalation import Escalation, EscalationConfig, paging_order
 from jobs.outbound import Outbound
 from jobs.queues import Queues
+from jobs.sla import due_by
 from jobs.texts import Texts
 from jobs.throttle import Throttle
 from peerline.ports import Carrier
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
+from storage.accounts import AccountStore
 from storage.alerts import AlertStore
+from storage.audit import AuditStore
+from storage.board import BoardQueries
+from storage.console_sessions import SessionStore
 from storage.crypto import FieldCipher, decode_key, load_or_create_key
 from storage.dispatch import DispatchStore
 from storage.engine import make_engine
 from storage.repository import Store
 from storage.roster import RosterStore
+from storage.roster_edits import RosterEdits
 from storage.sms import SmsStore
 from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.intake import IntakeConfig, VoiceIntake
 from telephony.legs import Legs
+from telephony.numbers import to_e164
 from telephony.security import WebhookGuard
 from telephony.sms import SmsDesk
 from telephony.sms_commands import Commands
 from telephony.sms_intake import SmsIntake
+from usecases.accounts import Accounts
+from usecases.audit import AuditTrail
+from usecases.board import Board
+from usecases.coordinators import Coordinators
+from usecases.explain import MatchExplainer
+from usecases.roster_import import RosterImport
+from usecases.roster_rules import reserved_numbers
+from usecases.signin import SignIn
+from usecases.supporters import Supporters
+from usecases.tokens import Tokens
 
 HOLD_CYCLE_SECONDS = 30
 LONG_CALL = timedelta(minutes=45)  # a call this long earns the supporter a cool-off
@@ -207,3 +228,49 @@ def dispatch_deps(services: Services, carrier: Carrier | None = None) -> WorkerD
         services.store, DispatchStore(engine), roster, out, sink, escalation, config
     )
     return WorkerDeps(services, dispatcher, escalation, Texts(services.store, out, sink))
+
+
+# -- the coordinator console ------------------------------------------------------------
+def console_services(services: Services) -> ConsoleServices:
+    """The console's use cases over ``services``' stores; Redis carries live board events
+    and failed sign-in counters. jobs/ and telephony/ decisions reach the use cases as
+    functions (the SLA, candidate conversion, phone parsing, the paging order)."""
+    settings = services.settings
+    engine, cipher = services.store.engine, services.store.cipher
+    roster, edits = RosterStore(engine, cipher), RosterEdits(engine, cipher)
+    accounts, sessions = AccountStore(engine, cipher), SessionStore(engine)
+    audit = AuditTrail(AuditStore(engine))
+    feed = RedisBoardFeed(services.redis, services.redis_url)
+    reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
+    zone, holidays = zone_named(settings.timezone), settings.holiday_dates
+    queries = BoardQueries(engine)
+    return ConsoleServices(
+        config=ConsoleConfig(secure_cookies=settings.public_base.startswith("https://")),
+        signin=SignIn(accounts, sessions, RedisAttempts(services.redis), audit),
+        accounts=Accounts(accounts, sessions, audit),
+        tokens=Tokens(sessions, audit),
+        audit=audit,
+        supporters=Supporters(
+            services.store, roster, edits, to_e164, reserved, candidate, audit, feed
+        ),
+        roster_import=RosterImport(services.store, roster, to_e164, reserved, audit, feed),
+        coordinators=Coordinators(roster, edits, to_e164, reserved, paging_order, audit),
+        board=Board(
+            services.store,
+            queries,
+            roster,
+            AlertStore(engine),
+            lambda created, urgency: due_by(created, urgency, zone, holidays),
+            audit,
+            feed,
+        ),
+        explainer=MatchExplainer(
+            services.store, roster, queries, DispatchStore(engine), candidate, match_request
+        ),
+        feed=feed,
+    )
+
+
+def board_notifier(services: Services) -> RedisBoardFeed:
+    """The hook for intake and dispatch: ``publish("request.created", request_id)`` etc."""
+    return RedisBoardFeed(services.redis, services.redis_url)

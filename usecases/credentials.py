@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from functools import cache
 
 import pyotp
 from argon2 import PasswordHasher
@@ -23,7 +24,11 @@ MAX_PASSWORD = 1024
 TOTP_ISSUER = "Peerline"
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY = _hasher.hash("peerline: nobody has this password")
+
+
+@cache
+def _dummy() -> str:
+    return _hasher.hash("peerline: nobody has this password")
 
 
 def check_password_rules(password: str) -> None:
@@ -41,7 +46,7 @@ def hash_password(password: str) -> str:
 def password_matches(stored: str | None, password: str) -> bool:
     """Constant work whether or not the account exists (``stored`` None checks a dummy)."""
     try:
-        return bool(_hasher.verify(stored or _DUMMY, password[:MAX_PASSWORD])) and bool(stored)
+        return bool(_hasher.verify(stored or _dummy(), password[:MAX_PASSWORD])) and bool(stored)
     except (VerificationError, InvalidHashError):
         return False
 
