@@ -134,8 +134,8 @@ class Console:
     """The web app with the console, an admin and a coordinator account and a bearer token
     for each; ``login`` signs the test client in with a session cookie."""
 
-    ADMIN_PASSWORD = "admin-password-1"  # noqa: S105 - test fixture
-    COORDINATOR_PASSWORD = "coordinator-password-1"  # noqa: S105 - test fixture
+    ADMIN_PASSWORD = "admin-password-1"
+    COORDINATOR_PASSWORD = "coordinator-password-1"
 
     def __init__(
         self, settings: Settings, services: bootstrap.Services, client: TestClient
