@@ -86,10 +86,23 @@ class Operation:
 
 
 def routes(operations: list[Operation]) -> list[Route]:
+    """One route per path, so a 405 lists every method the path has in ``Allow``."""
+    by_path: dict[str, dict[str, Callable[[Request], Any]]] = {}
+    for op in operations:
+        by_path.setdefault(op.path, {})[op.method] = _endpoint(op)
     return [
-        Route(MOUNTED + op.path, _endpoint(op), methods=[op.method], name=op.operation_id)
-        for op in operations
+        Route(MOUNTED + path, _dispatch(methods), methods=list(methods))
+        for path, methods in by_path.items()
     ]
+
+
+def _dispatch(methods: dict[str, Callable[[Request], Any]]) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        response: Response = await methods[method](request)
+        return response
+
+    return endpoint
 
 
 def _endpoint(op: Operation) -> Callable[[Request], Any]:

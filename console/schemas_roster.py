@@ -109,11 +109,11 @@ class SupporterFields(Strict):
 
 
 class SupporterIn(SupporterFields):
-    name: str = Field(max_length=200)
-    phone: str = Field(max_length=40)
-    role: str = Field(max_length=40)
-    organization: str = Field(max_length=300)
-    languages: list[str] = Field(max_length=4)
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(min_length=1, max_length=40)
+    role: str = Field(min_length=1, max_length=40)
+    organization: str = Field(min_length=1, max_length=300)
+    languages: list[str] = Field(min_length=1, max_length=4)
 
 
 class SupporterPatch(SupporterFields):
@@ -127,7 +127,9 @@ class PhoneOut(BaseModel):
 
 
 class ImportIn(Strict):
-    csv: str = Field(max_length=2_000_000, description="the file's text, header first")
+    csv: str = Field(
+        min_length=1, max_length=2_000_000, description="the file's text, header first"
+    )
     new_organizations: list[str] = Field(default_factory=list, max_length=100)
 
 
@@ -199,5 +201,5 @@ class CoordinatorPatch(Strict):
 
 
 class CoordinatorIn(CoordinatorPatch):
-    name: str = Field(max_length=200)
-    phone: str = Field(max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(min_length=1, max_length=40)

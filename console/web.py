@@ -53,7 +53,8 @@ def api_app(console: ConsoleServices) -> Starlette:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        return problem(status, kind="not-found" if status == 404 else None)
+        headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else None  # Allow
+        return problem(status, kind="not-found" if status == 404 else None, headers=headers)
 
     app = Starlette(
         routes=[Route("/openapi.json", openapi, methods=GET), *api.routes(OPERATIONS)],
