@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from peerline.settings import Settings
 from storage.repository import Store
@@ -46,3 +48,46 @@ def sandbox_phones(roster: RosterStore) -> tuple[tuple[str, str], ...]:
         if number:
             phones.append((number, f"{coordinator.name} (coordinator)"))
     return tuple(phones)
+
+
+DEMO_ADMIN = ("admin", "peerline-demo")  # only ever set when the public URL is loopback
+
+
+def seed_console(settings: Settings, store: Store, roster: RosterStore) -> tuple[str, str] | None:
+    """A demo admin account (linked to the demo coordinator) when there is no account yet.
+
+    Returns the credentials to print: the fixed demo password on a loopback public URL
+    (a laptop), else a random one shown this once. None when accounts already exist and
+    the password can't be known, except the loopback demo's own.
+    """
+    from storage.accounts import AccountStore
+    from storage.audit import AuditStore
+    from storage.console_sessions import SessionStore
+    from usecases.access import Role, cli_actor
+    from usecases.accounts import Accounts, NewAccount
+    from usecases.audit import AuditTrail
+
+    accounts = AccountStore(store.engine, store.cipher)
+    loopback = _is_loopback(settings.public_base)
+    if accounts.page(1, 0)[1]:
+        existing = accounts.by_login(DEMO_ADMIN[0])
+        return DEMO_ADMIN if loopback and existing is not None else None
+    username, password = DEMO_ADMIN if loopback else (DEMO_ADMIN[0], secrets.token_urlsafe(12))
+    coordinators = roster.coordinators()
+    use = Accounts(accounts, SessionStore(store.engine), AuditTrail(AuditStore(store.engine)))
+    use.create(
+        cli_actor("demo"),
+        NewAccount(
+            username,
+            "Demo admin",
+            Role.ADMIN,
+            password,
+            coordinator_id=coordinators[0].id if coordinators else None,
+        ),
+    )
+    return username, password
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or host.startswith("127.") or host == "::1"

@@ -118,3 +118,25 @@ def test_the_password_prompt_asks_twice(
     assert main(argv) == 0
     account = AccountStore(engine, cipher).by_login("root")
     assert account is not None and account.role == "admin"
+
+
+def test_the_demo_admin_has_the_fixed_password_only_on_a_loopback_url(
+    engine: Engine, cipher: FieldCipher, tmp_path: object
+) -> None:
+    from peerline.demo import DEMO_ADMIN, seed_console
+    from peerline.settings import Settings
+    from storage.repository import Store
+
+    store, roster = Store(engine, cipher), RosterStore(engine, cipher)
+    roster.add_coordinator("Coordinator on call", "+16175550120")
+    public = Settings(public_url="https://hotline.example.org")
+    username, password = seed_console(public, store, roster) or ("", "")
+    assert username == "admin" and password != DEMO_ADMIN[1] and len(password) >= 10
+    assert seed_console(public, store, roster) is None, "a random password is shown once"
+    account = AccountStore(engine, cipher).by_login("admin")
+    assert account is not None and account.coordinator_id == roster.coordinators()[0].id
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM accounts")
+    laptop = Settings(public_url=None, host="127.0.0.1")
+    assert seed_console(laptop, store, roster) == DEMO_ADMIN
+    assert seed_console(laptop, store, roster) == DEMO_ADMIN
