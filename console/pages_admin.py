@@ -41,7 +41,6 @@ async def coordinators(request: Request, who: Caller) -> Response:
         views=views,
         errors=errors,
         note=_note(request),
-        status=422 if errors else 200,
     )
 
 
@@ -85,7 +84,6 @@ async def coordinator(request: Request, who: Caller) -> Response:
         days=DAY_NAMES,
         by_day=_by_day(view.record.on_call),
         note=_note(request),
-        status=422 if errors else 200,
     )
 
 
@@ -114,7 +112,6 @@ async def accounts(request: Request, who: Caller) -> Response:
         page=found,
         errors=errors,
         note=_note(request),
-        status=422 if errors else 200,
     )
 
 
@@ -160,7 +157,6 @@ async def tokens(request: Request, who: Caller) -> Response:
         secret=secret,
         errors=errors,
         note=_note(request),
-        status=422 if errors else 200,
     )
 
 
@@ -209,5 +205,4 @@ async def security(request: Request, who: Caller) -> Response:
         enrolment=enrolment,
         errors=errors,
         note=_note(request),
-        status=422 if errors else 200,
     )

@@ -68,7 +68,6 @@ async def supporter(request: Request, who: Caller) -> Response:
         errors=errors,
         by_day=_by_day(view.record.schedule),
         note=request.query_params.get("note", ""),
-        status=422 if errors else 200,
         **_choices(),
     )
 
@@ -96,7 +95,6 @@ async def new_supporter(request: Request, who: Caller) -> Response:
         who,
         errors=errors,
         values=values,
-        status=422 if errors else 200,
         **_choices(),
     )
 
@@ -160,7 +158,6 @@ async def roster_import(request: Request, who: Caller) -> Response:
                 text=text,
                 new="; ".join(new),
                 done=None,
-                status=422,
                 commit_errors=exc.errors,
             )
         return render(request, "import.html", who, preview=None, text="", new="", done=done)
@@ -173,7 +170,6 @@ async def roster_import(request: Request, who: Caller) -> Response:
         text=text,
         new="; ".join(new),
         done=None,
-        status=422 if preview.errors else 200,
     )
 
 

@@ -1,4 +1,8 @@
-"""Server-rendered pages: the Jinja2 environment, page sign-in checks, forms and headers."""
+"""Server-rendered pages: the Jinja2 environment, page sign-in checks, forms and headers.
+
+A form sent back with its problems is a 200 page that lists them (a browser logs any 4xx
+page load as an error); the API answers the same input with a 422.
+"""
 
 from __future__ import annotations
 

@@ -18,6 +18,8 @@ function duration(seconds) {
   return Math.floor(hours / 24) + " d " + (hours % 24) + " h";
 }
 
+const LABELS = ["Ticket", "Urgency", "Role", "Lang.", "Channel", "Waiting", "Time left", "State", "Flags", "Escalation"];
+
 function cell(text, className) {
   const td = document.createElement("td");
   td.textContent = text;
@@ -69,6 +71,7 @@ function boardRow(r, base, csrf) {
     esc.append(form);
   }
   tr.append(esc);
+  tr.querySelectorAll("td").forEach((td, i) => { td.dataset.label = LABELS[i]; });
   return tr;
 }
 
@@ -90,6 +93,8 @@ function liveBoard(status) {
       rows.push(tr);
     }
     body.replaceChildren(...rows);
+    document.getElementById("count").textContent =
+      page.total + " open request" + (page.total === 1 ? "" : "s");
   }
   const events = new EventSource(status.dataset.events);
   events.addEventListener("hello", () => { status.textContent = "Live"; });
