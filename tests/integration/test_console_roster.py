@@ -136,7 +136,10 @@ def test_import_previews_then_commits_all_rows_and_warns_when_nobody_can_be_on_s
         "/api/v1/supporters/import", headers=headers, json={"csv": GOOD_ROWS}
     )
     assert done.status_code == 201 and done.json()["count"] == 2
-    never = "name,phone,role,organization,languages\nCal Calm,617-555-0123,tech,Boston Medical Center,en\n"
+    never = (
+        "name,phone,role,organization,languages\n"
+        "Cal Calm,617-555-0123,tech,Boston Medical Center,en\n"
+    )
     preview = console.client.post(
         "/api/v1/supporters/import/preview", headers=headers, json={"csv": never}
     ).json()
