@@ -20,6 +20,7 @@ from jobs.candidates import zone as zone_named
 from jobs.dispatcher import DispatchConfig, Dispatcher
 from jobs.enqueue import JobSink, enqueue_dispatch
 from jobs.escalation import Escalation, EscalationConfig, paging_order
+from jobs.escalation import _on_call as on_call_now
 from jobs.outbound import Outbound
 from jobs.queues import Queues
 from jobs.sla import due_by
@@ -254,7 +255,9 @@ def console_services(services: Services) -> ConsoleServices:
             services.store, roster, edits, to_e164, reserved, candidate, audit, feed
         ),
         roster_import=RosterImport(services.store, roster, to_e164, reserved, audit, feed),
-        coordinators=Coordinators(roster, edits, to_e164, reserved, paging_order, audit),
+        coordinators=Coordinators(
+            roster, edits, to_e164, reserved, paging_order, on_call_now, audit
+        ),
         board=Board(
             services.store,
             queries,

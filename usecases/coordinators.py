@@ -1,19 +1,18 @@
 """Coordinators from the console: who is on call now, on-call hours and the paging order.
 
-On-call hours use the roster's schedule syntax (``Mon-Fri 09:00-17:00``) and mean what
-escalation reads them as: none set is always on call; pages go to the coordinators on call
-now, then the rest, each group in ``backup_order`` (lowest first).
+On-call hours use the roster's schedule syntax (``Mon-Fri 09:00-17:00``). What they mean
+is escalation's to say, so "on call now" and the paging order come from escalation's own
+functions: none set is always on call; pages go to the coordinators on call now, then the
+rest, each group in ``backup_order`` (lowest first).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from matching import Availability, WeeklyWindow
 from storage.roster import CoordinatorRecord, DuplicatePhone, RosterStore
 from storage.roster_csv import parse_schedule, parse_timezone
 from storage.roster_edits import RosterEdits
@@ -21,7 +20,7 @@ from storage.roster_models import DEFAULT_TIMEZONE
 from usecases.access import Actor, Role
 from usecases.audit import AuditTrail
 from usecases.errors import Conflict, Invalid, NotFound
-from usecases.ports import PagingOrder, PhoneParser
+from usecases.ports import OnCallNow, PagingOrder, PhoneParser
 from usecases.roster_rules import format_schedule
 
 
@@ -41,11 +40,13 @@ class Coordinators:
         phone: PhoneParser,
         reserved: Mapping[str, str],
         paging_order: PagingOrder,
+        on_call_now: OnCallNow,
         audit: AuditTrail,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.roster, self.edits, self.phone, self.reserved = roster, edits, phone, reserved
-        self.paging_order, self.audit, self.clock = paging_order, audit, clock
+        self.paging_order, self.on_call_now = paging_order, on_call_now
+        self.audit, self.clock = audit, clock
 
     def list_all(self, actor: Actor) -> list[CoordinatorView]:
         actor.require(Role.COORDINATOR)
@@ -55,7 +56,7 @@ class Coordinators:
         return [
             CoordinatorView(
                 c,
-                c.active and _on_call_now(c, now),
+                c.active and self.on_call_now(c, now),
                 format_schedule(c.on_call),
                 order.index(c.id) + 1 if c.id in order else None,
             )
@@ -159,13 +160,3 @@ def _checked(
     if fields.get("active") is not None:
         values["active"] = bool(fields["active"])
     return values, problems
-
-
-def _on_call_now(c: CoordinatorRecord, now: datetime) -> bool:
-    if not c.on_call:
-        return True  # no hours set: always on call (as escalation reads it)
-    windows = tuple(
-        WeeklyWindow(int(day), time.fromisoformat(start), time.fromisoformat(end))
-        for day, start, end in c.on_call
-    )
-    return Availability(ZoneInfo(c.timezone), windows, None).available_at(now)

@@ -61,3 +61,9 @@ class PagingOrder(Protocol):
     def __call__(
         self, coordinators: list[CoordinatorRecord], now: datetime
     ) -> list[CoordinatorRecord]: ...
+
+
+class OnCallNow(Protocol):
+    """Whether escalation counts ``coordinator`` as on call at ``now``."""
+
+    def __call__(self, coordinator: CoordinatorRecord, now: datetime, /) -> bool: ...
