@@ -18,6 +18,7 @@ from console import (
     api,
     api_access,
     api_board,
+    api_coordinators,
     api_roster,
     pages_admin,
     pages_board,
@@ -30,7 +31,12 @@ from console.problems import problem
 from console.services import ConsoleServices
 from console.views import SecurityHeaders, environment, render
 
-OPERATIONS = [*api_access.OPERATIONS, *api_roster.OPERATIONS, *api_board.OPERATIONS]
+OPERATIONS = [
+    *api_access.OPERATIONS,
+    *api_roster.OPERATIONS,
+    *api_coordinators.OPERATIONS,
+    *api_board.OPERATIONS,
+]
 GET, BOTH = ["GET"], ["GET", "POST"]
 
 
