@@ -76,7 +76,9 @@ async def login(request: Request) -> Response:
         target = str(request.url_for("login_code").path) + f"?next={target}"
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, request, grant)
-    response.delete_cookie(console.config.login_cookie, path="/")
+    response.delete_cookie(
+        console.config.login_cookie, path="/", secure=console.config.secure_cookies, httponly=True
+    )
     return response
 
 
