@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from console.web import mounts as console_mounts
 from peerline import bootstrap, health
 from peerline.settings import Settings
 from telephony import webhooks
@@ -32,6 +33,7 @@ def create_app(
             *webhooks.routes(),
             Route("/healthz", health.healthz, methods=["GET"]),
             Route("/readyz", health.readyz, methods=["GET"]),
+            *console_mounts(bootstrap.console_services(services)),  # /api, /console
         ],
         lifespan=lifespan,
     )

@@ -9,38 +9,59 @@ from typing import Any
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
+from console.attempts import RedisAttempts
+from console.live import RedisBoardFeed
+from console.services import ConsoleConfig, ConsoleServices
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
 from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
 from jobs.queues import Queues
 from jobs.throttle import Throttle
+from matching.sla import due_by
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
+from storage.accounts import AccountStore
 from storage.alerts import AlertStore
+from storage.audit import AuditStore
+from storage.board import BoardQueries
 from storage.callbacks import CallbackLedger
+from storage.console_sessions import SessionStore
 from storage.crypto import FieldCipher, decode_key, load_or_create_key
 from storage.dispatch import DispatchStore
 from storage.engine import make_engine
 from storage.repository import Store
 from storage.roster import RosterStore
+from storage.roster_edits import RosterEdits
 from storage.sms import SmsStore
 from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.intake import IntakeConfig, VoiceIntake
+from telephony.numbers import to_e164
 from telephony.security import WebhookGuard
 from telephony.sms import SmsDesk
 from telephony.sms_intake import SmsIntake
+from usecases.accounts import Accounts
+from usecases.audit import AuditTrail
+from usecases.board import Board
 from usecases.caller_leg import CallBackPolicy, CallerLeg
+from usecases.candidates import candidate, match_request
 from usecases.candidates import zone as zone_named
+from usecases.coordinators import Coordinators
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
-from usecases.escalation import Escalation, EscalationConfig
+from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
+from usecases.explain import MatchExplainer
 from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.outbound_policy import OutboundPolicy
 from usecases.ports import Carrier
 from usecases.roster_commands import Commands
+from usecases.roster_import import RosterImport
+from usecases.roster_rules import reserved_numbers
+from usecases.signin import SignIn
 from usecases.supporter_leg import SupporterLeg
+from usecases.supporters import Supporters
+from usecases.tokens import Tokens
 from usecases.withdrawal import Withdrawals
 
 HOLD_CYCLE_SECONDS = 30
@@ -247,3 +268,48 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
     )
     notices = Notices(services.store, out, queue)
     return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices)
+
+
+def console_services(services: Services) -> ConsoleServices:
+    """The console's use cases over ``services``' stores; Redis carries live board events
+    and failed sign-in counters. jobs/ and telephony/ decisions reach the use cases as
+    functions (the SLA, candidate conversion, phone parsing, the paging order)."""
+    settings = services.settings
+    engine, cipher = services.store.engine, services.store.cipher
+    roster, edits = RosterStore(engine, cipher), RosterEdits(engine, cipher)
+    accounts, sessions = AccountStore(engine, cipher), SessionStore(engine)
+    audit = AuditTrail(AuditStore(engine))
+    feed = RedisBoardFeed(services.redis, services.redis_url)
+    reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
+    zone, holidays = zone_named(settings.timezone), settings.holiday_dates
+    queries = BoardQueries(engine)
+    return ConsoleServices(
+        config=ConsoleConfig(secure_cookies=settings.public_base.startswith("https://")),
+        signin=SignIn(accounts, sessions, RedisAttempts(services.redis), audit),
+        accounts=Accounts(accounts, sessions, audit),
+        tokens=Tokens(sessions, audit),
+        audit=audit,
+        supporters=Supporters(
+            services.store, roster, edits, to_e164, reserved, candidate, audit, feed
+        ),
+        roster_import=RosterImport(services.store, roster, to_e164, reserved, audit, feed),
+        coordinators=Coordinators(roster, edits, to_e164, reserved, paging_order, on_call, audit),
+        board=Board(
+            services.store,
+            queries,
+            roster,
+            AlertStore(engine),
+            lambda created, urgency: due_by(created, urgency, zone, holidays),
+            audit,
+            feed,
+        ),
+        explainer=MatchExplainer(
+            services.store, roster, queries, DispatchStore(engine), candidate, match_request
+        ),
+        feed=feed,
+    )
+
+
+def board_notifier(services: Services) -> RedisBoardFeed:
+    """The hook for intake and dispatch: ``publish("request.created", request_id)`` etc."""
+    return RedisBoardFeed(services.redis, services.redis_url)

@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply Alembic migrations").set_defaults(func=_db_upgrade)
 
     _roster_parsers(sub)
+    _console_parsers(sub)
 
     twilio = sub.add_parser("twilio", help="Twilio account set-up").add_subparsers(
         required=True, metavar="ACTION"
@@ -101,6 +102,9 @@ def _roster_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--backup-order", type=int, help="paging order, lowest first (default: last)"
     )
     coordinator.add_argument("--timezone", help="IANA zone (default America/New_York)")
+    coordinator.add_argument("--email", help="with a password: the console login (or --username)")
+    coordinator.add_argument("--username", help="the console login's username")
+    _password_options(coordinator)
     coordinator.set_defaults(func=_coordinators_add)
     coordinators.add_parser("list", help="coordinators in paging order").set_defaults(
         func=_coordinators_list
@@ -195,9 +199,93 @@ def _supporters_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _coordinators_add(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.console_cli import coordinator_login, read_password
     from peerline.roster_cli import add_coordinator
 
-    return add_coordinator(settings, args.name, args.phone, args.backup_order, args.timezone)
+    login = args.username or args.email
+    password = None
+    if args.password_prompt or args.password_stdin:
+        if not login:
+            print("peerline: a console login needs --email or --username", file=sys.stderr)
+            return 1
+        if (password := read_password(args.password_prompt, args.password_stdin)) is None:
+            return 1
+    status = add_coordinator(settings, args.name, args.phone, args.backup_order, args.timezone)
+    if status or password is None:
+        return status
+    return coordinator_login(settings, args.phone, args.name, login, password)
+
+
+def _console_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tokens = sub.add_parser("tokens", help="API tokens for /api/v1").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    create = tokens.add_parser("create", help="create a token and print it, once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=["coordinator", "admin"])
+    create.set_defaults(func=_tokens_create)
+    tokens.add_parser("list", help="tokens, never their secrets").set_defaults(func=_tokens_list)
+    revoke = tokens.add_parser("revoke", help="revoke a token")
+    revoke.add_argument("name")
+    revoke.set_defaults(func=_tokens_revoke)
+    accounts = sub.add_parser("accounts", help="console logins").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    add = accounts.add_parser("add", help="add a console login (e.g. the first admin)")
+    add.add_argument("--username", help="default: the email")
+    add.add_argument("--email")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=["coordinator", "admin"])
+    _password_options(add)
+    add.set_defaults(func=_accounts_add)
+
+
+def _password_options(parser: argparse.ArgumentParser) -> None:
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--password-prompt", action="store_true", help="ask for a console password")
+    how.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+
+
+def _tokens_create(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.console_cli import create_token
+
+    return create_token(settings, args.name, args.role)
+
+
+def _tokens_list(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.console_cli import list_tokens
+
+    return list_tokens(settings)
+
+
+def _tokens_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.console_cli import revoke_token
+
+    return revoke_token(settings, args.name)
+
+
+def _accounts_add(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.console_cli import add_account, read_password
+
+    login = args.username or args.email
+    if not login:
+        print("peerline: an account needs --email or --username", file=sys.stderr)
+        return 1
+    if not (args.password_prompt or args.password_stdin):
+        print("peerline: give --password-prompt or --password-stdin", file=sys.stderr)
+        return 1
+    if (password := read_password(args.password_prompt, args.password_stdin)) is None:
+        return 1
+    return add_account(
+        settings,
+        username=login,
+        name=args.name,
+        role=args.role,
+        password=password,
+        email=args.email,
+    )
 
 
 def _coordinators_list(settings: Settings, args: argparse.Namespace) -> int:

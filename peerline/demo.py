@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+import secrets
+from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from urllib.parse import urlsplit
 
-from matching import Availability, WeeklyWindow
 from peerline.settings import Settings
 from storage.repository import Store
 from storage.roster import RosterStore, SupporterRecord
+from usecases.candidates import availability
 
 DEMO_ROSTER = Path(__file__).with_name("demo_roster.csv")
 DEMO_CALLER = ("+16175550150", "You (a caller)")
@@ -76,14 +77,48 @@ def sandbox_phones(
 
 
 def on_shift(person: SupporterRecord, moment: datetime) -> bool:
-    """Whether ``person`` is on shift at ``moment``: active, and their schedule or override
-    says so, read as matching reads it."""
-    try:
-        zone = ZoneInfo(person.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    windows = tuple(
-        WeeklyWindow(int(day), time.fromisoformat(start), time.fromisoformat(end))
-        for day, start, end in person.schedule
+    """Whether ``person`` is on shift at ``moment``, as matching reads it."""
+    return person.active and availability(person).available_at(moment)
+
+
+DEMO_ADMIN = ("admin", "peerline-demo")  # only ever set when the public URL is loopback
+
+
+def seed_console(settings: Settings, store: Store, roster: RosterStore) -> tuple[str, str] | None:
+    """A demo admin account (linked to the demo coordinator) when there is no account yet.
+
+    Returns the credentials to print: the fixed demo password on a loopback public URL
+    (a laptop), else a random one shown this once. None when accounts already exist and
+    the password can't be known, except the loopback demo's own.
+    """
+    from storage.accounts import AccountStore
+    from storage.audit import AuditStore
+    from storage.console_sessions import SessionStore
+    from usecases.access import Role, cli_actor
+    from usecases.accounts import Accounts, NewAccount
+    from usecases.audit import AuditTrail
+
+    accounts = AccountStore(store.engine, store.cipher)
+    loopback = _is_loopback(settings.public_base)
+    if accounts.page(1, 0)[1]:
+        existing = accounts.by_login(DEMO_ADMIN[0])
+        return DEMO_ADMIN if loopback and existing is not None else None
+    username, password = DEMO_ADMIN if loopback else (DEMO_ADMIN[0], secrets.token_urlsafe(12))
+    coordinators = roster.coordinators()
+    use = Accounts(accounts, SessionStore(store.engine), AuditTrail(AuditStore(store.engine)))
+    use.create(
+        cli_actor("demo"),
+        NewAccount(
+            username,
+            "Demo admin",
+            Role.ADMIN,
+            password,
+            coordinator_id=coordinators[0].id if coordinators else None,
+        ),
     )
-    return person.active and Availability(zone, windows, person.on_shift).available_at(moment)
+    return username, password
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or host.startswith("127.") or host == "::1"

@@ -86,7 +86,9 @@ def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     services = bootstrap.build(settings)
     upgrade(services.store.engine)
-    demo.seed(settings, services.store, RosterStore(services.store.engine, services.store.cipher))
+    roster = RosterStore(services.store.engine, services.store.cipher)
+    demo.seed(settings, services.store, roster)
+    login = demo.seed_console(settings, services.store, roster)
     env = dict(os.environ)
     env["PEERLINE_REDIS_URL"] = services.redis_url  # children share the embedded server
     children = []
@@ -100,6 +102,9 @@ def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
     lines = ["", "Peerline is running."]
     if sandbox:
         lines.append(f"  softphone: {sandbox_url}/   <- open this to call the hotline")
+    lines.append(f"  console:   {base}/console/   <- the coordinator console")
+    if login:
+        lines.append(f"             sign in as {login[0]} / {login[1]}")
     lines += [
         f"  webhooks:  {base}/twilio/voice",
         f"  health:    {base}/readyz",

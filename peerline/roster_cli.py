@@ -3,12 +3,9 @@
 Output never shows a phone number: numbers go in, names, roles and states come out.
 Every command returns its exit status: 0 done, 1 nothing changed (the reasons on stderr).
 
-Organizations are stored under the name the IVR knows, because the organization rule
-compares the supporter's organization with the one the caller's answer was matched to:
-"MGH" in a file becomes "Massachusetts General Hospital". A new name that the IVR's matcher
-would take for a known organization ("Mass General Hosp") is refused unless confirmed with
-``--new-organization``: stored as typed, it would never equal the caller's organization,
-and a caller could be offered a peer from their own workplace.
+The rules shared with the console (organization names, reserved numbers) live in
+``usecases.roster_rules``; a name that looks like a known organization is confirmed as new
+with ``--new-organization``.
 """
 
 from __future__ import annotations
@@ -17,16 +14,14 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from ivr.organizations import match, normalize
 from peerline.bootstrap import cipher_for
 from peerline.settings import Settings
 from storage.engine import make_engine
 from storage.repository import Store
-from storage.roster import DuplicatePhone, NewSupporter, RosterStore, SupporterRecord
+from storage.roster import DuplicatePhone, RosterStore, SupporterRecord
 from storage.roster_csv import (
     InvalidRoster,
     Taken,
@@ -37,32 +32,16 @@ from storage.roster_csv import (
 from storage.roster_models import DEFAULT_TIMEZONE
 from telephony.numbers import to_e164
 from usecases.candidates import availability, month_key
+from usecases.roster_rules import (
+    OrganizationNames,
+    format_schedule,
+    register_organizations,
+    reserved_numbers,
+    shift_warnings,
+    supporter_taken,
+)
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Command = Callable[[Store, RosterStore], int]
-
-
-class OrganizationNames:
-    """Resolves what a row names to the organization's known name (see the module doc)."""
-
-    def __init__(self, store: Store, confirmed_new: Iterable[str] = ()) -> None:
-        self._names, self._aliases = store.organizations()
-        self._index = {normalize(alias): name for alias, name in self._aliases.items()}
-        self._index.update({normalize(name): name for name in self._names})
-        self._confirmed = {normalize(name) for name in confirmed_new}
-
-    def __call__(self, name: str) -> str:
-        key = normalize(name) or name
-        if key in self._index:
-            return self._index[key]
-        if key not in self._confirmed and (like := match(name, self._names, self._aliases)):
-            raise ValueError(
-                f"organization {name!r} is new but looks like {like!r}: write {like!r},"
-                f' or confirm a different organization with --new-organization "{name}"'
-            )
-        self._index[key] = name  # the file's later spellings of it get this one
-        self._names.append(name)
-        return name
 
 
 def import_supporters(settings: Settings, path: Path, new_organizations: Sequence[str] = ()) -> int:
@@ -85,7 +64,7 @@ def import_supporters(settings: Settings, path: Path, new_organizations: Sequenc
             return _fail(f"{path}: nothing imported; fix these and run it again:", exc.errors)
         # Organizations first: one without supporters is harmless, supporters whose
         # organization callers can't name are not.
-        new = _register_organizations(store, people)
+        new = register_organizations(store, people)
         try:
             roster.add_supporters(people)
         except DuplicatePhone:  # someone added one of these numbers since the check above
@@ -93,6 +72,8 @@ def import_supporters(settings: Settings, path: Path, new_organizations: Sequenc
         print(f"imported {len(people)} supporters from {path}")
         if new:
             print(f"new organizations (callers can now name them): {', '.join(new)}")
+        for warning in shift_warnings(people):
+            print(f"warning: {warning}", file=sys.stderr)
         return 0
 
     return _with_roster(settings, run)
@@ -111,7 +92,7 @@ def add_supporter(
             )
         except InvalidRoster as exc:
             return _fail("supporter not added:", exc.errors)
-        _register_organizations(store, [person])
+        register_organizations(store, [person])
         try:
             roster.add_supporters([person])
         except DuplicatePhone:
@@ -196,11 +177,6 @@ def list_coordinators(settings: Settings) -> int:
     return _with_roster(settings, run)
 
 
-def format_schedule(windows: Iterable[Sequence[Any]]) -> str:
-    """``[[0, "09:00", "17:00"]]`` → ``Mon 09:00-17:00`` (the schedule column's own syntax)."""
-    return "; ".join(f"{DAY_NAMES[int(day)]} {start}-{end}" for day, start, end in windows)
-
-
 # -- helpers ---------------------------------------------------------------------------
 def _with_roster(settings: Settings, command: Command) -> int:
     engine = make_engine(settings.database_url)
@@ -215,32 +191,11 @@ def _with_roster(settings: Settings, command: Command) -> int:
 
 
 def _reserved(settings: Settings) -> dict[str, str]:
-    """Numbers no one on the roster may have: calls to them would loop or mis-route."""
-    reserved = {
-        to_e164(settings.crisis_number): "the crisis line's number",
-        to_e164(settings.hotline_number): "the hotline's own number",
-    }
-    return {number: reason for number, reason in reserved.items() if number}
+    return reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
 
 
 def _supporter_taken(settings: Settings, roster: RosterStore) -> Taken:
-    reserved = _reserved(settings)
-
-    def taken(number: str) -> str | None:
-        if number in reserved:
-            return reserved[number]
-        return "already on the roster" if roster.supporter_by_phone(number) else None
-
-    return taken
-
-
-def _register_organizations(store: Store, people: Iterable[NewSupporter]) -> list[str]:
-    """Make every supporter's organization one the IVR knows; returns the new names."""
-    known, _aliases = store.organizations()
-    names = sorted({p.organization for p in people if p.organization})
-    for name in names:
-        store.add_organization(name, aliases=[])
-    return [name for name in names if name not in known]
+    return supporter_taken(_reserved(settings), roster)
 
 
 def _supporter_row(person: SupporterRecord, now: datetime) -> tuple[str, ...]:

@@ -7,3 +7,7 @@ class StorageError(Exception):
 
 class StaleTurn(StorageError):
     """Another delivery of the same webhook already advanced this session."""
+
+
+class Duplicate(StorageError):
+    """A unique value (username, email, token name) is already taken; the message says which."""

@@ -257,3 +257,6 @@ def _supporter(r: Supporter) -> SupporterRecord:
         busy=r.busy_offer_id is not None,
         bad_number=r.bad_number,
     )
+
+
+supporter_record = _supporter  # the one row-to-record mapping, for storage.roster_edits

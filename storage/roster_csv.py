@@ -175,37 +175,61 @@ def _header(cells: Sequence[str]) -> list[str]:
 def _supporter(
     fields: Mapping[str, str], phone: PhoneParser, organization: Resolver
 ) -> tuple[NewSupporter | None, list[str]]:
-    problems: list[str] = []
+    values, problems = parse_columns(
+        fields, REQUIRED + OPTIONAL, phone=phone, organization=organization
+    )
+    return (None if problems else NewSupporter(**values)), problems
 
-    def value(column: str, parse: Callable[[str], Any], default: Any = None) -> Any:
+
+def parse_columns(
+    fields: Mapping[str, str],
+    columns: Sequence[str],
+    *,
+    phone: PhoneParser,
+    organization: Resolver = lambda name: name,
+) -> tuple[dict[str, Any], list[str]]:
+    """Only ``columns`` of ``fields``, checked exactly as in a CSV row (for edits).
+
+    Returns the values keyed by ``NewSupporter`` field (a blank optional column gives its
+    default: no schedule, no override, …) and the problems, one line each.
+    """
+    table: dict[str, tuple[str, Callable[[str], Any], Any]] = {
+        "name": ("name", lambda raw: _text("name", raw, 120), None),
+        "phone": ("phone", lambda raw: _phone(raw, phone), None),
+        "role": ("role", _role, None),
+        "organization": (
+            "organization",
+            lambda raw: organization(_text("organization", raw, 200)),
+            None,
+        ),
+        "languages": ("languages", _languages, ()),
+        "level": ("level", _level, None),
+        "training_tier": (
+            "training_tier",
+            lambda raw: _text("training_tier", raw, 40),
+            None,
+        ),
+        "trained_on": ("trained_on", _date, None),
+        "monthly_cap_hours": ("monthly_cap_minutes", _cap, DEFAULT_MONTHLY_CAP_MINUTES),
+        "timezone": ("timezone", parse_timezone, DEFAULT_TIMEZONE),
+        "schedule": ("schedule", parse_schedule, []),
+        "on_shift": ("on_shift", _on_shift, None),
+    }
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for column in columns:
+        field, parse, default = table[column]
         raw = (fields.get(column) or "").strip()
+        values[field] = default
         if not raw:
             if column in REQUIRED:
                 problems.append(f"{column} is empty")
-            return default
+            continue
         try:
-            return parse(raw)
+            values[field] = parse(raw)
         except ValueError as exc:  # the parsers' own, and the organization resolver's
             problems.append(str(exc))
-            return default
-
-    person = NewSupporter(
-        name=value("name", lambda raw: _text("name", raw, 120)),
-        phone=value("phone", lambda raw: _phone(raw, phone)),
-        role=value("role", _role),
-        organization=value(
-            "organization", lambda raw: organization(_text("organization", raw, 200))
-        ),
-        languages=value("languages", _languages, ()),
-        level=value("level", _level),
-        training_tier=value("training_tier", lambda raw: _text("training_tier", raw, 40)),
-        trained_on=value("trained_on", _date),
-        monthly_cap_minutes=value("monthly_cap_hours", _cap, DEFAULT_MONTHLY_CAP_MINUTES),
-        timezone=value("timezone", parse_timezone, DEFAULT_TIMEZONE),
-        schedule=value("schedule", parse_schedule, []),
-        on_shift=value("on_shift", _on_shift),
-    )
-    return (None if problems else person), problems
+    return values, problems
 
 
 def _text(column: str, raw: str, limit: int) -> str:

@@ -1,6 +1,13 @@
 """Every table, registered on ``Base.metadata`` (for Alembic and for tests)."""
 
-from storage import callback_models, dispatch_models, roster_models, sms_models
+from storage import callback_models, console_models, dispatch_models, roster_models, sms_models
 from storage.models import Base
 
-__all__ = ["Base", "callback_models", "dispatch_models", "roster_models", "sms_models"]
+__all__ = [
+    "Base",
+    "callback_models",
+    "console_models",
+    "dispatch_models",
+    "roster_models",
+    "sms_models",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,12 +23,20 @@ def zone(name: str) -> ZoneInfo:
         return UTC_ZONE
 
 
-def availability(record: SupporterRecord) -> Availability:
+def weekly(
+    hours: Sequence[Sequence[object]], timezone: str, override: bool | None = None
+) -> Availability:
+    """Stored weekly hours ``[(day, "HH:MM", "HH:MM"), …]`` in ``timezone`` as matching
+    reads them (a window ending before it starts runs past midnight)."""
     windows = tuple(
-        WeeklyWindow(int(day), time.fromisoformat(start), time.fromisoformat(end))
-        for day, start, end in record.schedule
+        WeeklyWindow(int(str(day)), time.fromisoformat(str(start)), time.fromisoformat(str(end)))
+        for day, start, end in hours
     )
-    return Availability(zone(record.timezone), windows, record.on_shift)
+    return Availability(zone(timezone), windows, override)
+
+
+def availability(record: SupporterRecord) -> Availability:
+    return weekly(record.schedule, record.timezone, record.on_shift)
 
 
 def candidate(record: SupporterRecord, month_key: str) -> Candidate:

@@ -1,6 +1,9 @@
-"""Errors the use cases raise and handle. Adapters translate their own failures into these."""
+"""Errors the use cases raise and handle; the edges translate them (HTTP status, exit code),
+and adapters translate their own failures into these."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from usecases.outbound_policy import Refusal
 
@@ -31,3 +34,35 @@ class ForbiddenDestination(PermanentCarrierError):
 
 class OptedOut(PermanentCarrierError):
     """The recipient texted STOP: nothing may be sent until they text START."""
+
+
+class UseCaseError(Exception):
+    """Base class. ``str(error)`` is a sentence a coordinator can read."""
+
+
+class NotSignedIn(UseCaseError):
+    """No valid session or token, or wrong credentials."""
+
+
+class Forbidden(UseCaseError):
+    """Signed in, but the role does not allow this."""
+
+
+class NotFound(UseCaseError):
+    pass
+
+
+class Conflict(UseCaseError):
+    """The request clashes with the current state (a duplicate, a supporter on a call)."""
+
+
+class Throttled(UseCaseError):
+    """Too many failed sign-ins for this account or address; try again later."""
+
+
+class Invalid(UseCaseError):
+    """The input is wrong; ``errors`` lists every problem, one line each."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = list(errors)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from storage.models import RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import CoordinatorRecord, RosterStore
-from usecases.candidates import zone as zone_named
+from usecases.candidates import weekly
 from usecases.errors import CarrierError
 from usecases.outbound import Outbound
 from usecases.outbound_policy import Purpose
@@ -68,22 +68,18 @@ def message(ticket: str, urgency: Urgency, waited: timedelta) -> str:
 
 def paging_order(coordinators: list[CoordinatorRecord], now: datetime) -> list[CoordinatorRecord]:
     """On-call coordinators first (each in backup order), then everyone else."""
-    on_call = [c for c in coordinators if _on_call(c, now)]
-    rest = [c for c in coordinators if c not in on_call]
-    return on_call + rest
+    on_call_now = [c for c in coordinators if on_call(c, now)]
+    rest = [c for c in coordinators if c not in on_call_now]
+    return on_call_now + rest
 
 
-def _on_call(c: CoordinatorRecord, now: datetime) -> bool:
+def on_call(c: CoordinatorRecord, now: datetime) -> bool:
+    """Whether ``c`` is on call at ``now``: no hours set means always. Hours are read exactly
+    as supporters' schedules are (``matching.Availability``), so "Fri 22:00-06:00" covers
+    Saturday morning."""
     if not c.on_call:
         return True
-    local = now.astimezone(zone_named(c.timezone))
-    for day, start, end in c.on_call:
-        s, e = time.fromisoformat(start), time.fromisoformat(end)
-        if int(day) == local.weekday() and (
-            s <= local.time() < e if s < e else local.time() >= s or local.time() < e
-        ):
-            return True
-    return False
+    return weekly(c.on_call, c.timezone).available_at(now)
 
 
 class Escalation:

@@ -126,3 +126,58 @@ def leg_post(line: Line, path: str, sid: str, to: str, **extra: str) -> ET.Eleme
     response = line.twilio.signed_post(path, params)
     assert response.status_code == 200, response.text
     return ET.fromstring(response.text)
+
+
+class Console:
+    """The web app with the console, an admin and a coordinator account and a bearer token
+    for each; ``login`` signs the test client in with a session cookie."""
+
+    ADMIN_PASSWORD = "admin-password-1"
+    COORDINATOR_PASSWORD = "coordinator-password-1"
+
+    def __init__(
+        self, settings: Settings, services: bootstrap.Services, client: TestClient
+    ) -> None:
+        from usecases.access import Role, cli_actor
+        from usecases.accounts import NewAccount
+
+        self.settings, self.services, self.client = settings, services, client
+        self.app = client.app
+        self.use = bootstrap.console_services(services)
+        cli = cli_actor("test")
+        self.admin = self.use.accounts.create(
+            cli, NewAccount("ada", "Ada Admin", Role.ADMIN, self.ADMIN_PASSWORD, "ada@example.org")
+        )
+        self.coordinator = self.use.accounts.create(
+            cli, NewAccount("cory", "Cory Coordinator", Role.COORDINATOR, self.COORDINATOR_PASSWORD)
+        )
+        _record, self.admin_token = self.use.tokens.create(cli, "admin-token", Role.ADMIN)
+        _record, self.coordinator_token = self.use.tokens.create(
+            cli, "coord-token", Role.COORDINATOR
+        )
+        self.roster = RosterStore(services.store.engine, services.store.cipher)
+
+    def bearer(self, admin: bool = True) -> dict[str, str]:
+        token = self.admin_token if admin else self.coordinator_token
+        return {"Authorization": f"Bearer {token}"}
+
+    def login(self, username: str = "ada", password: str | None = None) -> str:
+        """Sign in through the API; returns the session's CSRF token."""
+        if password is None:
+            password = self.ADMIN_PASSWORD if username == "ada" else self.COORDINATOR_PASSWORD
+        response = self.client.post(
+            "/api/v1/auth/login", json={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        return str(response.json()["csrf_token"])
+
+
+@pytest.fixture
+def console(
+    database_url: str, redis_url: str, var_dir: Path, engine: Engine, redis_conn: Redis
+) -> Iterator[Console]:
+    settings = make_settings(database_url, redis_url, var_dir)
+    services = bootstrap.build(settings, fast_fail_redis=True)
+    with TestClient(create_app(settings, services), base_url=PUBLIC_URL) as client:
+        yield Console(settings, services, client)
+    services.close()

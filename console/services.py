@@ -1,0 +1,52 @@
+"""What the console's routes reach through ``app.state.console``: the use cases, built by
+the composition root, and how cookies must be set."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from usecases.accounts import Accounts
+from usecases.audit import AuditTrail
+from usecases.board import Board
+from usecases.coordinators import Coordinators
+from usecases.explain import MatchExplainer
+from usecases.roster_import import RosterImport
+from usecases.signin import SignIn
+from usecases.supporters import Supporters
+from usecases.tokens import Tokens
+
+
+class BoardFeed(Protocol):
+    """Board events as they happen, for one subscriber; None now and then (a heartbeat)."""
+
+    def listen(self, seconds: float) -> AsyncIterator[dict[str, Any] | None]: ...
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    secure_cookies: bool  # the public URL is https: cookies get Secure and the __Host- prefix
+
+    @property
+    def session_cookie(self) -> str:
+        return "__Host-peerline_session" if self.secure_cookies else "peerline_session"
+
+    @property
+    def login_cookie(self) -> str:
+        return "__Host-peerline_login" if self.secure_cookies else "peerline_login"
+
+
+@dataclass(frozen=True)
+class ConsoleServices:
+    config: ConsoleConfig
+    signin: SignIn
+    accounts: Accounts
+    tokens: Tokens
+    audit: AuditTrail
+    supporters: Supporters
+    roster_import: RosterImport
+    coordinators: Coordinators
+    board: Board
+    explainer: MatchExplainer
+    feed: BoardFeed

@@ -1,0 +1,135 @@
+"""The console as two mounted apps: ``/api`` (JSON, problem+json errors, the OpenAPI
+document) and ``/console`` (pages, static files, the live board stream). Both carry the
+security headers; neither builds anything of its own: the use cases come in ready."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from console import (
+    api,
+    api_access,
+    api_board,
+    api_coordinators,
+    api_roster,
+    pages_admin,
+    pages_board,
+    pages_roster,
+    pages_signin,
+)
+from console.live import board_events
+from console.openapi import document
+from console.problems import problem
+from console.services import ConsoleServices
+from console.views import SecurityHeaders, environment, render
+
+OPERATIONS = [
+    *api_access.OPERATIONS,
+    *api_roster.OPERATIONS,
+    *api_coordinators.OPERATIONS,
+    *api_board.OPERATIONS,
+]
+GET, BOTH = ["GET"], ["GET", "POST"]
+
+
+def mounts(console: ConsoleServices) -> list[BaseRoute]:
+    """The routes ``peerline.app`` adds: ``/api/...``, ``/console/...`` and ``/`` → console."""
+    return [
+        Mount("/api", app=api_app(console)),
+        Mount("/console", app=pages_app(console)),
+        Route("/", lambda request: RedirectResponse("/console/", status_code=307), methods=GET),
+    ]
+
+
+def api_app(console: ConsoleServices) -> Starlette:
+    spec = document(
+        OPERATIONS, title="Peerline console API", version="1", cookie=console.config.session_cookie
+    )
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(spec)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else None  # Allow
+        return problem(status, kind="not-found" if status == 404 else None, headers=headers)
+
+    app = Starlette(
+        routes=[Route("/openapi.json", openapi, methods=GET), *api.routes(OPERATIONS)],
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={404: http_error, 405: http_error},
+    )
+    app.state.console = console
+    return app
+
+
+def pages_app(console: ConsoleServices) -> Starlette:
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        return render(request, "error.html", status=status, message="There is no such page.")
+
+    routes: list[Any] = [
+        Route("/", pages_board.board, methods=GET, name="board"),
+        Route("/login", pages_signin.login, methods=BOTH, name="login"),
+        Route("/login/code", pages_signin.login_code, methods=BOTH, name="login_code"),
+        Route("/logout", pages_signin.logout, methods=["POST"], name="logout"),
+        Route("/board/events", board_events, methods=GET, name="board_events"),
+        Route(
+            "/requests/{request_id}", pages_board.request_detail, methods=GET, name="request_detail"
+        ),
+        Route(
+            "/requests/{request_id}/ack",
+            pages_board.acknowledge,
+            methods=["POST"],
+            name="acknowledge",
+        ),
+        Route("/supporters", pages_roster.supporters, methods=GET, name="supporters"),
+        Route("/supporters/new", pages_roster.new_supporter, methods=BOTH, name="new_supporter"),
+        Route("/supporters/export.csv", pages_roster.export, methods=GET, name="export"),
+        Route("/supporters/import", pages_roster.roster_import, methods=BOTH, name="import"),
+        Route("/supporters/{supporter_id}", pages_roster.supporter, methods=BOTH, name="supporter"),
+        Route(
+            "/supporters/{supporter_id}/phone",
+            pages_roster.supporter_phone,
+            methods=["POST"],
+            name="supporter_phone",
+        ),
+        Route(
+            "/supporters/{supporter_id}/remove",
+            pages_roster.remove_supporter,
+            methods=["POST"],
+            name="remove_supporter",
+        ),
+        Route("/coordinators", pages_admin.coordinators, methods=BOTH, name="coordinators"),
+        Route(
+            "/coordinators/{coordinator_id}",
+            pages_admin.coordinator,
+            methods=BOTH,
+            name="coordinator",
+        ),
+        Route("/accounts", pages_admin.accounts, methods=BOTH, name="accounts"),
+        Route("/accounts/{account_id}", pages_admin.account, methods=["POST"], name="account"),
+        Route("/tokens", pages_admin.tokens, methods=BOTH, name="tokens"),
+        Route(
+            "/tokens/{name}/revoke", pages_admin.revoke_token, methods=["POST"], name="revoke_token"
+        ),
+        Route("/audit", pages_admin.audit, methods=GET, name="audit"),
+        Route("/security", pages_admin.security, methods=BOTH, name="security"),
+        Mount("/static", app=StaticFiles(packages=[("console", "static")]), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={404: not_found, 405: not_found},
+    )
+    app.state.console = console
+    app.state.views = environment()
+    return app

@@ -1,0 +1,134 @@
+"""The coordinator board: open requests by urgency, how long they have waited and have
+left on the promise, who is being offered each, their flags, escalation and ACK; and ACK.
+
+Phase 2 actions (assign, re-queue, close, a scheduling text) belong here too; each must go
+through the dispatch store's exactly-once claim and the one outbound sender.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from storage.alerts import AlertStore
+from storage.board import BoardQueries
+from storage.models import OPEN_REQUEST_STATUSES, RequestStatus
+from storage.records import RequestRecord
+from storage.repository import Store
+from storage.roster import RosterStore
+from usecases.access import Actor, Role
+from usecases.audit import AuditTrail
+from usecases.errors import Conflict, NotFound
+from usecases.ports import BoardNotifier, DueBy
+
+URGENCY_ORDER = {"urgent": 0, "soon": 1, "routine": 2}
+REPEATED_NO_ANSWER = 2
+
+
+class State(StrEnum):
+    WAITING = "waiting"
+    OFFERING = "offering"
+    CONNECTED = "connected"
+    NEEDS_CALLBACK = "needs_callback"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    request: RequestRecord
+    state: State
+    offered_to: str | None  # the supporter's name while an offer rings or is accepted
+    age_seconds: int
+    due_by: datetime
+    seconds_left: int  # negative once the promise is broken
+    unanswered_offers: int
+    flags: tuple[str, ...]
+
+
+class Board:
+    def __init__(
+        self,
+        store: Store,
+        queries: BoardQueries,
+        roster: RosterStore,
+        alerts: AlertStore,
+        due_by: DueBy,
+        audit: AuditTrail,
+        notifier: BoardNotifier,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store, self.queries, self.roster, self.alerts = store, queries, roster, alerts
+        self.due_by, self.audit, self.notifier, self.clock = due_by, audit, notifier, clock
+
+    def rows(self, actor: Actor) -> list[BoardRow]:
+        """Every open request, most urgent first, then the least time left."""
+        actor.require(Role.COORDINATOR)
+        requests = self.queries.open_requests()
+        rows = self._rows(requests)
+        return sorted(rows, key=lambda r: (URGENCY_ORDER.get(r.request.urgency, 9), r.seconds_left))
+
+    def row(self, actor: Actor, request_id: str) -> BoardRow:
+        actor.require(Role.COORDINATOR)
+        request = self.store.get_request(request_id)
+        if request is None:
+            raise NotFound("no such request")
+        return self._rows([request])[0]
+
+    def acknowledge(self, actor: Actor, request_id: str) -> bool:
+        """Own the request: stops its escalation. False if someone already had."""
+        actor.require(Role.COORDINATOR)
+        request = self.store.get_request(request_id)
+        if request is None:
+            raise NotFound("no such request")
+        if request.status not in OPEN_REQUEST_STATUSES:
+            raise Conflict(f"the request is {request.status}; there is nothing to acknowledge")
+        fresh = self.alerts.acknowledge(request.id, actor.coordinator_id or "")
+        if fresh:
+            self.store.add_event("coordinator.ack", request_id=request.id, via="console")
+            self.audit.record(actor, "request.ack", "request", request.id, ticket=request.ticket)
+            self.notifier.publish("request.acked", request.id)
+        return fresh
+
+    def _rows(self, requests: list[RequestRecord]) -> list[BoardRow]:
+        active, unanswered = self.queries.offer_summary([r.id for r in requests])
+        now = self.clock()
+        names: dict[str, str] = {}
+        rows = []
+        for request in requests:
+            supporter_id = active.get(request.id)
+            if supporter_id and supporter_id not in names:
+                found = self.roster.supporter(supporter_id)
+                names[supporter_id] = found.name if found else "a removed supporter"
+            due = self.due_by(request.created_at, request.urgency)
+            flags = []
+            if request.organization_unknown:
+                flags.append("organization_unknown")
+            if unanswered[request.id] >= REPEATED_NO_ANSWER:
+                flags.append("repeated_no_answer")
+            if request.callback_attempts:
+                flags.append("callback_failed")
+            rows.append(
+                BoardRow(
+                    request=request,
+                    state=_state(request),
+                    offered_to=names.get(supporter_id) if supporter_id else None,
+                    age_seconds=int((now - request.created_at).total_seconds()),
+                    due_by=due,
+                    seconds_left=int((due - now).total_seconds()),
+                    unanswered_offers=unanswered[request.id],
+                    flags=tuple(flags),
+                )
+            )
+        return rows
+
+
+def _state(request: RequestRecord) -> State:
+    if request.status == RequestStatus.OFFERED:
+        return State.OFFERING
+    if request.status == RequestStatus.CONNECTED:
+        return State.CONNECTED
+    if request.status == RequestStatus.WAITING:
+        return State.NEEDS_CALLBACK if request.contact_mode == "callback" else State.WAITING
+    return State.CLOSED

@@ -1,0 +1,101 @@
+"""Why a request was or would be offered to whom: ``matching.explain`` over the roster as
+it is now, and the offers already made for the request and how each ended."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from matching import explain
+from storage.board import BoardQueries, OfferHistory
+from storage.dispatch import DispatchStore
+from storage.repository import Store
+from storage.roster import RosterStore
+from usecases.access import Actor, Role
+from usecases.errors import NotFound
+from usecases.ports import CandidateOf, MatchRequestOf
+
+REOFFER_AFTER = timedelta(minutes=30)  # dispatch's own: who declined isn't re-rung sooner
+
+
+@dataclass(frozen=True)
+class Considered:
+    supporter_id: str
+    name: str
+    position: int  # 1 = would be offered first
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Left:
+    supporter_id: str
+    name: str
+    reason: str  # the first hard filter that failed
+    detail: str
+
+
+@dataclass(frozen=True)
+class OfferMade:
+    offer: OfferHistory
+    name: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    request_id: str
+    ticket: str
+    widened: bool  # nobody in the same or a related role: any role was considered
+    considered: list[Considered]
+    left_out: list[Left]
+    offers: list[OfferMade]
+
+
+class MatchExplainer:
+    def __init__(
+        self,
+        store: Store,
+        roster: RosterStore,
+        queries: BoardQueries,
+        offers: DispatchStore,
+        candidate_of: CandidateOf,
+        match_request_of: MatchRequestOf,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        reoffer_after: timedelta = REOFFER_AFTER,
+    ) -> None:
+        self.store, self.roster, self.queries, self.offers = store, roster, queries, offers
+        self.candidate_of, self.match_request_of = candidate_of, match_request_of
+        self.clock, self.reoffer_after = clock, reoffer_after
+
+    def explain(self, actor: Actor, request_id: str) -> Explanation:
+        actor.require(Role.COORDINATOR)
+        request = self.store.get_request(request_id)
+        if request is None:
+            raise NotFound("no such request")
+        now = self.clock()
+        people = self.roster.supporters()
+        names = {p.id: p.name for p in people}
+        pool = [self.candidate_of(p, f"{now:%Y-%m}") for p in people]
+        exclude = self.offers.offered_supporters(request_id, since=now - self.reoffer_after)
+        wanted = self.match_request_of(request, exclude)
+        ranked, rejected = explain(wanted, pool, now)
+        widened = not ranked
+        if widened:
+            ranked, rejected = explain(wanted, pool, now, widen=True)
+        return Explanation(
+            request_id=request.id,
+            ticket=request.ticket,
+            widened=widened,
+            considered=[
+                Considered(r.candidate.id, names[r.candidate.id], n, r.reasons)
+                for n, r in enumerate(ranked, start=1)
+            ],
+            left_out=[
+                Left(r.candidate_id, names[r.candidate_id], str(r.reason), r.detail)
+                for r in rejected
+            ],
+            offers=[
+                OfferMade(o, names.get(o.supporter_id, "a removed supporter"))
+                for o in self.queries.offers(request_id)
+            ],
+        )
