@@ -5,11 +5,14 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from storage.roster import CoordinatorRecord
 from tests.integration.conftest import Line
 from tests.integration.test_dispatch import HOLD_NURSE_TODAY, request_by_phone
-from usecases.escalation import paging_order
+from usecases.escalation import on_call, paging_order
 
 KIM, LEE, MOE = "+12015550191", "+12015550192", "+12015550193"
 
@@ -97,3 +100,22 @@ def test_on_call_coordinators_are_paged_first() -> None:
         "Backup",
         "Day",
     ]
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        ("2026-11-27 21:59", False),  # Friday, before the shift
+        ("2026-11-27 22:00", True),  # Friday night
+        ("2026-11-28 02:00", True),  # Saturday morning: the same overnight shift
+        ("2026-11-28 06:00", False),  # it ends at six
+        ("2026-11-27 02:00", False),  # Friday morning belongs to Thursday night: not on call
+    ],
+)
+def test_overnight_on_call_hours_run_past_midnight(local: str, expected: bool) -> None:
+    """Hours are read as supporters' schedules are: 'Fri 22:00-06:00' covers Saturday 02:00."""
+    friday_night = CoordinatorRecord(
+        "a", "Night", "America/New_York", [[4, "22:00", "06:00"]], 0, True
+    )
+    moment = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("America/New_York"))
+    assert on_call(friday_night, moment) is expected
