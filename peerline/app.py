@@ -40,8 +40,9 @@ def create_app(
     app.state.settings = settings
     app.state.services = services
     app.state.guard = bootstrap.webhook_guard(settings)
-    app.state.intake = bootstrap.voice_intake(services)
+    organizations = bootstrap.known_organizations(services)  # one cache for both channels
+    app.state.intake = bootstrap.voice_intake(services, organizations)
     app.state.supporter_leg = bootstrap.supporter_leg(services)
     app.state.caller_leg = bootstrap.dispatch_deps(services).caller_leg
-    app.state.sms = bootstrap.sms_desk(services)
+    app.state.sms = bootstrap.text_desk(services, organizations)
     return app

@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 from console.attempts import RedisAttempts
 from console.live import RedisBoardFeed
 from console.services import ConsoleConfig, ConsoleServices
+from ivr.numbers import to_e164
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
 from jobs.crisis_marks import CrisisMarks
@@ -35,11 +36,8 @@ from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
 from storage.sms import SmsStore
 from telephony.carrier import TwilioCarrier, twilio_client
-from telephony.intake import IntakeConfig, VoiceIntake
-from telephony.numbers import to_e164
 from telephony.security import WebhookGuard
-from telephony.sms import SmsDesk
-from telephony.sms_intake import SmsIntake
+from telephony.twiml import TwimlRenderer
 from usecases.accounts import Accounts
 from usecases.audit import AuditTrail
 from usecases.board import Board
@@ -51,6 +49,7 @@ from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
 from usecases.explain import MatchExplainer
+from usecases.intake import IntakeTurn, KnownOrganizations
 from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.outbound_policy import OutboundPolicy
@@ -61,7 +60,10 @@ from usecases.roster_rules import reserved_numbers
 from usecases.signin import SignIn
 from usecases.supporter_leg import SupporterLeg
 from usecases.supporters import Supporters
+from usecases.text_desk import TextDesk
+from usecases.text_intake import TextIntake
 from usecases.tokens import Tokens
+from usecases.voice_intake import IntakeConfig, VoiceIntake
 from usecases.withdrawal import Withdrawals
 
 HOLD_CYCLE_SECONDS = 30
@@ -127,14 +129,24 @@ def outbound_policy(settings: Settings) -> OutboundPolicy:
     )
 
 
-def voice_intake(services: Services) -> VoiceIntake:
+def known_organizations(services: Services) -> KnownOrganizations:
+    return KnownOrganizations(services.store)
+
+
+def voice_intake(services: Services, organizations: KnownOrganizations) -> VoiceIntake:
     settings = services.settings
     config = IntakeConfig(
-        crisis_number=settings.crisis_number,
         hold_cycles=max(1, settings.hold_max_minutes * 60 // HOLD_CYCLE_SECONDS),
         policy=outbound_policy(settings),
     )
-    return VoiceIntake(services.store, jobs(services), config, withdrawals(services))
+    return VoiceIntake(
+        services.store,
+        IntakeTurn(services.store, jobs(services)),
+        TwimlRenderer(settings.crisis_number),
+        config,
+        withdrawals(services),
+        organizations,
+    )
 
 
 def withdrawals(services: Services) -> Withdrawals:
@@ -200,18 +212,20 @@ def risk_phrases(settings: Settings) -> RiskPhrases:
     return DEFAULT_PHRASES.extended(lines)
 
 
-def sms_desk(services: Services) -> SmsDesk:
+def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk:
     settings = services.settings
     engine, cipher = services.store.engine, services.store.cipher
     alerts, roster = AlertStore(engine), RosterStore(engine, cipher)
-    intake = SmsIntake(
+    intake = TextIntake(
         services.store,
+        IntakeTurn(services.store, jobs(services)),
         jobs(services),
+        organizations,
         idle=timedelta(hours=settings.sms_idle_hours),
         policy=outbound_policy(settings),
     )
     commands = Commands(services.store, alerts, roster)
-    return SmsDesk(
+    return TextDesk(
         services.store, SmsStore(engine, cipher), roster, intake, commands, risk_phrases(settings)
     )
 

@@ -13,13 +13,13 @@ import os
 import sys
 from collections.abc import Callable
 
+from ivr.numbers import to_e164
 from peerline import bootstrap
 from peerline.settings import Settings
 from storage.accounts import AccountStore
 from storage.audit import AuditStore
 from storage.console_sessions import SessionStore
 from storage.roster import RosterStore
-from telephony.numbers import to_e164
 from usecases.access import Actor, Role, cli_actor
 from usecases.accounts import Accounts, NewAccount
 from usecases.audit import AuditTrail

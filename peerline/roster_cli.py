@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from ivr.numbers import to_e164
 from peerline.bootstrap import cipher_for
 from peerline.settings import Settings
 from storage.engine import make_engine
@@ -30,7 +31,6 @@ from storage.roster_csv import (
     parse_timezone,
 )
 from storage.roster_models import DEFAULT_TIMEZONE
-from telephony.numbers import to_e164
 from usecases.candidates import availability, month_key
 from usecases.roster_rules import (
     OrganizationNames,

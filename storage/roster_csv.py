@@ -1,6 +1,6 @@
 """The roster CSV: text in, validated ``NewSupporter`` values out, or every problem at once.
 
-The caller passes the lookups in: ``phone`` gives E.164 or None (``telephony.numbers.to_e164``;
+The caller passes the lookups in: ``phone`` gives E.164 or None (``ivr.numbers.to_e164``;
 storage may not import the carrier edge), ``taken`` why a number can't be used, and
 ``organization`` the name the IVR knows for what a row says (raising ValueError when it
 can't tell). Rows are spreadsheet rows (header = row 1). See docs/roster.md.

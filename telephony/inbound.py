@@ -1,13 +1,13 @@
-"""Typed views of Twilio's webhook parameters. Values are trimmed and bounded here."""
+"""Twilio's webhook parameters as the use cases' typed inbound values, trimmed and bounded."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from starlette.datastructures import FormData
 
-from telephony.numbers import to_e164
+from ivr.numbers import to_e164
+from usecases.inbound import Text, VoiceCall
 
 _DIGITS = re.compile(r"[^0-9*#]")
 _SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
@@ -24,23 +24,21 @@ def _sid(form: FormData, name: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class VoiceCall:
-    """One voice webhook: which call, who (E.164 or None), and what was pressed or said."""
+def voice_call(form: FormData) -> VoiceCall:
+    """A voice webhook's call; raises ``MissingField`` without a well-formed CallSid."""
+    return VoiceCall(
+        call_sid=_sid(form, "CallSid"),
+        caller=to_e164(str(form.get("From") or "")),
+        digits=_DIGITS.sub("", str(form.get("Digits") or ""))[:32],
+        speech=str(form.get("SpeechResult") or "").strip()[:200],
+        call_status=str(form.get("CallStatus") or "").strip().lower()[:20],
+    )
 
-    call_sid: str
-    caller: str | None
-    digits: str
-    speech: str
-    call_status: str
 
-    @classmethod
-    def from_form(cls, form: FormData) -> VoiceCall:
-        digits = _DIGITS.sub("", str(form.get("Digits") or ""))[:32]
-        return cls(
-            call_sid=_sid(form, "CallSid"),
-            caller=to_e164(str(form.get("From") or "")),
-            digits=digits,
-            speech=str(form.get("SpeechResult") or "").strip()[:200],
-            call_status=str(form.get("CallStatus") or "").strip().lower()[:20],
-        )
+def text_message(form: FormData) -> Text:
+    """An inbound SMS webhook's message."""
+    return Text(
+        message_sid=str(form.get("MessageSid") or "")[:64],
+        sender=to_e164(str(form.get("From") or "")),
+        body=str(form.get("Body") or "")[:1600],
+    )

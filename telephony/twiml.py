@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from starlette.responses import Response
@@ -12,6 +12,8 @@ from ivr import Channel, Completed, ContactMode, Crisis, Language, Step
 from ivr.messages import Msg
 from ivr.model import Input
 from ivr.prompts import sentences, text
+from telephony import paths
+from telephony.readback import SLOT, fill
 
 # The "Say" of a Twilio number needs a voice that speaks the language.
 SAY_LANGUAGE = {Language.EN: "en-US", Language.ES: "es-MX"}
@@ -155,3 +157,21 @@ def apology(action: str) -> str:
     say(response, text(Msg.CRISIS_FAILED, Language.EN), Language.EN)
     response.hangup()
     return str(response)
+
+
+class TwimlRenderer:
+    """``usecases.voice_intake.VoiceRenderer``: a flow step as TwiML, with our URLs.
+
+    A keyed call-back number being read back is saved as ``readback.SLOT`` and filled in
+    only when served, so no saved document holds its digits.
+    """
+
+    def __init__(self, crisis_number: str) -> None:
+        self.crisis_number = crisis_number
+
+    def step(self, step: Step, turn: int, hints: list[str]) -> str:
+        urls = VoiceUrls(action=paths.gather(turn), hold=paths.hold(0))
+        return render_step(step, urls, self.crisis_number, hints, readback=SLOT)
+
+    def served(self, document: str, number: Callable[[], str | None]) -> str:
+        return fill(document, number()) if SLOT in document else document

@@ -20,14 +20,15 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr import Language
 from ivr.messages import Msg
 from telephony import paths, replies, twiml
-from telephony.inbound import MissingField, VoiceCall
-from telephony.intake import VoiceIntake
+from telephony.inbound import MissingField, text_message, voice_call
 from telephony.security import verified_form
-from telephony.sms import SmsDesk, Text
 from telephony.twiml import TwiMLResponse
 from usecases.caller_leg import CallerLeg
+from usecases.inbound import VoiceCall
 from usecases.replies import VoiceReply
 from usecases.supporter_leg import SupporterLeg
+from usecases.text_desk import TextDesk
+from usecases.voice_intake import VoiceIntake
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def voice_endpoint(use: Callable[[Request, VoiceCall], str | VoiceReply]) -> Han
     async def endpoint(request: Request) -> Response:
         form = await verified_form(request)
         try:
-            call = VoiceCall.from_form(form)
+            call = voice_call(form)
         except MissingField as exc:
             logger.warning("voice webhook missing %s path=%s", exc, request.url.path)
             return Response(f"missing {exc}", status_code=400, media_type="text/plain")
@@ -128,7 +129,7 @@ async def _leg_status(
 ) -> Response:
     form = await verified_form(request)
     try:
-        call = VoiceCall.from_form(form)
+        call = voice_call(form)
         await run_in_threadpool(use, request, call, form)
     except MissingField:
         return Response("missing CallSid", status_code=400, media_type="text/plain")
@@ -144,8 +145,8 @@ def _int_field(form: FormData, name: str) -> int:
 
 async def sms(request: Request) -> Response:
     form = await verified_form(request)
-    desk: SmsDesk = request.app.state.sms
-    reply = await run_in_threadpool(desk.handle, Text.from_form(form))
+    desk: TextDesk = request.app.state.sms
+    reply = await run_in_threadpool(desk.handle, text_message(form))
     response = MessagingResponse()
     if reply:
         response.message(reply)
@@ -167,7 +168,7 @@ async def voice_fallback(request: Request) -> Response:
 async def _record_crisis(request: Request, form: FormData) -> None:
     """Best effort: the database may be why the caller heard the apology."""
     try:
-        call = VoiceCall.from_form(form)
+        call = voice_call(form)
         await run_in_threadpool(_intake(request).crisis_fallback, call)
     except Exception:
         logger.warning("crisis at the fallback not recorded in the database", exc_info=True)
@@ -185,7 +186,7 @@ async def status(request: Request) -> Response:
 
 async def _call_status(request: Request, form: FormData) -> None:
     try:
-        call = VoiceCall.from_form(form)
+        call = voice_call(form)
     except MissingField:
         return
     await run_in_threadpool(_intake(request).call_status, call)

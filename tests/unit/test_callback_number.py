@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ivr.model import NumberCheck
-from telephony.callback_number import SLOT, callable_caller, check_keyed, fill
+from telephony.readback import SLOT, fill
+from usecases.callback_number import callable_caller, check_keyed
 from usecases.outbound_policy import OutboundPolicy, Refusal
 
 US = OutboundPolicy.build(hotline="+16175550100", crisis_number="+18002738255")

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from ivr.numbers import to_e164
 from storage.crypto import FieldCipher, load_or_create_key
-from telephony.numbers import to_e164
 
 
 @pytest.mark.parametrize(

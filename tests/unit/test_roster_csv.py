@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ivr.numbers import to_e164
 from storage.roster import NewSupporter
 from storage.roster_csv import (
     InvalidRoster,
@@ -16,7 +17,6 @@ from storage.roster_csv import (
     parse_supporter,
 )
 from storage.roster_models import DEFAULT_MONTHLY_CAP_MINUTES, DEFAULT_TIMEZONE
-from telephony.numbers import to_e164
 
 HEADER = "name,phone,role,organization,languages"
 DEMO = Path(__file__).parents[2] / "peerline" / "demo_roster.csv"

@@ -1,19 +1,11 @@
-"""A call-back number keyed in at the voice intake: checked against the outbound policy, read
-back for the caller to confirm, and never kept in the clear.
-
-The read-back turn's TwiML holds the digits. Every turn's document is saved to answer
-Twilio's re-deliveries, so that one is saved with ``SLOT`` where the digits go, and the
-digits are put in when it is served, from the number kept encrypted on the session.
-"""
+"""A call-back number keyed in at the voice intake, or a caller ID: may Peerline call it
+back? The outbound policy decides; the caller is told which sentence fits the refusal."""
 
 from __future__ import annotations
 
-from ivr.digits import spoken_digits
 from ivr.model import NumberCheck
-from telephony.numbers import readback_digits, to_e164
+from ivr.numbers import to_e164
 from usecases.outbound_policy import OutboundPolicy, Purpose, Refusal
-
-SLOT = "PEERLINE-READBACK-DIGITS"  # letters and hyphens: survives XML escaping unchanged
 
 
 def check_keyed(
@@ -47,10 +39,3 @@ def callable_caller(policy: OutboundPolicy, caller: str | None) -> str | None:
 def caller_refusal(policy: OutboundPolicy, caller: str | None) -> Refusal | None:
     """Why a caller ID can't be called back (None: it can, or there is none)."""
     return None if caller is None else policy.check(caller, Purpose.CALL_BACK).reason
-
-
-def fill(document: str, number: str | None) -> str:
-    """``document`` with the read-back digits in place of ``SLOT`` (a no-op without it)."""
-    if SLOT not in document:
-        return document
-    return document.replace(SLOT, spoken_digits(readback_digits(number)) if number else "")

@@ -1,31 +1,29 @@
-"""The voice intake use case: load the caller's session, advance the pure flow, save, enqueue.
+"""Voice intake: greet a call, advance the pure flow one key at a time, hold the caller.
 
-Each turn's TwiML is rendered before it is saved and saved with the turn, so a webhook
+Each turn's document is rendered before it is saved and saved with the turn, so a webhook
 Twilio delivers twice gets the same answer twice and changes nothing the second time.
 """
 
 from __future__ import annotations
 
 import logging
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import ivr
-from ivr import Channel, ContactMode, Crisis, Inbound, Language, Session, State, Urgency
+from ivr import Channel, ContactMode, Inbound, Language, Session, State, Step
 from ivr.flow import ETA
 from ivr.menus import CRISIS_KEY
 from ivr.messages import Msg
-from ivr.organizations import match
-from storage.errors import StaleTurn
+from ivr.model import Crisis
 from storage.models import RequestStatus, SessionStatus
 from storage.records import SessionRecord
 from storage.repository import Store
-from telephony import paths, twiml
-from telephony.callback_number import SLOT, callable_caller, caller_refusal, check_keyed, fill
-from telephony.inbound import VoiceCall
-from usecases import intake
+from usecases.callback_number import callable_caller, caller_refusal, check_keyed
+from usecases.inbound import VoiceCall
+from usecases.intake import IntakeTurn, KnownOrganizations, Turn
 from usecases.outbound_policy import OutboundPolicy, Refusal
-from usecases.ports import Jobs
 from usecases.replies import Conference, CrisisTransfer, Farewell, Hold, VoiceReply, lines
 from usecases.withdrawal import Withdrawals
 
@@ -35,9 +33,20 @@ CLOSED = (SessionStatus.COMPLETED, SessionStatus.ENDED)  # the flow said its las
 CALL_OVER = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
+class VoiceRenderer(Protocol):
+    """Turns a flow step into the document a call hears (TwiML, in ``telephony``)."""
+
+    def step(self, step: Step, turn: int, hints: list[str]) -> str:
+        """The document for ``step``, answered at ``turn``; a keyed number being read back
+        is left as a placeholder, so the saved document never holds its digits."""
+
+    def served(self, document: str, number: Callable[[], str | None]) -> str:
+        """``document`` with a read-back's digits put in; ``number`` is asked only when the
+        document reads one back."""
+
+
 @dataclass(frozen=True)
 class IntakeConfig:
-    crisis_number: str
     hold_cycles: int  # hold-loop turns (about 30 s each) before we offer a call back
     policy: OutboundPolicy  # which numbers we may call back (keyed in, or the caller ID)
 
@@ -46,15 +55,14 @@ class VoiceIntake:
     def __init__(
         self,
         store: Store,
-        jobs: Jobs,
+        turns: IntakeTurn,
+        render: VoiceRenderer,
         config: IntakeConfig,
         withdrawals: Withdrawals,
+        organizations: KnownOrganizations,
     ) -> None:
-        self.store = store
-        self.jobs = jobs
-        self.config = config
-        self.withdrawals = withdrawals
-        self._orgs: tuple[float | None, list[str], dict[str, str]] = (None, [], {})
+        self.store, self.turns, self.render, self.config = store, turns, render, config
+        self.withdrawals, self.organizations = withdrawals, organizations
 
     def begin(self, call: VoiceCall) -> str:
         """A new inbound call (or a re-delivery of its first webhook)."""
@@ -67,7 +75,7 @@ class VoiceIntake:
         step = ivr.start(
             Channel.VOICE, caller_known=caller is not None, caller_refused=refusal is not None
         )
-        document = self._render(step, turn=0)
+        document = self.render.step(step, 0, [])
         record = self.store.begin_session(
             call.call_sid, Channel.VOICE, step.session.to_dict(), document, caller
         )
@@ -78,48 +86,45 @@ class VoiceIntake:
         logger.info("call started call=%s", call.call_sid)
         return record.last_response
 
-    def turn(self, call: VoiceCall, turn: int) -> str:
+    def turn(self, call: VoiceCall, turn: int) -> str | VoiceReply:
         """The caller answered the menu rendered for ``turn``."""
         record = self.store.get_session(call.call_sid)
         if record is None:  # an action URL for a call we never saw: greet it afresh
             return self.begin(call)
         if record.turn == turn and record.status in CLOSED:
             return self._key_at_closing(record, call)
-        if record.turn != turn or record.status != SessionStatus.ACTIVE:
+        if record.turn != turn or record.status is not SessionStatus.ACTIVE:
             return self._replay(record)  # a repeated or late delivery
         session = Session.from_dict(record.flow)
-        inbound, keyed_number, refusal = self._inbound(session, call)
-        step = ivr.advance(session, inbound)
-        document = self._render(step, turn=turn + 1)  # SLOT where a read-back goes
-        # None: the session's (keyed, confirmed) number, if any, becomes the request's.
-        caller = callable_caller(self.config.policy, call.caller)
-        new_request = intake.new_request(step, Channel.VOICE, caller, call.call_sid)
-        # An unconfirmed keyed number is forgotten as soon as the caller moves away from it.
-        unconfirmed = not step.session.caller_known and step.session.state != State.CALLBACK_CONFIRM
-        try:
-            saved = self.store.save_turn(
+        inbound, keyed, refusal = self._inbound(session, call)
+        # Where the request will call back: the caller ID if we may call it, else the
+        # session's keyed and confirmed number.
+        turned = self.turns.take(
+            Turn(
                 call.call_sid,
                 turn,
-                step.session.to_dict(),
-                intake.session_status(step),
-                document,
-                new_request,
-                caller=keyed_number,
-                clear_caller=unconfirmed and keyed_number is None,
-            )
-        except StaleTurn:
+                session,
+                inbound,
+                caller=callable_caller(self.config.policy, call.caller),
+                keyed=keyed,
+            ),
+            Channel.VOICE,
+            lambda step: self.render.step(step, turn + 1, self._hints(step)),
+        )
+        if turned.stale:
             latest = self.store.get_session(call.call_sid)
-            return self._replay(latest) if latest else self._served(document, call, keyed_number)
-        logger.info("call turn call=%s turn=%d state=%s", call.call_sid, turn, step.session.state)
+            return self._replay(latest) if latest else turned.document
+        state = turned.step.session.state
+        logger.info("call turn call=%s turn=%d state=%s", call.call_sid, turn, state)
         if refusal is not None:
             self.store.add_event(
                 "intake.number_refused", session_sid=call.call_sid, reason=str(refusal)
             )
-        if isinstance(step.outcome, Crisis):
-            self.withdrawals.crisis(call.call_sid, None, str(step.outcome.from_state))
-        if saved.request is not None:
-            self._enqueue(saved.request.id, saved.request.urgency)
-        return self._served(document, call, keyed_number)
+        if isinstance(turned.step.outcome, Crisis):
+            self.withdrawals.crisis(call.call_sid, None, str(turned.step.outcome.from_state))
+        return self.render.served(
+            turned.document, lambda: keyed or self.store.session_caller(call.call_sid)
+        )
 
     def hold(self, call: VoiceCall, cycle: int) -> VoiceReply:
         """One pass of the hold loop for a caller who chose to be connected now."""
@@ -158,7 +163,7 @@ class VoiceIntake:
         if record is None or record.request_id is None:
             return
         request = self.store.get_request(record.request_id)
-        if request is None or request.contact_mode != ContactMode.HOLD:
+        if request is None or request.contact_mode is not ContactMode.HOLD:
             return
         self.withdrawals.withdraw(request.id, reason="caller_hung_up_while_holding")
 
@@ -168,15 +173,14 @@ class VoiceIntake:
         request_id = record.request_id if record else None
         self.withdrawals.crisis(call.call_sid, request_id, "fallback")
 
-    def _key_at_closing(self, record: SessionRecord, call: VoiceCall) -> str:
+    def _key_at_closing(self, record: SessionRecord, call: VoiceCall) -> VoiceReply:
         """A key pressed while the closing words played: 9 is the crisis line (and withdraws
         the request just made); any other key ends the call as the words would have."""
         if call.digits.startswith(CRISIS_KEY):
             self.withdrawals.crisis(call.call_sid, record.request_id, "closing")
-            return twiml.crisis_transfer(_language(record), self.config.crisis_number)
-        return twiml.spoken(_language(record), hang_up=True)
+            return CrisisTransfer(_language(record))
+        return Farewell(())
 
-    # -- helpers ------------------------------------------------------------------------
     def _inbound(
         self, session: Session, call: VoiceCall
     ) -> tuple[Inbound, str | None, Refusal | None]:
@@ -184,51 +188,22 @@ class VoiceIntake:
         when the outbound policy allows it, else the policy's reason."""
         organization, number, check, refusal = None, None, None, None
         if session.state is State.ORG_NAME and call.speech:
-            names, aliases = self._organizations()
-            organization = match(call.speech, names, aliases)
+            organization = self.organizations.match(call.speech)
         if session.state is State.CALLBACK_NUMBER and len(call.digits) > 1:
             check, number, refusal = check_keyed(self.config.policy, call.digits)
         inbound = Inbound(
-            digits=call.digits,
-            speech=call.speech,
-            organization=organization,
-            number_check=check,
+            digits=call.digits, speech=call.speech, organization=organization, number_check=check
         )
         return inbound, number, refusal
 
-    def _served(self, document: str, call: VoiceCall, keyed_number: str | None) -> str:
-        """This turn's document with the read-back digits put in, if it reads any back."""
-        if SLOT not in document:
-            return document
-        return fill(document, keyed_number or self.store.session_caller(call.call_sid))
+    def _hints(self, step: Step) -> list[str]:
+        return self.organizations.names()[0] if step.session.state is State.ORG_NAME else []
 
     def _replay(self, record: SessionRecord) -> str:
         """A saved document as Twilio gets it again (read-back digits put back in)."""
-        if SLOT not in record.last_response:
-            return record.last_response
-        return fill(record.last_response, self.store.session_caller(record.sid))
-
-    def _organizations(self) -> tuple[list[str], dict[str, str]]:
-        loaded_at, names, aliases = self._orgs
-        if loaded_at is None or time.monotonic() - loaded_at > 60:
-            names, aliases = self.store.organizations()
-            self._orgs = (time.monotonic(), names, aliases)
-        return names, aliases
-
-    def _render(self, step: ivr.Step, turn: int) -> str:
-        hints = self._organizations()[0] if step.session.state is State.ORG_NAME else []
-        urls = twiml.VoiceUrls(action=paths.gather(turn), hold=paths.hold(0))
-        return twiml.render_step(step, urls, self.config.crisis_number, hints, readback=SLOT)
-
-    def _enqueue(self, request_id: str, urgency: Urgency) -> None:
-        try:
-            self.jobs.dispatch(request_id, urgency)
-        except Exception:  # Redis down or slow: the row is durable; the reconciler retries
-            logger.warning(
-                "enqueue failed; request=%s left for the reconciler", request_id, exc_info=True
-            )
-            return
-        self.store.mark_queued(request_id)
+        return self.render.served(
+            record.last_response, lambda: self.store.session_caller(record.sid)
+        )
 
 
 def _language(record: SessionRecord | None) -> Language:

@@ -4,73 +4,44 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
-from starlette.datastructures import FormData
-
-from ivr import Language
+from ivr.catalogue import sms
 from ivr.keywords import Command, Keyword, KeywordKind, classify
 from ivr.messages import Msg
-from ivr.model import Channel
-from ivr.prompts import text as words
 from ivr.screening import RiskPhrases, screen
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.sms import SmsStore
-from telephony.numbers import to_e164
-from telephony.sms_intake import SmsIntake
+from usecases.inbound import Text
 from usecases.roster_commands import Commands
+from usecases.text_intake import TextIntake
 
 logger = logging.getLogger(__name__)
 
-HELP = {
-    Language.EN: "Peerline: confidential peer support for healthcare workers, by phone or "
-    "text. Not a crisis line: in danger, call 911; call or text 988 any time. Reply STOP to "
-    "opt out.",
-    Language.ES: "Peerline: apoyo confidencial entre colegas de salud, por teléfono o texto. "
-    "No es una línea de crisis: en peligro, llame al 911; llame o escriba al 988. Responda "
-    "STOP para no recibir mensajes.",
-}
 
-
-@dataclass(frozen=True)
-class Text:
-    message_sid: str
-    sender: str | None
-    body: str
-
-    @classmethod
-    def from_form(cls, form: FormData) -> Text:
-        return cls(
-            message_sid=str(form.get("MessageSid") or "")[:64],
-            sender=to_e164(str(form.get("From") or "")),
-            body=str(form.get("Body") or "")[:1600],
-        )
-
-
-class SmsDesk:
+class TextDesk:
     def __init__(
         self,
         store: Store,
-        sms: SmsStore,
+        ledger: SmsStore,
         roster: RosterStore,
-        intake: SmsIntake,
+        intake: TextIntake,
         commands: Commands,
         phrases: RiskPhrases,
     ) -> None:
-        self.store, self.sms, self.roster = store, sms, roster
+        self.store, self.ledger, self.roster = store, ledger, roster
         self.intake, self.commands, self.phrases = intake, commands, phrases
 
     def handle(self, message: Text) -> str:
         """The reply to send (empty: none). A retried delivery gets the same reply."""
         if message.sender is None or not message.message_sid:
             return ""
-        earlier = self.sms.reply_to(message.message_sid)
+        earlier = self.ledger.reply_to(message.message_sid)
         if earlier is not None:
             return earlier
         reply = self._reply(message.sender, message)
-        if not self.sms.remember(message.message_sid, reply):
-            return self.sms.reply_to(message.message_sid) or reply
+        if not self.ledger.remember(message.message_sid, reply):
+            return self.ledger.reply_to(message.message_sid) or reply
         logger.info("text handled sms=%s", message.message_sid)
         return reply
 
@@ -84,8 +55,8 @@ class SmsDesk:
             lang = self.intake.language_of(sender)
             self.store.add_event("sms.risk_language", phrases=len(risk.matched))
             self.intake.page(sender)
-            crisis = words(Msg.CRISIS_TEXT, lang, Channel.SMS) + "\n"
-        if self.sms.is_opted_out(sender):
+            crisis = sms(Msg.CRISIS_TEXT, lang) + "\n"
+        if self.ledger.is_opted_out(sender):
             # Replies go through the ledger too: nothing is sent until START. A risk text was
             # still screened above, so the coordinator has been paged.
             self.store.add_event("sms.reply_suppressed_opted_out")
@@ -105,11 +76,11 @@ class SmsDesk:
 
     def _keyword(self, sender: str, keyword: Keyword) -> str:
         if keyword.kind is KeywordKind.OPT_OUT:
-            self.sms.set_opted_out(sender, True)
+            self.ledger.set_opted_out(sender, True)
             self.store.add_event("sms.opt_out")
             return ""  # the carrier confirms STOP itself; nothing more may be sent
         if keyword.kind is KeywordKind.OPT_IN:
-            self.sms.set_opted_out(sender, False)
+            self.ledger.set_opted_out(sender, False)
             self.store.add_event("sms.opt_in")
             return ""  # likewise START
-        return HELP[self.intake.language_of(sender)]
+        return sms(Msg.HELP, self.intake.language_of(sender))

@@ -1,0 +1,113 @@
+"""Intake by text: the same pure flow as the voice line, one inbound message per turn."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import ivr
+from ivr import Channel, Crisis, Inbound, Session, State
+from ivr.catalogue import sms
+from ivr.messages import Msg
+from ivr.model import ContactMode, Language, NumberCheck
+from ivr.sms_answers import key_for
+from ivr.sms_render import render_sms
+from storage.repository import Store, new_ticket
+from usecases.callback_number import for_caller
+from usecases.intake import IntakeTurn, KnownOrganizations, Turn
+from usecases.outbound_policy import OutboundPolicy, Purpose
+from usecases.ports import Jobs
+
+logger = logging.getLogger(__name__)
+
+LATER = ("later", "mas tarde", "más tarde")  # reply to the neutral "text me first" notice
+
+
+class TextIntake:
+    def __init__(
+        self,
+        store: Store,
+        turns: IntakeTurn,
+        jobs: Jobs,
+        organizations: KnownOrganizations,
+        idle: timedelta,
+        policy: OutboundPolicy,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store, self.turns, self.jobs, self.organizations = store, turns, jobs, organizations
+        self.idle, self.policy, self.clock = idle, policy, clock
+
+    def reply(self, sender: str, message_sid: str, body: str) -> tuple[str, Language]:
+        """Advance the sender's conversation; the reply text and the conversation language."""
+        refused = self._not_callable(sender)
+        if refused is not None:
+            return refused
+        record = self.store.active_session(sender, Channel.SMS, self.clock() - self.idle)
+        if record is None:
+            open_request = self.store.open_request_of(sender)
+            if open_request is not None:  # e.g. "thanks" after finishing: no new intake
+                return sms(Msg.REQUEST_OPEN, open_request.language), open_request.language
+            step = ivr.start(Channel.SMS)
+            reply = render_sms(step)
+            self.store.begin_session(
+                f"SMS{message_sid}"[:64], Channel.SMS, step.session.to_dict(), reply, sender
+            )
+            logger.info("text conversation started sms=%s", message_sid)
+            return reply, step.session.language
+        session = Session.from_dict(record.flow)
+        turned = self.turns.take(
+            Turn(record.sid, record.turn, session, self._inbound(session, body), caller=sender),
+            Channel.SMS,
+            render_sms,
+        )
+        # Two texts at once: the second is answered with where the conversation is now.
+        if not turned.stale and isinstance(turned.step.outcome, Crisis):
+            self.store.add_event("crisis.sms_key", session_sid=record.sid)
+            self.page(sender)
+        return turned.document, turned.step.session.language
+
+    def postpone(self, sender: str, body: str) -> str | None:
+        """LATER after the neutral "we'll call in 2 minutes" text: release the supporter and
+        try again later. None when the text is not that."""
+        if body.strip().strip(".!").lower() not in LATER:
+            return None
+        request = self.store.open_request_of(sender)
+        if request is None or request.contact_mode is not ContactMode.TEXT_FIRST:
+            return None
+        self.jobs.callback_failed(request.id)
+        self.store.add_event("text_first.postponed", request_id=request.id)
+        return sms(Msg.POSTPONED, request.language)
+
+    def page(self, sender: str) -> None:
+        """Page the on-call coordinator about this texter: a ticket code, nothing else."""
+        key = self.store.cipher.blind_index(sender)[:32]
+        self.jobs.page_risk(key, self.ticket_for(sender))
+
+    def ticket_for(self, sender: str) -> str:
+        """The code a coordinator page carries: the texter's open request's, else a new one."""
+        request = self.store.open_request_of(sender)
+        return request.ticket if request else new_ticket()
+
+    def language_of(self, sender: str) -> Language:
+        record = self.store.active_session(sender, Channel.SMS, self.clock() - self.idle)
+        return Session.from_dict(record.flow).language if record else Language.EN
+
+    def _not_callable(self, sender: str) -> tuple[str, Language] | None:
+        """Every request ends in a call back, so a texter whose number the outbound policy
+        refuses gets no intake: told plainly why, with 911 and 988, and nothing is kept."""
+        verdict = self.policy.check(sender, Purpose.CALL_BACK)
+        if verdict.reason is None:
+            return None
+        self.store.add_event("sms.not_callable", reason=str(verdict.reason))
+        lang = self.language_of(sender)
+        us_only = for_caller(self.policy, verdict.reason) is NumberCheck.US_ONLY
+        return sms(Msg.TEXTER_US_ONLY if us_only else Msg.TEXTER_NOT_CALLABLE, lang), lang
+
+    def _inbound(self, session: Session, body: str) -> Inbound:
+        if session.state is State.ORG_NAME:
+            if body.strip() == "9":
+                return Inbound(digits="9")
+            return Inbound(speech=body[:200], organization=self.organizations.match(body))
+        key = key_for(session.state, body, session.language)
+        return Inbound(digits=key or "?")  # "?" is no menu's key: "sorry, I didn't get that"
