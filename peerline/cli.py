@@ -295,20 +295,9 @@ def _coordinators_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _twilio_configure(settings: Settings, args: argparse.Namespace) -> int:
-    from telephony.carrier import configure_number, twilio_client
+    from peerline.twilio_setup import configure
 
-    client = twilio_client(
-        settings.twilio_account_sid,
-        settings.twilio_auth_token.get_secret_value(),
-        settings.twilio_api_url,
-    )
-    try:
-        sid = configure_number(client, settings.hotline_number, settings.public_base)
-    except LookupError as exc:
-        print(f"peerline: {exc}", file=sys.stderr)
-        return 1
-    print(f"configured {sid}: voice, fallback, status and SMS URLs under {settings.public_base}")
-    return 0
+    return configure(settings)
 
 
 if __name__ == "__main__":  # pragma: no cover
