@@ -8,18 +8,20 @@ from datetime import UTC, datetime, timedelta
 
 import ivr
 from ivr import Channel, Crisis, Inbound, Session, State
+from ivr.menus import CRISIS_KEY
 from ivr.messages import Msg
 from ivr.model import NumberCheck
 from ivr.organizations import match
 from ivr.prompts import text as words
-from ivr.sms_answers import key_for
+from ivr.sms_answers import asks_for_crisis_line, key_for
 from ivr.sms_render import render_sms
 from storage.errors import StaleTurn
 from storage.repository import Store, new_ticket
 from telephony.callback_number import for_caller
-from usecases import intake
+from usecases import intake, risk_pages
 from usecases.outbound_policy import OutboundPolicy, Purpose
 from usecases.ports import Jobs
+from usecases.risk_pages import PageReason
 
 logger = logging.getLogger(__name__)
 
@@ -48,19 +50,32 @@ class SmsIntake:
         self.store, self.jobs, self.idle, self.clock = store, jobs, idle, clock
         self.policy = policy
 
-    def reply(self, sender: str, message_sid: str, body: str) -> tuple[str, ivr.Language]:
-        """Advance the sender's conversation; the reply text and the conversation language."""
+    def reply(
+        self, sender: str, message_sid: str, body: str, *, after_crisis: bool = False
+    ) -> tuple[str, ivr.Language]:
+        """Advance the sender's conversation; the reply text and the conversation language.
+
+        ``after_crisis``: the crisis numbers open this reply already (risk language), so
+        the intake's text does not say them again."""
         refused = self._not_callable(sender)
         if refused is not None:
             return refused
         record = self.store.active_session(sender, Channel.SMS, self.clock() - self.idle)
         if record is None:
+            asked = asks_for_crisis_line(body)  # "9" with no question pending
+            if asked:
+                self.store.add_event("crisis.sms_key")
+                self.page(sender, PageReason.CRISIS_KEY)
             open_request = self.store.open_request_of(sender)
             if open_request is not None:  # e.g. "thanks" after finishing: no new intake
                 lang = ivr.Language(open_request.language)
-                return REQUEST_OPEN[lang], lang
+                return (
+                    words(Msg.CRISIS_TEXT, lang, Channel.SMS) if asked else REQUEST_OPEN[lang]
+                ), lang
             step = ivr.start(Channel.SMS)
-            reply = render_sms(step)
+            if asked:  # the numbers, then the welcome, as if 9 was pressed at the first menu
+                step = ivr.advance(step.session, Inbound(digits=CRISIS_KEY))
+            reply = render_sms(step, after_crisis=after_crisis)
             self.store.begin_session(
                 f"SMS{message_sid}"[:64], Channel.SMS, step.session.to_dict(), reply, sender
             )
@@ -68,7 +83,7 @@ class SmsIntake:
             return reply, step.session.language
         session = Session.from_dict(record.flow)
         step = ivr.advance(session, _inbound(self.store, session, body))
-        reply = render_sms(step)
+        reply = render_sms(step, after_crisis=after_crisis)
         new_request = intake.new_request(step, Channel.SMS, sender, record.sid)
         status = intake.session_status(step)
         try:
@@ -80,7 +95,7 @@ class SmsIntake:
             return (latest.last_response if latest else reply), step.session.language
         if isinstance(step.outcome, Crisis):
             self.store.add_event("crisis.sms_key", session_sid=record.sid)
-            self.page(sender)
+            self.page(sender, PageReason.CRISIS_KEY)
         if saved.request is not None:
             self.jobs.dispatch(saved.request.id, saved.request.urgency)
         return reply, step.session.language
@@ -109,10 +124,10 @@ class SmsIntake:
         self.store.add_event("text_first.postponed", request_id=request.id)
         return POSTPONED[ivr.Language(request.language)]
 
-    def page(self, sender: str) -> None:
-        """Page the on-call coordinator about this texter: a ticket code, nothing else."""
+    def page(self, sender: str, reason: PageReason = PageReason.RISK_LANGUAGE) -> None:
+        """Page the on-call coordinator about this texter: a ticket code and why, nothing else."""
         key = self.store.cipher.blind_index(sender)[:32]
-        self.jobs.page_risk(key, self.ticket_for(sender))
+        self.jobs.page_risk(risk_pages.subject(key, reason), self.ticket_for(sender))
 
     def ticket_for(self, sender: str) -> str:
         """The code a coordinator page carries: the texter's open request's, else a new one."""

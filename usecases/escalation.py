@@ -22,6 +22,7 @@ from storage.models import RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import CoordinatorRecord, RosterStore
+from usecases import risk_pages
 from usecases.candidates import weekly
 from usecases.errors import CarrierError
 from usecases.outbound import Outbound
@@ -127,7 +128,10 @@ class Escalation:
             self.jobs.escalate(request_id, level + 1, after=self.config.ack_within)
 
     def page_risk(self, sender_key: str, ticket: str) -> None:
-        """Risk language in a text: page whoever is first in line now, with the ticket only."""
+        """Risk language in a text, or a texter asking for the crisis line (the reason rides
+        in ``sender_key``, see ``risk_pages``): page whoever is first in line now, with the
+        ticket only."""
+        sender_key, reason = risk_pages.parse(sender_key)
         if self.alerts.unacked_risk(sender_key):
             return  # already paged about this texter and nobody has ACKed yet
         order = paging_order(self.roster.coordinators(), self.clock())
@@ -136,7 +140,7 @@ class Escalation:
             return
         who = order[0]
         request = self.store.find_by_ticket(ticket)
-        body = sms(Msg.PAGE_RISK, Language.EN, ticket=ticket)
+        body = sms(risk_pages.PAGE_MESSAGE[reason], Language.EN, ticket=ticket)
         sid = None
         phone = self.roster.coordinator_phone(who.id)
         try:
@@ -148,7 +152,10 @@ class Escalation:
             request.id if request else None, ticket, "risk", 0, who.id, sid, session_sid=sender_key
         )
         self.store.add_event(
-            "coordinator.paged", page="risk", request_id=request.id if request else None
+            "coordinator.paged",
+            page="risk",
+            reason=reason.value,
+            request_id=request.id if request else None,
         )
 
     def _page(

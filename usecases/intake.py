@@ -4,7 +4,17 @@ status each flow outcome leaves behind. One definition, so the channels can't dr
 from __future__ import annotations
 
 import ivr
-from ivr.model import Channel, Completed, ContactMode, Crisis, Ended, Role, Step, Urgency
+from ivr.model import (
+    TERMINAL_STATES,
+    Channel,
+    Completed,
+    ContactMode,
+    Crisis,
+    Ended,
+    Role,
+    Step,
+    Urgency,
+)
 from storage.models import SessionStatus
 from storage.records import NewRequest
 
@@ -43,6 +53,10 @@ def session_status(step: ivr.Step) -> SessionStatus:
     if isinstance(outcome, Completed):
         return SessionStatus.COMPLETED
     if isinstance(outcome, Crisis):
+        if step.session.channel is Channel.SMS and step.session.state not in TERMINAL_STATES:
+            # A text gets the crisis numbers and the question again (ivr.flow.crisis): the
+            # conversation goes on, so the next text answers that question.
+            return SessionStatus.ACTIVE
         return SessionStatus.CRISIS
     if isinstance(outcome, Ended):
         return SessionStatus.ENDED
