@@ -15,6 +15,8 @@ and Women's Hospital" only 78%). So the rule works on words:
 3. Otherwise the distinctive words left, in any order, must say the same thing: rapidfuzz's
    token-set ratio of the two (after pairing) is at least 90. Extra words on one side
    only ("Tufts" for "Tufts Medical Center") still look alike.
+
+Initials look alike too: "MGH" or "B.M.C." for the name they abbreviate.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+CONNECTORS = _words("the of and at for a an de la el del")  # left out of initials
 # Words that say what kind of place, not which one.
 GENERIC = _words(
     "the of and at for a an de la el del st saint hospital hospitals medical center centre"
@@ -55,6 +58,8 @@ def probable_typo(name: str, known: str) -> bool:
     ours, theirs = normalize(name).split(), normalize(known).split()
     if not ours or not theirs or ours == theirs:
         return False
+    if _initials(ours, theirs) or _initials(theirs, ours):
+        return True  # "MGH", "B.M.C."
     ours = [_counterpart(word, theirs) for word in ours]  # mistyped words, corrected
     only_ours = set(ours) - set(theirs)
     only_theirs = {w for w in theirs if not any(_same_word(w, o) for o in ours)}
@@ -82,6 +87,16 @@ def look_alike(
         if probable_typo(name, known)
     ]
     return max(scored)[1] if scored else None
+
+
+def _initials(short: list[str], name: list[str]) -> bool:
+    """``short`` spells the initials of ``name``'s words, with or without "of", "the" …"""
+    letters = "".join(short)
+    if len(letters) < 2 or len(name) < 2:
+        return False
+    every = "".join(word[0] for word in name)
+    named = "".join(word[0] for word in name if word not in CONNECTORS)
+    return letters in (every, named)
 
 
 def _same_word(a: str, b: str) -> bool:

@@ -38,6 +38,11 @@ PAIRS = [
     ("Brigham & Women's", "Brigham and Women's Hospital", TYPO),
     ("Beth Isreal Deaconess", "Beth Israel Deaconess Medical Center", TYPO),
     ("St Marys Nort", "St. Mary's North", TYPO),
+    # Initials are the organization's own, unless a roster lists them as an alias.
+    ("MGH", "Massachusetts General Hospital", TYPO),
+    ("B.M.C.", "Boston Medical Center", TYPO),
+    ("BWH", "Brigham and Women's Hospital", TYPO),
+    ("BCH", "Boston Medical Center", OTHER),
 ]
 
 
