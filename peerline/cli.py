@@ -224,12 +224,14 @@ def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
     return run_sandbox_carrier(settings)
 
 
+@needs(Need.DATABASE)
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.processes import run_everything
 
     return run_everything(settings, sandbox=not args.no_sandbox)
 
 
+@needs(Need.DATABASE)
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     from storage.engine import make_engine
     from storage.migrate import upgrade

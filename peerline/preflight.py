@@ -28,6 +28,7 @@ PROBLEMS = {
 class Need(Enum):
     """How much of the database a command needs before it may start."""
 
+    DATABASE = "database"  # `db upgrade` and `run`, which migrate: the database must answer
     SCHEMA = "schema"  # a one-off command: the database must answer, migrated
     # A long-running process: an unmigrated database stops it, but one that is down for a
     # moment is its own business (readiness checks, retries), as it was before this check.
@@ -51,6 +52,8 @@ def schema_problem(database_url: str, need: Need) -> str | None:
         return f"cannot reach the database {where}: {reason}"
     finally:
         engine.dispose()
+    if need is Need.DATABASE:
+        return None
     if state is SchemaState.NEWER:
         logger.warning("the database was migrated by a newer Peerline; carrying on")
     return PROBLEMS.get(state)

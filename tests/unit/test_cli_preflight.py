@@ -47,6 +47,7 @@ def started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[st
     monkeypatch.setattr(processes, "run_worker", lambda *a, **kw: seen.append("worker"))
     monkeypatch.setattr(processes, "run_scheduler", lambda *a, **kw: seen.append("scheduler"))
     monkeypatch.setattr(processes, "run_sandbox_carrier", lambda *a, **kw: seen.append("sandbox"))
+    monkeypatch.setattr(processes, "run_everything", lambda *a, **kw: seen.append("run") or 0)
     for name in ("PEERLINE_HOST", "PEERLINE_PORT"):  # serve writes them; monkeypatch restores
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
@@ -83,8 +84,10 @@ def test_every_command_but_the_migrating_ones_is_checked() -> None:
         for action in parser._subparsers._group_actions if parser._subparsers else []:
             parsers.extend(action.choices.values())  # type: ignore[union-attr]
     unchecked = handlers - {handler.__name__ for handler in NEEDS}
-    assert unchecked == {"_run", "_db_upgrade", "_twilio_configure"}  # migrates / no database
-    assert len(COMMANDS) == len(NEEDS)  # the table above covers each checked command
+    assert unchecked == {"_twilio_configure"}  # no database at all
+    migrating = {handler.__name__ for handler, need in NEEDS.items() if need is Need.DATABASE}
+    assert migrating == {"_run", "_db_upgrade"}  # they create the tables themselves
+    assert len(COMMANDS) == len(NEEDS) - len(migrating)  # the table covers the others
 
 
 def test_a_database_behind_this_code_is_told_to_upgrade(
@@ -104,13 +107,14 @@ def test_a_database_behind_this_code_is_told_to_upgrade(
 def test_after_db_upgrade_the_commands_run(
     started: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert main(["run"]) == 0  # an empty database is what `run` starts from
     assert main(["db", "upgrade"]) == 0
     assert "database is at the latest schema" in capsys.readouterr().out
     assert main(["supporters", "list"]) == 0
     assert main(["worker", "--burst"]) == 0
     out, err = capsys.readouterr()
     assert "no supporters yet" in out and err == ""
-    assert started == ["worker"]
+    assert started == ["run", "worker"]
 
 
 def test_an_unreachable_database_stops_a_one_off_command_but_not_a_service(
@@ -128,5 +132,11 @@ def test_an_unreachable_database_stops_a_one_off_command_but_not_a_service(
     )
     assert "secret" not in line
     assert main(["worker", "--burst"]) == 0  # its own retries and readiness check apply
+    assert started == ["worker"]
+    assert "not reachable at start" in capsys.readouterr().err  # said, in the log
+    for argv in (["db", "upgrade"], ["run"]):  # they migrate, but need the database to
+        assert main(argv) == 1
+        [line] = capsys.readouterr().err.splitlines()
+        assert line.startswith("peerline: cannot reach the database postgresql://")
     assert started == ["worker"]
     assert Need.SCHEMA_WHEN_UP is NEEDS[next(h for h in NEEDS if h.__name__ == "_worker")]
