@@ -30,6 +30,7 @@ from ivr.model import (
     Step,
     Urgency,
 )
+from ivr.sms_render import after_crisis_numbers
 
 MAX_RETRIES = 3  # invalid keys tolerated at one menu before its default applies
 
@@ -100,7 +101,7 @@ def crisis(session: Session) -> Step:
         stay = replace(session, retries=0)
         if session.state in (State.DONE, State.ENDED, State.CRISIS):
             return Step(stay, _say(lang, Msg.CRISIS_TEXT), Crisis(from_state=session.state))
-        again = ask(stay)
+        again = after_crisis_numbers(ask(stay))  # 911 and 988 said once, not again below
         lines = (Line(Msg.CRISIS_TEXT, lang), *again.lines)
         return Step(stay, replace(again, lines=lines), Crisis(from_state=session.state))
     moved = replace(session, state=State.CRISIS, retries=0)

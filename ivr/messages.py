@@ -49,6 +49,7 @@ class Msg(StrEnum):
     GOODBYE = "goodbye"
     CONFIRM_TEXT_FIRST = "confirm_text_first"
     CRISIS_TEXT = "crisis_text"  # SMS: the crisis answer to 9 or to risk language
+    INTRO = "intro"  # SMS: who is texting, for a welcome that follows the crisis numbers
     TEXTER_US_ONLY = "texter_us_only"  # SMS: a number abroad; we can't call it back
     TEXTER_NOT_CALLABLE = "texter_not_callable"  # SMS: a number we may not call back
     HOLD_FIRST = "hold_first"
@@ -93,4 +94,5 @@ class Msg(StrEnum):
     COORDINATOR_STATUS = "coordinator_status"
     COORDINATOR_COVER = "coordinator_cover"
     PAGE_WAITING = "page_waiting"  # ticket, urgency, minutes waited
-    PAGE_RISK = "page_risk"
+    PAGE_RISK = "page_risk"  # risk language in a text
+    PAGE_CRISIS_KEY = "page_crisis_key"  # a texter asked for the crisis line (9)

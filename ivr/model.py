@@ -185,6 +185,7 @@ class Prompt:
     menu: State | None = None
     input: Input = Input.DTMF
     language: Language = Language.EN
+    crisis_said: bool = False  # the crisis numbers were just given: no "reply 9" reminder
 
 
 @dataclass(frozen=True)

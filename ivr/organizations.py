@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from difflib import SequenceMatcher
+
+from rapidfuzz import fuzz
 
 _STOP = {
     "the",
@@ -65,14 +66,19 @@ def _score(said: str, candidate: str) -> float:
     compact = said_n.replace(" ", "")
     if len(compact) >= 2 and compact in (_acronym(candidate), cand_n.replace(" ", "")):
         return 0.97  # "MGH", "m g h", "ucsf"
+    if set(said_n.split()) < set(cand_n.split()):
+        return 0.97  # every word said is one of the name's: "boston medical", "tufts"
     said_c, cand_c = _core(said), _core(candidate)
     if said_c and said_c == cand_c:
         return 0.95
-    if said_c and cand_c and (f" {said_c} " in f" {cand_c} " or f" {cand_c} " in f" {said_c} "):
+    if said_c and cand_c and f" {said_c} " in f" {cand_c} ":
         return 0.93  # close enough to 0.95 that "Boston" can't pick one of two Bostons
+    if said_c and cand_c and f" {cand_c} " in f" {said_c} ":
+        return 0.85  # words the name lacks were said: "Boston Children's" isn't "Boston MC"
     if said_c and cand_c and _abbreviates(said_c.split(), cand_c.split()):
         return 0.92  # "mass general" for "massachusetts general"
-    return SequenceMatcher(None, said_c or said_n, cand_c or cand_n).ratio()
+    # Typos, speech-recognition slips and another word order ("general massachusetts").
+    return fuzz.token_sort_ratio(said_c or said_n, cand_c or cand_n) / 100
 
 
 def _abbreviates(said: list[str], name: list[str]) -> bool:

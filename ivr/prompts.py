@@ -42,7 +42,11 @@ def sentences(prompt: Prompt, channel: Channel, readback: str = "") -> list[tupl
     ]
     if prompt.menu is not None:
         said += [(s, prompt.language) for s in options(prompt.menu, prompt.language, channel)]
-    if prompt.input is not Input.NONE and prompt.menu is not State.LANGUAGE:
+    if (
+        prompt.input is not Input.NONE
+        and prompt.menu is not State.LANGUAGE
+        and not prompt.crisis_said
+    ):
         # The greeting already names the crisis key; every other question repeats it.
         said.append((text(Msg.CRISIS_REMINDER, prompt.language, channel), prompt.language))
     return said

@@ -259,3 +259,9 @@ def key_for(state: State, text: str, language: Language) -> str | None:
         if len(word) == 1 and word.isdigit():
             votes.add(word if word in keys else _UNCLEAR)
     return votes.pop() if len(votes) == 1 and _UNCLEAR not in votes else None
+
+
+def asks_for_crisis_line(text: str) -> bool:
+    """Whether a text, with no question pending, asks for the crisis numbers: the voice
+    crisis key ("9"), "crisis" or "988", in either language."""
+    return key_for(State.LANGUAGE, text, Language.EN) == CRISIS_KEY

@@ -15,6 +15,7 @@ from rq.job import Job, JobStatus
 from ivr.model import Line, Urgency
 from jobs import tasks
 from jobs.queues import LIVE, Queues
+from usecases.risk_pages import PageReason
 
 logger = logging.getLogger(__name__)
 
@@ -156,10 +157,16 @@ class RqJobs:
             Urgency.URGENT, tasks.escalate, job_id, after, request_id=request_id, level=str(level)
         )
 
-    def page_risk(self, sender_key: str, ticket: str) -> None:
+    def page_risk(self, sender_key: str, ticket: str, reason: PageReason) -> None:
         job_id = f"risk-{ticket}-{uuid.uuid4().hex[:8]}"
         self._task(
-            Urgency.URGENT, tasks.page_risk, job_id, None, sender_key=sender_key, ticket=ticket
+            Urgency.URGENT,
+            tasks.page_risk,
+            job_id,
+            None,
+            sender_key=sender_key,
+            ticket=ticket,
+            reason=reason.value,
         )
 
     def close_text(self, session_sid: str) -> None:

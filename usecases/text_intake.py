@@ -9,15 +9,17 @@ from datetime import UTC, datetime, timedelta
 import ivr
 from ivr import Channel, Crisis, Inbound, Session, State
 from ivr.catalogue import sms
+from ivr.menus import CRISIS_KEY
 from ivr.messages import Msg
 from ivr.model import ContactMode, Language, NumberCheck
-from ivr.sms_answers import key_for
+from ivr.sms_answers import asks_for_crisis_line, key_for
 from ivr.sms_render import render_sms
 from storage.repository import Store, new_ticket
 from usecases.callback_number import for_caller
 from usecases.intake import IntakeTurn, KnownOrganizations, Turn
 from usecases.outbound_policy import OutboundPolicy, Purpose
 from usecases.ports import Jobs
+from usecases.risk_pages import PageReason
 
 logger = logging.getLogger(__name__)
 
@@ -38,18 +40,30 @@ class TextIntake:
         self.store, self.turns, self.jobs, self.organizations = store, turns, jobs, organizations
         self.idle, self.policy, self.clock = idle, policy, clock
 
-    def reply(self, sender: str, message_sid: str, body: str) -> tuple[str, Language]:
-        """Advance the sender's conversation; the reply text and the conversation language."""
+    def reply(
+        self, sender: str, message_sid: str, body: str, *, after_crisis: bool = False
+    ) -> tuple[str, Language]:
+        """Advance the sender's conversation; the reply text and the conversation language.
+
+        ``after_crisis``: the crisis numbers open this reply already (risk language), so
+        the intake's text does not say them again."""
         refused = self._not_callable(sender)
         if refused is not None:
             return refused
         record = self.store.active_session(sender, Channel.SMS, self.clock() - self.idle)
         if record is None:
+            asked = asks_for_crisis_line(body)  # "9" with no question pending
+            if asked:
+                self.store.add_event("crisis.sms_key")
+                self.page(sender, PageReason.CRISIS_KEY)
             open_request = self.store.open_request_of(sender)
             if open_request is not None:  # e.g. "thanks" after finishing: no new intake
-                return sms(Msg.REQUEST_OPEN, open_request.language), open_request.language
+                lang = open_request.language
+                return sms(Msg.CRISIS_TEXT if asked else Msg.REQUEST_OPEN, lang), lang
             step = ivr.start(Channel.SMS)
-            reply = render_sms(step)
+            if asked:  # the numbers, then the welcome, as if 9 was pressed at the first menu
+                step = ivr.advance(step.session, Inbound(digits=CRISIS_KEY))
+            reply = render_sms(step, after_crisis=after_crisis)
             self.store.begin_session(
                 f"SMS{message_sid}"[:64], Channel.SMS, step.session.to_dict(), reply, sender
             )
@@ -59,12 +73,12 @@ class TextIntake:
         turned = self.turns.take(
             Turn(record.sid, record.turn, session, self._inbound(session, body), caller=sender),
             Channel.SMS,
-            render_sms,
+            lambda step: render_sms(step, after_crisis=after_crisis),
         )
         # Two texts at once: the second is answered with where the conversation is now.
         if not turned.stale and isinstance(turned.step.outcome, Crisis):
             self.store.add_event("crisis.sms_key", session_sid=record.sid)
-            self.page(sender)
+            self.page(sender, PageReason.CRISIS_KEY)
         return turned.document, turned.step.session.language
 
     def postpone(self, sender: str, body: str) -> str | None:
@@ -79,10 +93,10 @@ class TextIntake:
         self.store.add_event("text_first.postponed", request_id=request.id)
         return sms(Msg.POSTPONED, request.language)
 
-    def page(self, sender: str) -> None:
-        """Page the on-call coordinator about this texter: a ticket code, nothing else."""
+    def page(self, sender: str, reason: PageReason = PageReason.RISK_LANGUAGE) -> None:
+        """Page the on-call coordinator about this texter: a ticket code and why, nothing else."""
         key = self.store.cipher.blind_index(sender)[:32]
-        self.jobs.page_risk(key, self.ticket_for(sender))
+        self.jobs.page_risk(key, self.ticket_for(sender), reason)
 
     def ticket_for(self, sender: str) -> str:
         """The code a coordinator page carries: the texter's open request's, else a new one."""

@@ -18,6 +18,14 @@ from usecases.outbound_policy import Purpose
 pytestmark = pytest.mark.e2e
 TEXTER, ANA, BEN, KIM = "+16175550123", "+16175550101", "+16175550102", "+16175550104"
 PAGE = re.compile(r"Peerline: ticket (\w{4}), [\w ,]+\. Reply ACK \1\.")
+CRISIS = (
+    "If you are in danger, call 911 now. To reach the 988 Suicide and Crisis Lifeline,"
+    " call or text 988, any time."
+)
+WELCOME_AFTER_CRISIS = (
+    "Peerline: confidential peer support for healthcare workers."
+    " Para español, responda 2. Reply 1 to continue in English."
+)
 
 
 def text(world: World, sender: str, body: str) -> str:
@@ -81,14 +89,15 @@ def test_stop_is_honoured_by_every_later_send(world: World) -> None:
 def test_risk_language_gets_crisis_numbers_and_pages_without_pii(world: World) -> None:
     world.roster.add_coordinator("Kim", KIM)
     reply = text(world, TEXTER, "I just want to end it all, I have 800mg of acetaminophen")
-    assert reply.startswith("If you are in danger, call 911 now.") and "988" in reply
-    assert "Which best describes" not in reply and "Para español" in reply, (
-        "screening never blocks the intake: the safety notice follows"
+    # (The sandbox reads a <Message> as words, so the line break between the two is a space.)
+    assert reply == f"{CRISIS} {WELCOME_AFTER_CRISIS}", (
+        "screening never blocks the intake, and the welcome does not repeat 911 and 988"
     )
+    assert reply.count("911") == 1
     world.work()
     [page] = world.box.phone(KIM).inbox()
     match = PAGE.fullmatch(page.body)
-    assert match and "risk language" in page.body
+    assert match and ", risk language in a text, now." in page.body
     assert TEXTER not in page.body and "acetaminophen" not in page.body
     ack = text(world, KIM, f"ACK {match.group(1)}")
     assert ack == f"Peerline: ticket {match.group(1)} is yours. Thank you."
@@ -104,9 +113,35 @@ def test_nine_by_text_pages_the_coordinator_and_keeps_the_intake(world: World) -
     world.roster.add_coordinator("Kim", KIM)
     text(world, TEXTER, "hello")
     reply = text(world, TEXTER, "9")
-    assert "call or text 988" in reply and "Reply 1 to continue in English" in reply
+    assert reply == f"{CRISIS} {WELCOME_AFTER_CRISIS}"
     world.work()
-    assert PAGE.fullmatch(world.box.phone(KIM).inbox()[0].body)
+    [page] = world.box.phone(KIM).inbox()
+    assert PAGE.fullmatch(page.body) and ", asked for the crisis line by text, now." in page.body
+    assert "Which best describes your role" in text(world, TEXTER, "1")
+
+
+def test_nine_as_a_first_text_is_asking_for_the_crisis_line(world: World) -> None:
+    world.roster.add_coordinator("Kim", KIM)
+    assert text(world, TEXTER, "9") == f"{CRISIS} {WELCOME_AFTER_CRISIS}"
+    world.work()
+    [page] = world.box.phone(KIM).inbox()
+    assert PAGE.fullmatch(page.body) and "asked for the crisis line by text" in page.body
+    assert "risk language" not in page.body
+    assert "Which best describes your role" in text(world, TEXTER, "1")  # intake goes on
+
+
+def test_nine_after_the_request_is_in_gets_the_numbers_not_the_same_notice(world: World) -> None:
+    world.roster.add_coordinator("Kim", KIM)
+    text(world, TEXTER, "hello")
+    for answer in ["1", "1", "1", "3", "1"]:
+        text(world, TEXTER, answer)
+    assert "within two hours" in text(world, TEXTER, "asap")
+    notice = text(world, TEXTER, "thanks")
+    assert "your request is in" in notice and "Reply 9 for crisis numbers" in notice
+    assert text(world, TEXTER, "9") == CRISIS
+    world.work()
+    pages = [m.body for m in world.box.phone(KIM).inbox() if "crisis line" in m.body]
+    assert len(pages) == 1
 
 
 def test_supporter_away_leaves_matching_and_available_returns(world: World) -> None:

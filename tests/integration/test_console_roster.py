@@ -216,3 +216,26 @@ def test_coordinators_get_on_call_hours_and_a_paging_order(console: Console) -> 
         ).status_code
         == 403
     )
+
+
+def test_the_import_refuses_a_typo_of_a_known_organization_but_not_another_place(
+    console: Console,
+) -> None:
+    headers = console.bearer()
+    done = console.client.post(
+        "/api/v1/supporters/import", headers=headers, json={"csv": GOOD_ROWS}
+    )
+    assert done.status_code == 201  # Boston Medical Center is known now
+    rows = "name,phone,role,organization,languages,schedule\n"
+    other = rows + "Cal Calm,617-555-0123,tech,Boston Children's Hospital,en,Mon 09:00-17:00\n"
+    preview = console.client.post(
+        "/api/v1/supporters/import/preview", headers=headers, json={"csv": other}
+    ).json()
+    assert preview["ok"] and preview["new_organizations"] == ["Boston Children's Hospital"]
+    typo = rows + "Cal Calm,617-555-0123,tech,Bostn Medical Center,en,Mon 09:00-17:00\n"
+    preview = console.client.post(
+        "/api/v1/supporters/import/preview", headers=headers, json={"csv": typo}
+    ).json()
+    assert not preview["ok"]
+    [error] = preview["errors"]
+    assert "'Bostn Medical Center' is new but looks like 'Boston Medical Center'" in error

@@ -22,6 +22,7 @@ from storage.models import RequestStatus, SessionStatus
 from storage.repository import Store
 from tests.conftest import lose_everything
 from tests.integration.test_repository import new_request
+from usecases.risk_pages import PageReason
 
 
 class RecordingDispatcher:
@@ -145,7 +146,7 @@ def test_each_job_goes_to_the_queue_its_kind_needs(queues: Queues, store: Store)
     jobs.connect_caller(rid)
     jobs.call_back(rid, 0)
     jobs.end_call("CA" + "1" * 32, (Line(Msg.CALLER_LEFT, Language.EN),))
-    jobs.page_risk("k" * 32, "K7Q2")
+    jobs.page_risk("k" * 32, "K7Q2", PageReason.CRISIS_KEY)
     jobs.close_text("SM1")
     assert queues["routine"].get_job_ids() == [dispatch_job_id(rid), "close-SM1"]
     assert queues["live"].get_job_ids() == [

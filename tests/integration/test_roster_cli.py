@@ -161,18 +161,39 @@ def test_bom_and_known_aliases(
 def test_a_lookalike_organization_needs_confirming(
     tmp_path: Path, roster: RosterStore, store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    store.add_organization("Boston Medical Center", ["BMC"])
-    path = csv_file(tmp_path, "Ana,6175550101,RN,Boston Childrens Hospital,en")
+    store.add_organization("Brigham and Women's Hospital", ["BWH"])
+    path = csv_file(tmp_path, "Ana,6175550101,RN,Brigam and Womens,en")
     code, _out, err = run(capsys, "supporters", "import", path)
     assert code == 1
-    assert "'Boston Childrens Hospital' is new but looks like 'Boston Medical Center'" in err
+    assert "'Brigam and Womens' is new but looks like \"Brigham and Women's Hospital\"" in err
     assert roster.supporters() == []
 
-    confirm = "--new-organization=Boston Children's Hospital"
+    confirm = "--new-organization=Brigam and Women's"
     code, out, _err = run(capsys, "supporters", "import", path, confirm)
     assert code == 0
-    assert "new organizations (callers can now name them): Boston Childrens Hospital" in out
-    assert "Boston Childrens Hospital" in store.organizations()[0]
+    assert "new organizations (callers can now name them): Brigam and Womens" in out
+    assert "Brigam and Womens" in store.organizations()[0]
+
+
+def test_organizations_that_differ_in_a_distinguishing_word_are_new_not_typos(
+    tmp_path: Path, roster: RosterStore, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("Boston Medical Center", "St. Mary's North", "Org B"):
+        store.add_organization(name, [])
+    store.add_organization("Massachusetts General Hospital", ["MGH", "Mass General"])
+    path = csv_file(
+        tmp_path,
+        "Ana,6175550101,RN,Boston Children's Hospital,en",
+        "Ben,6175550102,RN,St. Mary's South,en",
+        "Cy,6175550103,RN,Org A,en",
+        "Di,6175550104,RN,Mass General,en",  # an alias: the known organization
+    )
+    code, out, err = run(capsys, "supporters", "import", path)
+    assert code == 0 and "looks like" not in err
+    new = "Boston Children's Hospital, Org A, St. Mary's South"
+    assert f"new organizations (callers can now name them): {new}" in out
+    by_name = {person.name: person.organization for person in roster.supporters()}
+    assert by_name["Di"] == "Massachusetts General Hospital"
 
 
 def test_supporters_add(roster: RosterStore, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,6 +1,7 @@
 """``peerline serve --host/--port``: the flags win over the environment, which is the default.
 
-uvicorn.run is replaced by a recorder, so no server starts.
+uvicorn.run is replaced by a recorder, so no server starts. serve checks the schema first
+(``peerline.preflight``), so the tests point it at a migrated SQLite file.
 """
 
 from __future__ import annotations
@@ -15,13 +16,25 @@ import uvicorn
 
 from peerline.cli import main
 from peerline.settings import Settings
+from storage.engine import make_engine
+from storage.migrate import upgrade
 
 ORIGINAL_PORT = os.environ.get("PEERLINE_PORT")
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'peerline.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
 @pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+def calls(monkeypatch: pytest.MonkeyPatch, migrated: str) -> Iterator[list[dict[str, Any]]]:
     """What uvicorn.run was asked to do; the environment and logging are restored after."""
+    monkeypatch.setenv("PEERLINE_DATABASE_URL", migrated)
     recorded: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: recorded.append({"app": app, **kw}))
     # serve writes PEERLINE_HOST/PORT into os.environ. setenv records the original value

@@ -37,6 +37,10 @@ ALIASES = {
         ("ma ge", None),  # two letters are not an abbreviation
         ("tufts medical centre", "Tufts Medical Center"),
         ("Boston", None),  # two Boston hospitals: no clear winner, exclude nothing
+        ("Boston Children's", "Boston Children's Hospital"),  # not Boston Medical Center
+        ("boston medical", "Boston Medical Center"),  # not Boston Children's
+        ("general hospital massachusetts", "Massachusetts General Hospital"),  # word order
+        ("massachusets general", "Massachusetts General Hospital"),  # a typo
         ("Mayo Clinic", None),
         ("", None),
         ("   ", None),

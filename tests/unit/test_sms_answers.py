@@ -11,7 +11,7 @@ from ivr.model import (
     State,
     Urgency,
 )
-from ivr.sms_answers import key_for
+from ivr.sms_answers import asks_for_crisis_line, key_for
 
 EN, ES = Language.EN, Language.ES
 
@@ -301,3 +301,24 @@ def test_spanish_table_covers_every_option() -> None:
             continue
         covered = {value for s, _, value in SPANISH if s is state}
         assert covered == {o.value for o in menu_for(state, Channel.SMS).options}, state
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("9", True),
+        (" 9. ", True),
+        ("nine", True),
+        ("nueve", True),
+        ("crisis", True),
+        ("988", True),
+        ("línea de crisis", True),
+        ("19", False),
+        ("9 english", False),  # two answers at once: unclear
+        ("1", False),
+        ("hello", False),
+        ("", False),
+    ],
+)
+def test_a_text_asking_for_the_crisis_line(text: str, asks: bool) -> None:
+    assert asks_for_crisis_line(text) is asks

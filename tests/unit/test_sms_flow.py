@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from ivr import Channel, Completed, ContactMode, Crisis, Inbound, Language, State, advance, start
+from ivr import (
+    Channel,
+    Completed,
+    ContactMode,
+    Crisis,
+    Inbound,
+    Language,
+    State,
+    Step,
+    advance,
+    start,
+)
+from ivr.catalogue import sms
+from ivr.flow import ask
+from ivr.messages import Msg
 from ivr.segments import measure
 from ivr.sms_render import render_sms
 
@@ -63,8 +77,33 @@ def test_nine_by_text_sends_crisis_numbers_and_keeps_the_conversation(
     assert isinstance(step.outcome, Crisis)
     assert step.session.state is before.session.state
     text = render_sms(step)
-    assert text.startswith("If you are in danger, call 911 now.") and "988" in text
-    assert render_sms(before).split("\n")[-1] == text.split("\n")[-1]  # the question again
+    crisis = sms(Msg.CRISIS_TEXT, Language.EN)
+    assert crisis.startswith("If you are in danger, call 911 now.") and "988" in crisis
+    # The numbers once, then the question again, without the safety notice or the
+    # "reply 9" reminder that would say them a second time.
+    question = Step(before.session, ask(before.session))
+    assert text == f"{crisis} {render_sms(question, after_crisis=True)}"
+    assert text.count("911") == 1 and "Reply 9" not in text
+    assert render_sms(before).split("\n")[-1] != text.split("\n")[-1]  # the reminder
+
+
+def test_nine_at_the_first_question_gives_the_numbers_once_and_says_who_we_are() -> None:
+    step = advance(start(Channel.SMS).session, Inbound(digits="9"))
+    assert isinstance(step.outcome, Crisis) and step.session.state is State.LANGUAGE
+    assert render_sms(step) == (
+        "If you are in danger, call 911 now. To reach the 988 Suicide and Crisis Lifeline,"
+        " call or text 988, any time. Peerline: confidential peer support for healthcare"
+        " workers. Para español, responda 2. Reply 1 to continue in English."
+    )
+
+
+def test_the_welcome_after_the_crisis_numbers_leaves_them_out() -> None:
+    welcome = render_sms(start(Channel.SMS), after_crisis=True)
+    assert welcome == (
+        "Peerline: confidential peer support for healthcare workers."
+        " Para español, responda 2. Reply 1 to continue in English."
+    )
+    assert measure(f"{sms(Msg.CRISIS_TEXT, Language.EN)}\n{welcome}").count <= 2
 
 
 def test_spanish_by_text() -> None:
