@@ -116,6 +116,8 @@ def peerline_env(
         PEERLINE_CALLS_PER_SECOND=str(cps),
         PEERLINE_SMS_PER_SECOND="1000",
         PEERLINE_RING_SECONDS=str(ring_seconds),
+        PEERLINE_INBOUND_CALLS_PER_SECOND="0",  # the benches' bursts are floods by design
+        PEERLINE_INBOUND_TEXTS_PER_SECOND="0",
         PEERLINE_LOG_LEVEL=log_level,
         TWILIO_ACCOUNT_SID=ACCOUNT_SID,
         TWILIO_AUTH_TOKEN=wb.AUTH_TOKEN,

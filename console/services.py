@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from usecases.accounts import Accounts
 from usecases.audit import AuditTrail
+from usecases.blocklist import Blocklist
 from usecases.board import Board
 from usecases.coordinators import Coordinators
 from usecases.explain import MatchExplainer
@@ -50,3 +51,4 @@ class ConsoleServices:
     board: Board
     explainer: MatchExplainer
     feed: BoardFeed
+    blocklist: Blocklist

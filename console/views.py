@@ -1,4 +1,4 @@
-"""Server-rendered pages: the Jinja2 environment, page sign-in checks, forms and headers.
+"""Server-rendered pages: the Jinja2 environment, page sign-in checks and forms.
 
 A form sent back with its problems is a 200 page that lists them (a browser logs any 4xx
 page load as an error); the API answers the same input with a 422.
@@ -16,52 +16,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.auth import CSRF_FIELD, Caller, caller
 from console.problems import ProblemError, status_of
 from usecases.access import Role
 from usecases.errors import Invalid, UseCaseError
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "object-src 'none'"
-)
-HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-]
-
-
-class SecurityHeaders:
-    """Adds the console's security headers to every response (pure ASGI: streams untouched);
-    anything but static files is also ``Cache-Control: no-store``."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        static = "/static/" in scope.get("path", "")
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers += [h for h in HEADERS if h[0] not in present]
-                if not static and b"cache-control" not in present:
-                    headers.append((b"cache-control", b"no-store"))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
 
 Handler = Callable[[Request, Caller], Any]
 Choices = Mapping[str, str]

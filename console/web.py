@@ -1,6 +1,7 @@
 """The console as two mounted apps: ``/api`` (JSON, problem+json errors, the OpenAPI
-document) and ``/console`` (pages, static files, the live board stream). Both carry the
-security headers; neither builds anything of its own: the use cases come in ready."""
+document) and ``/console`` (pages, static files, the live board stream). Neither builds
+anything of its own: the use cases come in ready. The security headers (a strict CSP on
+pages) are the web app's, set in one place for every route: ``peerline.headers``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -17,10 +17,12 @@ from starlette.staticfiles import StaticFiles
 from console import (
     api,
     api_access,
+    api_blocklist,
     api_board,
     api_coordinators,
     api_roster,
     pages_admin,
+    pages_blocklist,
     pages_board,
     pages_roster,
     pages_signin,
@@ -29,13 +31,14 @@ from console.live import board_events
 from console.openapi import document
 from console.problems import problem
 from console.services import ConsoleServices
-from console.views import SecurityHeaders, environment, render
+from console.views import environment, render
 
 OPERATIONS = [
     *api_access.OPERATIONS,
     *api_roster.OPERATIONS,
     *api_coordinators.OPERATIONS,
     *api_board.OPERATIONS,
+    *api_blocklist.OPERATIONS,
 ]
 GET, BOTH = ["GET"], ["GET", "POST"]
 
@@ -64,7 +67,6 @@ def api_app(console: ConsoleServices) -> Starlette:
 
     app = Starlette(
         routes=[Route("/openapi.json", openapi, methods=GET), *api.routes(OPERATIONS)],
-        middleware=[Middleware(SecurityHeaders)],
         exception_handlers={404: http_error, 405: http_error},
     )
     app.state.console = console
@@ -122,12 +124,18 @@ def pages_app(console: ConsoleServices) -> Starlette:
             "/tokens/{name}/revoke", pages_admin.revoke_token, methods=["POST"], name="revoke_token"
         ),
         Route("/audit", pages_admin.audit, methods=GET, name="audit"),
+        Route("/blocklist", pages_blocklist.blocklist, methods=BOTH, name="blocklist"),
+        Route(
+            "/blocklist/{entry_id}/unblock",
+            pages_blocklist.unblock,
+            methods=["POST"],
+            name="unblock",
+        ),
         Route("/security", pages_admin.security, methods=BOTH, name="security"),
         Mount("/static", app=StaticFiles(packages=[("console", "static")]), name="static"),
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
         exception_handlers={404: not_found, 405: not_found},
     )
     app.state.console = console

@@ -57,6 +57,7 @@ class Msg(StrEnum):
     HOLD_GIVE_UP = "hold_give_up"
     HOLD_GIVE_UP_NO_NUMBER = "hold_give_up_no_number"
     TECHNICAL_PROBLEM = "technical_problem"
+    TURNED_AWAY = "turned_away"  # over a rate limit: no intake, but 911 and 988
     # -- the caller's legs after intake (voice) ---------------------------------------
     CALLER_JOIN = "caller_join"
     CALLBACK_HELLO = "callback_hello"

@@ -7,11 +7,21 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from console.web import mounts as console_mounts
 from peerline import bootstrap, health
+from peerline.headers import SecurityHeaders
 from peerline.settings import Settings
 from telephony import webhooks
+
+
+class PeerlineApp(Starlette):
+    """Starlette with the security headers outermost, so even a 500 page carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        https = self.state.settings.public_base.startswith("https://")
+        return SecurityHeaders(super().build_middleware_stack(), hsts=https)
 
 
 def create_app(
@@ -28,7 +38,7 @@ def create_app(
         if owned:
             services.close()
 
-    app = Starlette(
+    app = PeerlineApp(
         routes=[
             *webhooks.routes(),
             Route("/healthz", health.healthz, methods=["GET"]),
@@ -40,6 +50,7 @@ def create_app(
     app.state.settings = settings
     app.state.services = services
     app.state.guard = bootstrap.webhook_guard(settings)
+    app.state.admission = bootstrap.admission(services)
     organizations = bootstrap.known_organizations(services)  # one cache for both channels
     app.state.intake = bootstrap.voice_intake(services, organizations)
     app.state.supporter_leg = bootstrap.supporter_leg(services)

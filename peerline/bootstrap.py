@@ -18,6 +18,7 @@ from ivr.screening import RiskPhrases
 from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
 from jobs.queues import Queues
+from jobs.rate_limits import RedisRateLimiter
 from jobs.throttle import Throttle
 from matching.sla import due_by
 from peerline.redis_server import connect, embedded_url
@@ -25,6 +26,7 @@ from peerline.settings import Settings
 from storage.accounts import AccountStore
 from storage.alerts import AlertStore
 from storage.audit import AuditStore
+from storage.blocklist import BlocklistStore
 from storage.board import BoardQueries
 from storage.callbacks import CallbackLedger
 from storage.console_sessions import SessionStore
@@ -39,7 +41,9 @@ from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.security import WebhookGuard
 from telephony.twiml import TwimlRenderer
 from usecases.accounts import Accounts
+from usecases.admission import Admission, Limits
 from usecases.audit import AuditTrail
+from usecases.blocklist import Blocklist
 from usecases.board import Board
 from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import candidate, match_request
@@ -88,9 +92,11 @@ class Services:
 
 
 def cipher_for(settings: Settings) -> FieldCipher:
+    """The current key writes; PEERLINE_OLD_SECRET_KEYS are read during a rotation."""
+    old = [decode_key(key) for key in settings.old_keys()]
     if settings.secret_key is not None:
-        return FieldCipher(decode_key(settings.secret_key.get_secret_value()))
-    return FieldCipher(load_or_create_key(settings.var_dir / "secret.key"))
+        return FieldCipher(decode_key(settings.secret_key.get_secret_value()), old)
+    return FieldCipher(load_or_create_key(settings.var_dir / "secret.key"), old)
 
 
 def redis_url(settings: Settings, keep_alive: list[Any]) -> str:
@@ -184,6 +190,7 @@ def outbound(services: Services, carrier_: Carrier | None = None) -> Outbound:
         services.store,
         CallbackLedger(engine, cipher),
         zone_named(settings.timezone),
+        BlocklistStore(engine, cipher),
     )
     return Outbound(
         carrier_ or carrier(settings),
@@ -321,7 +328,28 @@ def console_services(services: Services) -> ConsoleServices:
             services.store, roster, queries, DispatchStore(engine), candidate, match_request
         ),
         feed=feed,
+        blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
     )
+
+
+def blocklist(store_: Store) -> Blocklist:
+    """The blocklist use case over the database alone (``peerline blocklist``, tests)."""
+    engine, cipher = store_.engine, store_.cipher
+    return Blocklist(BlocklistStore(engine, cipher), to_e164, AuditTrail(AuditStore(engine)))
+
+
+def admission(services: Services) -> Admission:
+    """The webhooks' gate: the blocklist and the inbound rate limits."""
+    settings = services.settings
+    limits = Limits(
+        calls_per_number_per_hour=settings.calls_per_number_per_hour,
+        texts_per_number_per_hour=settings.texts_per_number_per_hour,
+        calls_per_second=settings.inbound_calls_per_second,
+        texts_per_second=settings.inbound_texts_per_second,
+    )
+    store_ = services.store
+    blocked = BlocklistStore(store_.engine, store_.cipher)
+    return Admission(blocked, RedisRateLimiter(services.redis), store_.cipher.blind_index, limits)
 
 
 def board_notifier(services: Services) -> RedisBoardFeed:

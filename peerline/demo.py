@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from peerline.deployment import is_local
 from peerline.settings import Settings
 from storage.repository import Store
 from storage.roster import RosterStore, SupporterRecord
@@ -99,7 +99,7 @@ def seed_console(settings: Settings, store: Store, roster: RosterStore) -> tuple
     from usecases.audit import AuditTrail
 
     accounts = AccountStore(store.engine, store.cipher)
-    loopback = _is_loopback(settings.public_base)
+    loopback = is_local(settings)
     if accounts.page(1, 0)[1]:
         existing = accounts.by_login(DEMO_ADMIN[0])
         return DEMO_ADMIN if loopback and existing is not None else None
@@ -117,8 +117,3 @@ def seed_console(settings: Settings, store: Store, roster: RosterStore) -> tuple
         ),
     )
     return username, password
-
-
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host == "localhost" or host.startswith("127.") or host == "::1"

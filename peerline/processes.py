@@ -19,6 +19,7 @@ from jobs import context
 from jobs.reconciler import close_idle_texts, reconcile
 from jobs.recovery import JOB_MONITORING_INTERVAL
 from peerline import bootstrap, demo
+from peerline.deployment import sandbox_refusal
 from peerline.settings import Settings
 from storage.migrate import upgrade
 from storage.roster import RosterStore
@@ -83,6 +84,9 @@ def run_scheduler(
 
 def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
     """``peerline run``: migrations, demo data, embedded Redis, sandbox, web, worker, reconciler."""
+    if sandbox and (line := sandbox_refusal(settings)):
+        print(line, file=sys.stderr)
+        return 2
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     services = bootstrap.build(settings)
     upgrade(services.store.engine)
@@ -159,8 +163,12 @@ def run_sandbox_carrier(settings: Settings) -> int:
     """``peerline sandbox``: the local stand-in for Twilio, with the demo phones.
 
     The sandbox is its own program (``python -m sandbox``); this writes its configuration
-    and becomes it, so production code never imports the sandbox.
+    and becomes it, so production code never imports the sandbox. It listens on loopback
+    only, and only beside a web process that does too.
     """
+    if line := sandbox_refusal(settings):
+        print(line, file=sys.stderr)
+        return 2
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     store = bootstrap.store(settings)
     roster = RosterStore(store.engine, store.cipher)

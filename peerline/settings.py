@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # Key material for phone-number encryption and the blind index (urlsafe base64, 32+
     # bytes). Unset: a key is generated once and kept in var_dir/secret.key (laptop mode).
     secret_key: SecretStr | None = None
+    # Keys numbers were encrypted under before PEERLINE_SECRET_KEY (comma-separated): read
+    # and looked up, never written. `peerline keys rotate` moves everything to the current
+    # key; then they can go (docs/hardening.md).
+    old_secret_keys: SecretStr | None = None
     var_dir: Path = Path("./var")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -52,6 +56,13 @@ class Settings(BaseSettings):
     identity_grace_days: float = 14.0  # after closure, the caller's number is deleted
     sms_idle_hours: float = 24.0  # a quiet text conversation is closed after this
     risk_phrases_file: Path | None = None  # extra risk phrases, one per line, added to ours
+    # Inbound rate limits (docs/hardening.md); 0 = none. Per number: new calls and texts an
+    # hour, keyed by blind index. Global: new calls and texts a second for all numbers
+    # together, averaged over 10 s (a burst of 100 callers at once is let in).
+    calls_per_number_per_hour: int = 20
+    texts_per_number_per_hour: int = 60
+    inbound_calls_per_second: int = 20
+    inbound_texts_per_second: int = 50
     max_body_bytes: int = 64 * 1024  # Twilio's webhooks are a few KB; anything larger is hostile
     log_level: str = "INFO"
 
@@ -65,6 +76,10 @@ class Settings(BaseSettings):
     def listed(value: str) -> list[str]:
         """A comma-separated setting as its items."""
         return [item.strip() for item in value.split(",") if item.strip()]
+
+    def old_keys(self) -> list[str]:
+        keys = self.old_secret_keys.get_secret_value() if self.old_secret_keys else ""
+        return self.listed(keys)
 
     @property
     def public_base(self) -> str:

@@ -8,12 +8,12 @@ imports the sandbox. The JSON file holds :class:`SandboxConfig`'s fields plus ``
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import sys
 from pathlib import Path
 
 from sandbox.config import SandboxConfig
+from sandbox.origin import is_loopback
 from sandbox.server import run_sandbox
 
 
@@ -23,15 +23,6 @@ def config_from(path: Path) -> tuple[SandboxConfig, str, int]:
     port = int(raw.pop("port", 8765))
     raw["demo_phones"] = tuple(tuple(p) for p in raw.get("demo_phones", ()))
     return SandboxConfig(**raw), host, port
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def main(argv: list[str] | None = None) -> int:

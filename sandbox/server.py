@@ -29,7 +29,11 @@ class SandboxServer:
         self._sock.bind((host, port))
         self.host, self.port = self._sock.getsockname()[:2]
         config = uvicorn.Config(
-            app, log_level="warning", lifespan="on", timeout_graceful_shutdown=GRACEFUL_SECONDS
+            app,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            server_header=False,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
@@ -66,7 +70,12 @@ def run_sandbox(config: SandboxConfig, *, host: str = "127.0.0.1", port: int = 8
     """Serve the sandbox until interrupted (for a ``peerline run`` child process)."""
     app = create_sandbox_app(config)
     settings = uvicorn.Config(
-        app, host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SECONDS
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        server_header=False,
     )
     _StreamEndingServer(settings, app).run()
 

@@ -1,5 +1,7 @@
 """HTTP side of the softphone page: state as JSON, actions, and live updates over SSE.
 
+Only the page itself may use them (``sandbox.origin``: loopback host, JSON, same origin).
+
 Actions return at once; the page learns of the consequences from the event stream and
 re-reads ``/sandbox/state``.
 """
@@ -19,6 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from sandbox.gathering import Gathering
+from sandbox.origin import same_origin
 from sandbox.phones import Call, Direction, Phone
 from sandbox.presence import holding, talking_with
 from sandbox.switchboard import Switchboard
@@ -32,15 +35,15 @@ LOG_LINES_SHOWN = 300
 
 def softphone_routes() -> list[BaseRoute]:
     return [
-        Route("/", index),
+        Route("/", same_origin(index)),
         Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        Route("/sandbox/state", state),
-        Route("/sandbox/events", events),
-        Route("/sandbox/phones", add_phone, methods=["POST"]),
-        Route("/sandbox/phones/{number}/dial", dial, methods=["POST"]),
-        Route("/sandbox/phones/{number}/sms", text, methods=["POST"]),
-        Route("/sandbox/calls/{sid}/{action}", call_action, methods=["POST"]),
+        Route("/sandbox/state", same_origin(state)),
+        Route("/sandbox/events", same_origin(events)),
+        Route("/sandbox/phones", same_origin(add_phone), methods=["POST"]),
+        Route("/sandbox/phones/{number}/dial", same_origin(dial), methods=["POST"]),
+        Route("/sandbox/phones/{number}/sms", same_origin(text), methods=["POST"]),
+        Route("/sandbox/calls/{sid}/{action}", same_origin(call_action), methods=["POST"]),
     ]
 
 
@@ -50,7 +53,13 @@ def _sb(request: Request) -> Switchboard:
 
 
 async def index(request: Request) -> Response:
-    return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+    headers = {
+        "Cache-Control": "no-store",
+        "X-Frame-Options": "DENY",  # no other page may frame the softphone and click on it
+        "Content-Security-Policy": "frame-ancestors 'none'",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return FileResponse(STATIC / "index.html", headers=headers)
 
 
 async def favicon(request: Request) -> Response:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from storage.callback_models import CallbackCount
 from storage.crypto import FieldCipher
@@ -22,30 +22,27 @@ class CallbackLedger:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def placed_on(self, number: str, day: date) -> int:
+        """Call backs counted under every key (a rotation may be under way)."""
         with self._sessions() as db:
-            placed = db.scalar(
-                select(CallbackCount.placed).where(
-                    CallbackCount.number_index == self.cipher.blind_index(number),
-                    CallbackCount.day == day,
-                )
-            )
-            return int(placed or 0)
+            return self._counted(db, self.cipher.blind_indexes(number), day)
 
     def reserve(self, number: str, day: date, cap: int) -> bool:
         """Count one more call back to ``number`` on ``day`` unless ``cap`` is reached.
 
         One conditional UPDATE (or the day's first INSERT), so two workers calling the same
-        number at once can't both slip under the cap."""
-        index = self.cipher.blind_index(number)
+        number at once can't both slip under the cap. Counts still under an old key (until
+        ``peerline keys rotate`` moves them) take their share of the cap."""
+        index, *old = self.cipher.blind_indexes(number)
         for _ in range(3):
             with self._sessions.begin() as db:
                 db.execute(delete(CallbackCount).where(CallbackCount.day < day - timedelta(1)))
+                room = cap - self._counted(db, tuple(old), day)
                 counted = db.execute(
                     update(CallbackCount)
                     .where(
                         CallbackCount.number_index == index,
                         CallbackCount.day == day,
-                        CallbackCount.placed < cap,
+                        CallbackCount.placed < room,
                     )
                     .values(placed=CallbackCount.placed + 1)
                 )
@@ -56,7 +53,7 @@ class CallbackLedger:
                         CallbackCount.number_index == index, CallbackCount.day == day
                     )
                 )
-                if exists is not None or cap < 1:
+                if exists is not None or room < 1:
                     return False
             try:
                 with self._sessions.begin() as db:
@@ -65,3 +62,14 @@ class CallbackLedger:
             except IntegrityError:
                 continue  # another worker wrote the day's first row: count on that one
         return False
+
+    @staticmethod
+    def _counted(db: Session, indexes: tuple[str, ...], day: date) -> int:
+        if not indexes:
+            return 0
+        placed = db.scalar(
+            select(func.sum(CallbackCount.placed)).where(
+                CallbackCount.number_index.in_(indexes), CallbackCount.day == day
+            )
+        )
+        return int(placed or 0)

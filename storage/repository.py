@@ -144,15 +144,12 @@ class Store(RequestQueries):
                 values.update(self._caller_columns(caller))
             request = None
             if new_request is not None:
-                contact = self._caller_columns(new_request.caller or caller)
-                if not new_request.caller and not caller and not clear_caller:
-                    session_row = db.get(CallSession, sid)
-                    if session_row is not None:
-                        contact = {
-                            "caller_enc": session_row.caller_enc,
-                            "caller_index": session_row.caller_index,
-                        }
-                request = self._insert_request(db, new_request, now, contact)
+                number = new_request.caller or caller
+                if not number and not clear_caller:  # the session's, re-encrypted under the
+                    row = db.get(CallSession, sid)  # current key (``peerline keys rotate``)
+                    if row is not None and row.caller_enc is not None:
+                        number = self.cipher.decrypt(row.caller_enc, context=_CALLER)
+                request = self._insert_request(db, new_request, now, number)
                 values["request_id"] = request.id
                 db.add(
                     Event(
@@ -173,8 +170,9 @@ class Store(RequestQueries):
             return TurnSaved(request_record(request) if request else None)
 
     def _insert_request(
-        self, db: Session, new: NewRequest, now: datetime, contact: dict[str, Any]
+        self, db: Session, new: NewRequest, now: datetime, number: str | None
     ) -> HelpRequest:
+        indexes = self.cipher.blind_indexes(number) if number else ()
         row = HelpRequest(
             id=uuid.uuid4().hex,
             ticket=new_ticket(),
@@ -191,10 +189,10 @@ class Store(RequestQueries):
             source_sid=new.source_sid,
             dispatch_state=DispatchState.PENDING,
             dispatch_attempts=0,
-            previous_supporter_id=_previous_supporter(db, contact.get("caller_index")),
+            previous_supporter_id=_previous_supporter(db, indexes),
             created_at=now,
             updated_at=now,
-            **contact,
+            **self._caller_columns(number),
         )
         db.add(row)
         db.flush()
@@ -206,7 +204,7 @@ class Store(RequestQueries):
             row = db.scalar(
                 select(CallSession)
                 .where(
-                    CallSession.caller_index == self.cipher.blind_index(caller),
+                    CallSession.caller_index.in_(self.cipher.blind_indexes(caller)),
                     CallSession.channel == channel,
                     CallSession.status == SessionStatus.ACTIVE,
                     CallSession.updated_at > since,
@@ -330,15 +328,15 @@ def _session_record(row: CallSession) -> SessionRecord:
     )
 
 
-def _previous_supporter(db: Session, caller_index: str | None) -> str | None:
+def _previous_supporter(db: Session, caller_indexes: tuple[str, ...]) -> str | None:
     """Continuity: the supporter of this caller's last completed conversation, while the
     identity link still exists (see ``RequestQueries.forget_callers``)."""
-    if caller_index is None:
+    if not caller_indexes:
         return None
     return db.scalar(
         select(HelpRequest.supporter_id)
         .where(
-            HelpRequest.caller_index == caller_index,
+            HelpRequest.caller_index.in_(caller_indexes),
             HelpRequest.status == RequestStatus.COMPLETED,
             HelpRequest.supporter_id.is_not(None),
         )

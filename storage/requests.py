@@ -132,13 +132,13 @@ class RequestQueries:
     def is_open_caller(self, number: str) -> bool:
         """Whether ``number`` is a caller with an open request or an open conversation
         (the toll-fraud guard's allow-list of callers)."""
-        index = self.cipher.blind_index(number)
+        indexes = self.cipher.blind_indexes(number)
         with self._sessions() as db:
             if (
                 db.scalar(
                     select(CallSession.sid)
                     .where(
-                        CallSession.caller_index == index,
+                        CallSession.caller_index.in_(indexes),
                         CallSession.status == SessionStatus.ACTIVE,
                     )
                     .limit(1)
@@ -150,7 +150,7 @@ class RequestQueries:
                 db.scalar(
                     select(HelpRequest.id)
                     .where(
-                        HelpRequest.caller_index == index,
+                        HelpRequest.caller_index.in_(indexes),
                         HelpRequest.status.in_(OPEN_REQUEST_STATUSES),
                     )
                     .limit(1)
@@ -206,7 +206,7 @@ class RequestQueries:
             row = db.scalar(
                 select(HelpRequest)
                 .where(
-                    HelpRequest.caller_index == self.cipher.blind_index(caller),
+                    HelpRequest.caller_index.in_(self.cipher.blind_indexes(caller)),
                     HelpRequest.status.in_(OPEN_REQUEST_STATUSES),
                 )
                 .order_by(HelpRequest.created_at.desc())

@@ -100,7 +100,8 @@ class RosterStore:
         with self._sessions.begin() as db:
             for number, person in enumerate(people, start=1):
                 index = self.cipher.blind_index(person.phone)
-                if db.scalar(select(Supporter.id).where(Supporter.phone_index == index)):
+                indexes = self.cipher.blind_indexes(person.phone)
+                if db.scalar(select(Supporter.id).where(Supporter.phone_index.in_(indexes))):
                     raise DuplicatePhone(f"row {number}: phone number already on the roster")
                 row = Supporter(
                     id=uuid.uuid4().hex,
@@ -150,9 +151,9 @@ class RosterStore:
             return self.cipher.decrypt(row.phone_enc, context=_PHONE) if row else None
 
     def supporter_by_phone(self, phone: str) -> SupporterRecord | None:
-        index = self.cipher.blind_index(phone)
+        indexes = self.cipher.blind_indexes(phone)
         with self._sessions() as db:
-            row = db.scalar(select(Supporter).where(Supporter.phone_index == index))
+            row = db.scalar(select(Supporter).where(Supporter.phone_index.in_(indexes)))
             return _supporter(row) if row else None
 
     def set_on_shift(self, supporter_id: str, on_shift: bool | None) -> None:
@@ -175,8 +176,9 @@ class RosterStore:
         on_call: list[list[Any]] | None = None,
     ) -> str:
         index = self.cipher.blind_index(phone)
+        indexes = self.cipher.blind_indexes(phone)
         with self._sessions.begin() as db:
-            if db.scalar(select(Coordinator.id).where(Coordinator.phone_index == index)):
+            if db.scalar(select(Coordinator.id).where(Coordinator.phone_index.in_(indexes))):
                 raise DuplicatePhone("phone number already a coordinator")
             row = Coordinator(
                 id=uuid.uuid4().hex,
@@ -211,9 +213,9 @@ class RosterStore:
             return self.cipher.decrypt(row.phone_enc, context=_PHONE) if row else None
 
     def coordinator_by_phone(self, phone: str) -> CoordinatorRecord | None:
-        index = self.cipher.blind_index(phone)
+        indexes = self.cipher.blind_indexes(phone)
         with self._sessions() as db:
-            r = db.scalar(select(Coordinator).where(Coordinator.phone_index == index))
+            r = db.scalar(select(Coordinator).where(Coordinator.phone_index.in_(indexes)))
             return (
                 CoordinatorRecord(r.id, r.name, r.timezone, r.on_call, r.backup_order, r.active)
                 if r
@@ -222,11 +224,11 @@ class RosterStore:
 
     def is_known_number(self, phone: str) -> bool:
         """On the roster or a coordinator: the toll-fraud guard's allow-list."""
-        index = self.cipher.blind_index(phone)
+        indexes = self.cipher.blind_indexes(phone)
         with self._sessions() as db:
             return bool(
-                db.scalar(select(Supporter.id).where(Supporter.phone_index == index))
-                or db.scalar(select(Coordinator.id).where(Coordinator.phone_index == index))
+                db.scalar(select(Supporter.id).where(Supporter.phone_index.in_(indexes)))
+                or db.scalar(select(Coordinator.id).where(Coordinator.phone_index.in_(indexes)))
             )
 
     def _update(

@@ -161,8 +161,10 @@ class RosterEdits:
         index = self.cipher.blind_index(phone)
         try:
             with self._sessions.begin() as db:
-                other = db.scalar(select(model.id).where(model.phone_index == index))
-                if other is not None and other != row_id:
+                others = select(model.id).where(
+                    model.phone_index.in_(self.cipher.blind_indexes(phone)), model.id != row_id
+                )
+                if db.scalar(others.limit(1)) is not None:
                     raise DuplicatePhone("phone number already on the roster")
                 result = db.execute(
                     update(model)

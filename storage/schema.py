@@ -1,10 +1,18 @@
 """Every table, registered on ``Base.metadata`` (for Alembic and for tests)."""
 
-from storage import callback_models, console_models, dispatch_models, roster_models, sms_models
+from storage import (
+    blocklist_models,
+    callback_models,
+    console_models,
+    dispatch_models,
+    roster_models,
+    sms_models,
+)
 from storage.models import Base
 
 __all__ = [
     "Base",
+    "blocklist_models",
     "callback_models",
     "console_models",
     "dispatch_models",

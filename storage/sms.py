@@ -1,16 +1,19 @@
-"""The opt-out ledger and inbound-message dedupe. Numbers appear only as blind indexes."""
+"""The opt-out ledger and inbound-message dedupe. Numbers are looked up by blind index; the
+ledger keeps each one encrypted too, only so that a key rotation can re-index it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from storage.crypto import FieldCipher
 from storage.sms_models import InboundMessage, OptOut
+
+OPT_OUT_CONTEXT = "opt_out"  # AEAD context of opt_outs.number_enc
 
 
 class SmsStore:
@@ -25,18 +28,34 @@ class SmsStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def set_opted_out(self, number: str, opted_out: bool) -> None:
-        index = self.cipher.blind_index(number)
+        """Record STOP (or START) under the current key; a row under an old key goes."""
+        index, *old = self.cipher.blind_indexes(number)
+        enc = self.cipher.encrypt(number, context=OPT_OUT_CONTEXT)
         with self._sessions.begin() as db:
+            if old:
+                db.execute(delete(OptOut).where(OptOut.number_index.in_(old)))
             row = db.get(OptOut, index)
             if row is None:
-                db.add(OptOut(number_index=index, opted_out=opted_out, changed_at=self.clock()))
+                db.add(
+                    OptOut(
+                        number_index=index,
+                        number_enc=enc,
+                        opted_out=opted_out,
+                        changed_at=self.clock(),
+                    )
+                )
             else:
-                row.opted_out, row.changed_at = opted_out, self.clock()
+                row.opted_out, row.changed_at, row.number_enc = opted_out, self.clock(), enc
 
     def is_opted_out(self, number: str) -> bool:
         with self._sessions() as db:
-            row = db.get(OptOut, self.cipher.blind_index(number))
-            return bool(row and row.opted_out)
+            latest = db.scalar(
+                select(OptOut.opted_out)
+                .where(OptOut.number_index.in_(self.cipher.blind_indexes(number)))
+                .order_by(OptOut.changed_at.desc())
+                .limit(1)
+            )
+            return bool(latest)
 
     def reply_to(self, message_sid: str) -> str | None:
         """The reply already given to this MessageSid (a Twilio retry), or None."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, UTCDateTime
@@ -16,6 +16,9 @@ class OptOut(Base):
     __tablename__ = "opt_outs"
 
     number_index: Mapped[str] = mapped_column(String(64), primary_key=True)  # blind index
+    # The number, encrypted: only so that a key rotation can re-index the row. None on rows
+    # written before it was kept.
+    number_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     opted_out: Mapped[bool] = mapped_column(default=True)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -159,6 +159,22 @@ def apology(action: str) -> str:
     return str(response)
 
 
+def turned_away() -> str:
+    """Over a rate limit: no intake, but 911 and 988 in both languages, then goodbye."""
+    response = VoiceResponse()
+    for lang in (Language.EN, Language.ES):
+        say(response, text(Msg.TURNED_AWAY, lang), lang)
+    response.hangup()
+    return str(response)
+
+
+def reject() -> str:
+    """A blocked number: the call is never answered (no minutes, no words)."""
+    response = VoiceResponse()
+    response.reject()
+    return str(response)
+
+
 class TwimlRenderer:
     """``usecases.voice_intake.VoiceRenderer``: a flow step as TwiML, with our URLs.
 

@@ -23,6 +23,7 @@ from telephony import paths, replies, twiml
 from telephony.inbound import MissingField, text_message, voice_call
 from telephony.security import verified_form
 from telephony.twiml import TwiMLResponse
+from usecases.admission import Admission, Verdict
 from usecases.caller_leg import CallerLeg
 from usecases.inbound import VoiceCall
 from usecases.replies import VoiceReply
@@ -85,7 +86,21 @@ def voice_endpoint(use: Callable[[Request, VoiceCall], str | VoiceReply]) -> Han
     return endpoint
 
 
-voice = voice_endpoint(lambda request, call: _intake(request).begin(call))
+def _admission(request: Request) -> Admission:
+    admission: Admission = request.app.state.admission
+    return admission
+
+
+def _new_call(request: Request, call: VoiceCall) -> str:
+    """A new call: blocked → rejected unanswered; over a rate limit → 911/988, goodbye."""
+    verdict = _admission(request).call(call.caller, call.call_sid)
+    if verdict is not Verdict.ADMIT:
+        logger.info("call turned away call=%s verdict=%s", call.call_sid, verdict)
+        return twiml.reject() if verdict is Verdict.BLOCKED else twiml.turned_away()
+    return _intake(request).begin(call)
+
+
+voice = voice_endpoint(_new_call)
 voice_gather = voice_endpoint(
     lambda request, call: _intake(request).turn(call, _int_param(request, "turn"))
 )
@@ -146,7 +161,14 @@ def _int_field(form: FormData, name: str) -> int:
 async def sms(request: Request) -> Response:
     form = await verified_form(request)
     desk: TextDesk = request.app.state.sms
-    reply = await run_in_threadpool(desk.handle, text_message(form))
+    message = text_message(form)
+    verdict = await run_in_threadpool(
+        _admission(request).text, message.sender, message.message_sid, message.body
+    )
+    if verdict is not Verdict.ADMIT:  # blocked or over a limit: no answer at all
+        logger.info("text turned away sms=%s verdict=%s", message.message_sid, verdict)
+        return TwiMLResponse(str(MessagingResponse()))
+    reply = await run_in_threadpool(desk.handle, message)
     response = MessagingResponse()
     if reply:
         response.message(reply)

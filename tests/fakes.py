@@ -55,3 +55,23 @@ class RecordingCarrier:
         if sid in self.fail_updates:
             raise self.fail_updates[sid]
         self.updates.append({"sid": sid, **kw})
+
+
+class MemoryRateLimiter:
+    """``usecases.ports.RateLimiter`` in memory: the sliding-window log the Redis script
+    keeps, on a clock the test moves (``now``, seconds). The contract test holds both."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.log: dict[str, dict[str, float]] = {}  # key -> event -> when counted
+
+    def admit(self, key: str, event: str, limit: int, window_seconds: float) -> bool:
+        events = self.log.setdefault(key, {})
+        for old in [e for e, at in events.items() if at <= self.now - window_seconds]:
+            del events[old]
+        if event in events:
+            return True
+        if len(events) >= limit:
+            return False
+        events[event] = self.now
+        return True

@@ -1,9 +1,9 @@
 """Who Peerline may call or text: the allow-list and the outbound policy together.
 
 A destination must be someone Peerline knows for that purpose (a supporter or coordinator
-on the roster; a caller with an open request or conversation) *and* pass the outbound
-policy. A call back also takes one of the number's call backs for the day. Every refusal
-is audited as an event with its purpose and reason, never the number.
+on the roster; a caller with an open request or conversation), not be on the blocklist,
+*and* pass the outbound policy. A call back also takes one of the number's call backs for
+the day. Every refusal is audited as an event with its purpose and reason, never the number.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ class Callers(Protocol):
     def add_event(self, kind: str, **detail: Any) -> None: ...
 
 
+class Blocked(Protocol):
+    def is_blocked(self, number: str) -> bool: ...
+
+
 class Tally(Protocol):
     def placed_on(self, number: str, day: date) -> int: ...
     def reserve(self, number: str, day: date, cap: int) -> bool: ...
@@ -43,10 +47,11 @@ class Destinations:
         callers: Callers,
         tally: Tally,
         zone: ZoneInfo,
+        blocklist: Blocked,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.policy, self.roster, self.callers, self.tally = policy, roster, callers, tally
-        self.zone, self.clock = zone, clock
+        self.zone, self.blocklist, self.clock = zone, blocklist, clock
 
     def verdict(self, number: str, purpose: Purpose) -> Verdict:
         """Allowed, or refused with its reason (audited)."""
@@ -64,6 +69,8 @@ class Destinations:
         verdict = self.policy.check(number, purpose, callbacks_today=today)
         if verdict.reason is not None:
             return verdict
+        if self.blocklist.is_blocked(number):
+            return Verdict(Refusal.BLOCKED)
         if purpose in STAFF:
             known = self.roster.is_known_number(number)
         else:

@@ -70,6 +70,7 @@ class Refusal(StrEnum):
     NUMBER_TYPE = "number_type"  # premium rate, shared cost, personal, UAN, pager, voicemail
     DAILY_CAP = "daily_cap"  # called back often enough today
     NOT_A_CONTACT = "not_a_contact"  # the sender's allow-list: nobody we know has this number
+    BLOCKED = "blocked"  # on the blocklist: never called or texted
 
 
 @dataclass(frozen=True)

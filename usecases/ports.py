@@ -140,3 +140,12 @@ class OnCallNow(Protocol):
     """Whether escalation counts ``coordinator`` as on call at ``now``."""
 
     def __call__(self, coordinator: CoordinatorRecord, now: datetime, /) -> bool: ...
+
+
+class RateLimiter(Protocol):
+    """A sliding-window count shared by every process (webhook rate limits)."""
+
+    def admit(self, key: str, event: str, limit: int, window_seconds: float) -> bool:
+        """Count ``event`` under ``key`` unless ``limit`` others were counted within the last
+        ``window_seconds``; True if counted. The same event counted twice is one event (a
+        re-delivered webhook), and is admitted again."""

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+import httpx
 import pytest
 from starlette.testclient import TestClient
 from twilio.base.exceptions import TwilioRestException
@@ -169,3 +170,22 @@ def test_unknown_calls_and_accounts_get_404(world: World) -> None:
             to=SUPPORTER, from_=HOTLINE, url=f"{BASE}/screen"
         )
     assert failure.value.status == 404
+
+
+def test_over_real_http_the_sandbox_names_no_server_and_guards_its_controls(
+    world: World,
+) -> None:
+    page = httpx.get(world.server.url + "/")
+    assert page.status_code == 200 and "server" not in page.headers
+    forged = httpx.post(
+        f"{world.server.url}/sandbox/phones/{SUPPORTER}/sms",
+        json={"body": "hi"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert forged.status_code == 403
+    own = httpx.post(
+        f"{world.server.url}/sandbox/phones/{SUPPORTER}/sms",
+        json={"body": "hi"},
+        headers={"Origin": world.server.url},
+    )
+    assert own.status_code == 201

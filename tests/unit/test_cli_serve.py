@@ -43,6 +43,10 @@ def calls(monkeypatch: pytest.MonkeyPatch, migrated: str) -> Iterator[list[dict[
     for name in ("PEERLINE_HOST", "PEERLINE_PORT", "PEERLINE_PUBLIC_URL"):
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
+    # A deployment's credentials: listening beyond loopback is refused without them.
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "7" * 32)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "a-real-token")
+    monkeypatch.setenv("PEERLINE_SECRET_KEY", "a2V5LWtleS1rZXkta2V5LWtleS1rZXkta2V5LWtleS0=")
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     yield recorded
@@ -63,6 +67,7 @@ def test_without_flags_serve_listens_where_the_settings_say(
     assert (call["host"], call["port"], call["workers"]) == ("127.0.0.1", 8123, 1)
     assert call["app"] == "peerline.app:create_app" and call["factory"] is True
     assert call["proxy_headers"] is False  # signatures never trust proxy headers
+    assert call["server_header"] is False  # no "server: uvicorn" banner
 
 
 def test_flags_override_the_environment_and_reach_the_workers_settings(

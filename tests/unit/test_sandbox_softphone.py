@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 from sandbox import Sandbox, create_sandbox_app
 from sandbox.testing import TwimlScript, scripted_sandbox
 
+PAGE = "http://127.0.0.1:8765"  # where the page is served: its own origin
 CALLER = "+16175550101"
 SUPPORTER = "+16175550102"
 MENU = (
@@ -26,7 +27,7 @@ def page() -> Iterator[tuple[TestClient, Sandbox, TwimlScript]]:
     }
     with scripted_sandbox(replies) as (sandbox, script):
         app = create_sandbox_app(sandbox.config, sandbox=sandbox, stream_seconds=0.3)
-        with TestClient(app) as client:
+        with TestClient(app, base_url=PAGE, headers={"Origin": PAGE}) as client:
             yield client, sandbox, script
 
 
@@ -72,7 +73,7 @@ def test_demo_phones_are_preloaded_and_phones_can_be_added(
 def test_a_call_driven_from_the_page(page: tuple[TestClient, Sandbox, TwimlScript]) -> None:
     client, sandbox, script = page
 
-    sid = client.post(f"/sandbox/phones/{CALLER}/dial").json()["sid"]
+    sid = client.post(f"/sandbox/phones/{CALLER}/dial", json={}).json()["sid"]
     sandbox.settle()
     [call] = phone_state(client, CALLER)["calls"]
     assert call["sid"] == sid and not call["incoming"]
@@ -97,7 +98,7 @@ def test_a_call_driven_from_the_page(page: tuple[TestClient, Sandbox, TwimlScrip
     [ringing] = phone_state(client, SUPPORTER)["calls"]
     assert ringing["incoming"] and ringing["status"] == "ringing"
     assert ringing["caller_id"] == "+16175550100"
-    assert client.post(f"/sandbox/calls/{ringing['sid']}/answer").status_code == 200
+    assert client.post(f"/sandbox/calls/{ringing['sid']}/answer", json={}).status_code == 200
     sandbox.settle()
     caller_call = phone_state(client, CALLER)["calls"][0]
     assert caller_call["connected"] and not caller_call["holding"]
@@ -105,7 +106,7 @@ def test_a_call_driven_from_the_page(page: tuple[TestClient, Sandbox, TwimlScrip
     assert phone_state(client, SUPPORTER)["calls"][0]["with"] == ["Caller (nurse)"]
 
     assert client.post(f"/sandbox/calls/{sid}/press", json={"digits": "12#"}).status_code == 200
-    assert client.post(f"/sandbox/calls/{sid}/hangup").status_code == 200
+    assert client.post(f"/sandbox/calls/{sid}/hangup", json={}).status_code == 200
     sandbox.settle()
     assert phone_state(client, SUPPORTER)["calls"][0]["status"] == "completed"
 
@@ -130,7 +131,7 @@ def test_bad_requests(
 
 def test_bad_actions_on_a_live_call(page: tuple[TestClient, Sandbox, TwimlScript]) -> None:
     client, sandbox, _ = page
-    sid = client.post(f"/sandbox/phones/{CALLER}/dial").json()["sid"]
+    sid = client.post(f"/sandbox/phones/{CALLER}/dial", json={}).json()["sid"]
     sandbox.settle()
     for action, body in [
         ("press", {"digits": "1a"}),
@@ -163,3 +164,68 @@ def test_the_event_stream_announces_changes(page: tuple[TestClient, Sandbox, Twi
 
     assert body.startswith("retry: 1000")
     assert "event: change" in body and '"sms"' in body and "id: " in body
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ({"Origin": "https://evil.example"}, "cross-site request refused"),
+        ({"Origin": "http://127.0.0.1:9999"}, "cross-site request refused"),  # another port
+        ({"Origin": "null"}, "cross-site request refused"),  # a sandboxed iframe, a file
+        ({"Sec-Fetch-Site": "cross-site"}, "no Origin"),
+        ({}, "no Origin"),
+    ],
+)
+def test_control_requests_from_another_origin_are_refused(
+    page: tuple[TestClient, Sandbox, TwimlScript], headers: dict[str, str], reason: str
+) -> None:
+    _, sandbox, _ = page
+    app = create_sandbox_app(sandbox.config, sandbox=sandbox)
+    with TestClient(app, base_url=PAGE, headers=headers) as stranger:
+        response = stranger.post(f"/sandbox/phones/{CALLER}/sms", json={"body": "hi"})
+    assert response.status_code == 403 and reason in response.json()["error"]
+    assert sandbox.switchboard.phones[CALLER].messages == []
+
+
+def test_a_form_post_is_refused_even_from_the_page_itself(
+    page: tuple[TestClient, Sandbox, TwimlScript],
+) -> None:
+    client, sandbox, _ = page
+    # What a cross-site <form> can send: a "simple" content type, no CORS preflight.
+    for kind in ("application/x-www-form-urlencoded", "text/plain", "multipart/form-data"):
+        response = client.post(
+            f"/sandbox/phones/{CALLER}/dial", content=b"{}", headers={"Content-Type": kind}
+        )
+        assert response.status_code == 403 and "JSON" in response.json()["error"]
+    assert sandbox.switchboard.phones[CALLER].calls == []
+
+
+def test_the_browsers_own_same_origin_mark_is_enough_without_an_origin(
+    page: tuple[TestClient, Sandbox, TwimlScript],
+) -> None:
+    _, sandbox, _ = page
+    app = create_sandbox_app(sandbox.config, sandbox=sandbox)
+    with TestClient(app, base_url=PAGE, headers={"Sec-Fetch-Site": "same-origin"}) as own:
+        assert own.post(f"/sandbox/phones/{CALLER}/sms", json={"body": "hi"}).status_code == 201
+
+
+def test_a_rebound_host_name_reads_and_changes_nothing(
+    page: tuple[TestClient, Sandbox, TwimlScript],
+) -> None:
+    _, sandbox, _ = page
+    app = create_sandbox_app(sandbox.config, sandbox=sandbox)
+    rebound = "http://attacker.example:8765"  # its DNS now answers 127.0.0.1
+    with TestClient(app, base_url=rebound, headers={"Origin": rebound}) as attacker:
+        for path in ("/", "/sandbox/state"):
+            assert attacker.get(path).status_code == 403, path
+        sent = attacker.post(f"/sandbox/phones/{CALLER}/sms", json={"body": "hi"})
+        assert sent.status_code == 403
+    with TestClient(app, base_url="http://localhost:8765") as local:
+        assert local.get("/sandbox/state").status_code == 200
+
+
+def test_the_page_may_not_be_framed(page: tuple[TestClient, Sandbox, TwimlScript]) -> None:
+    client, _, _ = page
+    headers = client.get("/").headers
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["content-security-policy"] == "frame-ancestors 'none'"
