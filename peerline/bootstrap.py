@@ -19,6 +19,7 @@ from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
+from jobs.sends import RedisSendLog
 from jobs.throttle import Throttle
 from matching.sla import due_by
 from peerline.redis_server import connect, embedded_url
@@ -199,6 +200,7 @@ def outbound(services: Services, carrier_: Carrier | None = None) -> Outbound:
         calls=Throttle(services.redis, "calls", settings.calls_per_second),
         messages=Throttle(services.redis, "sms", settings.sms_per_second),
         ledger=SmsStore(services.store.engine, services.store.cipher),
+        sends=RedisSendLog(services.redis),
     )
 
 

@@ -128,10 +128,15 @@ class Escalation:
             self.jobs.escalate(request_id, level + 1, after=self.config.ack_within)
 
     def page_risk(
-        self, sender_key: str, ticket: str, reason: PageReason = PageReason.RISK_LANGUAGE
+        self,
+        sender_key: str,
+        ticket: str,
+        reason: PageReason = PageReason.RISK_LANGUAGE,
+        send_key: str = "",
     ) -> None:
         """Risk language in a text, or a texter asking for the crisis line: page whoever is
-        first in line now, with the ticket and the reason only."""
+        first in line now, with the ticket and the reason only. ``send_key`` names this
+        page (its job's), so a re-run job never texts twice."""
         if self.alerts.unacked_risk(sender_key):
             return  # already paged about this texter and nobody has ACKed yet
         order = paging_order(self.roster.coordinators(), self.clock())
@@ -145,7 +150,8 @@ class Escalation:
         phone = self.roster.coordinator_phone(who.id)
         try:
             if phone:
-                sid = self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR)
+                key = f"risk:{send_key}" if send_key else None
+                sid = self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR, key=key)
         except CarrierError as exc:
             logger.warning("risk page failed code=%s", exc.code)
         self.alerts.log_page(
@@ -166,7 +172,8 @@ class Escalation:
         sid = None
         try:
             if phone:
-                sid = self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR)
+                key = f"page:{request.id}:{level}"
+                sid = self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR, key=key)
         except CarrierError as exc:
             logger.warning("page failed request=%s level=%d code=%s", request.id, level, exc.code)
         self.alerts.log_page(request.id, request.ticket, "sla", level, who.id, sid)

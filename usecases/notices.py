@@ -36,7 +36,10 @@ class Notices:
             return
         try:
             self.outbound.sms(
-                number, sms(Msg.TEXT_FIRST_NOTICE, request.language), purpose=Purpose.TEXT
+                number,
+                sms(Msg.TEXT_FIRST_NOTICE, request.language),
+                purpose=Purpose.TEXT,
+                key=f"textfirst:{request_id}:{request.callback_attempts}",
             )
             delay = CALL_IN
         except CarrierError:  # opted out of texts (calls are still fine) or unreachable
@@ -57,7 +60,12 @@ class Notices:
         if number is not None:
             language = Language(record.flow.get("language", Language.EN))
             try:
-                self.outbound.sms(number, sms(Msg.GOODBYE, language), purpose=Purpose.TEXT)
+                self.outbound.sms(
+                    number,
+                    sms(Msg.GOODBYE, language),
+                    purpose=Purpose.TEXT,
+                    key=f"close:{session_sid}",
+                )
             except CarrierError:
                 logger.info("closing text not sent session=%s", session_sid)
         if self.store.close_session(session_sid, SessionStatus.ENDED):
