@@ -156,6 +156,7 @@ def voice_intake(services: Services, organizations: KnownOrganizations) -> Voice
     config = IntakeConfig(
         hold_cycles=max(1, settings.hold_max_minutes * 60 // HOLD_CYCLE_SECONDS),
         policy=outbound_policy(settings),
+        phrases=risk_phrases(settings),
     )
     return VoiceIntake(
         services.store,
