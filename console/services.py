@@ -11,6 +11,7 @@ from usecases.accounts import Accounts
 from usecases.audit import AuditTrail
 from usecases.blocklist import Blocklist
 from usecases.board import Board
+from usecases.board_actions import BoardActions
 from usecases.coordinators import Coordinators
 from usecases.explain import MatchExplainer
 from usecases.roster_import import RosterImport
@@ -50,5 +51,6 @@ class ConsoleServices:
     coordinators: Coordinators
     board: Board
     explainer: MatchExplainer
+    actions: BoardActions
     feed: BoardFeed
     blocklist: Blocklist

@@ -73,6 +73,19 @@ def api_app(console: ConsoleServices) -> Starlette:
     return app
 
 
+def _actions(*names: str) -> list[Route]:
+    """``POST /requests/{id}/<name>`` (dashes in the path) → ``pages_board.<name>``."""
+    return [
+        Route(
+            "/requests/{request_id}/" + name.replace("_", "-"),
+            getattr(pages_board, name),
+            methods=["POST"],
+            name=name,
+        )
+        for name in names
+    ]
+
+
 def pages_app(console: ConsoleServices) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -93,6 +106,7 @@ def pages_app(console: ConsoleServices) -> Starlette:
             methods=["POST"],
             name="acknowledge",
         ),
+        *_actions("assign", "requeue", "scheduling_text"),
         Route("/supporters", pages_roster.supporters, methods=GET, name="supporters"),
         Route("/supporters/new", pages_roster.new_supporter, methods=BOTH, name="new_supporter"),
         Route("/supporters/export.csv", pages_roster.export, methods=GET, name="export"),

@@ -83,6 +83,7 @@ class Msg(StrEnum):
     POSTPONED = "postponed"
     REQUEST_OPEN = "request_open"
     TEXT_FIRST_NOTICE = "text_first_notice"
+    SCHEDULED_CALL = "scheduled_call"  # a coordinator's text: the call comes {day} {window}
     # -- texts to supporters and coordinators ------------------------------------------
     SUPPORTER_HELP = "supporter_help"
     SUPPORTER_AVAILABLE = "supporter_available"

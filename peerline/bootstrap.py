@@ -48,6 +48,7 @@ from usecases.admission import Admission, Limits
 from usecases.audit import AuditTrail
 from usecases.blocklist import Blocklist
 from usecases.board import Board
+from usecases.board_actions import BoardActions
 from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import candidate, match_request
 from usecases.candidates import zone as zone_named
@@ -321,6 +322,15 @@ def console_services(services: Services) -> ConsoleServices:
     queries = BoardQueries(engine)
     training = training_policy(settings)
     candidate_now = partial(candidate, training=training)
+    explainer = MatchExplainer(
+        services.store,
+        roster,
+        queries,
+        DispatchStore(engine),
+        candidate_now,
+        match_request,
+        training=training,
+    )
     return ConsoleServices(
         config=ConsoleConfig(secure_cookies=settings.public_base.startswith("https://")),
         signin=SignIn(accounts, sessions, RedisAttempts(services.redis), audit),
@@ -340,14 +350,9 @@ def console_services(services: Services) -> ConsoleServices:
             lambda created, urgency: due_by(created, urgency, zone, holidays),
             audit,
         ),
-        explainer=MatchExplainer(
-            services.store,
-            roster,
-            queries,
-            DispatchStore(engine),
-            candidate_now,
-            match_request,
-            training=training,
+        explainer=explainer,
+        actions=BoardActions(
+            services.store, DispatchStore(engine), roster, explainer, jobs(services), audit
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
