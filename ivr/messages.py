@@ -52,6 +52,7 @@ class Msg(StrEnum):
     INTRO = "intro"  # SMS: who is texting, for a welcome that follows the crisis numbers
     TEXTER_US_ONLY = "texter_us_only"  # SMS: a number abroad; we can't call it back
     TEXTER_NOT_CALLABLE = "texter_not_callable"  # SMS: a number we may not call back
+    TEXT_APOLOGY = "text_apology"  # SMS: we could not read the text now; kept for later
     HOLD_FIRST = "hold_first"
     HOLD_AGAIN = "hold_again"
     HOLD_GIVE_UP = "hold_give_up"

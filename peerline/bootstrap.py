@@ -19,6 +19,7 @@ from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
+from jobs.text_spool import TextSpool
 from jobs.throttle import Throttle
 from matching.sla import due_by
 from peerline.redis_server import connect, embedded_url
@@ -66,6 +67,7 @@ from usecases.supporter_leg import SupporterLeg
 from usecases.supporters import Supporters
 from usecases.text_desk import TextDesk
 from usecases.text_intake import TextIntake
+from usecases.text_replay import TextReplay
 from usecases.tokens import Tokens
 from usecases.voice_intake import IntakeConfig, VoiceIntake
 from usecases.withdrawal import Withdrawals
@@ -235,6 +237,18 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
     return TextDesk(
         services.store, SmsStore(engine, cipher), roster, intake, commands, risk_phrases(settings)
     )
+
+
+def text_spool(services: Services) -> TextSpool:
+    """Where texts wait while the database is away (Redis, else ``var_dir/spool/sms``)."""
+    directory = services.settings.var_dir / "spool" / "sms"
+    return TextSpool(services.redis, directory, services.store.cipher)
+
+
+def text_replay(services: Services, outbound_: Outbound) -> TextReplay:
+    """The scheduler's replay of kept texts through the same desk the webhook uses."""
+    desk = text_desk(services, known_organizations(services))
+    return TextReplay(text_spool(services), desk, outbound_)
 
 
 @dataclass
