@@ -58,6 +58,7 @@ class Msg(StrEnum):
     HOLD_GIVE_UP_NO_NUMBER = "hold_give_up_no_number"
     TECHNICAL_PROBLEM = "technical_problem"
     TURNED_AWAY = "turned_away"  # over a rate limit: no intake, but 911 and 988
+    RISK_HEARD = "risk_heard"  # voice: the risk screen matched a spoken answer
     # -- the caller's legs after intake (voice) ---------------------------------------
     CALLER_JOIN = "caller_join"
     CALLBACK_HELLO = "callback_hello"
@@ -105,3 +106,4 @@ class Msg(StrEnum):
     CLOSE_IN_CALL = "close_in_call"  # a supporter has it: it closes when the call ends
     PAGE_RISK = "page_risk"  # risk language in a text
     PAGE_CRISIS_KEY = "page_crisis_key"  # a texter asked for the crisis line (9)
+    PAGE_RISK_CALL = "page_risk_call"  # risk language in a spoken answer on a call

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from redis import Redis
@@ -12,6 +13,7 @@ from twilio.request_validator import RequestValidator
 from console.attempts import RedisAttempts
 from console.live import RedisBoardFeed
 from console.services import ConsoleConfig, ConsoleServices
+from ivr.model import Urgency
 from ivr.numbers import to_e164
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
@@ -20,6 +22,7 @@ from jobs.enqueue import RqJobs
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
 from jobs.throttle import Throttle
+from matching import TrainingPolicy
 from matching.sla import due_by
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
@@ -136,6 +139,15 @@ def outbound_policy(settings: Settings) -> OutboundPolicy:
     )
 
 
+def training_policy(settings: Settings) -> TrainingPolicy:
+    return TrainingPolicy(
+        refresher_months=settings.refresher_months,
+        trainee_urgencies=frozenset(
+            Urgency(u) for u in settings.listed(settings.trainee_urgencies)
+        ),
+    )
+
+
 def known_organizations(services: Services) -> KnownOrganizations:
     return KnownOrganizations(services.store)
 
@@ -145,6 +157,7 @@ def voice_intake(services: Services, organizations: KnownOrganizations) -> Voice
     config = IntakeConfig(
         hold_cycles=max(1, settings.hold_max_minutes * 60 // HOLD_CYCLE_SECONDS),
         policy=outbound_policy(settings),
+        phrases=risk_phrases(settings),
     )
     return VoiceIntake(
         services.store,
@@ -307,7 +320,7 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         out,
         queue,
         escalation,
-        DispatchConfig(ring_seconds=settings.ring_seconds),
+        DispatchConfig(ring_seconds=settings.ring_seconds, training=training_policy(settings)),
     )
     notices = Notices(services.store, out, queue)
     return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
@@ -326,6 +339,8 @@ def console_services(services: Services) -> ConsoleServices:
     reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
     zone, holidays = zone_named(settings.timezone), settings.holiday_dates
     queries = BoardQueries(engine)
+    training = training_policy(settings)
+    candidate_now = partial(candidate, training=training)
     return ConsoleServices(
         config=ConsoleConfig(secure_cookies=settings.public_base.startswith("https://")),
         signin=SignIn(accounts, sessions, RedisAttempts(services.redis), audit),
@@ -333,7 +348,7 @@ def console_services(services: Services) -> ConsoleServices:
         tokens=Tokens(sessions, audit),
         audit=audit,
         supporters=Supporters(
-            services.store, roster, edits, to_e164, reserved, candidate, audit, feed
+            services.store, roster, edits, to_e164, reserved, candidate_now, audit, feed
         ),
         roster_import=RosterImport(services.store, roster, to_e164, reserved, audit, feed),
         coordinators=Coordinators(roster, edits, to_e164, reserved, paging_order, on_call, audit),
@@ -347,7 +362,13 @@ def console_services(services: Services) -> ConsoleServices:
             feed,
         ),
         explainer=MatchExplainer(
-            services.store, roster, queries, DispatchStore(engine), candidate, match_request
+            services.store,
+            roster,
+            queries,
+            DispatchStore(engine),
+            candidate_now,
+            match_request,
+            training=training,
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),

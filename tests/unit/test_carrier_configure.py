@@ -7,6 +7,7 @@ stderr and exit status 1, never a traceback.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import socket
@@ -113,6 +114,8 @@ def command(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", SECRET)
     monkeypatch.setenv("PEERLINE_HOTLINE_NUMBER", "+16175550100")
     monkeypatch.setenv("PEERLINE_PUBLIC_URL", "https://hotline.example.org")
+    # A deployment (public URL not loopback) must bring its own key: `peerline` refuses otherwise.
+    monkeypatch.setenv("PEERLINE_SECRET_KEY", base64.urlsafe_b64encode(bytes(range(32))).decode())
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     yield monkeypatch
