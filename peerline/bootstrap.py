@@ -58,6 +58,7 @@ from usecases.escalation import Escalation, EscalationConfig, on_call, paging_or
 from usecases.explain import MatchExplainer
 from usecases.intake import IntakeTurn, KnownOrganizations
 from usecases.lifecycle import Expiry, Lifecycle, LifecycleConfig
+from usecases.live_board import BoardRelay
 from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.outbound_policy import OutboundPolicy
@@ -121,6 +122,7 @@ def build(settings: Settings, *, fast_fail_redis: bool = False) -> Services:
     store_ = store(settings)
     url = redis_url(settings, keep)
     redis = connect(url, fast_fail=fast_fail_redis)
+    store_.on_request_event(BoardRelay(RedisBoardFeed(redis, url)))  # feeds the live board
     return Services(settings, store_, redis, url, Queues(redis), keep)
 
 
@@ -359,7 +361,6 @@ def console_services(services: Services) -> ConsoleServices:
             AlertStore(engine),
             lambda created, urgency: due_by(created, urgency, zone, holidays),
             audit,
-            feed,
         ),
         explainer=MatchExplainer(
             services.store,
@@ -393,8 +394,3 @@ def admission(services: Services) -> Admission:
     store_ = services.store
     blocked = BlocklistStore(store_.engine, store_.cipher)
     return Admission(blocked, RedisRateLimiter(services.redis), store_.cipher.blind_index, limits)
-
-
-def board_notifier(services: Services) -> RedisBoardFeed:
-    """The hook for intake and dispatch: ``publish("request.created", request_id)`` etc."""
-    return RedisBoardFeed(services.redis, services.redis_url)
