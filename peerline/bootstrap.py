@@ -58,6 +58,7 @@ from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
 from usecases.explain import MatchExplainer
 from usecases.intake import IntakeTurn, KnownOrganizations
+from usecases.lifecycle import Expiry, Lifecycle, LifecycleConfig
 from usecases.live_board import BoardRelay
 from usecases.notices import Notices
 from usecases.outbound import Outbound
@@ -248,9 +249,25 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         idle=timedelta(hours=settings.sms_idle_hours),
         policy=outbound_policy(settings),
     )
-    commands = Commands(services.store, alerts, roster)
+    lifecycle = Lifecycle(services.store, withdrawals(services))
+    commands = Commands(services.store, alerts, roster, lifecycle)
     return TextDesk(
-        services.store, SmsStore(engine, cipher), roster, intake, commands, risk_phrases(settings)
+        services.store,
+        SmsStore(engine, cipher),
+        roster,
+        intake,
+        commands,
+        risk_phrases(settings),
+        lifecycle,
+    )
+
+
+def lifecycle_config(settings: Settings) -> LifecycleConfig:
+    return LifecycleConfig(
+        zone=zone_named(settings.timezone),
+        holidays=settings.holiday_dates,
+        grace=timedelta(minutes=settings.expiry_grace_minutes),
+        callback_attempts=settings.callback_attempts,
     )
 
 
@@ -276,6 +293,7 @@ class WorkerDeps:
     caller_leg: CallerLeg
     dispatcher: Dispatcher
     notices: Notices
+    expiry: Expiry
 
 
 def worker_deps(settings: Settings, carrier_: Carrier | None = None) -> WorkerDeps:
@@ -297,6 +315,9 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         queue,
         EscalationConfig(zone=zone_named(settings.timezone), holidays=settings.holiday_dates),
     )
+    expiry = Expiry(
+        services.store, withdrawals(services), out, escalation, lifecycle_config(settings)
+    )
     caller_leg = CallerLeg(
         services.store,
         offers,
@@ -305,7 +326,8 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         escalation,
         withdrawals(services),
         CrisisMarks(services.redis),
-        CallBackPolicy(ring_seconds=settings.ring_seconds),
+        CallBackPolicy(ring_seconds=settings.ring_seconds, max_attempts=settings.callback_attempts),
+        expiry,
     )
     dispatcher = Dispatcher(
         services.store,
@@ -317,7 +339,7 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         DispatchConfig(ring_seconds=settings.ring_seconds, training=training_policy(settings)),
     )
     notices = Notices(services.store, out, queue)
-    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices)
+    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
 
 
 def console_services(services: Services) -> ConsoleServices:

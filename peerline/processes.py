@@ -25,7 +25,6 @@ from peerline.settings import Settings
 from peerline.supervisor import Supervisor
 from storage.migrate import upgrade
 from storage.roster import RosterStore
-from usecases.dispatch import Dispatcher
 from usecases.text_replay import TextReplay
 
 logger = logging.getLogger(__name__)
@@ -91,7 +90,7 @@ def run_scheduler(
         try:
             services.redis.ping()  # an outage is one health line, not a failed pass each time
             services.store.ping()
-            _reconciler_pass(services, deps.dispatcher, replay)
+            _reconciler_pass(services, deps, replay)
             health.up(REDIS)
             health.up(DATABASE)
             backoff.reset()
@@ -107,12 +106,14 @@ def run_scheduler(
 
 
 def _reconciler_pass(
-    services: bootstrap.Services, dispatcher: Dispatcher, replay: TextReplay
+    services: bootstrap.Services, deps: bootstrap.WorkerDeps, replay: TextReplay
 ) -> None:
     settings = services.settings
     result = reconcile(
-        services.store, services.queues, stuck_offers=dispatcher.recover_stuck_offers
+        services.store, services.queues, stuck_offers=deps.dispatcher.recover_stuck_offers
     )
+    if expired := deps.expiry.expire_overdue():
+        logger.info("expiry: %d request(s) expired", expired)
     forget_after = timedelta(days=settings.identity_grace_days)
     services.store.forget_callers(closed_before=services.store.clock() - forget_after)
     services.store.forget_idle_sessions(before=services.store.clock() - forget_after)
