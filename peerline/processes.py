@@ -21,8 +21,9 @@ from jobs.recovery import JOB_MONITORING_INTERVAL
 from jobs.worker import PeerlineWorker
 from peerline import bootstrap, demo
 from peerline.deployment import sandbox_refusal
+from peerline.process_tree import ProcessTree
+from peerline.redis_server import stop_embedded
 from peerline.settings import Settings
-from peerline.supervisor import Supervisor
 from storage.migrate import upgrade
 from storage.roster import RosterStore
 from usecases.text_replay import TextReplay
@@ -32,7 +33,9 @@ logger = logging.getLogger(__name__)
 # RQ's default maintenance pass runs every 10 min; a caller can't wait that long for a job
 # whose worker died (DESIGN: re-run within 30 s), so workers clean up far more often.
 MAINTENANCE_INTERVAL = 15
-STABLE_AFTER = 60.0  # a loop or child that ran this long starts its backoff afresh
+STARTUP_TIMEOUT = 60.0  # `run`: seconds for the web and sandbox ports to answer
+STOP_GRACE = 2.0  # `run`: seconds children get after SIGTERM before SIGKILL (Ctrl-C ≤ 3 s)
+STABLE_AFTER = 60.0  # a worker loop that ran this long starts its backoff afresh
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
@@ -132,29 +135,84 @@ def _reconciler_pass(
 
 
 def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
-    """``peerline run``: migrations, demo data, embedded Redis, sandbox, web, worker, reconciler."""
+    """``peerline run``: migrations, demo data, embedded Redis, sandbox, web, worker, reconciler.
+
+    Returns only when it refuses to start; otherwise it ends the process once everything it
+    started has stopped.
+    """
     if sandbox and (line := sandbox_refusal(settings)):
         print(line, file=sys.stderr)
         return 2
+    stop = _stop_on_signals()  # first: a Ctrl-C while starting still stops what started
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     services = bootstrap.build(settings)
+    env = dict(os.environ)
+    env["PEERLINE_REDIS_URL"] = services.redis_url  # children share the embedded server
+    sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
+    if sandbox:
+        env["PEERLINE_TWILIO_API_URL"] = sandbox_url  # Peerline's carrier talks to it
+    tree = ProcessTree(env)
+    status, threads = 1, list[threading.Thread]()
+    try:
+        status = _start_and_watch(
+            settings, services, tree, stop, sandbox_url if sandbox else None, threads
+        )
+    finally:
+        stop.set()
+        tree.stop(grace=STOP_GRACE)
+        for thread in threads:  # the reconciler: its Redis connection closes before the server
+            thread.join(timeout=STOP_GRACE)
+        services.close()
+        for handle in services.keep_alive:  # the embedded Redis, last: nothing uses it now
+            stop_embedded(handle)
+    # Everything `run` started has stopped. Skip tearing down the interpreter's thousands of
+    # modules: on a busy laptop that alone took seconds of a Ctrl-C's 3 s.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+def _start_and_watch(
+    settings: Settings,
+    services: bootstrap.Services,
+    tree: ProcessTree,
+    stop: threading.Event,
+    sandbox_url: str | None,
+    threads: list[threading.Thread],
+) -> int:
+    """Seed, start the children, print the banner once they answer, and watch them."""
     upgrade(services.store.engine)
     roster = RosterStore(services.store.engine, services.store.cipher)
     demo.seed(settings, services.store, roster)
     login = demo.seed_console(settings, services.store, roster)
-    env = dict(os.environ)
-    env["PEERLINE_REDIS_URL"] = services.redis_url  # children share the embedded server
-    children = Supervisor(env)
-    sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
-    if sandbox:
-        env["PEERLINE_TWILIO_API_URL"] = sandbox_url  # Peerline's carrier talks to it
-        children.start("sandbox", _command("sandbox"))
-    for name in ("web", "worker", "scheduler"):
-        children.start(name, _command("serve" if name == "web" else name))
-    stop = _stop_on_signals()
+    ports = [(settings.host, settings.port)]
+    if sandbox_url:
+        tree.spawn("sandbox", ["sandbox"])
+        ports.append(("127.0.0.1", settings.sandbox_port))
+    tree.spawn("web", ["serve"])
+    tree.spawn("worker", ["worker"])
+    if problem := tree.wait_for_ports(ports, stop, STARTUP_TIMEOUT):
+        if stop.is_set():
+            return 0
+        print(f"peerline: {problem}; stopping", file=sys.stderr)
+        return 1
+    print(_banner(settings, sandbox_url, login), flush=True)
+    reconciler_settings = settings.model_copy(update={"redis_url": services.redis_url})
+    scheduler = threading.Thread(
+        target=run_scheduler, args=(reconciler_settings,), kwargs={"stop": stop}
+    )
+    threads.append(scheduler)
+    scheduler.start()
+    while not stop.is_set():
+        tree.restart_exited()  # after a backoff; a crash of one never stops the others
+        stop.wait(0.5)
+    return 0
+
+
+def _banner(settings: Settings, sandbox_url: str | None, login: tuple[str, str] | None) -> str:
     base = f"http://{settings.host}:{settings.port}"
     lines = ["", "Peerline is running."]
-    if sandbox:
+    if sandbox_url:
         lines.append(f"  softphone: {sandbox_url}/   <- open this to call the hotline")
     lines.append(f"  console:   {base}/console/   <- the coordinator console")
     if login:
@@ -166,31 +224,19 @@ def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
         "Press Ctrl-C to stop.",
         "",
     ]
-    print("\n".join(lines), flush=True)
-    try:
-        while not stop.is_set():
-            children.tend()  # a child that exits is started again; the others carry on
-            stop.wait(0.5)
-    finally:
-        children.stop()
-        services.close()
-    return 0
-
-
-def _command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "peerline", *args]
+    return "\n".join(lines)
 
 
 def _stop_on_signals(stop: threading.Event | None = None) -> threading.Event:
-    """An event SIGINT and SIGTERM set (installed again on ``stop`` when given)."""
+    """An event SIGINT, SIGTERM and SIGHUP set (installed again on ``stop`` when given)."""
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
 
         def handler(signum: int, frame: FrameType | None) -> None:
             stop.set()
 
-        signal.signal(signal.SIGINT, handler)
-        signal.signal(signal.SIGTERM, handler)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, handler)
     return stop
 
 
