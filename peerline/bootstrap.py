@@ -40,6 +40,7 @@ from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
 from storage.sms import SmsStore
+from storage.training import TrainingStore
 from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.security import WebhookGuard
 from telephony.twiml import TwimlRenderer
@@ -51,6 +52,7 @@ from usecases.board import Board
 from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import candidate, match_request
 from usecases.candidates import zone as zone_named
+from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
@@ -70,6 +72,7 @@ from usecases.supporters import Supporters
 from usecases.text_desk import TextDesk
 from usecases.text_intake import TextIntake
 from usecases.tokens import Tokens
+from usecases.training import TrainingLedger
 from usecases.voice_intake import IntakeConfig, VoiceIntake
 from usecases.withdrawal import Withdrawals
 
@@ -350,6 +353,8 @@ def console_services(services: Services) -> ConsoleServices:
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
+        training=TrainingLedger(roster, TrainingStore(engine), training, zone, audit),
+        check_ins=CheckIns(roster, TrainingStore(engine), audit),
     )
 
 
