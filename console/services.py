@@ -13,6 +13,7 @@ from usecases.blocklist import Blocklist
 from usecases.board import Board
 from usecases.coordinators import Coordinators
 from usecases.explain import MatchExplainer
+from usecases.reports import Reports
 from usecases.roster_import import RosterImport
 from usecases.signin import SignIn
 from usecases.supporters import Supporters
@@ -52,3 +53,4 @@ class ConsoleServices:
     explainer: MatchExplainer
     feed: BoardFeed
     blocklist: Blocklist
+    reports: Reports

@@ -33,6 +33,7 @@ from storage.console_sessions import SessionStore
 from storage.crypto import FieldCipher, decode_key, load_or_create_key
 from storage.dispatch import DispatchStore
 from storage.engine import make_engine
+from storage.reports import ReportQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
@@ -58,6 +59,7 @@ from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.outbound_policy import OutboundPolicy
 from usecases.ports import Carrier
+from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
 from usecases.roster_import import RosterImport
 from usecases.roster_rules import reserved_numbers
@@ -329,6 +331,13 @@ def console_services(services: Services) -> ConsoleServices:
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
+        reports=Reports(
+            ReportQueries(engine),
+            roster,
+            lambda created, urgency: due_by(created, urgency, zone, holidays),
+            audit,
+            ReportConfig(zone, settings.report_min_cell),
+        ),
     )
 
 
