@@ -55,13 +55,15 @@ def run_scheduler(
 ) -> None:
     """Reconcile the database's waiting requests with Redis every ``interval`` seconds."""
     services = bootstrap.build(settings)
-    dispatcher = bootstrap.dispatch_deps(services).dispatcher
+    deps = bootstrap.dispatch_deps(services)
     stop = stop or _stop_on_signals()
     while not stop.is_set():
         try:
             result = reconcile(
-                services.store, services.queues, stuck_offers=dispatcher.recover_stuck_offers
+                services.store, services.queues, stuck_offers=deps.dispatcher.recover_stuck_offers
             )
+            if expired := deps.expiry.expire_overdue():
+                logger.info("expiry: %d request(s) expired", expired)
             forget_after = timedelta(days=settings.identity_grace_days)
             services.store.forget_callers(closed_before=services.store.clock() - forget_after)
             services.store.forget_idle_sessions(before=services.store.clock() - forget_after)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from matching import explain
+from matching import TrainingPolicy, explain
+from matching.training import DEFAULT_POLICY
 from storage.board import BoardQueries, OfferHistory
 from storage.dispatch import DispatchStore
 from storage.repository import Store
@@ -62,10 +63,12 @@ class MatchExplainer:
         match_request_of: MatchRequestOf,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         reoffer_after: timedelta = REOFFER_AFTER,
+        training: TrainingPolicy = DEFAULT_POLICY,
     ) -> None:
         self.store, self.roster, self.queries, self.offers = store, roster, queries, offers
         self.candidate_of, self.match_request_of = candidate_of, match_request_of
         self.clock, self.reoffer_after = clock, reoffer_after
+        self.training = training
 
     def explain(self, actor: Actor, request_id: str) -> Explanation:
         actor.require(Role.COORDINATOR)
@@ -78,10 +81,10 @@ class MatchExplainer:
         pool = [self.candidate_of(p, f"{now:%Y-%m}") for p in people]
         exclude = self.offers.offered_supporters(request_id, since=now - self.reoffer_after)
         wanted = self.match_request_of(request, exclude)
-        ranked, rejected = explain(wanted, pool, now)
+        ranked, rejected = explain(wanted, pool, now, training=self.training)
         widened = not ranked
         if widened:
-            ranked, rejected = explain(wanted, pool, now, widen=True)
+            ranked, rejected = explain(wanted, pool, now, widen=True, training=self.training)
         return Explanation(
             request_id=request.id,
             ticket=request.ticket,
