@@ -378,9 +378,8 @@ def console_services(services: Services) -> ConsoleServices:
         reports=Reports(
             ReportQueries(engine),
             roster,
-            lambda created, urgency: due_by(created, urgency, zone, holidays),
             audit,
-            ReportConfig(zone, settings.report_min_cell),
+            ReportConfig(zone, holidays, settings.report_min_cell),
         ),
     )
 

@@ -26,6 +26,8 @@ class RequestFact:
     status: str
     connected_at: datetime | None  # the first time a supporter was bridged with the caller
     closed_at: datetime | None
+    contact_mode: str
+    callback_window: str | None
 
 
 class ReportQueries:
@@ -45,11 +47,13 @@ class ReportQueries:
                     HelpRequest.status,
                     HelpRequest.connected_at,
                     HelpRequest.closed_at,
+                    HelpRequest.contact_mode,
+                    HelpRequest.callback_window,
                 )
                 .where(HelpRequest.created_at >= start, HelpRequest.created_at < end)
                 .order_by(HelpRequest.created_at)
             ).all()
-        return [RequestFact(*row) for row in rows]
+        return [RequestFact(**row._asdict()) for row in rows]
 
     def offers_by_supporter(self, start: datetime, end: datetime) -> dict[str, Counter[str]]:
         """For each supporter, their offers made in [start, end) counted by how they ended."""

@@ -9,18 +9,19 @@ follow-up sessions and their de-identified answers; until it is wired in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from storage.reports import ReportQueries
+from ivr.model import CallbackWindow, ContactMode, Urgency
+from matching.sla import promised_by
+from storage.reports import ReportQueries, RequestFact
 from storage.roster import RosterStore
 from usecases.access import Actor, Role
 from usecases.audit import AuditTrail
 from usecases.csv_text import csv_text
 from usecases.errors import Invalid
-from usecases.ports import DueBy
 from usecases.report_figures import (
     CHANNELS,
     LANGUAGES,
@@ -58,6 +59,7 @@ OUTCOMES = {
 @dataclass(frozen=True)
 class ReportConfig:
     zone: ZoneInfo
+    holidays: Collection[date] = ()
     threshold: int = 5
 
 
@@ -66,13 +68,12 @@ class Reports:
         self,
         queries: ReportQueries,
         roster: RosterStore,
-        due_by: DueBy,
         audit: AuditTrail,
         config: ReportConfig,
         follow_ups: FollowUpFigures = NO_FOLLOW_UPS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.queries, self.roster, self.due_by, self.audit = queries, roster, due_by, audit
+        self.queries, self.roster, self.audit = queries, roster, audit
         self.config, self.follow_ups, self.clock = config, follow_ups, clock
 
     def period(self, start: date | None = None, end: date | None = None) -> Period:
@@ -146,7 +147,7 @@ class Reports:
                     f.connected_at,
                     f.closed_at,
                     f.status,
-                    self.due_by(f.created_at, f.urgency),
+                    self._promised(f),
                     now,
                 ),
             )
@@ -196,6 +197,15 @@ class Reports:
             follow_ups,
             follow_ups_wired=self.follow_ups is not NO_FOLLOW_UPS,
         )
+
+    def _promised(self, f: RequestFact) -> datetime:
+        """The promise as expiry keeps it (``usecases.lifecycle``): the caller's own call
+        back window counts."""
+        window = None
+        if f.contact_mode == ContactMode.CALLBACK and f.callback_window:
+            window = CallbackWindow(f.callback_window)
+        zone, holidays = self.config.zone, self.config.holidays
+        return promised_by(f.created_at, Urgency(f.urgency), window, zone, holidays)
 
     def requests_csv(self, actor: Actor, period: Period) -> str:
         return csv_text(self.requests(actor, period, export=True).csv_rows())
