@@ -14,6 +14,7 @@ from usecases.board import Board
 from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.explain import MatchExplainer
+from usecases.reports import Reports
 from usecases.roster_import import RosterImport
 from usecases.signin import SignIn
 from usecases.supporters import Supporters
@@ -56,3 +57,4 @@ class ConsoleServices:
     blocklist: Blocklist
     training: TrainingLedger
     check_ins: CheckIns
+    reports: Reports

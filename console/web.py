@@ -21,11 +21,13 @@ from console import (
     api_blocklist,
     api_board,
     api_coordinators,
+    api_reports,
     api_roster,
     api_training,
     pages_admin,
     pages_blocklist,
     pages_board,
+    pages_reports,
     pages_roster,
     pages_signin,
     pages_training,
@@ -43,8 +45,22 @@ OPERATIONS = [
     *api_board.OPERATIONS,
     *api_blocklist.OPERATIONS,
     *api_training.OPERATIONS,
+    *api_reports.OPERATIONS,
 ]
 GET, BOTH = ["GET"], ["GET", "POST"]
+REPORT_ROUTES = [
+    Route("/reports", pages_reports.reports, methods=GET, name="reports"),
+    Route("/reports/export.csv", pages_reports.reports_export, methods=GET, name="reports_export"),
+    Route(
+        "/reports/supporters", pages_reports.supporter_report, methods=GET, name="supporter_report"
+    ),
+    Route(
+        "/reports/supporters/export.csv",
+        pages_reports.supporter_report_export,
+        methods=GET,
+        name="supporter_report_export",
+    ),
+]
 
 
 def mounts(console: ConsoleServices) -> list[BaseRoute]:
@@ -160,6 +176,7 @@ def pages_app(console: ConsoleServices) -> Starlette:
             name="unblock",
         ),
         Route("/security", pages_admin.security, methods=BOTH, name="security"),
+        *REPORT_ROUTES,
         Mount("/static", app=StaticFiles(packages=[("console", "static")]), name="static"),
     ]
     app = Starlette(

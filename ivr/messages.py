@@ -63,6 +63,8 @@ class Msg(StrEnum):
     CALLER_JOIN = "caller_join"
     CALLBACK_HELLO = "callback_hello"
     CALLBACK_NOT_NOW = "callback_not_now"
+    CALLBACK_DECLINE_KEY = "callback_decline_key"  # "no longer need this call? press 2"
+    CALLBACK_DECLINED = "callback_declined"
     NOBODY_NOW = "nobody_now"
     # -- the supporter's leg (voice) --------------------------------------------------
     OFFER_WHISPER = "offer_whisper"  # {who} needs peer support {when}
@@ -83,6 +85,7 @@ class Msg(StrEnum):
     POSTPONED = "postponed"
     REQUEST_OPEN = "request_open"
     TEXT_FIRST_NOTICE = "text_first_notice"
+    REQUEST_EXPIRED = "request_expired"  # nobody reached them in time: 988 and the hotline
     # -- texts to supporters and coordinators ------------------------------------------
     SUPPORTER_HELP = "supporter_help"
     SUPPORTER_AVAILABLE = "supporter_available"
@@ -96,6 +99,11 @@ class Msg(StrEnum):
     COORDINATOR_STATUS = "coordinator_status"
     COORDINATOR_COVER = "coordinator_cover"
     PAGE_WAITING = "page_waiting"  # ticket, urgency, minutes waited
+    PAGE_EXPIRED = "page_expired"  # ticket, urgency: nobody reached the caller in time
+    PAGE_NOT_REACHED = "page_not_reached"  # ticket, urgency, call backs tried; expired
+    CLOSE_DONE = "close_done"
+    CLOSE_ENDED = "close_ended"  # the ticket had already ended
+    CLOSE_IN_CALL = "close_in_call"  # a supporter has it: it closes when the call ends
     PAGE_RISK = "page_risk"  # risk language in a text
     PAGE_CRISIS_KEY = "page_crisis_key"  # a texter asked for the crisis line (9)
     PAGE_RISK_CALL = "page_risk_call"  # risk language in a spoken answer on a call

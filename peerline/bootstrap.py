@@ -36,6 +36,7 @@ from storage.console_sessions import SessionStore
 from storage.crypto import FieldCipher, decode_key, load_or_create_key
 from storage.dispatch import DispatchStore
 from storage.engine import make_engine
+from storage.reports import ReportQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
@@ -59,10 +60,13 @@ from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
 from usecases.explain import MatchExplainer
 from usecases.intake import IntakeTurn, KnownOrganizations
+from usecases.lifecycle import Expiry, Lifecycle, LifecycleConfig
+from usecases.live_board import BoardRelay
 from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.outbound_policy import OutboundPolicy
 from usecases.ports import Carrier
+from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
 from usecases.roster_import import RosterImport
 from usecases.roster_rules import reserved_numbers
@@ -123,6 +127,7 @@ def build(settings: Settings, *, fast_fail_redis: bool = False) -> Services:
     store_ = store(settings)
     url = redis_url(settings, keep)
     redis = connect(url, fast_fail=fast_fail_redis)
+    store_.on_request_event(BoardRelay(RedisBoardFeed(redis, url)))  # feeds the live board
     return Services(settings, store_, redis, url, Queues(redis), keep)
 
 
@@ -247,9 +252,25 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         idle=timedelta(hours=settings.sms_idle_hours),
         policy=outbound_policy(settings),
     )
-    commands = Commands(services.store, alerts, roster)
+    lifecycle = Lifecycle(services.store, withdrawals(services))
+    commands = Commands(services.store, alerts, roster, lifecycle)
     return TextDesk(
-        services.store, SmsStore(engine, cipher), roster, intake, commands, risk_phrases(settings)
+        services.store,
+        SmsStore(engine, cipher),
+        roster,
+        intake,
+        commands,
+        risk_phrases(settings),
+        lifecycle,
+    )
+
+
+def lifecycle_config(settings: Settings) -> LifecycleConfig:
+    return LifecycleConfig(
+        zone=zone_named(settings.timezone),
+        holidays=settings.holiday_dates,
+        grace=timedelta(minutes=settings.expiry_grace_minutes),
+        callback_attempts=settings.callback_attempts,
     )
 
 
@@ -263,6 +284,7 @@ class WorkerDeps:
     caller_leg: CallerLeg
     dispatcher: Dispatcher
     notices: Notices
+    expiry: Expiry
 
 
 def worker_deps(settings: Settings, carrier_: Carrier | None = None) -> WorkerDeps:
@@ -284,6 +306,9 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         queue,
         EscalationConfig(zone=zone_named(settings.timezone), holidays=settings.holiday_dates),
     )
+    expiry = Expiry(
+        services.store, withdrawals(services), out, escalation, lifecycle_config(settings)
+    )
     caller_leg = CallerLeg(
         services.store,
         offers,
@@ -292,7 +317,8 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         escalation,
         withdrawals(services),
         CrisisMarks(services.redis),
-        CallBackPolicy(ring_seconds=settings.ring_seconds),
+        CallBackPolicy(ring_seconds=settings.ring_seconds, max_attempts=settings.callback_attempts),
+        expiry,
     )
     dispatcher = Dispatcher(
         services.store,
@@ -304,7 +330,7 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         DispatchConfig(ring_seconds=settings.ring_seconds, training=training_policy(settings)),
     )
     notices = Notices(services.store, out, queue)
-    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices)
+    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
 
 
 def console_services(services: Services) -> ConsoleServices:
@@ -340,7 +366,6 @@ def console_services(services: Services) -> ConsoleServices:
             AlertStore(engine),
             lambda created, urgency: due_by(created, urgency, zone, holidays),
             audit,
-            feed,
         ),
         explainer=MatchExplainer(
             services.store,
@@ -355,6 +380,12 @@ def console_services(services: Services) -> ConsoleServices:
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
         training=TrainingLedger(roster, TrainingStore(engine), training, zone, audit),
         check_ins=CheckIns(roster, TrainingStore(engine), audit),
+        reports=Reports(
+            ReportQueries(engine),
+            roster,
+            audit,
+            ReportConfig(zone, holidays, settings.report_min_cell),
+        ),
     )
 
 
@@ -376,8 +407,3 @@ def admission(services: Services) -> Admission:
     store_ = services.store
     blocked = BlocklistStore(store_.engine, store_.cipher)
     return Admission(blocked, RedisRateLimiter(services.redis), store_.cipher.blind_index, limits)
-
-
-def board_notifier(services: Services) -> RedisBoardFeed:
-    """The hook for intake and dispatch: ``publish("request.created", request_id)`` etc."""
-    return RedisBoardFeed(services.redis, services.redis_url)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from peerline import blocklist_cli, keys_cli, logs, people_cli, training_cli
 from peerline.commands import ACTION_HELP, NEEDS, needs
 from peerline.preflight import Need, schema_problem
+from peerline.process_tree import follow_parent
 from peerline.settings import Settings
 
 logger = logging.getLogger("peerline")
@@ -26,6 +27,7 @@ DESCRIPTION = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    follow_parent()  # a child of `peerline run` stops when `run` does, however it ends
     parser = _parser()
     args = parser.parse_args(argv)
     settings = Settings()

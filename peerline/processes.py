@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 from datetime import timedelta
@@ -20,6 +19,8 @@ from jobs.reconciler import close_idle_texts, reconcile
 from jobs.recovery import JOB_MONITORING_INTERVAL
 from peerline import bootstrap, demo
 from peerline.deployment import sandbox_refusal
+from peerline.process_tree import ProcessTree
+from peerline.redis_server import stop_embedded
 from peerline.settings import Settings
 from storage.migrate import upgrade
 from storage.roster import RosterStore
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 # RQ's default maintenance pass runs every 10 min; a caller can't wait that long for a job
 # whose worker died (DESIGN: re-run within 30 s), so workers clean up far more often.
 MAINTENANCE_INTERVAL = 15
+STARTUP_TIMEOUT = 60.0  # `run`: seconds for the web and sandbox ports to answer
+STOP_GRACE = 2.0  # `run`: seconds children get after SIGTERM before SIGKILL (Ctrl-C ≤ 3 s)
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
@@ -55,13 +58,15 @@ def run_scheduler(
 ) -> None:
     """Reconcile the database's waiting requests with Redis every ``interval`` seconds."""
     services = bootstrap.build(settings)
-    dispatcher = bootstrap.dispatch_deps(services).dispatcher
+    deps = bootstrap.dispatch_deps(services)
     stop = stop or _stop_on_signals()
     while not stop.is_set():
         try:
             result = reconcile(
-                services.store, services.queues, stuck_offers=dispatcher.recover_stuck_offers
+                services.store, services.queues, stuck_offers=deps.dispatcher.recover_stuck_offers
             )
+            if expired := deps.expiry.expire_overdue():
+                logger.info("expiry: %d request(s) expired", expired)
             forget_after = timedelta(days=settings.identity_grace_days)
             services.store.forget_callers(closed_before=services.store.clock() - forget_after)
             services.store.forget_idle_sessions(before=services.store.clock() - forget_after)
@@ -83,28 +88,86 @@ def run_scheduler(
 
 
 def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
-    """``peerline run``: migrations, demo data, embedded Redis, sandbox, web, worker, reconciler."""
+    """``peerline run``: migrations, demo data, embedded Redis, sandbox, web, worker, reconciler.
+
+    Returns only when it refuses to start; otherwise it ends the process once everything it
+    started has stopped.
+    """
     if sandbox and (line := sandbox_refusal(settings)):
         print(line, file=sys.stderr)
         return 2
+    stop = _stop_on_signals()  # first: a Ctrl-C while starting still stops what started
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     services = bootstrap.build(settings)
+    env = dict(os.environ)
+    env["PEERLINE_REDIS_URL"] = services.redis_url  # children share the embedded server
+    sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
+    if sandbox:
+        env["PEERLINE_TWILIO_API_URL"] = sandbox_url  # Peerline's carrier talks to it
+    tree = ProcessTree(env)
+    status, threads = 1, list[threading.Thread]()
+    try:
+        status = _start_and_watch(
+            settings, services, tree, stop, sandbox_url if sandbox else None, threads
+        )
+    finally:
+        stop.set()
+        tree.stop(grace=STOP_GRACE)
+        for thread in threads:  # the reconciler: its Redis connection closes before the server
+            thread.join(timeout=STOP_GRACE)
+        services.close()
+        for handle in services.keep_alive:  # the embedded Redis, last: nothing uses it now
+            stop_embedded(handle)
+    # Everything `run` started has stopped. Skip tearing down the interpreter's thousands of
+    # modules: on a busy laptop that alone took seconds of a Ctrl-C's 3 s.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+def _start_and_watch(
+    settings: Settings,
+    services: bootstrap.Services,
+    tree: ProcessTree,
+    stop: threading.Event,
+    sandbox_url: str | None,
+    threads: list[threading.Thread],
+) -> int:
+    """Seed, start the children, print the banner once they answer, and watch them."""
     upgrade(services.store.engine)
     roster = RosterStore(services.store.engine, services.store.cipher)
     demo.seed(settings, services.store, roster)
     login = demo.seed_console(settings, services.store, roster)
-    env = dict(os.environ)
-    env["PEERLINE_REDIS_URL"] = services.redis_url  # children share the embedded server
-    children = []
-    sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
-    if sandbox:
-        env["PEERLINE_TWILIO_API_URL"] = sandbox_url  # Peerline's carrier talks to it
-        children.append(_spawn("sandbox", ["sandbox"], env))
-    children += [_spawn("web", ["serve"], env), _spawn("worker", ["worker"], env)]
-    stop = _stop_on_signals()
+    ports = [(settings.host, settings.port)]
+    if sandbox_url:
+        tree.spawn("sandbox", ["sandbox"])
+        ports.append(("127.0.0.1", settings.sandbox_port))
+    tree.spawn("web", ["serve"])
+    tree.spawn("worker", ["worker"])
+    if problem := tree.wait_for_ports(ports, stop, STARTUP_TIMEOUT):
+        if stop.is_set():
+            return 0
+        print(f"peerline: {problem}; stopping", file=sys.stderr)
+        return 1
+    print(_banner(settings, sandbox_url, login), flush=True)
+    reconciler_settings = settings.model_copy(update={"redis_url": services.redis_url})
+    scheduler = threading.Thread(
+        target=run_scheduler, args=(reconciler_settings,), kwargs={"stop": stop}
+    )
+    threads.append(scheduler)
+    scheduler.start()
+    while not stop.is_set():
+        if (child := tree.exited()) is not None:
+            logger.error("%s exited with %s; stopping", child.name, child.proc.returncode)
+            stop.set()
+        stop.wait(0.5)
+    return 0
+
+
+def _banner(settings: Settings, sandbox_url: str | None, login: tuple[str, str] | None) -> str:
     base = f"http://{settings.host}:{settings.port}"
     lines = ["", "Peerline is running."]
-    if sandbox:
+    if sandbox_url:
         lines.append(f"  softphone: {sandbox_url}/   <- open this to call the hotline")
     lines.append(f"  console:   {base}/console/   <- the coordinator console")
     if login:
@@ -116,35 +179,7 @@ def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
         "Press Ctrl-C to stop.",
         "",
     ]
-    print("\n".join(lines), flush=True)
-    reconciler_settings = settings.model_copy(update={"redis_url": services.redis_url})
-    scheduler = threading.Thread(
-        target=run_scheduler, args=(reconciler_settings,), kwargs={"stop": stop}, daemon=True
-    )
-    scheduler.start()
-    try:
-        while not stop.is_set():
-            for name, proc in children:
-                if proc.poll() is not None:
-                    logger.error("%s exited with %s; stopping", name, proc.returncode)
-                    stop.set()
-            stop.wait(0.5)
-    finally:
-        for _name, proc in children:
-            proc.terminate()
-        for _name, proc in children:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        services.close()
-    return 0
-
-
-def _spawn(name: str, args: list[str], env: dict[str, str]) -> tuple[str, subprocess.Popen[bytes]]:
-    proc = subprocess.Popen([sys.executable, "-m", "peerline", *args], env=env)  # noqa: S603
-    logger.info("started %s pid=%d", name, proc.pid)
-    return name, proc
+    return "\n".join(lines)
 
 
 def _stop_on_signals() -> threading.Event:
@@ -154,8 +189,8 @@ def _stop_on_signals() -> threading.Event:
         def handler(signum: int, frame: FrameType | None) -> None:
             stop.set()
 
-        signal.signal(signal.SIGINT, handler)
-        signal.signal(signal.SIGTERM, handler)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, handler)
     return stop
 
 

@@ -21,7 +21,7 @@ from storage.roster import RosterStore
 from usecases.access import Actor, Role
 from usecases.audit import AuditTrail
 from usecases.errors import Conflict, NotFound
-from usecases.ports import BoardNotifier, DueBy
+from usecases.ports import DueBy
 
 URGENCY_ORDER = {"urgent": 0, "soon": 1, "routine": 2}
 REPEATED_NO_ANSWER = 2
@@ -56,11 +56,10 @@ class Board:
         alerts: AlertStore,
         due_by: DueBy,
         audit: AuditTrail,
-        notifier: BoardNotifier,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store, self.queries, self.roster, self.alerts = store, queries, roster, alerts
-        self.due_by, self.audit, self.notifier, self.clock = due_by, audit, notifier, clock
+        self.due_by, self.audit, self.clock = due_by, audit, clock
 
     def rows(self, actor: Actor) -> list[BoardRow]:
         """Every open request, most urgent first, then the least time left."""
@@ -88,7 +87,6 @@ class Board:
         if fresh:
             self.store.add_event("coordinator.ack", request_id=request.id, via="console")
             self.audit.record(actor, "request.ack", "request", request.id, ticket=request.ticket)
-            self.notifier.publish("request.acked", request.id)
         return fresh
 
     def _rows(self, requests: list[RequestRecord]) -> list[BoardRow]:
