@@ -37,10 +37,12 @@ from storage.console_sessions import SessionStore
 from storage.crypto import FieldCipher, decode_key, load_or_create_key
 from storage.dispatch import DispatchStore
 from storage.engine import make_engine
+from storage.reports import ReportQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
 from storage.sms import SmsStore
+from storage.training import TrainingStore
 from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.security import WebhookGuard
 from telephony.twiml import TwimlRenderer
@@ -52,6 +54,7 @@ from usecases.board import Board
 from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import candidate, match_request
 from usecases.candidates import zone as zone_named
+from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
@@ -64,6 +67,7 @@ from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.outbound_policy import OutboundPolicy
 from usecases.ports import Carrier
+from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
 from usecases.roster_import import RosterImport
 from usecases.roster_rules import reserved_numbers
@@ -74,6 +78,7 @@ from usecases.text_desk import TextDesk
 from usecases.text_intake import TextIntake
 from usecases.text_replay import TextReplay
 from usecases.tokens import Tokens
+from usecases.training import TrainingLedger
 from usecases.voice_intake import IntakeConfig, VoiceIntake
 from usecases.withdrawal import Withdrawals
 
@@ -387,6 +392,14 @@ def console_services(services: Services) -> ConsoleServices:
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
+        training=TrainingLedger(roster, TrainingStore(engine), training, zone, audit),
+        check_ins=CheckIns(roster, TrainingStore(engine), audit),
+        reports=Reports(
+            ReportQueries(engine),
+            roster,
+            audit,
+            ReportConfig(zone, holidays, settings.report_min_cell),
+        ),
     )
 
 
