@@ -12,12 +12,15 @@ from usecases.audit import AuditTrail
 from usecases.blocklist import Blocklist
 from usecases.board import Board
 from usecases.board_actions import BoardActions
+from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.explain import MatchExplainer
+from usecases.reports import Reports
 from usecases.roster_import import RosterImport
 from usecases.signin import SignIn
 from usecases.supporters import Supporters
 from usecases.tokens import Tokens
+from usecases.training import TrainingLedger
 
 
 class BoardFeed(Protocol):
@@ -54,3 +57,6 @@ class ConsoleServices:
     actions: BoardActions
     feed: BoardFeed
     blocklist: Blocklist
+    training: TrainingLedger
+    check_ins: CheckIns
+    reports: Reports
