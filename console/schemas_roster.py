@@ -96,7 +96,7 @@ class SupporterFields(Strict):
     organization: str | None = Field(None, max_length=300)
     languages: list[str] | None = Field(None, max_length=4)
     level: int | None = Field(None, description="1 student … 4 attending")
-    training_tier: str | None = Field(None, max_length=60)
+    training_tier: str | None = Field(None, max_length=60, description="1, 2, 3 or trainee")
     monthly_cap_hours: float | None = Field(None, description="above 0, up to 160")
     timezone: str | None = Field(None, max_length=64)
     schedule: list[Window] | None = Field(None, max_length=100)

@@ -79,12 +79,22 @@ def advance(session: Session, inbound: Inbound) -> Step:
     if _wants_crisis(session, inbound):
         return crisis(session)
     if session.state is State.ORG_NAME:
-        return _org_name(session, inbound)
-    if session.state is State.CALLBACK_NUMBER:
-        return _callback_number(session, inbound)
-    if session.state is State.CALLBACK_CONFIRM:
-        return _callback_confirm(session, inbound)
-    return _menu_turn(session, inbound)
+        step = _org_name(session, inbound)
+    elif session.state is State.CALLBACK_NUMBER:
+        step = _callback_number(session, inbound)
+    elif session.state is State.CALLBACK_CONFIRM:
+        step = _callback_confirm(session, inbound)
+    else:
+        step = _menu_turn(session, inbound)
+    return _after_risk(step) if inbound.risk and session.channel is Channel.VOICE else step
+
+
+def _after_risk(step: Step) -> Step:
+    """The risk screen heard danger in a spoken answer: the next words offer the crisis key
+    plainly, then the flow goes on (screening never blocks the intake). By text the desk
+    answers risk language itself, before the flow."""
+    lines = (Line(Msg.RISK_HEARD, step.session.language), *step.prompt.lines)
+    return replace(step, prompt=replace(step.prompt, lines=lines))
 
 
 def _wants_crisis(session: Session, inbound: Inbound) -> bool:

@@ -158,6 +158,7 @@ class Inbound:
     speech: str = ""
     organization: str | None = None
     number_check: NumberCheck | None = None  # the edge's verdict on a keyed-in number
+    risk: bool = False  # the edge's risk screen matched the spoken words (never the words)
 
     @property
     def empty(self) -> bool:

@@ -19,6 +19,7 @@ from matching.model import (
     Step,
 )
 from matching.rules import LADDER, RELATED, explain, rank, step
+from matching.training import TrainingPolicy
 
 __all__ = [
     "CALLBACK_WINDOWS",
@@ -38,6 +39,7 @@ __all__ = [
     "Rejection",
     "Score",
     "Step",
+    "TrainingPolicy",
     "WeeklyWindow",
     "explain",
     "next_window",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum, StrEnum
 from functools import cached_property
 from typing import NamedTuple
@@ -21,6 +21,7 @@ from ivr.model import (
 from ivr.organizations import normalize
 from matching.availability import Availability
 from matching.errors import InvalidCandidate, NaiveDatetime
+from matching.training import lapses_at
 
 DEFAULT_MONTHLY_CAP = 240  # minutes; volunteers give 2-4 hours a month
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -60,6 +61,8 @@ class Rejection(StrEnum):
 
     INACTIVE = "inactive"
     UNTRAINED = "not trained"
+    TRAINING_LAPSED = "training lapsed (refresher overdue)"
+    IN_TRAINING = "in training: not offered this urgency"
     BAD_NUMBER = "flagged for a bad number"
     SAME_ORGANIZATION = "in the caller's organization"
     LANGUAGE = "does not speak the caller's language"
@@ -94,10 +97,13 @@ class Candidate:
     cool_off_until: datetime | None = None
     last_call_ended_at: datetime | None = None
     flagged_bad_number: bool = False
+    refresher_due: date | None = None  # None: no training date on the ledger (not gated)
+    in_training: bool = False  # the ledger's tier "trainee": some urgencies only
     # Derived once here so ranking does no string or datetime work per candidate:
     org_key: str | None = field(init=False, repr=False, compare=False)
     ladder_level: Level | None = field(init=False, repr=False, compare=False)
     last_call_us: int = field(init=False, repr=False, compare=False)
+    lapses_at: datetime | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.minutes_this_month < MINUTES_LIMIT or self.monthly_cap_minutes < 0:
@@ -109,6 +115,9 @@ class Candidate:
         object.__setattr__(self, "org_key", org or None)
         object.__setattr__(self, "ladder_level", Level.of(self.role, self.level))
         object.__setattr__(self, "last_call_us", _microseconds(self.last_call_ended_at))
+        due = self.refresher_due
+        lapse = None if due is None else lapses_at(due, self.availability.zone)
+        object.__setattr__(self, "lapses_at", lapse)
 
 
 def _microseconds(moment: datetime | None) -> int:
@@ -126,7 +135,8 @@ class MatchRequest:
     wanted someone outside it but gave no answer (nothing can be excluded then).
     ``callback_zone`` is the zone the callback window is read in (None: each supporter's).
     ``exclude`` holds supporters already offered this request or whom the caller declined.
-    ``urgency`` changes neither who qualifies nor the order; it rides along for the console.
+    ``urgency`` never changes the order; it decides only whether a supporter in training
+    may be offered the request (``matching.training``).
     """
 
     role: Role
@@ -241,6 +251,10 @@ class Ranked:
             out.append(f"training level {mine.name.lower()} (caller {theirs.name.lower()})")
         if r.language is not Language.EN:
             out.append(f"speaks {r.language}")
+        if c.in_training:
+            out.append(f"in training ({r.urgency} request allowed)")
+        if c.refresher_due is not None:
+            out.append(f"training current (refresher due {c.refresher_due:%Y-%m-%d})")
         out.append(_organization_reason(c, r))
         out.append(_availability_reason(c, r))
         out.append(f"{s.minutes} of {c.monthly_cap_minutes} min used this month")

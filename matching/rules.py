@@ -1,11 +1,13 @@
 """Hard filters, the role ladder, and the ranking built on them. Pure.
 
-Hard filters, in the order ``explain`` reports them (``Rejection``): active, trained, not
-flagged for a bad number, not in the caller's organization unless the caller said "same_ok"
-or "any" (an organization the caller did not name excludes nobody), speaks the caller's
-language, role on the ladder (unless widened), not already offered this request, not busy,
-not in cool-off, strictly under the monthly cap, and available now or, for a callback, in
-the caller's window (``matching.availability``).
+Hard filters, in the order ``explain`` reports them (``Rejection``): active, trained,
+training not lapsed (refresher not overdue), a supporter in training only for the urgencies
+the program allows them (``matching.training``), not flagged for a bad number, not in the
+caller's organization unless the caller said "same_ok" or "any" (an organization the caller
+did not name excludes nobody), speaks the caller's language, role on the ladder (unless
+widened), not already offered this request, not busy, not in cool-off, strictly under the
+monthly cap, and available now or, for a callback, in the caller's window
+(``matching.availability``).
 
 ``rank`` returns every supporter who passes them, best first:
 
@@ -44,6 +46,7 @@ from matching.model import (
     Rejection,
     Step,
 )
+from matching.training import DEFAULT_POLICY, TrainingPolicy
 
 # Related roles, both ways round. A caller's "similar role" peer is first someone in their
 # own role, then someone on the other side of one of these pairings.
@@ -110,11 +113,14 @@ class _Screen:
         "previous",
         "request",
         "steps",
+        "trainee_ok",
         "when",
         "widen",
     )
 
-    def __init__(self, request: MatchRequest, now: datetime, widen: bool) -> None:
+    def __init__(
+        self, request: MatchRequest, now: datetime, widen: bool, training: TrainingPolicy
+    ) -> None:
         self.request = request
         self.now = require_aware(now)
         self.widen = widen
@@ -130,6 +136,7 @@ class _Screen:
         self.previous = request.previous_supporter_id
         self.exclude = request.exclude
         self.when = When(now, request.needs_window, request.callback_zone)
+        self.trainee_ok = training.trainee_may_take(request.urgency)
 
     def reject(self, c: Candidate) -> Rejection | None:
         """The first hard filter ``c`` fails, or None when it passes them all."""
@@ -137,6 +144,10 @@ class _Screen:
             return Rejection.INACTIVE
         if not c.trained:
             return Rejection.UNTRAINED
+        if c.lapses_at is not None and self.now >= c.lapses_at:
+            return Rejection.TRAINING_LAPSED
+        if c.in_training and not self.trainee_ok:
+            return Rejection.IN_TRAINING
         if c.flagged_bad_number:
             return Rejection.BAD_NUMBER
         if self.org is not None and c.org_key == self.org:
@@ -188,6 +199,10 @@ class _Screen:
         return [Ranked(passed[by_id[k & _PLACE_MASK]], k >> _PLACE_BITS, request) for k in keys]
 
     def detail(self, c: Candidate, why: Rejection) -> str:
+        if why is Rejection.TRAINING_LAPSED and c.refresher_due is not None:
+            return f"refresher was due {c.refresher_due:%Y-%m-%d}"
+        if why is Rejection.IN_TRAINING:
+            return f"a {self.request.urgency} request"
         if why is Rejection.SAME_ORGANIZATION:
             return c.organization or ""
         if why is Rejection.LANGUAGE:
@@ -213,24 +228,31 @@ def rank(
     *,
     widen: bool = False,
     limit: int | None = None,
+    training: TrainingPolicy = DEFAULT_POLICY,
 ) -> list[Ranked]:
     """Every candidate who passes the hard filters, best first (see the module doc). Pure.
 
     ``now`` must be timezone-aware. The order depends only on the candidates, never on the
     order they arrive in. ``limit`` keeps only the best few (the dispatcher needs one).
+    ``training`` is the program's training rules (who in training may take which urgency).
     """
-    return _Screen(request, now, widen).rank(candidates, limit)
+    return _Screen(request, now, widen, training).rank(candidates, limit)
 
 
 def explain(
-    request: MatchRequest, candidates: Iterable[Candidate], now: datetime, *, widen: bool = False
+    request: MatchRequest,
+    candidates: Iterable[Candidate],
+    now: datetime,
+    *,
+    widen: bool = False,
+    training: TrainingPolicy = DEFAULT_POLICY,
 ) -> tuple[list[Ranked], list[Rejected]]:
     """``rank``'s answer plus, for the console, why each other candidate was left out.
 
     Each rejection names the first filter that failed, in ``Rejection``'s order; rejections
     are sorted by candidate id.
     """
-    screen = _Screen(request, now, widen)
+    screen = _Screen(request, now, widen, training)
     passed: list[Candidate] = []
     rejected: list[Rejected] = []
     for c in candidates:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from peerline.deployment import is_local
 from peerline.settings import Settings
 from storage.repository import Store
 from storage.roster import RosterStore, SupporterRecord
+from storage.training import TrainingStore
 from usecases.candidates import availability
 
 DEMO_ROSTER = Path(__file__).with_name("demo_roster.csv")
@@ -45,6 +46,10 @@ def seed(settings: Settings, store: Store, roster: RosterStore) -> None:
             store.add_organization(name, aliases)
     if not roster.supporters():
         import_supporters(settings, DEMO_ROSTER)
+        # The fictional volunteers did their refresher a month ago, so the demo's training
+        # is current (docs/training.md) whenever it is seeded.
+        refreshed = datetime.now(UTC).date() - timedelta(days=30)
+        TrainingStore(store.engine).record_refresher([p.id for p in roster.supporters()], refreshed)
     if not roster.coordinators():
         roster.add_coordinator(DEMO_COORDINATOR[0], DEMO_COORDINATOR[1])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_CRISIS_NUMBER = "+18002738255"  # the Lifeline's 10-digit number; routes to 988
@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     timezone: str = "America/New_York"  # the program's business days and hours
     holidays: str = ""  # comma-separated ISO dates without business hours
     identity_grace_days: float = 14.0  # after closure, the caller's number is deleted
+    # Every request ends (docs/lifecycle.md): one nobody reached expires this long after
+    # its promise; a call back not taken this many times expires at once. Either way the
+    # on-call coordinator is told, and a texter gets 988 and the hotline.
+    expiry_grace_minutes: int = 60
+    callback_attempts: int = 3
     sms_idle_hours: float = 24.0  # a quiet text conversation is closed after this
     risk_phrases_file: Path | None = None  # extra risk phrases, one per line, added to ours
     # Inbound rate limits (docs/hardening.md); 0 = none. Per number: new calls and texts an
@@ -63,8 +68,23 @@ class Settings(BaseSettings):
     texts_per_number_per_hour: int = 60
     inbound_calls_per_second: int = 20
     inbound_texts_per_second: int = 50
+    # The training ledger (docs/training.md): a refresher is due this many months after the
+    # training or the last refresher; supporters in training are offered these urgencies.
+    refresher_months: int = Field(12, ge=1, le=120)
+    trainee_urgencies: str = "routine"  # comma-separated: urgent, soon, routine
     max_body_bytes: int = 64 * 1024  # Twilio's webhooks are a few KB; anything larger is hostile
     log_level: str = "INFO"
+    # Reports (docs/reports.md): counts below this are shown as "<5" and hidden with a
+    # complement so they can't be recovered from the totals.
+    report_min_cell: int = Field(5, ge=1)
+
+    @field_validator("trainee_urgencies")
+    @classmethod
+    def _urgencies(cls, value: str) -> str:
+        allowed = ("urgent", "soon", "routine")
+        if bad := [u for u in cls.listed(value) if u not in allowed]:
+            raise ValueError(f"{bad[0]!r} is not one of {', '.join(allowed)}")
+        return value
 
     @property
     def holiday_dates(self) -> frozenset[date]:

@@ -37,6 +37,7 @@ class NewSupporter:
     level: int | None = None
     training_tier: str | None = None
     trained_on: date | None = None
+    refreshed_on: date | None = None
     monthly_cap_minutes: int = DEFAULT_MONTHLY_CAP_MINUTES
     timezone: str = DEFAULT_TIMEZONE
     schedule: list[list[Any]] = field(default_factory=list)
@@ -63,6 +64,9 @@ class SupporterRecord:
     month_minutes: int
     busy: bool
     bad_number: bool
+    training_tier: str | None = None  # "1", "2", "3", "trainee" (in training) or None
+    trained_on: date | None = None
+    refreshed_on: date | None = None
 
     @property
     def first_name(self) -> str:
@@ -114,6 +118,7 @@ class RosterStore:
                     level=person.level,
                     training_tier=person.training_tier,
                     trained_on=person.trained_on,
+                    refreshed_on=person.refreshed_on,
                     trained=True,
                     active=True,
                     monthly_cap_minutes=person.monthly_cap_minutes,
@@ -258,6 +263,9 @@ def _supporter(r: Supporter) -> SupporterRecord:
         month_minutes=r.month_minutes,
         busy=r.busy_offer_id is not None,
         bad_number=r.bad_number,
+        training_tier=r.training_tier,
+        trained_on=r.trained_on,
+        refreshed_on=r.refreshed_on,
     )
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ivr.model import Language, Role
 from matching.model import Level
+from matching.training import tier_code
 from storage.roster import NewSupporter
 from storage.roster_models import DEFAULT_MONTHLY_CAP_MINUTES, DEFAULT_TIMEZONE
 
@@ -27,6 +28,7 @@ OPTIONAL = (
     "level",
     "training_tier",
     "trained_on",
+    "refreshed_on",
     "monthly_cap_hours",
     "timezone",
     "schedule",
@@ -204,12 +206,9 @@ def parse_columns(
         ),
         "languages": ("languages", _languages, ()),
         "level": ("level", _level, None),
-        "training_tier": (
-            "training_tier",
-            lambda raw: _text("training_tier", raw, 40),
-            None,
-        ),
-        "trained_on": ("trained_on", _date, None),
+        "training_tier": ("training_tier", _tier, None),
+        "trained_on": ("trained_on", lambda raw: _date("trained_on", raw), None),
+        "refreshed_on": ("refreshed_on", lambda raw: _date("refreshed_on", raw), None),
         "monthly_cap_hours": ("monthly_cap_minutes", _cap, DEFAULT_MONTHLY_CAP_MINUTES),
         "timezone": ("timezone", parse_timezone, DEFAULT_TIMEZONE),
         "schedule": ("schedule", parse_schedule, []),
@@ -267,11 +266,18 @@ def _level(raw: str) -> int:
         raise _Bad(f"level {raw!r} is not one of {levels}") from None
 
 
-def _date(raw: str) -> date:
+def _date(column: str, raw: str) -> date:
     with suppress(ValueError):
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             return date.fromisoformat(raw)
-    raise _Bad(f"trained_on {raw!r} is not a date like 2024-03-31")
+    raise _Bad(f"{column} {raw!r} is not a date like 2024-03-31")
+
+
+def _tier(raw: str) -> str:
+    try:
+        return tier_code(raw)
+    except ValueError as exc:
+        raise _Bad(str(exc)) from None
 
 
 def _cap(raw: str) -> int:

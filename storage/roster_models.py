@@ -27,8 +27,11 @@ class Supporter(Base):
     organization: Mapped[str | None] = mapped_column(String(200), nullable=True)
     languages: Mapped[str] = mapped_column(String(40), default="en")  # "en;es"
     level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The training ledger's tier: "1", "2", "3" or "trainee" (in training); see
+    # matching.training and docs/training.md.
     training_tier: Mapped[str | None] = mapped_column(String(40), nullable=True)
     trained_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    refreshed_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # last refresher
     trained: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
     monthly_cap_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_MONTHLY_CAP_MINUTES)

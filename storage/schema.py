@@ -7,6 +7,7 @@ from storage import (
     dispatch_models,
     roster_models,
     sms_models,
+    training_models,
 )
 from storage.models import Base
 
@@ -18,4 +19,5 @@ __all__ = [
     "dispatch_models",
     "roster_models",
     "sms_models",
+    "training_models",
 ]

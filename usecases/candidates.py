@@ -8,7 +8,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ivr.model import CallbackWindow, ContactMode, Language, OrgPreference, Role, Urgency
-from matching import Availability, Candidate, Level, MatchRequest, WeeklyWindow
+from matching import Availability, Candidate, Level, MatchRequest, TrainingPolicy, WeeklyWindow
+from matching.training import DEFAULT_POLICY, in_training
 from storage.records import RequestRecord
 from storage.roster import SupporterRecord
 
@@ -39,7 +40,10 @@ def availability(record: SupporterRecord) -> Availability:
     return weekly(record.schedule, record.timezone, record.on_shift)
 
 
-def candidate(record: SupporterRecord, month_key: str) -> Candidate:
+def candidate(
+    record: SupporterRecord, month_key: str, training: TrainingPolicy = DEFAULT_POLICY
+) -> Candidate:
+    """``record`` as matching sees it; ``training`` dates the refresher from the ledger."""
     return Candidate(
         id=record.id,
         first_name=record.first_name,
@@ -58,6 +62,8 @@ def candidate(record: SupporterRecord, month_key: str) -> Candidate:
         cool_off_until=record.cool_off_until,
         last_call_ended_at=record.last_call_ended_at,
         flagged_bad_number=record.bad_number,
+        refresher_due=training.refresher_due(record.trained_on, record.refreshed_on),
+        in_training=in_training(record.training_tier),
     )
 
 

@@ -16,8 +16,9 @@ from typing import Protocol
 from ivr.flow import ETA
 from ivr.messages import Msg
 from ivr.model import ContactMode
-from matching import rank
+from matching import TrainingPolicy, rank
 from matching.sla import REDISPATCH_AFTER
+from matching.training import DEFAULT_POLICY
 from storage.dispatch import DispatchStore, OfferRecord
 from storage.dispatch_models import UNCONFIRMED, OfferStatus
 from storage.models import RequestStatus
@@ -38,6 +39,7 @@ class DispatchConfig:
     ring_seconds: int = 30  # Twilio's Timeout for the supporter's phone to ring
     answer_seconds: int = 10  # then this long to press 1 at the offer menu
     reoffer_after: timedelta = timedelta(minutes=30)  # who declined isn't re-rung sooner
+    training: TrainingPolicy = DEFAULT_POLICY  # refresher interval, who in training takes what
 
 
 class _Outcome(Enum):
@@ -77,7 +79,9 @@ class Dispatcher:
         self.escalator.watch(request)
         now = self.clock()
         exclude = self.offers.offered_supporters(request_id, since=now - self.config.reoffer_after)
-        pool = [candidate(r, month_key(now)) for r in self.roster.supporters(active_only=True)]
+        training = self.config.training
+        people = self.roster.supporters(active_only=True)
+        pool = [candidate(r, month_key(now), training) for r in people]
         wanted = match_request(request, exclude)
         # Same or related role first; if nobody there can take it, any role. Widening only
         # relaxes the role ladder: organization, language and availability still hold.
@@ -86,7 +90,7 @@ class Dispatcher:
         # lost to another worker keeps the slot; only a call the carrier saw spends it.
         slot = False
         for widen in (False, True):
-            for choice in rank(wanted, pool, now, widen=widen, limit=10):
+            for choice in rank(wanted, pool, now, widen=widen, limit=10, training=training):
                 if not slot:
                     self.outbound.wait_for_call_slot()
                     slot = True
@@ -95,6 +99,28 @@ class Dispatcher:
                     return
                 slot = outcome is _Outcome.LOST
         self._nobody(request)
+
+    def assign(self, request_id: str, supporter_id: str) -> None:
+        """A coordinator chose the supporter (``usecases.board_actions``): claim and ring
+        them exactly as dispatch would. If that can't happen now (the request is no longer
+        waiting, the supporter was just taken, their number failed), log why; a request
+        still waiting is then dispatched as usual."""
+        request = self.store.get_request(request_id)
+        if request is None:
+            return
+        if request.status is not RequestStatus.WAITING:
+            reason = f"request_{request.status}"
+        else:
+            self.outbound.wait_for_call_slot()
+            outcome = self._offer(request, supporter_id, "assigned")
+            if outcome is _Outcome.RINGING:
+                return
+            reason = f"supporter_{outcome.value}"
+            self.jobs.dispatch(request.id, request.urgency)
+        self.store.add_event(
+            "assign.failed", request_id=request.id, supporter_id=supporter_id, reason=reason
+        )
+        logger.info("assignment not placed request=%s reason=%s", request.id, reason)
 
     def _offer(self, request: RequestRecord, supporter_id: str, step: str) -> _Outcome:
         """Claim the supporter and ring them; the caller must hold a call slot."""

@@ -16,9 +16,11 @@ from ivr.messages import Msg
 class PageReason(StrEnum):
     RISK_LANGUAGE = "risk_language"  # the risk screen matched words in a text
     CRISIS_KEY = "crisis_key"  # the texter asked for the crisis line: 9, "crisis", "988"
+    RISK_SPEECH = "risk_speech"  # the risk screen matched a spoken answer on a call
 
 
 PAGE_MESSAGE = {
     PageReason.RISK_LANGUAGE: Msg.PAGE_RISK,
     PageReason.CRISIS_KEY: Msg.PAGE_CRISIS_KEY,
+    PageReason.RISK_SPEECH: Msg.PAGE_RISK_CALL,
 }

@@ -17,14 +17,17 @@ from ivr.flow import ETA
 from ivr.menus import CRISIS_KEY
 from ivr.messages import Msg
 from ivr.model import Crisis
+from ivr.screening import DEFAULT as DEFAULT_PHRASES
+from ivr.screening import RiskPhrases, screen
 from storage.models import RequestStatus, SessionStatus
 from storage.records import SessionRecord
-from storage.repository import Store
+from storage.repository import Store, new_ticket
 from usecases.callback_number import callable_caller, caller_refusal, check_keyed
 from usecases.inbound import VoiceCall
 from usecases.intake import IntakeTurn, KnownOrganizations, Turn
 from usecases.outbound_policy import OutboundPolicy, Refusal
 from usecases.replies import Conference, CrisisTransfer, Farewell, Hold, VoiceReply, lines
+from usecases.risk_pages import PageReason
 from usecases.withdrawal import Withdrawals
 
 logger = logging.getLogger(__name__)
@@ -49,6 +52,7 @@ class VoiceRenderer(Protocol):
 class IntakeConfig:
     hold_cycles: int  # hold-loop turns (about 30 s each) before we offer a call back
     policy: OutboundPolicy  # which numbers we may call back (keyed in, or the caller ID)
+    phrases: RiskPhrases = DEFAULT_PHRASES  # the risk screen, the same list texts go through
 
 
 class VoiceIntake:
@@ -122,6 +126,8 @@ class VoiceIntake:
             )
         if isinstance(turned.step.outcome, Crisis):
             self.withdrawals.crisis(call.call_sid, None, str(turned.step.outcome.from_state))
+        elif inbound.risk:
+            self._page_risk(call.call_sid)
         return self.render.served(
             turned.document, lambda: keyed or self.store.session_caller(call.call_sid)
         )
@@ -173,6 +179,15 @@ class VoiceIntake:
         request_id = record.request_id if record else None
         self.withdrawals.crisis(call.call_sid, request_id, "fallback")
 
+    def _page_risk(self, call_sid: str) -> None:
+        """Risk language in a spoken answer: page the on-call coordinator as for a text (a
+        ticket code and the reason, never the words or the number). The call goes on."""
+        self.store.add_event("call.risk_language", session_sid=call_sid)
+        try:
+            self.turns.jobs.page_risk(call_sid, new_ticket(), PageReason.RISK_SPEECH)
+        except Exception:  # Redis down: the caller has heard the crisis key offered anyway
+            logger.warning("risk page not queued call=%s", call_sid, exc_info=True)
+
     def _key_at_closing(self, record: SessionRecord, call: VoiceCall) -> VoiceReply:
         """A key pressed while the closing words played: 9 is the crisis line (and withdraws
         the request just made); any other key ends the call as the words would have."""
@@ -192,7 +207,11 @@ class VoiceIntake:
         if session.state is State.CALLBACK_NUMBER and len(call.digits) > 1:
             check, number, refusal = check_keyed(self.config.policy, call.digits)
         inbound = Inbound(
-            digits=call.digits, speech=call.speech, organization=organization, number_check=check
+            digits=call.digits,
+            speech=call.speech,
+            organization=organization,
+            number_check=check,
+            risk=bool(call.speech) and screen(call.speech, self.config.phrases).risk,
         )
         return inbound, number, refusal
 

@@ -64,6 +64,7 @@ def reachable_messages(channel: Channel) -> set[Msg]:
         inbounds = [Inbound(digits=k) for k in keys]
         if session.state is State.ORG_NAME:
             inbounds += [Inbound(speech="x", organization="Org"), Inbound(speech="x")]
+            inbounds += [Inbound(speech="x", risk=True)]
         if session.state is State.CALLBACK_NUMBER:
             inbounds += [Inbound(digits="6175550150", number_check=NumberCheck.OK)]
             inbounds += [Inbound(digits="x", number_check=c) for c in NumberCheck]

@@ -188,6 +188,27 @@ def test_organization_heard_but_unmatched_excludes_nothing_but_is_flagged() -> N
     assert step.session.answers.organization_unknown
 
 
+def test_risk_heard_in_a_spoken_answer_offers_the_crisis_key_then_goes_on() -> None:
+    step = advance(at(S.ORG_NAME), Inbound(speech="x", risk=True))
+    assert step.session.state is S.CONTACT, "screening never blocks the intake"
+    assert [line.msg for line in step.prompt.lines][:2] == [Msg.RISK_HEARD, Msg.ASK_CONTACT]
+    plain = advance(at(S.ORG_NAME), Inbound(speech="x"))
+    assert Msg.RISK_HEARD not in [line.msg for line in plain.prompt.lines]
+
+
+def test_the_crisis_key_wins_over_risk_words_said_with_it() -> None:
+    step = advance(at(S.ORG_NAME), Inbound(digits="9", speech="x", risk=True))
+    assert isinstance(step.outcome, Crisis)
+    assert Msg.RISK_HEARD not in [line.msg for line in step.prompt.lines]
+
+
+def test_a_text_never_gets_the_spoken_risk_line() -> None:
+    """By text the desk answers risk language itself, before the flow."""
+    session = replace(at(S.ORG_NAME), channel=Channel.SMS)
+    step = advance(session, Inbound(speech="x", risk=True))
+    assert Msg.RISK_HEARD not in [line.msg for line in step.prompt.lines]
+
+
 def test_no_organization_answer_asks_again_then_flags_for_the_coordinator() -> None:
     first = advance(at(S.ORG_NAME), Inbound())
     assert first.session.state is S.ORG_NAME

@@ -14,4 +14,6 @@ def test_each_reason_is_worded_for_the_coordinator_without_personal_data() -> No
         " Reply ACK K7Q2.",
         PageReason.CRISIS_KEY: "Peerline: ticket K7Q2, asked for the crisis line by text, now."
         " Reply ACK K7Q2.",
+        PageReason.RISK_SPEECH: "Peerline: ticket K7Q2, risk language on a call, now."
+        " Reply ACK K7Q2.",
     }

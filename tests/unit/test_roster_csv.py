@@ -60,7 +60,7 @@ def test_every_optional_column() -> None:
     assert person.role == "trainee"
     assert person.languages == ("en", "es")
     assert person.level == 2
-    assert person.training_tier == "tier 2"
+    assert person.training_tier == "2"
     assert person.trained_on == date(2024, 3, 31)
     assert person.monthly_cap_minutes == 150
     assert person.timezone == "America/Chicago"
