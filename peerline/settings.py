@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     trainee_urgencies: str = "routine"  # comma-separated: urgent, soon, routine
     max_body_bytes: int = 64 * 1024  # Twilio's webhooks are a few KB; anything larger is hostile
     log_level: str = "INFO"
+    # Reports (docs/reports.md): counts below this are shown as "<5" and hidden with a
+    # complement so they can't be recovered from the totals.
+    report_min_cell: int = Field(5, ge=1)
 
     @field_validator("trainee_urgencies")
     @classmethod
