@@ -52,6 +52,7 @@ class Msg(StrEnum):
     INTRO = "intro"  # SMS: who is texting, for a welcome that follows the crisis numbers
     TEXTER_US_ONLY = "texter_us_only"  # SMS: a number abroad; we can't call it back
     TEXTER_NOT_CALLABLE = "texter_not_callable"  # SMS: a number we may not call back
+    TEXT_APOLOGY = "text_apology"  # SMS: we could not read the text now; kept for later
     HOLD_FIRST = "hold_first"
     HOLD_AGAIN = "hold_again"
     HOLD_GIVE_UP = "hold_give_up"
@@ -85,6 +86,7 @@ class Msg(StrEnum):
     POSTPONED = "postponed"
     REQUEST_OPEN = "request_open"
     TEXT_FIRST_NOTICE = "text_first_notice"
+    SCHEDULED_CALL = "scheduled_call"  # a coordinator's text: the call comes {day} {window}
     REQUEST_EXPIRED = "request_expired"  # nobody reached them in time: 988 and the hotline
     # -- texts to supporters and coordinators ------------------------------------------
     SUPPORTER_HELP = "supporter_help"

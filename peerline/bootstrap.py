@@ -21,6 +21,7 @@ from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
+from jobs.text_spool import TextSpool
 from jobs.throttle import Throttle
 from matching import TrainingPolicy
 from matching.sla import due_by
@@ -41,6 +42,7 @@ from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
 from storage.sms import SmsStore
+from storage.training import TrainingStore
 from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.security import WebhookGuard
 from telephony.twiml import TwimlRenderer
@@ -49,9 +51,11 @@ from usecases.admission import Admission, Limits
 from usecases.audit import AuditTrail
 from usecases.blocklist import Blocklist
 from usecases.board import Board
+from usecases.board_actions import BoardActions
 from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import candidate, match_request
 from usecases.candidates import zone as zone_named
+from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
@@ -73,7 +77,9 @@ from usecases.supporter_leg import SupporterLeg
 from usecases.supporters import Supporters
 from usecases.text_desk import TextDesk
 from usecases.text_intake import TextIntake
+from usecases.text_replay import TextReplay
 from usecases.tokens import Tokens
+from usecases.training import TrainingLedger
 from usecases.voice_intake import IntakeConfig, VoiceIntake
 from usecases.withdrawal import Withdrawals
 
@@ -271,6 +277,18 @@ def lifecycle_config(settings: Settings) -> LifecycleConfig:
     )
 
 
+def text_spool(services: Services) -> TextSpool:
+    """Where texts wait while the database is away (Redis, else ``var_dir/spool/sms``)."""
+    directory = services.settings.var_dir / "spool" / "sms"
+    return TextSpool(services.redis, directory, services.store.cipher)
+
+
+def text_replay(services: Services, outbound_: Outbound) -> TextReplay:
+    """The scheduler's replay of kept texts through the same desk the webhook uses."""
+    desk = text_desk(services, known_organizations(services))
+    return TextReplay(text_spool(services), desk, outbound_)
+
+
 @dataclass
 class WorkerDeps:
     """The use cases jobs call, over one process's connections."""
@@ -345,6 +363,15 @@ def console_services(services: Services) -> ConsoleServices:
     queries = BoardQueries(engine)
     training = training_policy(settings)
     candidate_now = partial(candidate, training=training)
+    explainer = MatchExplainer(
+        services.store,
+        roster,
+        queries,
+        DispatchStore(engine),
+        candidate_now,
+        match_request,
+        training=training,
+    )
     return ConsoleServices(
         config=ConsoleConfig(secure_cookies=settings.public_base.startswith("https://")),
         signin=SignIn(accounts, sessions, RedisAttempts(services.redis), audit),
@@ -364,17 +391,14 @@ def console_services(services: Services) -> ConsoleServices:
             lambda created, urgency: due_by(created, urgency, zone, holidays),
             audit,
         ),
-        explainer=MatchExplainer(
-            services.store,
-            roster,
-            queries,
-            DispatchStore(engine),
-            candidate_now,
-            match_request,
-            training=training,
+        explainer=explainer,
+        actions=BoardActions(
+            services.store, DispatchStore(engine), roster, explainer, jobs(services), audit
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
+        training=TrainingLedger(roster, TrainingStore(engine), training, zone, audit),
+        check_ins=CheckIns(roster, TrainingStore(engine), audit),
         reports=Reports(
             ReportQueries(engine),
             roster,
