@@ -78,7 +78,7 @@ def test_reports_show_suppressed_cells_and_a_local_chart(served: Served) -> None
             small = urgency.locator(".suppressed").first
             expect(small).to_have_text("<5")
             expect(small).to_be_visible()
-            expect(page.locator(".chart.drawn svg").first).to_be_visible()
+            expect(page.locator(".chart.drawn svg").first).to_be_visible(timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / "console-reports.png"), full_page=True)
         finally:
             browser.close()
