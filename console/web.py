@@ -50,6 +50,7 @@ OPERATIONS = [
 GET, BOTH = ["GET"], ["GET", "POST"]
 REPORT_ROUTES = [
     Route("/reports", pages_reports.reports, methods=GET, name="reports"),
+    Route("/static/vendor/plotly.min.js", pages_reports.plotly_js, methods=GET, name="plotly_js"),
     Route("/reports/export.csv", pages_reports.reports_export, methods=GET, name="reports_export"),
     Route(
         "/reports/supporters", pages_reports.supporter_report, methods=GET, name="supporter_report"
