@@ -422,7 +422,13 @@ def console_services(services: Services) -> ConsoleServices:
         ),
         explainer=explainer,
         actions=BoardActions(
-            services.store, DispatchStore(engine), roster, explainer, jobs(services), audit
+            services.store,
+            DispatchStore(engine),
+            roster,
+            explainer,
+            jobs(services),
+            Lifecycle(services.store, withdrawals(services)),
+            audit,
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
