@@ -139,7 +139,7 @@ def pages_app(console: ConsoleServices) -> Starlette:
             methods=["POST"],
             name="acknowledge",
         ),
-        *_actions("assign", "requeue", "scheduling_text"),
+        *_actions("assign", "requeue", "scheduling_text", "close"),
         Route("/supporters", pages_roster.supporters, methods=GET, name="supporters"),
         Route("/supporters/new", pages_roster.new_supporter, methods=BOTH, name="new_supporter"),
         Route("/supporters/export.csv", pages_roster.export, methods=GET, name="export"),
