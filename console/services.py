@@ -11,6 +11,7 @@ from usecases.accounts import Accounts
 from usecases.audit import AuditTrail
 from usecases.blocklist import Blocklist
 from usecases.board import Board
+from usecases.board_actions import BoardActions
 from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.explain import MatchExplainer
@@ -68,6 +69,7 @@ class ConsoleServices:
     coordinators: Coordinators
     board: Board
     explainer: MatchExplainer
+    actions: BoardActions
     feed: BoardFeed
     blocklist: Blocklist
     training: TrainingLedger

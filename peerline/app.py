@@ -58,4 +58,5 @@ def create_app(
     app.state.supporter_leg = bootstrap.supporter_leg(services)
     app.state.caller_leg = bootstrap.dispatch_deps(services).caller_leg
     app.state.sms = bootstrap.text_desk(services, organizations)
+    app.state.text_spool = bootstrap.text_spool(services)
     return app

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
+import holidays
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
@@ -21,9 +23,11 @@ from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
+from jobs.text_spool import TextSpool
 from jobs.throttle import Throttle
 from matching import TrainingPolicy
-from matching.sla import due_by
+from matching.calling import CallingHours, QuietHours
+from matching.sla import Closures, due_by
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
 from storage.accounts import AccountStore
@@ -50,6 +54,7 @@ from usecases.admission import Admission, Limits
 from usecases.audit import AuditTrail
 from usecases.blocklist import Blocklist
 from usecases.board import Board
+from usecases.board_actions import BoardActions
 from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import candidate, match_request
 from usecases.candidates import zone as zone_named
@@ -75,6 +80,7 @@ from usecases.supporter_leg import SupporterLeg
 from usecases.supporters import Supporters
 from usecases.text_desk import TextDesk
 from usecases.text_intake import TextIntake
+from usecases.text_replay import TextReplay
 from usecases.tokens import Tokens
 from usecases.training import TrainingLedger
 from usecases.voice_intake import IntakeConfig, VoiceIntake
@@ -272,13 +278,39 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
     )
 
 
+def closures(settings: Settings) -> Closures:
+    """Days without business hours: the country's (and state's) public holidays, from the
+    ``holidays`` package, and PEERLINE_HOLIDAYS, the program's own closures."""
+    public: Container[date] = ()
+    if settings.holiday_country:
+        subdivision = settings.holiday_subdivision or None
+        public = holidays.country_holidays(settings.holiday_country, subdiv=subdivision)
+    return Closures(public, settings.holiday_dates)
+
+
+def calling_hours(settings: Settings) -> CallingHours:
+    return CallingHours(zone_named(settings.timezone), QuietHours.parse(settings.quiet_hours))
+
+
 def lifecycle_config(settings: Settings) -> LifecycleConfig:
     return LifecycleConfig(
         zone=zone_named(settings.timezone),
-        holidays=settings.holiday_dates,
+        holidays=closures(settings),
         grace=timedelta(minutes=settings.expiry_grace_minutes),
         callback_attempts=settings.callback_attempts,
     )
+
+
+def text_spool(services: Services) -> TextSpool:
+    """Where texts wait while the database is away (Redis, else ``var_dir/spool/sms``)."""
+    directory = services.settings.var_dir / "spool" / "sms"
+    return TextSpool(services.redis, directory, services.store.cipher)
+
+
+def text_replay(services: Services, outbound_: Outbound) -> TextReplay:
+    """The scheduler's replay of kept texts through the same desk the webhook uses."""
+    desk = text_desk(services, known_organizations(services))
+    return TextReplay(text_spool(services), desk, outbound_)
 
 
 @dataclass
@@ -311,7 +343,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         roster,
         out,
         queue,
-        EscalationConfig(zone=zone_named(settings.timezone), holidays=settings.holiday_dates),
+        EscalationConfig(
+            zone=zone_named(settings.timezone),
+            holidays=closures(settings),
+            page_share=settings.page_at_share,
+        ),
     )
     expiry = Expiry(
         services.store, withdrawals(services), out, escalation, lifecycle_config(settings)
@@ -324,7 +360,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         escalation,
         withdrawals(services),
         CrisisMarks(services.redis),
-        CallBackPolicy(ring_seconds=settings.ring_seconds, max_attempts=settings.callback_attempts),
+        CallBackPolicy(
+            ring_seconds=settings.ring_seconds,
+            max_attempts=settings.callback_attempts,
+            calling=calling_hours(settings),
+        ),
         expiry,
     )
     dispatcher = Dispatcher(
@@ -334,7 +374,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         out,
         queue,
         escalation,
-        DispatchConfig(ring_seconds=settings.ring_seconds, training=training_policy(settings)),
+        DispatchConfig(
+            ring_seconds=settings.ring_seconds,
+            training=training_policy(settings),
+            calling=calling_hours(settings),
+        ),
     )
     notices = Notices(services.store, out, queue)
     return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
@@ -351,10 +395,19 @@ def console_services(services: Services) -> ConsoleServices:
     audit = AuditTrail(AuditStore(engine))
     feed = RedisBoardFeed(services.redis, services.redis_url)
     reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
-    zone, holidays = zone_named(settings.timezone), settings.holiday_dates
+    zone, holidays = zone_named(settings.timezone), closures(settings)
     queries = BoardQueries(engine)
     training = training_policy(settings)
     candidate_now = partial(candidate, training=training)
+    explainer = MatchExplainer(
+        services.store,
+        roster,
+        queries,
+        DispatchStore(engine),
+        candidate_now,
+        match_request,
+        training=training,
+    )
     return ConsoleServices(
         config=ConsoleConfig(secure_cookies=settings.public_base.startswith("https://")),
         signin=SignIn(accounts, sessions, RedisAttempts(services.redis), audit),
@@ -374,14 +427,15 @@ def console_services(services: Services) -> ConsoleServices:
             lambda created, urgency: due_by(created, urgency, zone, holidays),
             audit,
         ),
-        explainer=MatchExplainer(
+        explainer=explainer,
+        actions=BoardActions(
             services.store,
-            roster,
-            queries,
             DispatchStore(engine),
-            candidate_now,
-            match_request,
-            training=training,
+            roster,
+            explainer,
+            jobs(services),
+            Lifecycle(services.store, withdrawals(services)),
+            audit,
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
