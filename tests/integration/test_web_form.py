@@ -82,16 +82,16 @@ def test_the_page_opens_with_the_safety_notice_and_works_without_javascript(line
 def test_a_call_back_request_goes_through_the_intake_and_is_dispatched(line: Line) -> None:
     line.services.store.add_organization("Massachusetts General Hospital", ["Mass General"])
     line.supporter("Ana Lopez", ANA, role="nurse")
-    done = send(line, opened(line))
+    done = send(line, opened(line), callback_window="asap")
     assert done.status_code == 200, done.text
-    assert "Your request is in" in done.text and "in the evening, between 5 and 9." in done.text
+    assert "Your request is in" in done.text and "as soon as one is free." in done.text
     [row] = requests_made(line)
     assert (row.channel, row.role, row.urgency, row.contact_mode, row.callback_window) == (
         "web",
         "nurse",
         "urgent",
         "callback",
-        "evening",
+        "asap",
     )
     assert (row.organization, row.organization_unknown) == ("Massachusetts General Hospital", False)
     line.work()
