@@ -14,6 +14,7 @@ from usecases.board import Board
 from usecases.board_actions import BoardActions
 from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
+from usecases.coverage import Coverage
 from usecases.explain import MatchExplainer
 from usecases.reports import Reports
 from usecases.roster_import import RosterImport
@@ -76,3 +77,4 @@ class ConsoleServices:
     check_ins: CheckIns
     web_requests: WebRequests
     reports: Reports
+    coverage: Coverage

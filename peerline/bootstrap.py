@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator
 from console.attempts import RedisAttempts
 from console.live import RedisBoardFeed
 from console.services import ConsoleConfig, ConsoleServices, WebRequests
-from ivr.model import Urgency
+from ivr.model import Language, Urgency
 from ivr.numbers import to_e164
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
@@ -23,10 +23,12 @@ from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
+from jobs.sends import RedisSendLog
 from jobs.text_spool import TextSpool
 from jobs.throttle import Throttle
 from matching import TrainingPolicy
 from matching.calling import CallingHours, QuietHours
+from matching.coverage import ROLE_GROUPS, CoverageRules
 from matching.sla import Closures, due_by
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
@@ -60,6 +62,7 @@ from usecases.candidates import candidate, match_request
 from usecases.candidates import zone as zone_named
 from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
+from usecases.coverage import Coverage
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
@@ -233,6 +236,7 @@ def outbound(services: Services, carrier_: Carrier | None = None) -> Outbound:
         calls=Throttle(services.redis, "calls", settings.calls_per_second),
         messages=Throttle(services.redis, "sms", settings.sms_per_second),
         ledger=SmsStore(services.store.engine, services.store.cipher),
+        sends=RedisSendLog(services.redis),
     )
 
 
@@ -448,6 +452,31 @@ def console_services(services: Services) -> ConsoleServices:
             ReportConfig(zone, holidays, settings.report_min_cell),
         ),
         web_requests=web_requests(services),
+        coverage=coverage(services),
+    )
+
+
+def coverage(services: Services) -> Coverage:
+    """The coverage forecast: the console's page and the scheduler's daily text."""
+    settings = services.settings
+    groups = tuple(settings.listed(settings.coverage_role_groups))
+    languages = tuple(settings.listed(settings.coverage_languages))
+    if unknown := [g for g in groups if g not in ROLE_GROUPS]:
+        known = ", ".join(ROLE_GROUPS)
+        raise ValueError(f"PEERLINE_COVERAGE_ROLE_GROUPS: {unknown[0]!r} is not one of {known}")
+    if unknown := [x for x in languages if x not in Language._value2member_map_]:
+        raise ValueError(f"PEERLINE_COVERAGE_LANGUAGES: {unknown[0]!r} is not en or es")
+    rules = CoverageRules(
+        min_on_shift=settings.coverage_min_on_shift,
+        role_groups=groups,
+        languages=tuple(Language(x) for x in languages),
+    )
+    return Coverage(
+        RosterStore(services.store.engine, services.store.cipher),
+        partial(candidate, training=training_policy(settings)),
+        paging_order,
+        rules,
+        zone_named(settings.timezone),
     )
 
 

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     # Reports (docs/reports.md): counts below this are shown as "<5" and hidden with a
     # complement so they can't be recovered from the totals.
     report_min_cell: int = Field(5, ge=1)
+    # The coverage forecast (docs/reports.md): an hour is a gap when fewer than this many
+    # supporters are on shift, a listed role group has nobody, or a language no speaker.
+    coverage_min_on_shift: int = Field(2, ge=0)
+    coverage_role_groups: str = "nursing"  # of: nursing, physicians, advanced practice, …
+    coverage_languages: str = "en,es"
 
     @field_validator("trainee_urgencies")
     @classmethod
