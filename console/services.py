@@ -14,6 +14,7 @@ from usecases.board import Board
 from usecases.board_actions import BoardActions
 from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
+from usecases.coverage import Coverage
 from usecases.explain import MatchExplainer
 from usecases.reports import Reports
 from usecases.roster_import import RosterImport
@@ -60,3 +61,4 @@ class ConsoleServices:
     training: TrainingLedger
     check_ins: CheckIns
     reports: Reports
+    coverage: Coverage

@@ -167,6 +167,7 @@ class RqJobs:
             sender_key=sender_key,
             ticket=ticket,
             reason=reason.value,
+            send_key=job_id,
         )
 
     def close_text(self, session_sid: str) -> None:
@@ -189,6 +190,7 @@ class RqJobs:
             request_id=request_id,
             day=day,
             window=window,
+            send_key=job_id,
         )
 
     def _task(

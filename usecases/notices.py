@@ -54,7 +54,10 @@ class Notices:
             return
         try:
             self.outbound.sms(
-                number, sms(Msg.TEXT_FIRST_NOTICE, request.language), purpose=Purpose.TEXT
+                number,
+                sms(Msg.TEXT_FIRST_NOTICE, request.language),
+                purpose=Purpose.TEXT,
+                key=f"textfirst:{request_id}:{request.callback_attempts}",
             )
             delay = CALL_IN
         except CarrierError:  # opted out of texts (calls are still fine) or unreachable
@@ -75,15 +78,21 @@ class Notices:
         if number is not None:
             language = Language(record.flow.get("language", Language.EN))
             try:
-                self.outbound.sms(number, sms(Msg.GOODBYE, language), purpose=Purpose.TEXT)
+                self.outbound.sms(
+                    number,
+                    sms(Msg.GOODBYE, language),
+                    purpose=Purpose.TEXT,
+                    key=f"close:{session_sid}",
+                )
             except CarrierError:
                 logger.info("closing text not sent session=%s", session_sid)
         if self.store.close_session(session_sid, SessionStatus.ENDED):
             self.store.add_event("sms.conversation_closed", session_sid=session_sid)
 
-    def scheduling_text(self, request_id: str, day: str, window: str) -> None:
+    def scheduling_text(self, request_id: str, day: str, window: str, send_key: str = "") -> None:
         """A coordinator tells the caller when the call will come. The request's event log
-        says whether it went (``scheduling_text.sent``) or why not (``.not_sent``)."""
+        says whether it went (``scheduling_text.sent``) or why not (``.not_sent``).
+        ``send_key`` (the job's id) makes a re-run job text once."""
         request = self.store.get_request(request_id)
         if request is None:
             return
@@ -94,7 +103,8 @@ class Notices:
             return
         body = scheduled_call(request.language, ScheduleDay(day), CallbackWindow(window))
         try:
-            self.outbound.sms(number, body, purpose=Purpose.TEXT)
+            key = f"schedule:{send_key}" if send_key else None
+            self.outbound.sms(number, body, purpose=Purpose.TEXT, key=key)
         except RetryableCarrierError:
             raise  # the job retries
         except CarrierError as exc:
