@@ -93,6 +93,7 @@ class Msg(StrEnum):
     SUPPORTER_HELP = "supporter_help"
     SUPPORTER_AVAILABLE = "supporter_available"
     SUPPORTER_AWAY = "supporter_away"
+    SUPPORTER_AWAY_UNTIL = "supporter_away_until"
     SUPPORTER_STATUS = "supporter_status"  # you're {state}; {used} of {cap} min
     OFFERS_BY_PHONE = "offers_by_phone"
     COORDINATOR_HELP = "coordinator_help"
