@@ -17,7 +17,13 @@ from storage.crypto import FieldCipher
 from storage.dispatch_models import Offer
 from storage.models import OPEN_REQUEST_STATUSES, HelpRequest
 from storage.roster import NewSupporter, RosterStore
-from tests.faults.services import FakeTwilio, PrivateRedis, RefusingProxy, wait_for
+from tests.faults.services import (
+    FakeTwilio,
+    PlacedCall,
+    PrivateRedis,
+    RefusingProxy,
+    wait_for,
+)
 from tests.twilio_driver import TwilioDriver
 
 ROOT = Path(__file__).parents[2]
@@ -163,6 +169,24 @@ class Plant:
             assert response.status_code == 200, response.text
             replies.append(response.text)
         return replies
+
+    def answer(self, call: PlacedCall, digits: str = "1") -> str:
+        """The supporter picks up ``call`` and presses ``digits``; the TwiML they got."""
+        offer = call.query("offer")
+        params = {
+            "CallSid": call.sid,
+            "From": call.from_,
+            "To": call.to,
+            "CallStatus": "in-progress",
+            "Direction": "outbound-api",
+        }
+        whisper = self.web.signed_post(f"/twilio/offer?offer={offer}", params)
+        assert whisper.status_code == 200 and "<Gather" in whisper.text, whisper.text
+        reply = self.web.signed_post(
+            f"/twilio/offer/answer?offer={offer}", {**params, "Digits": digits}
+        )
+        assert reply.status_code == 200, reply.text
+        return str(reply.text)
 
     # -- what happened ------------------------------------------------------------------------
     def requests(self) -> list[tuple[str, str | None, str]]:
