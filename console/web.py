@@ -21,6 +21,7 @@ from console import (
     api_blocklist,
     api_board,
     api_coordinators,
+    api_coverage,
     api_reports,
     api_roster,
     api_training,
@@ -46,10 +47,13 @@ OPERATIONS = [
     *api_blocklist.OPERATIONS,
     *api_training.OPERATIONS,
     *api_reports.OPERATIONS,
+    *api_coverage.OPERATIONS,
 ]
 GET, BOTH = ["GET"], ["GET", "POST"]
 REPORT_ROUTES = [
     Route("/reports", pages_reports.reports, methods=GET, name="reports"),
+    Route("/coverage", pages_reports.coverage, methods=GET, name="coverage"),
+    Route("/static/vendor/plotly.min.js", pages_reports.plotly_js, methods=GET, name="plotly_js"),
     Route("/reports/export.csv", pages_reports.reports_export, methods=GET, name="reports_export"),
     Route(
         "/reports/supporters", pages_reports.supporter_report, methods=GET, name="supporter_report"
@@ -102,6 +106,19 @@ def api_app(console: ConsoleServices) -> Starlette:
     return app
 
 
+def _actions(*names: str) -> list[Route]:
+    """``POST /requests/{id}/<name>`` (dashes in the path) → ``pages_board.<name>``."""
+    return [
+        Route(
+            "/requests/{request_id}/" + name.replace("_", "-"),
+            getattr(pages_board, name),
+            methods=["POST"],
+            name=name,
+        )
+        for name in names
+    ]
+
+
 def pages_app(console: ConsoleServices) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -122,6 +139,7 @@ def pages_app(console: ConsoleServices) -> Starlette:
             methods=["POST"],
             name="acknowledge",
         ),
+        *_actions("assign", "requeue", "scheduling_text", "close"),
         Route("/supporters", pages_roster.supporters, methods=GET, name="supporters"),
         Route("/supporters/new", pages_roster.new_supporter, methods=BOTH, name="new_supporter"),
         Route("/supporters/export.csv", pages_roster.export, methods=GET, name="export"),

@@ -79,6 +79,7 @@ class Msg(StrEnum):
     CALLER_LEFT = "caller_left"
     NO_LONGER_WAITING = "no_longer_waiting"
     CALLER_NOT_REACHED = "caller_not_reached"
+    CALLER_LATER = "caller_later"  # the caller's call-back window closed meanwhile
     CANNOT_CALL_CALLER = "cannot_call_caller"  # the call back was refused for good
     CONFERENCE_WAIT = "conference_wait"
     # -- texts to callers -------------------------------------------------------------
@@ -86,6 +87,7 @@ class Msg(StrEnum):
     POSTPONED = "postponed"
     REQUEST_OPEN = "request_open"
     TEXT_FIRST_NOTICE = "text_first_notice"
+    SCHEDULED_CALL = "scheduled_call"  # a coordinator's text: the call comes {day} {window}
     REQUEST_EXPIRED = "request_expired"  # nobody reached them in time: 988 and the hotline
     # -- texts to supporters and coordinators ------------------------------------------
     SUPPORTER_HELP = "supporter_help"

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
+import holidays
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
 from console.attempts import RedisAttempts
 from console.live import RedisBoardFeed
 from console.services import ConsoleConfig, ConsoleServices
-from ivr.model import Urgency
+from ivr.model import Language, Urgency
 from ivr.numbers import to_e164
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
@@ -24,7 +26,9 @@ from jobs.rate_limits import RedisRateLimiter
 from jobs.text_spool import TextSpool
 from jobs.throttle import Throttle
 from matching import TrainingPolicy
-from matching.sla import due_by
+from matching.calling import CallingHours, QuietHours
+from matching.coverage import ROLE_GROUPS, CoverageRules
+from matching.sla import Closures, due_by
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
 from storage.accounts import AccountStore
@@ -51,11 +55,13 @@ from usecases.admission import Admission, Limits
 from usecases.audit import AuditTrail
 from usecases.blocklist import Blocklist
 from usecases.board import Board
+from usecases.board_actions import BoardActions
 from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import candidate, match_request
 from usecases.candidates import zone as zone_named
 from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
+from usecases.coverage import Coverage
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
@@ -267,10 +273,24 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
     )
 
 
+def closures(settings: Settings) -> Closures:
+    """Days without business hours: the country's (and state's) public holidays, from the
+    ``holidays`` package, and PEERLINE_HOLIDAYS, the program's own closures."""
+    public: Container[date] = ()
+    if settings.holiday_country:
+        subdivision = settings.holiday_subdivision or None
+        public = holidays.country_holidays(settings.holiday_country, subdiv=subdivision)
+    return Closures(public, settings.holiday_dates)
+
+
+def calling_hours(settings: Settings) -> CallingHours:
+    return CallingHours(zone_named(settings.timezone), QuietHours.parse(settings.quiet_hours))
+
+
 def lifecycle_config(settings: Settings) -> LifecycleConfig:
     return LifecycleConfig(
         zone=zone_named(settings.timezone),
-        holidays=settings.holiday_dates,
+        holidays=closures(settings),
         grace=timedelta(minutes=settings.expiry_grace_minutes),
         callback_attempts=settings.callback_attempts,
     )
@@ -318,7 +338,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         roster,
         out,
         queue,
-        EscalationConfig(zone=zone_named(settings.timezone), holidays=settings.holiday_dates),
+        EscalationConfig(
+            zone=zone_named(settings.timezone),
+            holidays=closures(settings),
+            page_share=settings.page_at_share,
+        ),
     )
     expiry = Expiry(
         services.store, withdrawals(services), out, escalation, lifecycle_config(settings)
@@ -331,7 +355,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         escalation,
         withdrawals(services),
         CrisisMarks(services.redis),
-        CallBackPolicy(ring_seconds=settings.ring_seconds, max_attempts=settings.callback_attempts),
+        CallBackPolicy(
+            ring_seconds=settings.ring_seconds,
+            max_attempts=settings.callback_attempts,
+            calling=calling_hours(settings),
+        ),
         expiry,
     )
     dispatcher = Dispatcher(
@@ -341,7 +369,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         out,
         queue,
         escalation,
-        DispatchConfig(ring_seconds=settings.ring_seconds, training=training_policy(settings)),
+        DispatchConfig(
+            ring_seconds=settings.ring_seconds,
+            training=training_policy(settings),
+            calling=calling_hours(settings),
+        ),
     )
     notices = Notices(services.store, out, queue)
     return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
@@ -358,10 +390,19 @@ def console_services(services: Services) -> ConsoleServices:
     audit = AuditTrail(AuditStore(engine))
     feed = RedisBoardFeed(services.redis, services.redis_url)
     reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
-    zone, holidays = zone_named(settings.timezone), settings.holiday_dates
+    zone, holidays = zone_named(settings.timezone), closures(settings)
     queries = BoardQueries(engine)
     training = training_policy(settings)
     candidate_now = partial(candidate, training=training)
+    explainer = MatchExplainer(
+        services.store,
+        roster,
+        queries,
+        DispatchStore(engine),
+        candidate_now,
+        match_request,
+        training=training,
+    )
     return ConsoleServices(
         config=ConsoleConfig(secure_cookies=settings.public_base.startswith("https://")),
         signin=SignIn(accounts, sessions, RedisAttempts(services.redis), audit),
@@ -381,14 +422,15 @@ def console_services(services: Services) -> ConsoleServices:
             lambda created, urgency: due_by(created, urgency, zone, holidays),
             audit,
         ),
-        explainer=MatchExplainer(
+        explainer=explainer,
+        actions=BoardActions(
             services.store,
-            roster,
-            queries,
             DispatchStore(engine),
-            candidate_now,
-            match_request,
-            training=training,
+            roster,
+            explainer,
+            jobs(services),
+            Lifecycle(services.store, withdrawals(services)),
+            audit,
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
@@ -400,6 +442,31 @@ def console_services(services: Services) -> ConsoleServices:
             audit,
             ReportConfig(zone, holidays, settings.report_min_cell),
         ),
+        coverage=coverage(services),
+    )
+
+
+def coverage(services: Services) -> Coverage:
+    """The coverage forecast: the console's page and the scheduler's daily text."""
+    settings = services.settings
+    groups = tuple(settings.listed(settings.coverage_role_groups))
+    languages = tuple(settings.listed(settings.coverage_languages))
+    if unknown := [g for g in groups if g not in ROLE_GROUPS]:
+        known = ", ".join(ROLE_GROUPS)
+        raise ValueError(f"PEERLINE_COVERAGE_ROLE_GROUPS: {unknown[0]!r} is not one of {known}")
+    if unknown := [x for x in languages if x not in Language._value2member_map_]:
+        raise ValueError(f"PEERLINE_COVERAGE_LANGUAGES: {unknown[0]!r} is not en or es")
+    rules = CoverageRules(
+        min_on_shift=settings.coverage_min_on_shift,
+        role_groups=groups,
+        languages=tuple(Language(x) for x in languages),
+    )
+    return Coverage(
+        RosterStore(services.store.engine, services.store.cipher),
+        partial(candidate, training=training_policy(settings)),
+        paging_order,
+        rules,
+        zone_named(settings.timezone),
     )
 
 

@@ -66,6 +66,11 @@ class Jobs(Protocol):
     def escalate(self, request_id: str, level: int, *, after: timedelta | None = None) -> None: ...
     def page_risk(self, sender_key: str, ticket: str, reason: PageReason) -> None: ...
     def close_text(self, session_sid: str) -> None: ...
+    def assign(self, request_id: str, supporter_id: str) -> None:
+        """Offer the request to the supporter a coordinator chose (``Dispatcher.assign``)."""
+
+    def scheduling_text(self, request_id: str, day: str, window: str) -> None:
+        """Text the caller when to expect the call (``Notices.scheduling_text``)."""
 
 
 class TextSpool(Protocol):
