@@ -109,7 +109,7 @@ voice_gather = voice_endpoint(
 voice_hold = voice_endpoint(
     lambda request, call: _intake(request).hold(call, _int_param(request, "cycle"))
 )
-offer = voice_endpoint(lambda r, call: _supporter(r).offer(_id_param(r, "offer")))
+offer = voice_endpoint(lambda r, call: _supporter(r).offer(_id_param(r, "offer"), call.call_sid))
 offer_answer = voice_endpoint(
     lambda r, call: _supporter(r).answer(_id_param(r, "offer"), call.digits)
 )
@@ -129,7 +129,10 @@ async def offer_status(request: Request) -> Response:
     return await _leg_status(
         request,
         lambda r, call, form: _supporter(r).status(
-            _id_param(r, "offer"), call.call_status, _int_field(form, "CallDuration")
+            _id_param(r, "offer"),
+            call.call_status,
+            _int_field(form, "CallDuration"),
+            call.call_sid,
         ),
     )
 
