@@ -14,7 +14,7 @@ from twilio.request_validator import RequestValidator
 
 from console.attempts import RedisAttempts
 from console.live import RedisBoardFeed
-from console.services import ConsoleConfig, ConsoleServices
+from console.services import ConsoleConfig, ConsoleServices, WebRequests
 from ivr.model import Language, Urgency
 from ivr.numbers import to_e164
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
@@ -24,6 +24,7 @@ from jobs.enqueue import RqJobs
 from jobs.once import RedisOnce
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
+from jobs.sends import RedisSendLog
 from jobs.text_spool import TextSpool
 from jobs.throttle import Throttle
 from matching import TrainingPolicy
@@ -88,6 +89,8 @@ from usecases.text_replay import TextReplay
 from usecases.tokens import Tokens
 from usecases.training import TrainingLedger
 from usecases.voice_intake import IntakeConfig, VoiceIntake
+from usecases.web_form import FormGuard, FormLimits, form_key
+from usecases.web_intake import WebIntake
 from usecases.withdrawal import Withdrawals
 
 HOLD_CYCLE_SECONDS = 30
@@ -111,12 +114,17 @@ class Services:
         self.store.engine.dispose()
 
 
+def master_key(settings: Settings) -> bytes:
+    """PEERLINE_SECRET_KEY, or (laptop mode) the key kept in var_dir/secret.key."""
+    if settings.secret_key is not None:
+        return decode_key(settings.secret_key.get_secret_value())
+    return load_or_create_key(settings.var_dir / "secret.key")
+
+
 def cipher_for(settings: Settings) -> FieldCipher:
     """The current key writes; PEERLINE_OLD_SECRET_KEYS are read during a rotation."""
     old = [decode_key(key) for key in settings.old_keys()]
-    if settings.secret_key is not None:
-        return FieldCipher(decode_key(settings.secret_key.get_secret_value()), old)
-    return FieldCipher(load_or_create_key(settings.var_dir / "secret.key"), old)
+    return FieldCipher(master_key(settings), old)
 
 
 def redis_url(settings: Settings, keep_alive: list[Any]) -> str:
@@ -230,6 +238,7 @@ def outbound(services: Services, carrier_: Carrier | None = None) -> Outbound:
         calls=Throttle(services.redis, "calls", settings.calls_per_second),
         messages=Throttle(services.redis, "sms", settings.sms_per_second),
         ledger=SmsStore(services.store.engine, services.store.cipher),
+        sends=RedisSendLog(services.redis),
     )
 
 
@@ -444,6 +453,7 @@ def console_services(services: Services) -> ConsoleServices:
             audit,
             ReportConfig(zone, holidays, settings.report_min_cell),
         ),
+        web_requests=web_requests(services),
         coverage=coverage(services),
     )
 
@@ -470,6 +480,25 @@ def coverage(services: Services) -> Coverage:
         rules,
         zone_named(settings.timezone),
     )
+
+
+def web_requests(services: Services) -> WebRequests:
+    """The public request form: its guard (token, timing, per-address rate) and the intake."""
+    settings = services.settings
+    limits = FormLimits(
+        min_seconds=settings.web_form_min_seconds,
+        per_address_per_hour=settings.web_requests_per_address_per_hour,
+    )
+    guard = FormGuard(form_key(master_key(settings)), RedisRateLimiter(services.redis), limits)
+    intake = WebIntake(
+        services.store,
+        IntakeTurn(services.store, jobs(services)),
+        jobs(services),
+        known_organizations(services),
+        outbound_policy(settings),
+        risk_phrases(settings),
+    )
+    return WebRequests(guard, intake, settings.hotline_number)
 
 
 def blocklist(store_: Store) -> Blocklist:
