@@ -497,6 +497,7 @@ def web_requests(services: Services) -> WebRequests:
         known_organizations(services),
         outbound_policy(settings),
         risk_phrases(settings),
+        BlocklistStore(services.store.engine, services.store.cipher),
     )
     return WebRequests(guard, intake, settings.hotline_number)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -12,12 +13,13 @@ import time
 from datetime import timedelta
 from types import FrameType
 
+from redis.exceptions import RedisError
 from rq.serializers import JSONSerializer
 
 from jobs import context
 from jobs.outages import DATABASE, REDIS, Backoff, Health, outage_of, wait_until_up
 from jobs.reconciler import close_idle_texts, reconcile
-from jobs.recovery import JOB_MONITORING_INTERVAL
+from jobs.recovery import JOB_MONITORING_INTERVAL, RECOVERY_TICK, recover_abandoned
 from jobs.worker import PeerlineWorker
 from peerline import bootstrap, demo
 from peerline.deployment import sandbox_refusal
@@ -107,8 +109,21 @@ def run_scheduler(
             else:
                 wait = backoff.delay()
                 health.down(service, exc, wait)
-        stop.wait(wait)
+        _watch_for_dead_workers(services, stop, until=time.monotonic() + wait)
     services.close()
+
+
+def _watch_for_dead_workers(
+    services: bootstrap.Services, stop: threading.Event, until: float
+) -> None:
+    """Between passes, look for jobs whose worker died every ``RECOVERY_TICK`` seconds: a
+    pass may be many seconds apart, and a caller's dispatch should not wait for it."""
+    while not stop.wait(max(0.0, min(RECOVERY_TICK, until - time.monotonic()))):
+        if time.monotonic() >= until:
+            return
+        with contextlib.suppress(RedisError):  # the next pass says so, in its health line
+            if recovered := recover_abandoned(services.queues):
+                logger.warning("recovery: %d job(s) of a dead worker handed back", recovered)
 
 
 def _reconciler_pass(
