@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from functools import partial
 from typing import Any
 
@@ -21,6 +21,7 @@ from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
 from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
+from jobs.once import RedisOnce
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
 from jobs.sends import RedisSendLog
@@ -63,6 +64,7 @@ from usecases.candidates import zone as zone_named
 from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.coverage import Coverage
+from usecases.coverage_text import CoverageText, CoverageTextConfig
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
@@ -270,7 +272,7 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         policy=outbound_policy(settings),
     )
     lifecycle = Lifecycle(services.store, withdrawals(services))
-    commands = Commands(services.store, alerts, roster, lifecycle)
+    commands = Commands(services.store, alerts, roster, lifecycle, coverage=coverage(services))
     return TextDesk(
         services.store,
         SmsStore(engine, cipher),
@@ -518,3 +520,17 @@ def admission(services: Services) -> Admission:
     store_ = services.store
     blocked = BlocklistStore(store_.engine, store_.cipher)
     return Admission(blocked, RedisRateLimiter(services.redis), store_.cipher.blind_index, limits)
+
+
+def coverage_text(services: Services, outbound_: Outbound) -> CoverageText | None:
+    """The scheduler's daily coverage text, or None when PEERLINE_COVERAGE_TEXT_AT is empty."""
+    at = services.settings.coverage_text_at.strip()
+    if not at:
+        return None
+    return CoverageText(
+        coverage(services),
+        RosterStore(services.store.engine, services.store.cipher),
+        outbound_,
+        RedisOnce(services.redis),
+        CoverageTextConfig(at=time.fromisoformat(at)),
+    )

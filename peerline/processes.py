@@ -88,6 +88,7 @@ def run_scheduler(
     services = bootstrap.build(settings)
     deps = bootstrap.dispatch_deps(services)
     replay = bootstrap.text_replay(services, deps.outbound)
+    daily = bootstrap.coverage_text(services, deps.outbound)
     stop = stop or _stop_on_signals()
     health, backoff = Health("scheduler"), Backoff(cap=max(5.0, interval))
     while not stop.is_set():
@@ -96,6 +97,8 @@ def run_scheduler(
             services.redis.ping()  # an outage is one health line, not a failed pass each time
             services.store.ping()
             _reconciler_pass(services, deps, replay)
+            if daily is not None:
+                daily.send_if_due()  # once a day, when tomorrow has a coverage gap
             health.up(REDIS)
             health.up(DATABASE)
             backoff.reset()

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     coverage_min_on_shift: int = Field(2, ge=0)
     coverage_role_groups: str = "nursing"  # of: nursing, physicians, advanced practice, …
     coverage_languages: str = "en,es"
+    # When the on-call coordinator is texted about tomorrow's gaps (program time, HH:MM);
+    # empty: never.
+    coverage_text_at: str = Field("18:00", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$")
 
     @field_validator("trainee_urgencies")
     @classmethod
