@@ -2,7 +2,7 @@
 
 Workers heartbeat every ``JOB_MONITORING_INTERVAL`` seconds, pushing the job's expiry in
 the started registry to ``now + HEARTBEAT_TTL``. RQ's own cleanup treats a job as abandoned
-once that expiry passes (65 s later); we run the same cleanup with the cutoff moved
+once that expiry passes (62 s later); we run the same cleanup with the cutoff moved
 forward so a job whose heartbeat is ``STALE_AFTER`` seconds old counts as abandoned. RQ
 then retries it (every Peerline job has a ``Retry``), exactly as it would have later.
 """
@@ -15,9 +15,9 @@ from rq.job import Job
 
 from jobs.queues import Queues
 
-JOB_MONITORING_INTERVAL = 5  # seconds between heartbeats of a busy worker
+JOB_MONITORING_INTERVAL = 2  # seconds between heartbeats of a busy worker
 HEARTBEAT_TTL = JOB_MONITORING_INTERVAL + 60  # what RQ adds to "now" at each heartbeat
-STALE_AFTER = 15  # three missed heartbeats: the worker is gone
+STALE_AFTER = 6  # three missed heartbeats: the worker is gone (B9: re-run within 10 s)
 OVERDUE_AFTER = 15  # a delayed job this late means RQ's scheduler is not running
 
 

@@ -11,12 +11,12 @@ import threading
 from datetime import timedelta
 from types import FrameType
 
-from rq import Worker
 from rq.serializers import JSONSerializer
 
 from jobs import context
 from jobs.reconciler import close_idle_texts, reconcile
 from jobs.recovery import JOB_MONITORING_INTERVAL
+from jobs.worker import WarmWorker
 from peerline import bootstrap, demo
 from peerline.deployment import sandbox_refusal
 from peerline.process_tree import ProcessTree
@@ -35,15 +35,11 @@ STOP_GRACE = 2.0  # `run`: seconds children get after SIGTERM before SIGKILL (Ct
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
+    """Run jobs until stopped, in this process, over one set of warm dependencies."""
     services = bootstrap.build(settings)
     context.install(lambda: bootstrap.worker_deps(settings))
-    # RQ forks a work horse per job. Anything imported lazily is imported again in every
-    # fork; the twilio SDK's call and message modules cost seconds, so load them here once.
-    import twilio.rest.api.v2010.account.call
-    import twilio.rest.api.v2010.account.message  # noqa: F401
-
-    bootstrap.outbound_policy(settings)  # phonenumbers' metadata, also lazy: ~5 ms a job
-    worker = Worker(
+    context.current()  # engine, Redis, Twilio client and their imports, before the first job
+    worker = WarmWorker(
         services.queues.all(),
         connection=services.redis,
         serializer=JSONSerializer,
@@ -54,7 +50,7 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
 
 
 def run_scheduler(
-    settings: Settings, *, interval: float = 10.0, stop: threading.Event | None = None
+    settings: Settings, *, interval: float = 2.0, stop: threading.Event | None = None
 ) -> None:
     """Reconcile the database's waiting requests with Redis every ``interval`` seconds."""
     services = bootstrap.build(settings)
