@@ -179,7 +179,7 @@ def run_kind(args: argparse.Namespace, kind: str, tmp: Path, seed: int) -> Resul
 
 
 KIND_LABEL = {
-    "shipped": "peerline worker (jobs.worker.WarmWorker: no fork, warm dependencies)",
+    "shipped": "peerline worker (jobs.worker.PeerlineWorker: no fork, warm dependencies)",
     "forking": "the earlier peerline worker (forking rq.Worker, a work horse per job)",
     "simple": "rq.SimpleWorker (no fork), otherwise the same",
     "monitor5": "forking rq.Worker with job_monitoring_interval=5",

@@ -614,7 +614,7 @@ def run_worker_kind(kind: str, burst: bool = False) -> None:
     """``shipped`` is ``peerline worker`` exactly; the others change one thing each:
     ``simple`` runs jobs in the worker process (``SimpleWorker``), ``monitor5`` heartbeats
     every 5 s, ``preload`` imports the twilio REST modules before forking; ``forking`` is
-    what ``peerline worker`` was before ``jobs.worker.WarmWorker``: RQ's forking worker with
+    what ``peerline worker`` was before ``jobs.worker.PeerlineWorker``: RQ's forking worker with
     the heartbeat interval and the twilio modules imported before the fork."""
     from peerline import logs
     from peerline.settings import Settings

@@ -52,6 +52,7 @@ class Msg(StrEnum):
     INTRO = "intro"  # SMS: who is texting, for a welcome that follows the crisis numbers
     TEXTER_US_ONLY = "texter_us_only"  # SMS: a number abroad; we can't call it back
     TEXTER_NOT_CALLABLE = "texter_not_callable"  # SMS: a number we may not call back
+    TEXT_APOLOGY = "text_apology"  # SMS: we could not read the text now; kept for later
     HOLD_FIRST = "hold_first"
     HOLD_AGAIN = "hold_again"
     HOLD_GIVE_UP = "hold_give_up"
@@ -78,6 +79,7 @@ class Msg(StrEnum):
     CALLER_LEFT = "caller_left"
     NO_LONGER_WAITING = "no_longer_waiting"
     CALLER_NOT_REACHED = "caller_not_reached"
+    CALLER_LATER = "caller_later"  # the caller's call-back window closed meanwhile
     CANNOT_CALL_CALLER = "cannot_call_caller"  # the call back was refused for good
     CONFERENCE_WAIT = "conference_wait"
     # -- texts to callers -------------------------------------------------------------
@@ -85,11 +87,13 @@ class Msg(StrEnum):
     POSTPONED = "postponed"
     REQUEST_OPEN = "request_open"
     TEXT_FIRST_NOTICE = "text_first_notice"
+    SCHEDULED_CALL = "scheduled_call"  # a coordinator's text: the call comes {day} {window}
     REQUEST_EXPIRED = "request_expired"  # nobody reached them in time: 988 and the hotline
     # -- texts to supporters and coordinators ------------------------------------------
     SUPPORTER_HELP = "supporter_help"
     SUPPORTER_AVAILABLE = "supporter_available"
     SUPPORTER_AWAY = "supporter_away"
+    SUPPORTER_AWAY_UNTIL = "supporter_away_until"
     SUPPORTER_STATUS = "supporter_status"  # you're {state}; {used} of {cap} min
     OFFERS_BY_PHONE = "offers_by_phone"
     COORDINATOR_HELP = "coordinator_help"

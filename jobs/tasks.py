@@ -45,10 +45,12 @@ def escalate(request_id: str, level: str) -> None:
     context.current().escalation.escalate(request_id, int(level))
 
 
-def page_risk(sender_key: str, ticket: str, reason: str = PageReason.RISK_LANGUAGE) -> None:
+def page_risk(
+    sender_key: str, ticket: str, reason: str = PageReason.RISK_LANGUAGE, send_key: str = ""
+) -> None:
     """A text used risk language or asked for the crisis line: page the on-call
     coordinator (ticket code and reason only)."""
-    context.current().escalation.page_risk(sender_key, ticket, PageReason(reason))
+    context.current().escalation.page_risk(sender_key, ticket, PageReason(reason), send_key)
 
 
 def text_first(request_id: str) -> None:
@@ -59,6 +61,16 @@ def text_first(request_id: str) -> None:
 def close_text(session_sid: str) -> None:
     """An SMS intake went quiet for a day: close it with a kind text."""
     context.current().notices.close_conversation(session_sid)
+
+
+def assign(request_id: str, supporter_id: str) -> None:
+    """A coordinator chose the supporter: offer them the request (the same claim)."""
+    context.current().dispatcher.assign(request_id, supporter_id)
+
+
+def scheduling_text(request_id: str, day: str, window: str, send_key: str = "") -> None:
+    """A coordinator tells the caller by text when the call will come."""
+    context.current().notices.scheduling_text(request_id, day, window, send_key)
 
 
 def encode_said(said: Sequence[Line]) -> str:

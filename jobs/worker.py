@@ -1,37 +1,78 @@
-"""The worker that runs Peerline's jobs: warm dependencies, no fork per job, same heartbeat.
+"""The RQ worker Peerline runs: jobs in the worker process over warm dependencies, a forking
+worker's heartbeat, a loop that knows why it stopped, and no job while the database is away.
 
-RQ's default ``Worker`` forks a work horse per job, so every job rebuilt its database
-engine, Redis connection and Twilio HTTP client, and imported what the parent had not:
-about 70-100 ms of CPU for a dispatch that needs 20 (docs/benchmarks.md). ``WarmWorker``
-runs each job in the worker process itself, where ``jobs.context`` keeps one set of
-dependencies for the process's life.
-
-What the fork gave, kept:
+**No fork per job.** RQ's default ``Worker`` forks a work horse per job, so every job
+rebuilt its database engine, Redis connection and Twilio HTTP client, and imported what the
+parent had not: 60-250 ms of CPU for a dispatch that needs a fraction of that
+(bench/README.md, B4 and B6). ``PeerlineWorker`` runs each job in the worker process
+itself, where ``jobs.context`` keeps one set of dependencies for the process's life. What
+the fork gave is kept:
 
 - **Death detection.** While a job runs, a thread renews the job's heartbeat every
   ``job_monitoring_interval`` seconds with the forking worker's TTL (interval + 60 s), so
-  ``jobs.recovery`` sees exactly what it sees with a work horse: a worker that dies, for
-  any reason, stops heartbeating and its job is handed back within ``STALE_AFTER``.
+  ``jobs.recovery`` sees exactly what it saw with a work horse: a worker that dies, for any
+  reason, stops heartbeating and its job is handed back after ``STALE_AFTER``.
 - **Job timeouts.** RQ's death penalty (SIGALRM in this, the main, thread) ends a job that
   overruns its timeout, as it ended a horse's.
-- **Isolation from a crash.** A job that kills the process (segfault, OOM) takes the
-  worker with it; the supervisor restarts it and recovery re-runs the job. That is the
-  same outcome as a killed horse, a few seconds later.
+- **A crash.** A job that kills the process (segfault, OOM) takes the worker with it; the
+  supervisor restarts it and recovery re-runs the job: a killed horse's outcome, a few
+  seconds later.
+
+**Why it stopped.** RQ ends its work loop on some Redis errors ("Redis connection timeout,
+quitting…", an error in a heartbeat after a job) and on any unexpected exception.
+``stopping`` tells a requested stop (SIGTERM, SIGINT) from those, so the caller
+(``peerline.processes``) can start the loop again once Redis answers instead of leaving the
+queues unworked.
+
+**The database away.** Every job would fail and spend one of its retries; the worker holds
+jobs in Redis instead, until the database answers again (probed at most once a second while
+it is up, so this costs nothing under load).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
+from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.executions import Execution
 from rq.job import Job
 from rq.queue import Queue
 from rq.worker import WorkerStatus
 
+from jobs.outages import DATABASE, Backoff, Health, outage_of
 
-class WarmWorker(SimpleWorker):
-    """A ``SimpleWorker`` with a forking worker's heartbeats."""
+PROBE_EVERY = 1.0  # seconds between database probes while it answers
+
+
+class PeerlineWorker(SimpleWorker):
+    def __init__(
+        self,
+        *args: Any,
+        database_probe: Callable[[], object] | None = None,
+        health: Health | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.stopping = False
+        self._probe = database_probe
+        self._health = health or Health("worker")
+        self._probed_at = -PROBE_EVERY
+
+    def request_stop(self, signum: int, frame: FrameType | None) -> None:
+        self.stopping = True
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
+
+    def dequeue_job_and_maintain_ttl(
+        self, timeout: int | None, max_idle_time: int | None = None
+    ) -> Any:
+        self._wait_for_database()
+        return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         execution = self.prepare_execution(job)
@@ -77,3 +118,23 @@ class WarmWorker(SimpleWorker):
                 self.maintain_heartbeats(job, execution)
             except Exception:
                 self.log.exception("heartbeat for job %s failed; trying again", job.id)
+
+    def _wait_for_database(self) -> None:
+        if self._probe is None or time.monotonic() - self._probed_at < PROBE_EVERY:
+            return
+        backoff = Backoff()
+        while not self.stopping and not self._stop_requested:
+            try:
+                self._probe()
+            except Exception as exc:
+                if outage_of(exc) is None:
+                    raise
+                delay = backoff.delay()
+                self._health.down(DATABASE, exc, delay)
+                with contextlib.suppress(RedisError):
+                    self.heartbeat()  # still alive: the registry must not take us for dead
+                time.sleep(delay)
+                continue
+            self._health.up(DATABASE)
+            self._probed_at = time.monotonic()
+            return

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
+import holidays
 from redis import Redis
 from redis.asyncio import Redis as AsyncRedis
 from twilio.request_validator import RequestValidator
@@ -15,7 +16,7 @@ from twilio.request_validator import RequestValidator
 from console.attempts import RedisAttempts
 from console.live import RedisBoardFeed
 from console.services import ConsoleConfig, ConsoleServices
-from ivr.model import Urgency
+from ivr.model import Language, Urgency
 from ivr.numbers import to_e164
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
@@ -23,9 +24,13 @@ from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
+from jobs.sends import RedisSendLog
+from jobs.text_spool import TextSpool
 from jobs.throttle import Throttle
 from matching import TrainingPolicy
-from matching.sla import due_by
+from matching.calling import CallingHours, QuietHours
+from matching.coverage import ROLE_GROUPS, CoverageRules
+from matching.sla import Closures, due_by
 from peerline.redis_server import RedisAddress, embedded_url
 from peerline.settings import Settings
 from storage.accounts import AccountStore
@@ -38,10 +43,12 @@ from storage.console_sessions import SessionStore
 from storage.crypto import FieldCipher, decode_key, load_or_create_key
 from storage.dispatch import DispatchStore
 from storage.engine import make_engine
+from storage.reports import ReportQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
 from storage.sms import SmsStore
+from storage.training import TrainingStore
 from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.security import WebhookGuard
 from telephony.twiml import TwimlRenderer
@@ -50,10 +57,13 @@ from usecases.admission import Admission, Limits
 from usecases.audit import AuditTrail
 from usecases.blocklist import Blocklist
 from usecases.board import Board
+from usecases.board_actions import BoardActions
 from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import candidate, match_request
 from usecases.candidates import zone as zone_named
+from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
+from usecases.coverage import Coverage
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
@@ -65,6 +75,7 @@ from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.outbound_policy import OutboundPolicy
 from usecases.ports import Carrier
+from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
 from usecases.roster_import import RosterImport
 from usecases.roster_rules import reserved_numbers
@@ -73,7 +84,9 @@ from usecases.supporter_leg import SupporterLeg
 from usecases.supporters import Supporters
 from usecases.text_desk import TextDesk
 from usecases.text_intake import TextIntake
+from usecases.text_replay import TextReplay
 from usecases.tokens import Tokens
+from usecases.training import TrainingLedger
 from usecases.voice_intake import IntakeConfig, VoiceIntake
 from usecases.withdrawal import Withdrawals
 
@@ -237,6 +250,7 @@ def outbound(services: Services, carrier_: Carrier | None = None) -> Outbound:
         calls=Throttle(services.redis, "calls", settings.calls_per_second),
         messages=Throttle(services.redis, "sms", settings.sms_per_second),
         ledger=SmsStore(services.store.engine, services.store.cipher),
+        sends=RedisSendLog(services.redis),
     )
 
 
@@ -282,13 +296,39 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
     )
 
 
+def closures(settings: Settings) -> Closures:
+    """Days without business hours: the country's (and state's) public holidays, from the
+    ``holidays`` package, and PEERLINE_HOLIDAYS, the program's own closures."""
+    public: Container[date] = ()
+    if settings.holiday_country:
+        subdivision = settings.holiday_subdivision or None
+        public = holidays.country_holidays(settings.holiday_country, subdiv=subdivision)
+    return Closures(public, settings.holiday_dates)
+
+
+def calling_hours(settings: Settings) -> CallingHours:
+    return CallingHours(zone_named(settings.timezone), QuietHours.parse(settings.quiet_hours))
+
+
 def lifecycle_config(settings: Settings) -> LifecycleConfig:
     return LifecycleConfig(
         zone=zone_named(settings.timezone),
-        holidays=settings.holiday_dates,
+        holidays=closures(settings),
         grace=timedelta(minutes=settings.expiry_grace_minutes),
         callback_attempts=settings.callback_attempts,
     )
+
+
+def text_spool(services: Services) -> TextSpool:
+    """Where texts wait while the database is away (Redis, else ``var_dir/spool/sms``)."""
+    directory = services.settings.var_dir / "spool" / "sms"
+    return TextSpool(services.redis, directory, services.store.cipher)
+
+
+def text_replay(services: Services, outbound_: Outbound) -> TextReplay:
+    """The scheduler's replay of kept texts through the same desk the webhook uses."""
+    desk = text_desk(services, known_organizations(services))
+    return TextReplay(text_spool(services), desk, outbound_)
 
 
 @dataclass
@@ -321,7 +361,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         roster,
         out,
         queue,
-        EscalationConfig(zone=zone_named(settings.timezone), holidays=settings.holiday_dates),
+        EscalationConfig(
+            zone=zone_named(settings.timezone),
+            holidays=closures(settings),
+            page_share=settings.page_at_share,
+        ),
     )
     expiry = Expiry(
         services.store, withdrawals(services), out, escalation, lifecycle_config(settings)
@@ -334,7 +378,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         escalation,
         withdrawals(services),
         CrisisMarks(services.redis),
-        CallBackPolicy(ring_seconds=settings.ring_seconds, max_attempts=settings.callback_attempts),
+        CallBackPolicy(
+            ring_seconds=settings.ring_seconds,
+            max_attempts=settings.callback_attempts,
+            calling=calling_hours(settings),
+        ),
         expiry,
     )
     dispatcher = Dispatcher(
@@ -344,7 +392,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         out,
         queue,
         escalation,
-        DispatchConfig(ring_seconds=settings.ring_seconds, training=training_policy(settings)),
+        DispatchConfig(
+            ring_seconds=settings.ring_seconds,
+            training=training_policy(settings),
+            calling=calling_hours(settings),
+        ),
     )
     notices = Notices(services.store, out, queue)
     return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
@@ -361,10 +413,19 @@ def console_services(services: Services) -> ConsoleServices:
     audit = AuditTrail(AuditStore(engine))
     feed = RedisBoardFeed(services.redis, services.redis_url, connect=services.redis_async())
     reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
-    zone, holidays = zone_named(settings.timezone), settings.holiday_dates
+    zone, holidays = zone_named(settings.timezone), closures(settings)
     queries = BoardQueries(engine)
     training = training_policy(settings)
     candidate_now = partial(candidate, training=training)
+    explainer = MatchExplainer(
+        services.store,
+        roster,
+        queries,
+        DispatchStore(engine),
+        candidate_now,
+        match_request,
+        training=training,
+    )
     return ConsoleServices(
         config=ConsoleConfig(secure_cookies=settings.public_base.startswith("https://")),
         signin=SignIn(accounts, sessions, RedisAttempts(services.redis), audit),
@@ -384,17 +445,51 @@ def console_services(services: Services) -> ConsoleServices:
             lambda created, urgency: due_by(created, urgency, zone, holidays),
             audit,
         ),
-        explainer=MatchExplainer(
+        explainer=explainer,
+        actions=BoardActions(
             services.store,
-            roster,
-            queries,
             DispatchStore(engine),
-            candidate_now,
-            match_request,
-            training=training,
+            roster,
+            explainer,
+            jobs(services),
+            Lifecycle(services.store, withdrawals(services)),
+            audit,
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
+        training=TrainingLedger(roster, TrainingStore(engine), training, zone, audit),
+        check_ins=CheckIns(roster, TrainingStore(engine), audit),
+        reports=Reports(
+            ReportQueries(engine),
+            roster,
+            audit,
+            ReportConfig(zone, holidays, settings.report_min_cell),
+        ),
+        coverage=coverage(services),
+    )
+
+
+def coverage(services: Services) -> Coverage:
+    """The coverage forecast: the console's page and the scheduler's daily text."""
+    settings = services.settings
+    groups = tuple(settings.listed(settings.coverage_role_groups))
+    languages = tuple(settings.listed(settings.coverage_languages))
+    if unknown := [g for g in groups if g not in ROLE_GROUPS]:
+        known = ", ".join(ROLE_GROUPS)
+        raise ValueError(f"PEERLINE_COVERAGE_ROLE_GROUPS: {unknown[0]!r} is not one of {known}")
+    if unknown := [x for x in languages if x not in Language._value2member_map_]:
+        raise ValueError(f"PEERLINE_COVERAGE_LANGUAGES: {unknown[0]!r} is not en or es")
+    rules = CoverageRules(
+        min_on_shift=settings.coverage_min_on_shift,
+        role_groups=groups,
+        languages=tuple(Language(x) for x in languages),
+    )
+    return Coverage(
+        RosterStore(services.store.engine, services.store.cipher),
+        partial(candidate, training=training_policy(settings)),
+        paging_order,
+        rules,
+        zone_named(settings.timezone),
     )
 
 

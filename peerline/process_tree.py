@@ -6,6 +6,10 @@ work horse and RQ scheduler, uvicorn's server), and SIGKILL to whatever is left 
 grace period is over. A child also asks the kernel for SIGTERM when ``run`` dies without
 cleaning up (``follow_parent``, Linux only), so even a SIGKILLed ``run`` leaves nothing
 behind but what it started itself.
+
+A child that exits while ``run`` is running is started again (``restart_exited``) after a
+backoff (1 s doubling to 30 s; afresh once it has been up a minute), and the others carry
+on: a crashed worker never takes the web process or the sandbox with it.
 """
 
 from __future__ import annotations
@@ -20,38 +24,83 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from jobs.outages import Backoff
 
 logger = logging.getLogger(__name__)
 
 PARENT_ENV = "PEERLINE_PARENT_PID"  # set by ``spawn``, read once by ``follow_parent``
 PR_SET_PDEATHSIG = 1
+STABLE_AFTER = 60.0  # seconds a child must stay up before its restart backoff starts afresh
+PEERLINE = (sys.executable, "-m", "peerline")
 
 
 @dataclass(frozen=True)
 class Child:
     name: str
     proc: subprocess.Popen[bytes]
+    args: tuple[str, ...] = ()
+    started_at: float = 0.0
+
+
+@dataclass
+class _Restart:
+    backoff: Backoff = field(default_factory=lambda: Backoff(first=1.0, cap=30.0))
+    due: float | None = None  # when the exited child is started again
+    count: int = 0
 
 
 class ProcessTree:
     """Children of this process, each the leader of its own process group."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        program: tuple[str, ...] = PEERLINE,
+        clock: Callable[[], float] = time.monotonic,
+        stable_after: float = STABLE_AFTER,
+    ) -> None:
         self._env = {**env, PARENT_ENV: str(os.getpid())}
+        self.program, self.clock, self.stable_after = program, clock, stable_after
         self.children: list[Child] = []
+        self.restarts: dict[str, _Restart] = {}
 
     def spawn(self, name: str, args: list[str]) -> Child:
+        """Start ``program args`` as ``name`` (replacing an earlier child of that name)."""
         proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "peerline", *args],
+            [*self.program, *args],
             env=self._env,
             stdin=subprocess.DEVNULL,
             process_group=0,  # a Ctrl-C for the terminal's group is ``run``'s alone
         )
-        child = Child(name, proc)
-        self.children.append(child)
+        child = Child(name, proc, tuple(args), self.clock())
+        self.children = [c for c in self.children if c.name != name] + [child]
         logger.info("started %s pid=%d", name, proc.pid)
         return child
+
+    def restart_exited(self) -> None:
+        """Note every child that has exited and start again those whose backoff is over."""
+        now = self.clock()
+        for child in list(self.children):
+            if child.proc.poll() is None:
+                continue
+            plan = self.restarts.setdefault(child.name, _Restart())
+            if plan.due is None:
+                if now - child.started_at >= self.stable_after:
+                    plan.backoff.reset()
+                delay = plan.backoff.delay()
+                plan.due = now + delay
+                logger.error(
+                    "%s exited with %s; starting it again in %.0f s",
+                    child.name,
+                    child.proc.returncode,
+                    delay,
+                )
+            elif now >= plan.due:
+                plan.due, plan.count = None, plan.count + 1
+                self.spawn(child.name, list(child.args))
 
     def exited(self) -> Child | None:
         """A child that has ended, if any."""

@@ -8,15 +8,17 @@ import os
 import signal
 import sys
 import threading
+import time
 from datetime import timedelta
 from types import FrameType
 
 from rq.serializers import JSONSerializer
 
 from jobs import context
+from jobs.outages import DATABASE, REDIS, Backoff, Health, outage_of, wait_until_up
 from jobs.reconciler import close_idle_texts, reconcile
 from jobs.recovery import JOB_MONITORING_INTERVAL
-from jobs.worker import WarmWorker
+from jobs.worker import PeerlineWorker
 from peerline import bootstrap, demo
 from peerline.deployment import sandbox_refusal
 from peerline.process_tree import ProcessTree
@@ -24,6 +26,7 @@ from peerline.redis_server import stop_embedded
 from peerline.settings import Settings
 from storage.migrate import upgrade
 from storage.roster import RosterStore
+from usecases.text_replay import TextReplay
 
 logger = logging.getLogger(__name__)
 
@@ -32,21 +35,45 @@ logger = logging.getLogger(__name__)
 MAINTENANCE_INTERVAL = 15
 STARTUP_TIMEOUT = 60.0  # `run`: seconds for the web and sandbox ports to answer
 STOP_GRACE = 2.0  # `run`: seconds children get after SIGTERM before SIGKILL (Ctrl-C ≤ 3 s)
+STABLE_AFTER = 60.0  # a worker loop that ran this long starts its backoff afresh
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
-    """Run jobs until stopped, in this process, over one set of warm dependencies."""
+    """RQ's work loop over warm dependencies (``jobs.worker``), started again whenever it
+    ends without being asked to (Redis went away, an unexpected error), once Redis answers;
+    backoff and health lines in ``jobs.outages``."""
     services = bootstrap.build(settings)
     context.install(lambda: bootstrap.worker_deps(settings))
-    context.current()  # engine, Redis, Twilio client and their imports, before the first job
-    worker = WarmWorker(
-        services.queues.all(),
-        connection=services.redis,
-        serializer=JSONSerializer,
-        maintenance_interval=MAINTENANCE_INTERVAL,
-        job_monitoring_interval=JOB_MONITORING_INTERVAL,  # what jobs.recovery relies on
-    )
-    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+    # Jobs run in this process (jobs.worker): engine, Redis, Twilio client and their lazy
+    # imports are built once, here, before the first job rather than during it.
+    context.current()
+    health, backoff = Health("worker"), Backoff()
+    stop = _stop_on_signals()
+    while wait_until_up(REDIS, services.redis.ping, health, stop):
+        worker = PeerlineWorker(
+            services.queues.all(),
+            connection=services.redis,
+            serializer=JSONSerializer,
+            maintenance_interval=MAINTENANCE_INTERVAL,
+            job_monitoring_interval=JOB_MONITORING_INTERVAL,  # what jobs.recovery relies on
+            database_probe=services.store.ping,
+            health=health,
+        )
+        started = time.monotonic()
+        try:
+            worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+        except Exception as exc:  # RQ's start-up and teardown talk to Redis outside its loop
+            if outage_of(exc) is None:
+                logger.exception("worker: RQ's loop failed")
+        _stop_on_signals(stop)  # RQ replaced our handlers with its own worker's
+        if burst or worker.stopping or stop.is_set():
+            break
+        if time.monotonic() - started > STABLE_AFTER:
+            backoff.reset()
+        delay = backoff.delay()
+        logger.warning("health: worker's job loop ended; starting it again in %.0f s", delay)
+        stop.wait(delay)
+    services.close()
 
 
 def run_scheduler(
@@ -55,32 +82,53 @@ def run_scheduler(
     """Reconcile the database's waiting requests with Redis every ``interval`` seconds."""
     services = bootstrap.build(settings)
     deps = bootstrap.dispatch_deps(services)
+    replay = bootstrap.text_replay(services, deps.outbound)
     stop = stop or _stop_on_signals()
+    health, backoff = Health("scheduler"), Backoff(cap=max(5.0, interval))
     while not stop.is_set():
+        wait = interval
         try:
-            result = reconcile(
-                services.store, services.queues, stuck_offers=deps.dispatcher.recover_stuck_offers
-            )
-            if expired := deps.expiry.expire_overdue():
-                logger.info("expiry: %d request(s) expired", expired)
-            forget_after = timedelta(days=settings.identity_grace_days)
-            services.store.forget_callers(closed_before=services.store.clock() - forget_after)
-            services.store.forget_idle_sessions(before=services.store.clock() - forget_after)
-            close_idle_texts(
-                services.store, bootstrap.jobs(services), timedelta(hours=settings.sms_idle_hours)
-            )
-            if result.enqueued or result.abandoned_jobs or result.stuck_offers:
-                logger.info(
-                    "reconciler: %d request(s) re-queued, %d abandoned job(s) retried, "
-                    "%d stuck offer(s) closed",
-                    result.enqueued,
-                    result.abandoned_jobs,
-                    result.stuck_offers,
-                )
-        except Exception:
-            logger.exception("reconciler pass failed; next pass in %.0fs", interval)
-        stop.wait(interval)
+            services.redis.ping()  # an outage is one health line, not a failed pass each time
+            services.store.ping()
+            _reconciler_pass(services, deps, replay)
+            health.up(REDIS)
+            health.up(DATABASE)
+            backoff.reset()
+        except Exception as exc:
+            service = outage_of(exc)
+            if service is None:
+                logger.exception("reconciler pass failed; next pass in %.0fs", interval)
+            else:
+                wait = backoff.delay()
+                health.down(service, exc, wait)
+        stop.wait(wait)
     services.close()
+
+
+def _reconciler_pass(
+    services: bootstrap.Services, deps: bootstrap.WorkerDeps, replay: TextReplay
+) -> None:
+    settings = services.settings
+    result = reconcile(
+        services.store, services.queues, stuck_offers=deps.dispatcher.recover_stuck_offers
+    )
+    if expired := deps.expiry.expire_overdue():
+        logger.info("expiry: %d request(s) expired", expired)
+    forget_after = timedelta(days=settings.identity_grace_days)
+    services.store.forget_callers(closed_before=services.store.clock() - forget_after)
+    services.store.forget_idle_sessions(before=services.store.clock() - forget_after)
+    close_idle_texts(
+        services.store, bootstrap.jobs(services), timedelta(hours=settings.sms_idle_hours)
+    )
+    replay.replay()  # texts kept while the database was away; raises if it still is
+    if result.enqueued or result.abandoned_jobs or result.stuck_offers:
+        logger.info(
+            "reconciler: %d request(s) re-queued, %d abandoned job(s) retried, "
+            "%d stuck offer(s) closed",
+            result.enqueued,
+            result.abandoned_jobs,
+            result.stuck_offers,
+        )
 
 
 def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
@@ -153,9 +201,7 @@ def _start_and_watch(
     threads.append(scheduler)
     scheduler.start()
     while not stop.is_set():
-        if (child := tree.exited()) is not None:
-            logger.error("%s exited with %s; stopping", child.name, child.proc.returncode)
-            stop.set()
+        tree.restart_exited()  # after a backoff; a crash of one never stops the others
         stop.wait(0.5)
     return 0
 
@@ -178,8 +224,9 @@ def _banner(settings: Settings, sandbox_url: str | None, login: tuple[str, str] 
     return "\n".join(lines)
 
 
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
+def _stop_on_signals(stop: threading.Event | None = None) -> threading.Event:
+    """An event SIGINT, SIGTERM and SIGHUP set (installed again on ``stop`` when given)."""
+    stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
 
         def handler(signum: int, frame: FrameType | None) -> None:

@@ -18,6 +18,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import Language
+from ivr.catalogue import sms as sms_text
 from ivr.messages import Msg
 from telephony import paths, replies, twiml
 from telephony.inbound import MissingField, text_message, voice_call
@@ -25,7 +26,8 @@ from telephony.security import verified_form
 from telephony.twiml import TwiMLResponse
 from usecases.admission import Admission, Verdict
 from usecases.caller_leg import CallerLeg
-from usecases.inbound import VoiceCall
+from usecases.inbound import Text, VoiceCall
+from usecases.ports import TextSpool
 from usecases.replies import VoiceReply
 from usecases.supporter_leg import SupporterLeg
 from usecases.text_desk import TextDesk
@@ -107,7 +109,7 @@ voice_gather = voice_endpoint(
 voice_hold = voice_endpoint(
     lambda request, call: _intake(request).hold(call, _int_param(request, "cycle"))
 )
-offer = voice_endpoint(lambda r, call: _supporter(r).offer(_id_param(r, "offer")))
+offer = voice_endpoint(lambda r, call: _supporter(r).offer(_id_param(r, "offer"), call.call_sid))
 offer_answer = voice_endpoint(
     lambda r, call: _supporter(r).answer(_id_param(r, "offer"), call.digits)
 )
@@ -127,7 +129,10 @@ async def offer_status(request: Request) -> Response:
     return await _leg_status(
         request,
         lambda r, call, form: _supporter(r).status(
-            _id_param(r, "offer"), call.call_status, _int_field(form, "CallDuration")
+            _id_param(r, "offer"),
+            call.call_status,
+            _int_field(form, "CallDuration"),
+            call.call_sid,
         ),
     )
 
@@ -159,20 +164,39 @@ def _int_field(form: FormData, name: str) -> int:
 
 
 async def sms(request: Request) -> Response:
+    """Never a 5xx to a genuine text: if the desk fails (the database is down), the texter
+    gets an apology naming 911 and 988 and the text is kept for replay (``TextReplay``)."""
     form = await verified_form(request)
-    desk: TextDesk = request.app.state.sms
     message = text_message(form)
-    verdict = await run_in_threadpool(
-        _admission(request).text, message.sender, message.message_sid, message.body
-    )
-    if verdict is not Verdict.ADMIT:  # blocked or over a limit: no answer at all
-        logger.info("text turned away sms=%s verdict=%s", message.message_sid, verdict)
-        return TwiMLResponse(str(MessagingResponse()))
-    reply = await run_in_threadpool(desk.handle, message)
+    try:
+        reply = await run_in_threadpool(_text_turn, request, message)
+    except Exception:
+        logger.exception("sms webhook failed sms=%s", message.message_sid)
+        reply = await run_in_threadpool(_keep_for_later, request, message)
     response = MessagingResponse()
     if reply:
         response.message(reply)
     return TwiMLResponse(str(response))
+
+
+def _text_turn(request: Request, message: Text) -> str:
+    verdict = _admission(request).text(message.sender, message.message_sid, message.body)
+    if verdict is not Verdict.ADMIT:  # blocked or over a limit: no answer at all
+        logger.info("text turned away sms=%s verdict=%s", message.message_sid, verdict)
+        return ""
+    desk: TextDesk = request.app.state.sms
+    return desk.handle(message)
+
+
+def _keep_for_later(request: Request, message: Text) -> str:
+    if message.sender is None or not message.message_sid:
+        return ""  # nobody to answer, nothing to replay
+    spool: TextSpool = request.app.state.text_spool
+    try:
+        spool.keep(message)
+    except Exception:  # nowhere to keep it: the apology still goes out
+        logger.exception("text not kept for replay sms=%s", message.message_sid)
+    return sms_text(Msg.TEXT_APOLOGY, Language.EN)  # the language is in the database
 
 
 async def voice_fallback(request: Request) -> Response:

@@ -1,8 +1,7 @@
 """The coordinator board: open requests by urgency, how long they have waited and have
 left on the promise, who is being offered each, their flags, escalation and ACK; and ACK.
 
-Phase 2 actions (assign, re-queue, close, a scheduling text) belong here too; each must go
-through the dispatch store's exactly-once claim and the one outbound sender.
+The other actions (assign, re-queue, a scheduling text) are in ``usecases.board_actions``.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from enum import StrEnum
 
 from storage.alerts import AlertStore
 from storage.board import BoardQueries
+from storage.board import LoggedEvent as LoggedEvent  # the history's entries, for the edges
 from storage.models import OPEN_REQUEST_STATUSES, RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
@@ -74,6 +74,13 @@ class Board:
         if request is None:
             raise NotFound("no such request")
         return self._rows([request])[0]
+
+    def history(self, actor: Actor, request_id: str) -> list[LoggedEvent]:
+        """The request's event log, oldest first: intake, offers, pages, ACKs, actions."""
+        actor.require(Role.COORDINATOR)
+        if self.store.get_request(request_id) is None:
+            raise NotFound("no such request")
+        return self.queries.history(request_id)
 
     def acknowledge(self, actor: Actor, request_id: str) -> bool:
         """Own the request: stops its escalation. False if someone already had."""

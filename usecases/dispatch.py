@@ -17,16 +17,17 @@ from ivr.flow import ETA
 from ivr.messages import Msg
 from ivr.model import ContactMode
 from matching import TrainingPolicy, rank
+from matching.calling import CallingHours
 from matching.sla import REDISPATCH_AFTER
 from matching.training import DEFAULT_POLICY
-from storage.dispatch import DispatchStore
-from storage.dispatch_models import OfferStatus
+from storage.dispatch import DispatchStore, OfferRecord
+from storage.dispatch_models import UNCONFIRMED, OfferStatus
 from storage.models import RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import RosterStore
 from usecases.candidates import candidate, match_request, month_key
-from usecases.errors import CarrierError, PermanentCarrierError, RetryableCarrierError
+from usecases.errors import AmbiguousCarrierError, CarrierError, PermanentCarrierError
 from usecases.outbound import Outbound
 from usecases.ports import Jobs
 from usecases.replies import lines
@@ -40,6 +41,7 @@ class DispatchConfig:
     answer_seconds: int = 10  # then this long to press 1 at the offer menu
     reoffer_after: timedelta = timedelta(minutes=30)  # who declined isn't re-rung sooner
     training: TrainingPolicy = DEFAULT_POLICY  # refresher interval, who in training takes what
+    calling: CallingHours | None = None  # when callers may be called; None: any time
 
 
 class _Outcome(Enum):
@@ -78,11 +80,14 @@ class Dispatcher:
             return
         self.escalator.watch(request)
         now = self.clock()
+        if self._not_yet(request, now):
+            return
         exclude = self.offers.offered_supporters(request_id, since=now - self.config.reoffer_after)
         training = self.config.training
         people = self.roster.supporters(active_only=True)
         pool = [candidate(r, month_key(now), training) for r in people]
-        wanted = match_request(request, exclude)
+        calling = self.config.calling
+        wanted = match_request(request, exclude, calling.zone if calling else None)
         # Same or related role first; if nobody there can take it, any role. Widening only
         # relaxes the role ladder: organization, language and availability still hold.
         # Wait for our turn at the carrier *before* claiming: a claim must never sit unplaced
@@ -99,6 +104,42 @@ class Dispatcher:
                     return
                 slot = outcome is _Outcome.LOST
         self._nobody(request)
+
+    def _not_yet(self, request: RequestRecord, now: datetime) -> bool:
+        """A call back asked for in a window (or outside the quiet hours) is dispatched when
+        the caller may be called, not the moment a supporter happens to be free."""
+        calling = self.config.calling
+        if calling is None:
+            return False
+        when = calling.earliest(now, request.contact_mode, request.callback_window)
+        if when <= now:
+            return False
+        self.jobs.dispatch(request.id, request.urgency, after=when - now)
+        self.store.add_event("dispatch.deferred", request_id=request.id, until=when.isoformat())
+        logger.info("dispatch deferred to the caller's window request=%s", request.id)
+        return True
+
+    def assign(self, request_id: str, supporter_id: str) -> None:
+        """A coordinator chose the supporter (``usecases.board_actions``): claim and ring
+        them exactly as dispatch would. If that can't happen now (the request is no longer
+        waiting, the supporter was just taken, their number failed), log why; a request
+        still waiting is then dispatched as usual."""
+        request = self.store.get_request(request_id)
+        if request is None:
+            return
+        if request.status is not RequestStatus.WAITING:
+            reason = f"request_{request.status}"
+        else:
+            self.outbound.wait_for_call_slot()
+            outcome = self._offer(request, supporter_id, "assigned")
+            if outcome is _Outcome.RINGING:
+                return
+            reason = f"supporter_{outcome.value}"
+            self.jobs.dispatch(request.id, request.urgency)
+        self.store.add_event(
+            "assign.failed", request_id=request.id, supporter_id=supporter_id, reason=reason
+        )
+        logger.info("assignment not placed request=%s reason=%s", request.id, reason)
 
     def _offer(self, request: RequestRecord, supporter_id: str, step: str) -> _Outcome:
         """Claim the supporter and ring them; the caller must hold a call slot."""
@@ -121,9 +162,15 @@ class Dispatcher:
             self.offers.end_offer(offer.id, OfferStatus.FAILED, reason=f"permanent:{exc.code}")
             self.store.add_event("offer.bad_number", request_id=request.id, code=exc.code)
             return _Outcome.FAILED
-        except (RetryableCarrierError, CarrierError):
-            self.offers.end_offer(offer.id, OfferStatus.FAILED, reason="carrier_retry")
+        except AmbiguousCarrierError:
+            # The carrier may have placed it and could not be asked. The offer counts as
+            # made: this supporter isn't rung again for this request soon, and if the call
+            # turns up, its status callback cancels it (``SupporterLeg.status``).
+            self.offers.end_offer(offer.id, OfferStatus.FAILED, reason=UNCONFIRMED)
             raise  # RQ retries the job with backoff
+        except CarrierError:
+            self.offers.end_offer(offer.id, OfferStatus.FAILED, reason="carrier_retry")
+            raise
         if not self.offers.attach_call(offer.id, sid):
             # The caller left or pressed 9 while the call was being placed.
             self.jobs.end_call(sid)
@@ -167,8 +214,19 @@ class Dispatcher:
             logger.warning(
                 "offer=%s was stuck; request=%s re-dispatched", offer.id, offer.request_id
             )
-            self._redispatch(offer.request_id, offer.call_sid)
+            self._redispatch(offer.request_id, offer.call_sid or self._placed_call(offer))
         return closed
+
+    def _placed_call(self, offer: OfferRecord) -> str | None:
+        """The call a worker killed mid-request may have placed for ``offer`` (it is
+        cancelled, so it doesn't ring on beside the next offer); best effort."""
+        phone = self.roster.supporter_phone(offer.supporter_id)
+        if phone is None:
+            return None
+        try:
+            return self.outbound.find_call(phone, offer.created_at)
+        except CarrierError:
+            return None
 
     def _redispatch(self, request_id: str, call_sid: str | None) -> None:
         if call_sid:

@@ -7,16 +7,16 @@ ACK K7Q2." Pages go to on-call coordinators first, then the rest in backup order
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from ivr.catalogue import catalogue, sms
 from ivr.messages import Msg
-from ivr.model import Channel, Language, Urgency
-from matching.sla import alert_at
+from ivr.model import Channel, ContactMode, Language, Urgency
+from matching.sla import PAGE_AT_SHARE, ClosedDays, alert_at
 from storage.alerts import AlertStore
 from storage.models import RequestStatus
 from storage.records import RequestRecord
@@ -37,8 +37,9 @@ OPEN = (RequestStatus.WAITING, RequestStatus.OFFERED)
 @dataclass(frozen=True)
 class EscalationConfig:
     zone: ZoneInfo
-    holidays: Collection[date] = ()
+    holidays: ClosedDays = ()
     ack_within: timedelta = timedelta(minutes=10)
+    page_share: float = PAGE_AT_SHARE  # of the promise, for soon and routine requests
 
 
 class Ack(StrEnum):
@@ -99,7 +100,16 @@ class Escalation:
 
     def watch(self, request: RequestRecord) -> None:
         """Start the request's SLA timer (idempotent: one timer per request)."""
-        due = alert_at(request.created_at, request.urgency, self.config.zone, self.config.holidays)
+        cfg = self.config
+        window = request.callback_window if request.contact_mode is ContactMode.CALLBACK else None
+        due = alert_at(
+            request.created_at,
+            request.urgency,
+            cfg.zone,
+            cfg.holidays,
+            window=window,
+            share=cfg.page_share,
+        )
         self.jobs.escalate(request.id, 0, after=max(timedelta(0), due - self.clock()))
 
     def no_supporter(self, request: RequestRecord) -> None:
@@ -128,10 +138,15 @@ class Escalation:
             self.jobs.escalate(request_id, level + 1, after=self.config.ack_within)
 
     def page_risk(
-        self, sender_key: str, ticket: str, reason: PageReason = PageReason.RISK_LANGUAGE
+        self,
+        sender_key: str,
+        ticket: str,
+        reason: PageReason = PageReason.RISK_LANGUAGE,
+        send_key: str = "",
     ) -> None:
         """Risk language in a text, or a texter asking for the crisis line: page whoever is
-        first in line now, with the ticket and the reason only."""
+        first in line now, with the ticket and the reason only. ``send_key`` names this
+        page (its job's), so a re-run job never texts twice."""
         if self.alerts.unacked_risk(sender_key):
             return  # already paged about this texter and nobody has ACKed yet
         order = paging_order(self.roster.coordinators(), self.clock())
@@ -140,7 +155,8 @@ class Escalation:
             return
         who = order[0]
         request = self.store.find_by_ticket(ticket)
-        sid = self._text(who, sms(PAGE_MESSAGE[reason], Language.EN, ticket=ticket), "risk")
+        body = sms(PAGE_MESSAGE[reason], Language.EN, ticket=ticket)
+        sid = self._text(who, body, "risk", f"risk:{send_key}" if send_key else None)
         self.alerts.log_page(
             request.id if request else None, ticket, "risk", 0, who.id, sid, session_sid=sender_key
         )
@@ -160,15 +176,16 @@ class Escalation:
             return
         word = catalogue(Channel.SMS).word(f"urgency.{request.urgency.value}", Language.EN)
         body = sms(msg, Language.EN, ticket=request.ticket, urgency=word, **values)
-        sid = self._text(order[0], body, kind)
+        sid = self._text(order[0], body, kind, f"tell:{kind}:{request.id}")
         self.alerts.log_page(request.id, request.ticket, kind, 0, order[0].id, sid)
         self.store.add_event("coordinator.told", request_id=request.id, page=kind)
 
-    def _text(self, who: CoordinatorRecord, body: str, kind: str) -> str | None:
+    def _text(self, who: CoordinatorRecord, body: str, kind: str, key: str | None) -> str | None:
+        """Text ``who``; ``key`` names the logical send, so a re-run job never texts twice."""
         phone = self.roster.coordinator_phone(who.id)
         try:
             if phone:
-                return self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR)
+                return self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR, key=key)
         except CarrierError as exc:
             logger.warning("%s page failed code=%s", kind, exc.code)
         return None
@@ -177,7 +194,7 @@ class Escalation:
         self, request: RequestRecord, who: CoordinatorRecord, level: int, now: datetime
     ) -> None:
         body = message(request.ticket, request.urgency, now - request.created_at)
-        sid = self._text(who, body, "sla")
+        sid = self._text(who, body, "sla", f"page:{request.id}:{level}")
         self.alerts.log_page(request.id, request.ticket, "sla", level, who.id, sid)
         self.store.add_event("coordinator.paged", request_id=request.id, level=level)
         logger.info("coordinator paged request=%s level=%d", request.id, level)

@@ -9,6 +9,7 @@ the stores in ``storage`` are used through their own classes. Tests use ten-line
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -16,6 +17,7 @@ from ivr.model import Line, Urgency
 from matching import Candidate, MatchRequest
 from storage.records import RequestRecord
 from storage.roster import CoordinatorRecord, SupporterRecord
+from usecases.inbound import Text
 from usecases.risk_pages import PageReason
 
 
@@ -43,6 +45,33 @@ class Carrier(Protocol):
 
     def send_sms(self, *, to: str, from_: str, body: str) -> str: ...
 
+    def find_call(self, *, to: str, from_: str, since: datetime) -> str | None:
+        """The call from ``from_`` to ``to`` the carrier created since ``since``, if any:
+        how a call whose answer was lost (a 5xx, a timeout) is found instead of re-dialed."""
+
+    def find_message(self, *, to: str, from_: str, body: str, since: datetime) -> str | None:
+        """Likewise for a text with this body."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A logical send as the send log knows it: when it was first tried, the carrier's id
+    once known, and whether an earlier try may have reached the carrier."""
+
+    started: datetime
+    sid: str | None = None
+    earlier: bool = False
+
+
+class SendLog(Protocol):
+    """Logical sends (an offer's call, a page, a call back) by our own key, never a number:
+    one logical send is one carrier call, even across retries and a killed worker."""
+
+    def begin(self, key: str, now: datetime) -> Attempt:
+        """Record a try of ``key``; the first try's time and sid if it was tried before."""
+
+    def placed(self, key: str, sid: str) -> None: ...
+
 
 class Jobs(Protocol):
     """The work queue. Jobs take ids; enqueueing the same job twice runs it once.
@@ -65,6 +94,25 @@ class Jobs(Protocol):
     def escalate(self, request_id: str, level: int, *, after: timedelta | None = None) -> None: ...
     def page_risk(self, sender_key: str, ticket: str, reason: PageReason) -> None: ...
     def close_text(self, session_sid: str) -> None: ...
+    def assign(self, request_id: str, supporter_id: str) -> None:
+        """Offer the request to the supporter a coordinator chose (``Dispatcher.assign``)."""
+
+    def scheduling_text(self, request_id: str, day: str, window: str) -> None:
+        """Text the caller when to expect the call (``Notices.scheduling_text``)."""
+
+
+class TextSpool(Protocol):
+    """Inbound texts kept while the database is away, replayed when it returns
+    (``jobs.text_spool``: Redis, or a local file when Redis is away too; encrypted)."""
+
+    def keep(self, text: Text) -> None:
+        """Keep ``text``; the same MessageSid kept twice is one entry. Raises if it can't."""
+
+    def pending(self, limit: int) -> list[tuple[str, Text]]:
+        """Up to ``limit`` kept texts, oldest first, each with the key ``done`` takes."""
+
+    def done(self, key: str) -> None:
+        """Forget a replayed text."""
 
 
 class Throttle(Protocol):

