@@ -87,6 +87,7 @@ class Msg(StrEnum):
     POSTPONED = "postponed"
     REQUEST_OPEN = "request_open"
     TEXT_FIRST_NOTICE = "text_first_notice"
+    WEB_CONFIRMATION = "web_confirmation"  # a request from the web form, text me first
     SCHEDULED_CALL = "scheduled_call"  # a coordinator's text: the call comes {day} {window}
     REQUEST_EXPIRED = "request_expired"  # nobody reached them in time: 988 and the hotline
     # -- texts to supporters and coordinators ------------------------------------------
@@ -102,6 +103,8 @@ class Msg(StrEnum):
     ACK_NO_TICKET = "ack_no_ticket"
     COORDINATOR_STATUS = "coordinator_status"
     COORDINATOR_COVER = "coordinator_cover"
+    COVERAGE_TOMORROW = "coverage_tomorrow"  # the daily text: tomorrow's gaps
+    COVERAGE_ASKS = "coverage_asks"  # COVER when tomorrow has gaps: whom to ask
     PAGE_WAITING = "page_waiting"  # ticket, urgency, minutes waited
     PAGE_EXPIRED = "page_expired"  # ticket, urgency: nobody reached the caller in time
     PAGE_NOT_REACHED = "page_not_reached"  # ticket, urgency, call backs tried; expired
@@ -111,3 +114,4 @@ class Msg(StrEnum):
     PAGE_RISK = "page_risk"  # risk language in a text
     PAGE_CRISIS_KEY = "page_crisis_key"  # a texter asked for the crisis line (9)
     PAGE_RISK_CALL = "page_risk_call"  # risk language in a spoken answer on a call
+    PAGE_RISK_WEB = "page_risk_web"  # risk language typed into the web request form

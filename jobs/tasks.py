@@ -58,6 +58,11 @@ def text_first(request_id: str) -> None:
     context.current().notices.text_first(request_id)
 
 
+def confirm_request(request_id: str) -> None:
+    """A text-first request from the web form: confirm it by text."""
+    context.current().notices.confirm_request(request_id)
+
+
 def close_text(session_sid: str) -> None:
     """An SMS intake went quiet for a day: close it with a kind text."""
     context.current().notices.close_conversation(session_sid)

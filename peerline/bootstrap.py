@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from functools import partial
 from typing import Any
 
@@ -15,13 +15,14 @@ from twilio.request_validator import RequestValidator
 
 from console.attempts import RedisAttempts
 from console.live import RedisBoardFeed
-from console.services import ConsoleConfig, ConsoleServices
+from console.services import ConsoleConfig, ConsoleServices, WebRequests
 from ivr.model import Language, Urgency
 from ivr.numbers import to_e164
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
 from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
+from jobs.once import RedisOnce
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
 from jobs.sends import RedisSendLog
@@ -64,6 +65,7 @@ from usecases.candidates import zone as zone_named
 from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.coverage import Coverage
+from usecases.coverage_text import CoverageText, CoverageTextConfig
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
@@ -88,6 +90,8 @@ from usecases.text_replay import TextReplay
 from usecases.tokens import Tokens
 from usecases.training import TrainingLedger
 from usecases.voice_intake import IntakeConfig, VoiceIntake
+from usecases.web_form import FormGuard, FormLimits, form_key
+from usecases.web_intake import WebIntake
 from usecases.withdrawal import Withdrawals
 
 HOLD_CYCLE_SECONDS = 30
@@ -117,12 +121,17 @@ class Services:
         self.store.engine.dispose()
 
 
+def master_key(settings: Settings) -> bytes:
+    """PEERLINE_SECRET_KEY, or (laptop mode) the key kept in var_dir/secret.key."""
+    if settings.secret_key is not None:
+        return decode_key(settings.secret_key.get_secret_value())
+    return load_or_create_key(settings.var_dir / "secret.key")
+
+
 def cipher_for(settings: Settings) -> FieldCipher:
     """The current key writes; PEERLINE_OLD_SECRET_KEYS are read during a rotation."""
     old = [decode_key(key) for key in settings.old_keys()]
-    if settings.secret_key is not None:
-        return FieldCipher(decode_key(settings.secret_key.get_secret_value()), old)
-    return FieldCipher(load_or_create_key(settings.var_dir / "secret.key"), old)
+    return FieldCipher(master_key(settings), old)
 
 
 def redis_url(settings: Settings, keep_alive: list[Any]) -> str:
@@ -284,7 +293,7 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         policy=outbound_policy(settings),
     )
     lifecycle = Lifecycle(services.store, withdrawals(services))
-    commands = Commands(services.store, alerts, roster, lifecycle)
+    commands = Commands(services.store, alerts, roster, lifecycle, coverage=coverage(services))
     return TextDesk(
         services.store,
         SmsStore(engine, cipher),
@@ -465,6 +474,7 @@ def console_services(services: Services) -> ConsoleServices:
             audit,
             ReportConfig(zone, holidays, settings.report_min_cell),
         ),
+        web_requests=web_requests(services),
         coverage=coverage(services),
     )
 
@@ -493,6 +503,26 @@ def coverage(services: Services) -> Coverage:
     )
 
 
+def web_requests(services: Services) -> WebRequests:
+    """The public request form: its guard (token, timing, per-address rate) and the intake."""
+    settings = services.settings
+    limits = FormLimits(
+        min_seconds=settings.web_form_min_seconds,
+        per_address_per_hour=settings.web_requests_per_address_per_hour,
+    )
+    guard = FormGuard(form_key(master_key(settings)), RedisRateLimiter(services.redis), limits)
+    intake = WebIntake(
+        services.store,
+        IntakeTurn(services.store, jobs(services)),
+        jobs(services),
+        known_organizations(services),
+        outbound_policy(settings),
+        risk_phrases(settings),
+        BlocklistStore(services.store.engine, services.store.cipher),
+    )
+    return WebRequests(guard, intake, settings.hotline_number)
+
+
 def blocklist(store_: Store) -> Blocklist:
     """The blocklist use case over the database alone (``peerline blocklist``, tests)."""
     engine, cipher = store_.engine, store_.cipher
@@ -511,3 +541,17 @@ def admission(services: Services) -> Admission:
     store_ = services.store
     blocked = BlocklistStore(store_.engine, store_.cipher)
     return Admission(blocked, RedisRateLimiter(services.redis), store_.cipher.blind_index, limits)
+
+
+def coverage_text(services: Services, outbound_: Outbound) -> CoverageText | None:
+    """The scheduler's daily coverage text, or None when PEERLINE_COVERAGE_TEXT_AT is empty."""
+    at = services.settings.coverage_text_at.strip()
+    if not at:
+        return None
+    return CoverageText(
+        coverage(services),
+        RosterStore(services.store.engine, services.store.cipher),
+        outbound_,
+        RedisOnce(services.redis),
+        CoverageTextConfig(at=time.fromisoformat(at)),
+    )

@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         "scheduler", help="re-queue work the queue lost and close idle conversations, in a loop"
     )
     scheduler.add_argument(
-        "--interval", type=float, default=2.0, help="seconds between passes (default: 2)"
+        "--interval", type=float, default=5.0, help="seconds between passes (default: 5)"
     )
     scheduler.set_defaults(func=_scheduler)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -12,12 +13,13 @@ import time
 from datetime import timedelta
 from types import FrameType
 
+from redis.exceptions import RedisError
 from rq.serializers import JSONSerializer
 
 from jobs import context
 from jobs.outages import DATABASE, REDIS, Backoff, Health, outage_of, wait_until_up
 from jobs.reconciler import close_idle_texts, reconcile
-from jobs.recovery import JOB_MONITORING_INTERVAL
+from jobs.recovery import JOB_MONITORING_INTERVAL, RECOVERY_TICK, recover_abandoned
 from jobs.worker import PeerlineWorker
 from peerline import bootstrap, demo
 from peerline.deployment import sandbox_refusal
@@ -77,12 +79,13 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
 
 
 def run_scheduler(
-    settings: Settings, *, interval: float = 2.0, stop: threading.Event | None = None
+    settings: Settings, *, interval: float = 10.0, stop: threading.Event | None = None
 ) -> None:
     """Reconcile the database's waiting requests with Redis every ``interval`` seconds."""
     services = bootstrap.build(settings)
     deps = bootstrap.dispatch_deps(services)
     replay = bootstrap.text_replay(services, deps.outbound)
+    daily = bootstrap.coverage_text(services, deps.outbound)
     stop = stop or _stop_on_signals()
     health, backoff = Health("scheduler"), Backoff(cap=max(5.0, interval))
     while not stop.is_set():
@@ -91,6 +94,8 @@ def run_scheduler(
             services.redis.ping()  # an outage is one health line, not a failed pass each time
             services.store.ping()
             _reconciler_pass(services, deps, replay)
+            if daily is not None:
+                daily.send_if_due()  # once a day, when tomorrow has a coverage gap
             health.up(REDIS)
             health.up(DATABASE)
             backoff.reset()
@@ -101,8 +106,21 @@ def run_scheduler(
             else:
                 wait = backoff.delay()
                 health.down(service, exc, wait)
-        stop.wait(wait)
+        _watch_for_dead_workers(services, stop, until=time.monotonic() + wait)
     services.close()
+
+
+def _watch_for_dead_workers(
+    services: bootstrap.Services, stop: threading.Event, until: float
+) -> None:
+    """Between passes, look for jobs whose worker died every ``RECOVERY_TICK`` seconds: a
+    pass may be many seconds apart, and a caller's dispatch should not wait for it."""
+    while not stop.wait(max(0.0, min(RECOVERY_TICK, until - time.monotonic()))):
+        if time.monotonic() >= until:
+            return
+        with contextlib.suppress(RedisError):  # the next pass says so, in its health line
+            if recovered := recover_abandoned(services.queues):
+                logger.warning("recovery: %d job(s) of a dead worker handed back", recovered)
 
 
 def _reconciler_pass(

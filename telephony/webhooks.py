@@ -61,7 +61,7 @@ def _id_param(request: Request, name: str) -> str:
 
 def _int_param(request: Request, name: str) -> int:
     raw = request.query_params.get(name, "0")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else 0
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 0
 
 
 def voice_endpoint(use: Callable[[Request, VoiceCall], str | VoiceReply]) -> Handler:
@@ -160,14 +160,18 @@ async def _leg_status(
 
 def _int_field(form: FormData, name: str) -> int:
     raw = str(form.get(name) or "0")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 0
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 0
 
 
 async def sms(request: Request) -> Response:
     """Never a 5xx to a genuine text: if the desk fails (the database is down), the texter
     gets an apology naming 911 and 988 and the text is kept for replay (``TextReplay``)."""
     form = await verified_form(request)
-    message = text_message(form)
+    try:
+        message = text_message(form)
+    except MissingField as exc:
+        logger.warning("sms webhook missing %s", exc)
+        return Response(f"missing {exc}", status_code=400, media_type="text/plain")
     try:
         reply = await run_in_threadpool(_text_turn, request, message)
     except Exception:
@@ -226,7 +230,7 @@ async def status(request: Request) -> Response:
         try:
             await _call_status(request, form)
         except Exception:  # Twilio does not retry status callbacks; log and move on
-            logger.exception("status callback failed call=%s", form.get("CallSid"))
+            logger.exception("status callback failed path=%s", request.url.path)
     return TwiMLResponse(str(VoiceResponse()))
 
 
