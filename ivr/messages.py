@@ -24,6 +24,8 @@ class Msg(StrEnum):
     ORG_NOT_HEARD = "org_not_heard"
     ASK_CONTACT = "ask_contact"
     ASK_CALLBACK_WINDOW = "ask_callback_window"
+    ASK_OTHER_ROLE = "ask_other_role"  # {role}: if none is free then, may another role call?
+    ASK_OTHER_LANGUAGE = "ask_other_language"  # may a peer call in English?
     ASK_CALLBACK_NUMBER = "ask_callback_number"
     ASK_OTHER_NUMBER = "ask_other_number"  # the caller ID is one we may not call
     ASK_NUMBER_AGAIN = "ask_number_again"
@@ -64,9 +66,15 @@ class Msg(StrEnum):
     CALLBACK_HELLO = "callback_hello"
     CALLBACK_NOT_NOW = "callback_not_now"
     NOBODY_NOW = "nobody_now"
+    WIDEN_ROLE_NOW = "widen_role_now"  # holding: no {role} free; 1 another role, 2 call back
+    WIDEN_ROLE_WAIT = "widen_role_wait"  # the same, number withheld: 2 keeps waiting
+    WIDEN_LANGUAGE_NOW = "widen_language_now"  # no Spanish speaker free; 1 English now
+    WIDEN_LANGUAGE_WAIT = "widen_language_wait"
+    WIDEN_KEPT = "widen_kept"  # 2: all right, we keep your request and call you back
     # -- the supporter's leg (voice) --------------------------------------------------
     OFFER_WHISPER = "offer_whisper"  # {who} needs peer support {when}
     OFFER_IN_SPANISH = "offer_in_spanish"
+    OFFER_ENGLISH_OK = "offer_english_ok"  # a Spanish speaker who agreed to English
     OFFER_KEYS = "offer_keys"
     ACCEPTED_HOLD = "accepted_hold"
     ACCEPTED_CALLBACK = "accepted_callback"

@@ -81,6 +81,8 @@ def match_request(request: RequestRecord, exclude: frozenset[str]) -> MatchReque
         else None,
         previous_supporter_id=request.previous_supporter_id,
         exclude=exclude,
+        other_role_ok=request.other_role_ok,
+        other_language_ok=request.other_language_ok,
     )
 
 

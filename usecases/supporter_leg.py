@@ -64,7 +64,8 @@ class SupporterLeg:
         if request is None:
             return farewell(Msg.OFFER_GONE)
         self.offers.picked_up(offer_id)  # from now on only words, not a cancel, reach them
-        return Whisper(offer_id, request.role, request.urgency, request.language)
+        english_ok = request.other_language_ok is True
+        return Whisper(offer_id, request.role, request.urgency, request.language, english_ok)
 
     def answer(self, offer_id: str, digits: str) -> VoiceReply:
         """The key pressed at the offer (or none): accept, or pass to the next supporter."""
