@@ -1,10 +1,19 @@
-"""Endpoints: the board (read-only in this phase), one request, its match reasons, ACK."""
+"""Endpoints: the board, one request, its match reasons and history; ACK, assign,
+re-queue, a scheduling text."""
 
 from __future__ import annotations
 
 from console.api import Call, Operation
 from console.api_access import page_info
 from console.schemas_access import PageQuery
+from console.schemas_actions import (
+    ActionOut,
+    AssignIn,
+    AssignOut,
+    EventOut,
+    HistoryOut,
+    SchedulingTextIn,
+)
 from console.schemas_board import AckOut, BoardPage, MatchOut, RequestOut
 
 
@@ -29,6 +38,35 @@ def _ack(call: Call) -> AckOut:
     return AckOut(
         acknowledged=fresh, request=RequestOut.of(call.console.board.row(call.actor, request_id))
     )
+
+
+def _history(call: Call) -> HistoryOut:
+    request_id = call.params["request_id"]
+    events = call.console.board.history(call.actor, request_id)
+    return HistoryOut(request_id=request_id, items=[EventOut.of(e) for e in events])
+
+
+def _assign(call: Call) -> AssignOut:
+    body: AssignIn = call.body
+    request_id = call.params["request_id"]
+    supporter = call.console.actions.assign(call.actor, request_id, body.supporter_id)
+    row = call.console.board.row(call.actor, request_id)
+    return AssignOut(
+        supporter_id=supporter.id, supporter_name=supporter.name, request=RequestOut.of(row)
+    )
+
+
+def _requeue(call: Call) -> ActionOut:
+    request_id = call.params["request_id"]
+    call.console.actions.requeue(call.actor, request_id)
+    return ActionOut(request=RequestOut.of(call.console.board.row(call.actor, request_id)))
+
+
+def _scheduling_text(call: Call) -> ActionOut:
+    body: SchedulingTextIn = call.body
+    request_id = call.params["request_id"]
+    call.console.actions.scheduling_text(call.actor, request_id, body.day, body.window)
+    return ActionOut(request=RequestOut.of(call.console.board.row(call.actor, request_id)))
 
 
 R = "/requests/{request_id}"
@@ -61,5 +99,50 @@ OPERATIONS = [
         "board",
         response=AckOut,
         errors=(409,),
+    ),
+    Operation(
+        "GET",
+        R + "/history",
+        _history,
+        "What happened to the request: its event log, oldest first",
+        "board",
+        response=HistoryOut,
+    ),
+    Operation(
+        "POST",
+        R + "/assign",
+        _assign,
+        "Offer it to this supporter next (the same exactly-once claim as dispatch)",
+        "board",
+        body=AssignIn,
+        response=AssignOut,
+        status=202,
+        errors=(409,),
+        description="A phone still ringing for someone else stops. 409 when the request is "
+        "connected or closed, its offer is being heard, or the supporter may not take it "
+        "(inactive, training, bad number, the caller's organization or language, busy).",
+    ),
+    Operation(
+        "POST",
+        R + "/requeue",
+        _requeue,
+        "Match it again now (a ringing offer stops; a held request returns to dispatch)",
+        "board",
+        response=ActionOut,
+        status=202,
+        errors=(409,),
+    ),
+    Operation(
+        "POST",
+        R + "/scheduling-text",
+        _scheduling_text,
+        "Text the caller when to expect the call (through the one outbound sender)",
+        "board",
+        body=SchedulingTextIn,
+        response=ActionOut,
+        status=202,
+        errors=(409,),
+        description="Sent by a worker; the request's history then says "
+        "scheduling_text.sent or scheduling_text.not_sent with the reason (opted out, …).",
     ),
 ]

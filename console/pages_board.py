@@ -1,4 +1,5 @@
-"""Board pages: open requests (live), one request with its match reasons, ACK."""
+"""Board pages: open requests (live), one request with its match reasons, history and
+actions (ACK, assign, re-queue, a scheduling text)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from console.auth import Caller, services
-from console.views import back, page, render
+from console.views import back, form_text, page, render
+from usecases.errors import Conflict, Invalid
 
 
 @page
@@ -18,16 +20,24 @@ async def board(request: Request, who: Caller) -> Response:
 
 @page
 async def request_detail(request: Request, who: Caller) -> Response:
+    note = request.query_params.get("note", "")
+    return await _detail(request, who, note=note)
+
+
+async def _detail(request: Request, who: Caller, note: str = "", problem: str = "") -> Response:
     console, request_id = services(request), request.path_params["request_id"]
     row = await run_in_threadpool(console.board.row, who.actor, request_id)
     match = await run_in_threadpool(console.explainer.explain, who.actor, request_id)
+    history = await run_in_threadpool(console.board.history, who.actor, request_id)
     return render(
         request,
         "request.html",
         who,
         row=row,
         match=match,
-        note=request.query_params.get("note", ""),
+        history=history,
+        note=note,
+        problem=problem,
     )
 
 
@@ -39,4 +49,41 @@ async def acknowledge(request: Request, who: Caller) -> Response:
     form = await request.form()
     if form.get("from") == "board":
         return back(request, "board", note)
+    return back(request, "request_detail", note, request_id=request_id)
+
+
+@page
+async def assign(request: Request, who: Caller) -> Response:
+    form = await request.form()
+    actions, request_id = services(request).actions, request.path_params["request_id"]
+    try:
+        supporter = await run_in_threadpool(
+            actions.assign, who.actor, request_id, form_text(form, "supporter_id")
+        )
+    except (Conflict, Invalid) as exc:  # shown on the request's page, nothing changed
+        return await _detail(request, who, problem=str(exc))
+    note = f"Assigned: {supporter.name}'s phone rings in a moment."
+    return back(request, "request_detail", note, request_id=request_id)
+
+
+@page
+async def requeue(request: Request, who: Caller) -> Response:
+    actions, request_id = services(request).actions, request.path_params["request_id"]
+    try:
+        await run_in_threadpool(actions.requeue, who.actor, request_id)
+    except Conflict as exc:
+        return await _detail(request, who, problem=str(exc))
+    return back(request, "request_detail", "Re-queued: matching again now.", request_id=request_id)
+
+
+@page
+async def scheduling_text(request: Request, who: Caller) -> Response:
+    form = await request.form()
+    actions, request_id = services(request).actions, request.path_params["request_id"]
+    day, window = form_text(form, "day"), form_text(form, "window")
+    try:
+        await run_in_threadpool(actions.scheduling_text, who.actor, request_id, day, window)
+    except (Conflict, Invalid) as exc:
+        return await _detail(request, who, problem=str(exc))
+    note = "The scheduling text is on its way; the history below says when it went."
     return back(request, "request_detail", note, request_id=request_id)

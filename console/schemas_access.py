@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from usecases.access import Actor, Role
 
 Limit = Field(50, ge=1, le=200, description="items per page")
-Offset = Field(0, ge=0, description="items to skip")
+Offset = Field(0, ge=0, le=1_000_000, description="items to skip")
 
 
 class Strict(BaseModel):

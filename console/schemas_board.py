@@ -80,6 +80,7 @@ class LeftOut(BaseModel):
     name: str
     reason: str = Field(description="the first hard filter that failed")
     detail: str
+    assignable: bool = Field(description="a coordinator may still assign them by hand")
 
 
 class OfferOut(BaseModel):
@@ -118,7 +119,13 @@ class MatchOut(BaseModel):
                 for c in e.considered
             ],
             left_out=[
-                LeftOut(supporter_id=x.supporter_id, name=x.name, reason=x.reason, detail=x.detail)
+                LeftOut(
+                    supporter_id=x.supporter_id,
+                    name=x.name,
+                    reason=x.reason,
+                    detail=x.detail,
+                    assignable=x.assignable,
+                )
                 for x in e.left_out
             ],
             offers=[

@@ -11,12 +11,16 @@ from usecases.accounts import Accounts
 from usecases.audit import AuditTrail
 from usecases.blocklist import Blocklist
 from usecases.board import Board
+from usecases.board_actions import BoardActions
+from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.explain import MatchExplainer
+from usecases.reports import Reports
 from usecases.roster_import import RosterImport
 from usecases.signin import SignIn
 from usecases.supporters import Supporters
 from usecases.tokens import Tokens
+from usecases.training import TrainingLedger
 
 
 class BoardFeed(Protocol):
@@ -50,5 +54,9 @@ class ConsoleServices:
     coordinators: Coordinators
     board: Board
     explainer: MatchExplainer
+    actions: BoardActions
     feed: BoardFeed
     blocklist: Blocklist
+    training: TrainingLedger
+    check_ins: CheckIns
+    reports: Reports

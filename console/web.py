@@ -5,12 +5,13 @@ pages) are the web app's, set in one place for every route: ``peerline.headers``
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -20,12 +21,16 @@ from console import (
     api_blocklist,
     api_board,
     api_coordinators,
+    api_reports,
     api_roster,
+    api_training,
     pages_admin,
     pages_blocklist,
     pages_board,
+    pages_reports,
     pages_roster,
     pages_signin,
+    pages_training,
 )
 from console.live import board_events
 from console.openapi import document
@@ -39,8 +44,23 @@ OPERATIONS = [
     *api_coordinators.OPERATIONS,
     *api_board.OPERATIONS,
     *api_blocklist.OPERATIONS,
+    *api_training.OPERATIONS,
+    *api_reports.OPERATIONS,
 ]
 GET, BOTH = ["GET"], ["GET", "POST"]
+REPORT_ROUTES = [
+    Route("/reports", pages_reports.reports, methods=GET, name="reports"),
+    Route("/reports/export.csv", pages_reports.reports_export, methods=GET, name="reports_export"),
+    Route(
+        "/reports/supporters", pages_reports.supporter_report, methods=GET, name="supporter_report"
+    ),
+    Route(
+        "/reports/supporters/export.csv",
+        pages_reports.supporter_report_export,
+        methods=GET,
+        name="supporter_report_export",
+    ),
+]
 
 
 def mounts(console: ConsoleServices) -> list[BaseRoute]:
@@ -50,6 +70,15 @@ def mounts(console: ConsoleServices) -> list[BaseRoute]:
         Mount("/console", app=pages_app(console)),
         Route("/", lambda request: RedirectResponse("/console/", status_code=307), methods=GET),
     ]
+
+
+async def unrouted(request: Request, exc: Exception) -> Response:
+    """The web app's 404: a problem document under /api (a path no mount matches, such as
+    one whose id holds a newline, still answers in the API's own media type)."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 404
+    if request.url.path.startswith("/api/"):
+        return problem(status, kind="not-found" if status == 404 else None)
+    return PlainTextResponse(HTTPStatus(status).phrase, status_code=status)
 
 
 def api_app(console: ConsoleServices) -> Starlette:
@@ -73,6 +102,19 @@ def api_app(console: ConsoleServices) -> Starlette:
     return app
 
 
+def _actions(*names: str) -> list[Route]:
+    """``POST /requests/{id}/<name>`` (dashes in the path) → ``pages_board.<name>``."""
+    return [
+        Route(
+            "/requests/{request_id}/" + name.replace("_", "-"),
+            getattr(pages_board, name),
+            methods=["POST"],
+            name=name,
+        )
+        for name in names
+    ]
+
+
 def pages_app(console: ConsoleServices) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -93,6 +135,7 @@ def pages_app(console: ConsoleServices) -> Starlette:
             methods=["POST"],
             name="acknowledge",
         ),
+        *_actions("assign", "requeue", "scheduling_text"),
         Route("/supporters", pages_roster.supporters, methods=GET, name="supporters"),
         Route("/supporters/new", pages_roster.new_supporter, methods=BOTH, name="new_supporter"),
         Route("/supporters/export.csv", pages_roster.export, methods=GET, name="export"),
@@ -110,6 +153,21 @@ def pages_app(console: ConsoleServices) -> Starlette:
             methods=["POST"],
             name="remove_supporter",
         ),
+        Route("/training", pages_training.training, methods=GET, name="training"),
+        Route(
+            "/training/{supporter_id}",
+            pages_training.training_supporter,
+            methods=BOTH,
+            name="training_supporter",
+        ),
+        Route(
+            "/training/{supporter_id}/ce.csv",
+            pages_training.training_export,
+            methods=GET,
+            name="training_export",
+        ),
+        Route("/check-ins", pages_training.check_ins, methods=BOTH, name="check_ins"),
+        Route("/check-ins/{check_in_id}", pages_training.check_in, methods=BOTH, name="check_in"),
         Route("/coordinators", pages_admin.coordinators, methods=BOTH, name="coordinators"),
         Route(
             "/coordinators/{coordinator_id}",
@@ -132,6 +190,7 @@ def pages_app(console: ConsoleServices) -> Starlette:
             name="unblock",
         ),
         Route("/security", pages_admin.security, methods=BOTH, name="security"),
+        *REPORT_ROUTES,
         Mount("/static", app=StaticFiles(packages=[("console", "static")]), name="static"),
     ]
     app = Starlette(

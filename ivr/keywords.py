@@ -71,6 +71,7 @@ class CommandKind(StrEnum):
     ACCEPT = "accept"  # YES <code>
     DECLINE = "decline"  # NO <code>
     ACK = "ack"  # ACK <code>
+    CLOSE = "close"  # CLOSE <code>: a coordinator ends a request nobody has taken
     COVER = "cover"
 
 
@@ -82,7 +83,7 @@ class CodeProblem(StrEnum):
 @dataclass(frozen=True)
 class Command:
     kind: CommandKind
-    code: str | None = None  # upper case, for ACCEPT/DECLINE/ACK
+    code: str | None = None  # upper case, for ACCEPT/DECLINE/ACK/CLOSE
     problem: CodeProblem | None = None  # set instead of ``code`` when it is unusable
 
 
@@ -95,7 +96,9 @@ SUPPORTER_COMMANDS = frozenset(
         CommandKind.DECLINE,
     }
 )
-COORDINATOR_COMMANDS = frozenset({CommandKind.ACK, CommandKind.STATUS, CommandKind.COVER})
+COORDINATOR_COMMANDS = frozenset(
+    {CommandKind.ACK, CommandKind.CLOSE, CommandKind.STATUS, CommandKind.COVER}
+)
 
 _BARE = {
     "AVAILABLE": CommandKind.AVAILABLE,
@@ -103,7 +106,12 @@ _BARE = {
     "STATUS": CommandKind.STATUS,
     "COVER": CommandKind.COVER,
 }
-_WITH_CODE = {"YES": CommandKind.ACCEPT, "NO": CommandKind.DECLINE, "ACK": CommandKind.ACK}
+_WITH_CODE = {
+    "YES": CommandKind.ACCEPT,
+    "NO": CommandKind.DECLINE,
+    "ACK": CommandKind.ACK,
+    "CLOSE": CommandKind.CLOSE,
+}
 
 
 def is_ticket_code(text: str) -> bool:

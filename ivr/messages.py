@@ -54,6 +54,7 @@ class Msg(StrEnum):
     INTRO = "intro"  # SMS: who is texting, for a welcome that follows the crisis numbers
     TEXTER_US_ONLY = "texter_us_only"  # SMS: a number abroad; we can't call it back
     TEXTER_NOT_CALLABLE = "texter_not_callable"  # SMS: a number we may not call back
+    TEXT_APOLOGY = "text_apology"  # SMS: we could not read the text now; kept for later
     HOLD_FIRST = "hold_first"
     HOLD_AGAIN = "hold_again"
     HOLD_GIVE_UP = "hold_give_up"
@@ -65,6 +66,8 @@ class Msg(StrEnum):
     CALLER_JOIN = "caller_join"
     CALLBACK_HELLO = "callback_hello"
     CALLBACK_NOT_NOW = "callback_not_now"
+    CALLBACK_DECLINE_KEY = "callback_decline_key"  # "no longer need this call? press 2"
+    CALLBACK_DECLINED = "callback_declined"
     NOBODY_NOW = "nobody_now"
     WIDEN_ROLE_NOW = "widen_role_now"  # holding: no {role} free; 1 another role, 2 call back
     WIDEN_ROLE_WAIT = "widen_role_wait"  # the same, number withheld: 2 keeps waiting
@@ -91,6 +94,8 @@ class Msg(StrEnum):
     POSTPONED = "postponed"
     REQUEST_OPEN = "request_open"
     TEXT_FIRST_NOTICE = "text_first_notice"
+    SCHEDULED_CALL = "scheduled_call"  # a coordinator's text: the call comes {day} {window}
+    REQUEST_EXPIRED = "request_expired"  # nobody reached them in time: 988 and the hotline
     # -- texts to supporters and coordinators ------------------------------------------
     SUPPORTER_HELP = "supporter_help"
     SUPPORTER_AVAILABLE = "supporter_available"
@@ -104,6 +109,11 @@ class Msg(StrEnum):
     COORDINATOR_STATUS = "coordinator_status"
     COORDINATOR_COVER = "coordinator_cover"
     PAGE_WAITING = "page_waiting"  # ticket, urgency, minutes waited
+    PAGE_EXPIRED = "page_expired"  # ticket, urgency: nobody reached the caller in time
+    PAGE_NOT_REACHED = "page_not_reached"  # ticket, urgency, call backs tried; expired
+    CLOSE_DONE = "close_done"
+    CLOSE_ENDED = "close_ended"  # the ticket had already ended
+    CLOSE_IN_CALL = "close_in_call"  # a supporter has it: it closes when the call ends
     PAGE_RISK = "page_risk"  # risk language in a text
     PAGE_CRISIS_KEY = "page_crisis_key"  # a texter asked for the crisis line (9)
     PAGE_RISK_CALL = "page_risk_call"  # risk language in a spoken answer on a call

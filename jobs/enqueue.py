@@ -173,6 +173,24 @@ class RqJobs:
         job_id = f"close-{session_sid}"
         self._task(Urgency.ROUTINE, tasks.close_text, job_id, None, session_sid=session_sid)
 
+    def assign(self, request_id: str, supporter_id: str) -> None:
+        job_id = f"assign-{request_id}-{supporter_id}-{uuid.uuid4().hex[:8]}"
+        self._task(
+            LIVE, tasks.assign, job_id, None, request_id=request_id, supporter_id=supporter_id
+        )
+
+    def scheduling_text(self, request_id: str, day: str, window: str) -> None:
+        job_id = f"schedtext-{request_id}-{uuid.uuid4().hex[:8]}"
+        self._task(
+            Urgency.SOON,
+            tasks.scheduling_text,
+            job_id,
+            None,
+            request_id=request_id,
+            day=day,
+            window=window,
+        )
+
     def _task(
         self,
         queue: str,

@@ -61,6 +61,16 @@ def close_text(session_sid: str) -> None:
     context.current().notices.close_conversation(session_sid)
 
 
+def assign(request_id: str, supporter_id: str) -> None:
+    """A coordinator chose the supporter: offer them the request (the same claim)."""
+    context.current().dispatcher.assign(request_id, supporter_id)
+
+
+def scheduling_text(request_id: str, day: str, window: str) -> None:
+    """A coordinator tells the caller by text when the call will come."""
+    context.current().notices.scheduling_text(request_id, day, window)
+
+
 def encode_said(said: Sequence[Line]) -> str:
     """Sentences as a job argument (JSON carries strings): "caller_left:en;…"."""
     return ";".join(f"{line.msg.value}:{line.language.value}" for line in said)

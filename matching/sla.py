@@ -11,7 +11,8 @@ from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ivr.model import Urgency
+from ivr.model import CallbackWindow, Urgency
+from matching.availability import next_window
 
 URGENT_ALERT = timedelta(minutes=15)
 # Nobody could take a request: how long before dispatch tries the roster again.
@@ -53,3 +54,18 @@ def due_by(
     if urgency in PROMISE:
         return created + PROMISE[urgency]
     return add_business_days(created, BUSINESS_DAYS[urgency], zone, holidays)
+
+
+def promised_by(
+    created: datetime,
+    urgency: Urgency,
+    window: CallbackWindow | None,
+    zone: ZoneInfo,
+    holidays: Collection[date] = (),
+) -> datetime:
+    """The promise, kept for the caller's own choice too: a call back asked for "in the
+    evening" is due no sooner than the end of the first such window after the request."""
+    due = due_by(created, urgency, zone, holidays)
+    if window is None or window is CallbackWindow.ASAP:
+        return due
+    return max(due, next_window(created, window, zone)[1])

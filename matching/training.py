@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from ivr.model import Urgency
@@ -47,6 +48,27 @@ class TrainingPolicy:
 
 
 DEFAULT_POLICY = TrainingPolicy()
+DUE_SOON = timedelta(days=30)
+
+
+class Standing(StrEnum):
+    """Where a supporter's training stands on a day, as the ledger shows it."""
+
+    NO_DATE = "no training date"  # not gated by the ledger; fill it in
+    IN_TRAINING = "in training"
+    CURRENT = "current"
+    DUE_SOON = "refresher due soon"  # within DUE_SOON of the due date
+    LAPSED = "lapsed"  # offered no calls
+
+
+def standing(tier: str | None, due: date | None, today: date) -> Standing:
+    if due is not None and today > due:
+        return Standing.LAPSED
+    if in_training(tier):
+        return Standing.IN_TRAINING
+    if due is None:
+        return Standing.NO_DATE
+    return Standing.DUE_SOON if due - today <= DUE_SOON else Standing.CURRENT
 
 
 def add_months(day: date, months: int) -> date:

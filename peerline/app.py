@@ -10,6 +10,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from console.web import mounts as console_mounts
+from console.web import unrouted
 from peerline import bootstrap, health
 from peerline.headers import SecurityHeaders
 from peerline.settings import Settings
@@ -46,6 +47,7 @@ def create_app(
             *console_mounts(bootstrap.console_services(services)),  # /api, /console
         ],
         lifespan=lifespan,
+        exception_handlers={404: unrouted},
     )
     app.state.settings = settings
     app.state.services = services
@@ -56,4 +58,5 @@ def create_app(
     app.state.supporter_leg = bootstrap.supporter_leg(services)
     app.state.caller_leg = bootstrap.dispatch_deps(services).caller_leg
     app.state.sms = bootstrap.text_desk(services, organizations)
+    app.state.text_spool = bootstrap.text_spool(services)
     return app

@@ -21,6 +21,7 @@ from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
+from jobs.text_spool import TextSpool
 from jobs.throttle import Throttle
 from matching import TrainingPolicy
 from matching.sla import due_by
@@ -36,10 +37,12 @@ from storage.console_sessions import SessionStore
 from storage.crypto import FieldCipher, decode_key, load_or_create_key
 from storage.dispatch import DispatchStore
 from storage.engine import make_engine
+from storage.reports import ReportQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
 from storage.sms import SmsStore
+from storage.training import TrainingStore
 from telephony.carrier import TwilioCarrier, twilio_client
 from telephony.security import WebhookGuard
 from telephony.twiml import TwimlRenderer
@@ -48,19 +51,24 @@ from usecases.admission import Admission, Limits
 from usecases.audit import AuditTrail
 from usecases.blocklist import Blocklist
 from usecases.board import Board
+from usecases.board_actions import BoardActions
 from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import candidate, match_request
 from usecases.candidates import zone as zone_named
+from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
 from usecases.explain import MatchExplainer
 from usecases.intake import IntakeTurn, KnownOrganizations
+from usecases.lifecycle import Expiry, Lifecycle, LifecycleConfig
+from usecases.live_board import BoardRelay
 from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.outbound_policy import OutboundPolicy
 from usecases.ports import Carrier
+from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
 from usecases.roster_import import RosterImport
 from usecases.roster_rules import reserved_numbers
@@ -69,7 +77,9 @@ from usecases.supporter_leg import SupporterLeg
 from usecases.supporters import Supporters
 from usecases.text_desk import TextDesk
 from usecases.text_intake import TextIntake
+from usecases.text_replay import TextReplay
 from usecases.tokens import Tokens
+from usecases.training import TrainingLedger
 from usecases.voice_intake import IntakeConfig, VoiceIntake
 from usecases.withdrawal import Withdrawals
 
@@ -120,6 +130,7 @@ def build(settings: Settings, *, fast_fail_redis: bool = False) -> Services:
     store_ = store(settings)
     url = redis_url(settings, keep)
     redis = connect(url, fast_fail=fast_fail_redis)
+    store_.on_request_event(BoardRelay(RedisBoardFeed(redis, url)))  # feeds the live board
     return Services(settings, store_, redis, url, Queues(redis), keep)
 
 
@@ -244,10 +255,38 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         idle=timedelta(hours=settings.sms_idle_hours),
         policy=outbound_policy(settings),
     )
-    commands = Commands(services.store, alerts, roster)
+    lifecycle = Lifecycle(services.store, withdrawals(services))
+    commands = Commands(services.store, alerts, roster, lifecycle)
     return TextDesk(
-        services.store, SmsStore(engine, cipher), roster, intake, commands, risk_phrases(settings)
+        services.store,
+        SmsStore(engine, cipher),
+        roster,
+        intake,
+        commands,
+        risk_phrases(settings),
+        lifecycle,
     )
+
+
+def lifecycle_config(settings: Settings) -> LifecycleConfig:
+    return LifecycleConfig(
+        zone=zone_named(settings.timezone),
+        holidays=settings.holiday_dates,
+        grace=timedelta(minutes=settings.expiry_grace_minutes),
+        callback_attempts=settings.callback_attempts,
+    )
+
+
+def text_spool(services: Services) -> TextSpool:
+    """Where texts wait while the database is away (Redis, else ``var_dir/spool/sms``)."""
+    directory = services.settings.var_dir / "spool" / "sms"
+    return TextSpool(services.redis, directory, services.store.cipher)
+
+
+def text_replay(services: Services, outbound_: Outbound) -> TextReplay:
+    """The scheduler's replay of kept texts through the same desk the webhook uses."""
+    desk = text_desk(services, known_organizations(services))
+    return TextReplay(text_spool(services), desk, outbound_)
 
 
 @dataclass
@@ -260,6 +299,7 @@ class WorkerDeps:
     caller_leg: CallerLeg
     dispatcher: Dispatcher
     notices: Notices
+    expiry: Expiry
 
 
 def worker_deps(settings: Settings, carrier_: Carrier | None = None) -> WorkerDeps:
@@ -281,6 +321,9 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         queue,
         EscalationConfig(zone=zone_named(settings.timezone), holidays=settings.holiday_dates),
     )
+    expiry = Expiry(
+        services.store, withdrawals(services), out, escalation, lifecycle_config(settings)
+    )
     caller_leg = CallerLeg(
         services.store,
         offers,
@@ -289,7 +332,8 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         escalation,
         withdrawals(services),
         CrisisMarks(services.redis),
-        CallBackPolicy(ring_seconds=settings.ring_seconds),
+        CallBackPolicy(ring_seconds=settings.ring_seconds, max_attempts=settings.callback_attempts),
+        expiry,
     )
     dispatcher = Dispatcher(
         services.store,
@@ -301,7 +345,7 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         DispatchConfig(ring_seconds=settings.ring_seconds, training=training_policy(settings)),
     )
     notices = Notices(services.store, out, queue)
-    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices)
+    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
 
 
 def console_services(services: Services) -> ConsoleServices:
@@ -319,6 +363,15 @@ def console_services(services: Services) -> ConsoleServices:
     queries = BoardQueries(engine)
     training = training_policy(settings)
     candidate_now = partial(candidate, training=training)
+    explainer = MatchExplainer(
+        services.store,
+        roster,
+        queries,
+        DispatchStore(engine),
+        candidate_now,
+        match_request,
+        training=training,
+    )
     return ConsoleServices(
         config=ConsoleConfig(secure_cookies=settings.public_base.startswith("https://")),
         signin=SignIn(accounts, sessions, RedisAttempts(services.redis), audit),
@@ -337,19 +390,21 @@ def console_services(services: Services) -> ConsoleServices:
             AlertStore(engine),
             lambda created, urgency: due_by(created, urgency, zone, holidays),
             audit,
-            feed,
         ),
-        explainer=MatchExplainer(
-            services.store,
-            roster,
-            queries,
-            DispatchStore(engine),
-            candidate_now,
-            match_request,
-            training=training,
+        explainer=explainer,
+        actions=BoardActions(
+            services.store, DispatchStore(engine), roster, explainer, jobs(services), audit
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),
+        training=TrainingLedger(roster, TrainingStore(engine), training, zone, audit),
+        check_ins=CheckIns(roster, TrainingStore(engine), audit),
+        reports=Reports(
+            ReportQueries(engine),
+            roster,
+            audit,
+            ReportConfig(zone, holidays, settings.report_min_cell),
+        ),
     )
 
 
@@ -371,8 +426,3 @@ def admission(services: Services) -> Admission:
     store_ = services.store
     blocked = BlocklistStore(store_.engine, store_.cipher)
     return Admission(blocked, RedisRateLimiter(services.redis), store_.cipher.blind_index, limits)
-
-
-def board_notifier(services: Services) -> RedisBoardFeed:
-    """The hook for intake and dispatch: ``publish("request.created", request_id)`` etc."""
-    return RedisBoardFeed(services.redis, services.redis_url)

@@ -12,9 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from peerline import blocklist_cli, keys_cli, logs, people_cli
+from peerline import blocklist_cli, keys_cli, logs, people_cli, training_cli
 from peerline.commands import ACTION_HELP, NEEDS, needs
 from peerline.preflight import Need, schema_problem
+from peerline.process_tree import follow_parent
 from peerline.settings import Settings
 
 logger = logging.getLogger("peerline")
@@ -26,6 +27,7 @@ DESCRIPTION = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    follow_parent()  # a child of `peerline run` stops when `run` does, however it ends
     parser = _parser()
     args = parser.parse_args(argv)
     settings = Settings()
@@ -93,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     people_cli.parsers(sub)
     keys_cli.parsers(sub)
     blocklist_cli.parsers(sub)
+    training_cli.parsers(sub)
 
     twilio = sub.add_parser("twilio", help="set up a real Twilio number").add_subparsers(
         required=True, metavar="ACTION", title="actions", help=ACTION_HELP

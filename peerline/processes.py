@@ -6,32 +6,42 @@ import json
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from types import FrameType
 
-from rq import Worker
 from rq.serializers import JSONSerializer
 
 from jobs import context
+from jobs.outages import DATABASE, REDIS, Backoff, Health, outage_of, wait_until_up
 from jobs.reconciler import close_idle_texts, reconcile
 from jobs.recovery import JOB_MONITORING_INTERVAL
+from jobs.worker import PeerlineWorker
 from peerline import bootstrap, demo
 from peerline.deployment import sandbox_refusal
+from peerline.process_tree import ProcessTree
+from peerline.redis_server import stop_embedded
 from peerline.settings import Settings
 from storage.migrate import upgrade
 from storage.roster import RosterStore
+from usecases.text_replay import TextReplay
 
 logger = logging.getLogger(__name__)
 
 # RQ's default maintenance pass runs every 10 min; a caller can't wait that long for a job
 # whose worker died (DESIGN: re-run within 30 s), so workers clean up far more often.
 MAINTENANCE_INTERVAL = 15
+STARTUP_TIMEOUT = 60.0  # `run`: seconds for the web and sandbox ports to answer
+STOP_GRACE = 2.0  # `run`: seconds children get after SIGTERM before SIGKILL (Ctrl-C ≤ 3 s)
+STABLE_AFTER = 60.0  # a worker loop that ran this long starts its backoff afresh
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
+    """RQ's work loop, started again whenever it ends without being asked to (Redis went
+    away, an unexpected error), once Redis answers; backoff and health lines in
+    ``jobs.outages``."""
     services = bootstrap.build(settings)
     context.install(lambda: bootstrap.worker_deps(settings))
     # RQ forks a work horse per job. Anything imported lazily is imported again in every
@@ -40,14 +50,33 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
     import twilio.rest.api.v2010.account.message  # noqa: F401
 
     bootstrap.outbound_policy(settings)  # phonenumbers' metadata, also lazy: ~5 ms a job
-    worker = Worker(
-        services.queues.all(),
-        connection=services.redis,
-        serializer=JSONSerializer,
-        maintenance_interval=MAINTENANCE_INTERVAL,
-        job_monitoring_interval=JOB_MONITORING_INTERVAL,  # what jobs.recovery relies on
-    )
-    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+    health, backoff = Health("worker"), Backoff()
+    stop = _stop_on_signals()
+    while wait_until_up(REDIS, services.redis.ping, health, stop):
+        worker = PeerlineWorker(
+            services.queues.all(),
+            connection=services.redis,
+            serializer=JSONSerializer,
+            maintenance_interval=MAINTENANCE_INTERVAL,
+            job_monitoring_interval=JOB_MONITORING_INTERVAL,  # what jobs.recovery relies on
+            database_probe=services.store.ping,
+            health=health,
+        )
+        started = time.monotonic()
+        try:
+            worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+        except Exception as exc:  # RQ's start-up and teardown talk to Redis outside its loop
+            if outage_of(exc) is None:
+                logger.exception("worker: RQ's loop failed")
+        _stop_on_signals(stop)  # RQ replaced our handlers with its own worker's
+        if burst or worker.stopping or stop.is_set():
+            break
+        if time.monotonic() - started > STABLE_AFTER:
+            backoff.reset()
+        delay = backoff.delay()
+        logger.warning("health: worker's job loop ended; starting it again in %.0f s", delay)
+        stop.wait(delay)
+    services.close()
 
 
 def run_scheduler(
@@ -55,56 +84,135 @@ def run_scheduler(
 ) -> None:
     """Reconcile the database's waiting requests with Redis every ``interval`` seconds."""
     services = bootstrap.build(settings)
-    dispatcher = bootstrap.dispatch_deps(services).dispatcher
+    deps = bootstrap.dispatch_deps(services)
+    replay = bootstrap.text_replay(services, deps.outbound)
     stop = stop or _stop_on_signals()
+    health, backoff = Health("scheduler"), Backoff(cap=max(5.0, interval))
     while not stop.is_set():
+        wait = interval
         try:
-            result = reconcile(
-                services.store, services.queues, stuck_offers=dispatcher.recover_stuck_offers
-            )
-            forget_after = timedelta(days=settings.identity_grace_days)
-            services.store.forget_callers(closed_before=services.store.clock() - forget_after)
-            services.store.forget_idle_sessions(before=services.store.clock() - forget_after)
-            close_idle_texts(
-                services.store, bootstrap.jobs(services), timedelta(hours=settings.sms_idle_hours)
-            )
-            if result.enqueued or result.abandoned_jobs or result.stuck_offers:
-                logger.info(
-                    "reconciler: %d request(s) re-queued, %d abandoned job(s) retried, "
-                    "%d stuck offer(s) closed",
-                    result.enqueued,
-                    result.abandoned_jobs,
-                    result.stuck_offers,
-                )
-        except Exception:
-            logger.exception("reconciler pass failed; next pass in %.0fs", interval)
-        stop.wait(interval)
+            services.redis.ping()  # an outage is one health line, not a failed pass each time
+            services.store.ping()
+            _reconciler_pass(services, deps, replay)
+            health.up(REDIS)
+            health.up(DATABASE)
+            backoff.reset()
+        except Exception as exc:
+            service = outage_of(exc)
+            if service is None:
+                logger.exception("reconciler pass failed; next pass in %.0fs", interval)
+            else:
+                wait = backoff.delay()
+                health.down(service, exc, wait)
+        stop.wait(wait)
     services.close()
 
 
+def _reconciler_pass(
+    services: bootstrap.Services, deps: bootstrap.WorkerDeps, replay: TextReplay
+) -> None:
+    settings = services.settings
+    result = reconcile(
+        services.store, services.queues, stuck_offers=deps.dispatcher.recover_stuck_offers
+    )
+    if expired := deps.expiry.expire_overdue():
+        logger.info("expiry: %d request(s) expired", expired)
+    forget_after = timedelta(days=settings.identity_grace_days)
+    services.store.forget_callers(closed_before=services.store.clock() - forget_after)
+    services.store.forget_idle_sessions(before=services.store.clock() - forget_after)
+    close_idle_texts(
+        services.store, bootstrap.jobs(services), timedelta(hours=settings.sms_idle_hours)
+    )
+    replay.replay()  # texts kept while the database was away; raises if it still is
+    if result.enqueued or result.abandoned_jobs or result.stuck_offers:
+        logger.info(
+            "reconciler: %d request(s) re-queued, %d abandoned job(s) retried, "
+            "%d stuck offer(s) closed",
+            result.enqueued,
+            result.abandoned_jobs,
+            result.stuck_offers,
+        )
+
+
 def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
-    """``peerline run``: migrations, demo data, embedded Redis, sandbox, web, worker, reconciler."""
+    """``peerline run``: migrations, demo data, embedded Redis, sandbox, web, worker, reconciler.
+
+    Returns only when it refuses to start; otherwise it ends the process once everything it
+    started has stopped.
+    """
     if sandbox and (line := sandbox_refusal(settings)):
         print(line, file=sys.stderr)
         return 2
+    stop = _stop_on_signals()  # first: a Ctrl-C while starting still stops what started
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     services = bootstrap.build(settings)
+    env = dict(os.environ)
+    env["PEERLINE_REDIS_URL"] = services.redis_url  # children share the embedded server
+    sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
+    if sandbox:
+        env["PEERLINE_TWILIO_API_URL"] = sandbox_url  # Peerline's carrier talks to it
+    tree = ProcessTree(env)
+    status, threads = 1, list[threading.Thread]()
+    try:
+        status = _start_and_watch(
+            settings, services, tree, stop, sandbox_url if sandbox else None, threads
+        )
+    finally:
+        stop.set()
+        tree.stop(grace=STOP_GRACE)
+        for thread in threads:  # the reconciler: its Redis connection closes before the server
+            thread.join(timeout=STOP_GRACE)
+        services.close()
+        for handle in services.keep_alive:  # the embedded Redis, last: nothing uses it now
+            stop_embedded(handle)
+    # Everything `run` started has stopped. Skip tearing down the interpreter's thousands of
+    # modules: on a busy laptop that alone took seconds of a Ctrl-C's 3 s.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+def _start_and_watch(
+    settings: Settings,
+    services: bootstrap.Services,
+    tree: ProcessTree,
+    stop: threading.Event,
+    sandbox_url: str | None,
+    threads: list[threading.Thread],
+) -> int:
+    """Seed, start the children, print the banner once they answer, and watch them."""
     upgrade(services.store.engine)
     roster = RosterStore(services.store.engine, services.store.cipher)
     demo.seed(settings, services.store, roster)
     login = demo.seed_console(settings, services.store, roster)
-    env = dict(os.environ)
-    env["PEERLINE_REDIS_URL"] = services.redis_url  # children share the embedded server
-    children = []
-    sandbox_url = f"http://127.0.0.1:{settings.sandbox_port}"
-    if sandbox:
-        env["PEERLINE_TWILIO_API_URL"] = sandbox_url  # Peerline's carrier talks to it
-        children.append(_spawn("sandbox", ["sandbox"], env))
-    children += [_spawn("web", ["serve"], env), _spawn("worker", ["worker"], env)]
-    stop = _stop_on_signals()
+    ports = [(settings.host, settings.port)]
+    if sandbox_url:
+        tree.spawn("sandbox", ["sandbox"])
+        ports.append(("127.0.0.1", settings.sandbox_port))
+    tree.spawn("web", ["serve"])
+    tree.spawn("worker", ["worker"])
+    if problem := tree.wait_for_ports(ports, stop, STARTUP_TIMEOUT):
+        if stop.is_set():
+            return 0
+        print(f"peerline: {problem}; stopping", file=sys.stderr)
+        return 1
+    print(_banner(settings, sandbox_url, login), flush=True)
+    reconciler_settings = settings.model_copy(update={"redis_url": services.redis_url})
+    scheduler = threading.Thread(
+        target=run_scheduler, args=(reconciler_settings,), kwargs={"stop": stop}
+    )
+    threads.append(scheduler)
+    scheduler.start()
+    while not stop.is_set():
+        tree.restart_exited()  # after a backoff; a crash of one never stops the others
+        stop.wait(0.5)
+    return 0
+
+
+def _banner(settings: Settings, sandbox_url: str | None, login: tuple[str, str] | None) -> str:
     base = f"http://{settings.host}:{settings.port}"
     lines = ["", "Peerline is running."]
-    if sandbox:
+    if sandbox_url:
         lines.append(f"  softphone: {sandbox_url}/   <- open this to call the hotline")
     lines.append(f"  console:   {base}/console/   <- the coordinator console")
     if login:
@@ -116,46 +224,19 @@ def run_everything(settings: Settings, *, sandbox: bool = True) -> int:
         "Press Ctrl-C to stop.",
         "",
     ]
-    print("\n".join(lines), flush=True)
-    reconciler_settings = settings.model_copy(update={"redis_url": services.redis_url})
-    scheduler = threading.Thread(
-        target=run_scheduler, args=(reconciler_settings,), kwargs={"stop": stop}, daemon=True
-    )
-    scheduler.start()
-    try:
-        while not stop.is_set():
-            for name, proc in children:
-                if proc.poll() is not None:
-                    logger.error("%s exited with %s; stopping", name, proc.returncode)
-                    stop.set()
-            stop.wait(0.5)
-    finally:
-        for _name, proc in children:
-            proc.terminate()
-        for _name, proc in children:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        services.close()
-    return 0
+    return "\n".join(lines)
 
 
-def _spawn(name: str, args: list[str], env: dict[str, str]) -> tuple[str, subprocess.Popen[bytes]]:
-    proc = subprocess.Popen([sys.executable, "-m", "peerline", *args], env=env)  # noqa: S603
-    logger.info("started %s pid=%d", name, proc.pid)
-    return name, proc
-
-
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
+def _stop_on_signals(stop: threading.Event | None = None) -> threading.Event:
+    """An event SIGINT, SIGTERM and SIGHUP set (installed again on ``stop`` when given)."""
+    stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
 
         def handler(signum: int, frame: FrameType | None) -> None:
             stop.set()
 
-        signal.signal(signal.SIGINT, handler)
-        signal.signal(signal.SIGTERM, handler)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, handler)
     return stop
 
 

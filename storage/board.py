@@ -6,12 +6,13 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from storage.dispatch_models import ACTIVE_OFFER, Offer
-from storage.models import OPEN_REQUEST_STATUSES, HelpRequest
+from storage.models import OPEN_REQUEST_STATUSES, Event, HelpRequest
 from storage.records import RequestRecord
 from storage.requests import request_record
 
@@ -30,6 +31,15 @@ class OfferHistory:
     answered_at: datetime | None
     ended_at: datetime | None
     duration_seconds: int
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """One entry of a request's de-identified event log."""
+
+    at: datetime
+    kind: str
+    detail: dict[str, Any]
 
 
 class BoardQueries:
@@ -65,6 +75,14 @@ class BoardQueries:
                 )
                 for r in rows
             ]
+
+    def history(self, request_id: str, limit: int = 200) -> list[LoggedEvent]:
+        """What happened to the request, oldest first (its event log)."""
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(Event).where(Event.request_id == request_id).order_by(Event.id).limit(limit)
+            ).all()
+            return [LoggedEvent(r.at, r.kind, dict(r.detail or {})) for r in rows]
 
     def offer_summary(self, request_ids: Collection[str]) -> tuple[dict[str, str], Counter[str]]:
         """For these requests: the supporter of each active offer, and unanswered offers."""

@@ -216,13 +216,18 @@ class DispatchStore:
             return True
 
     def withdraw(
-        self, request_id: str, *, reason: str = "caller_left", bridged_ok: bool = False
+        self,
+        request_id: str,
+        *,
+        reason: str = "caller_left",
+        bridged_ok: bool = False,
+        to: RequestStatus = RequestStatus.WITHDRAWN,
     ) -> tuple[bool, OfferRecord | None]:
-        """The caller left (hung up, pressed 9): close the request and its active offer.
+        """End the request (``to``: withdrawn, expired, closed) and its active offer.
 
-        ``bridged_ok`` also withdraws a request a supporter already accepted but whose
-        caller was never bridged (the crisis key on the hold loop or the call-back leg).
-        Returns whether the request was withdrawn, and the offer that was active (its leg
+        ``bridged_ok`` also ends a request a supporter already accepted but whose caller
+        was never bridged (the crisis key on the hold loop or the call-back leg).
+        Returns whether the request was ended, and the offer that was active (its leg
         must be cancelled or told), if any; the supporter is free again either way.
         """
         now = self.clock()
@@ -230,7 +235,7 @@ class DispatchStore:
         if bridged_ok:
             open_ += (RequestStatus.CONNECTED,)
         with self._sessions.begin() as db:
-            if not _move(db, request_id, open_, RequestStatus.WITHDRAWN, now, closed_at=now):
+            if not _move(db, request_id, open_, to, now, closed_at=now):
                 return False, None
             row = db.scalar(
                 select(Offer).where(Offer.request_id == request_id, Offer.status.in_(ACTIVE_OFFER))

@@ -44,11 +44,20 @@ class RequestStatus(StrEnum):
     OFFERED = "offered"
     CONNECTED = "connected"
     COMPLETED = "completed"
-    WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # the caller left, pressed 9, texted STOP/CANCEL, or declined
+    EXPIRED = "expired"  # nobody reached the caller within the promise plus a grace period
+    CLOSED = "closed"  # a coordinator closed it (CLOSE code by text, or the console)
 
 
 OPEN_REQUEST_STATUSES = (RequestStatus.WAITING, RequestStatus.OFFERED, RequestStatus.CONNECTED)
+# Not yet in anyone's hands: what expiry and a coordinator's CLOSE may end.
+UNANSWERED_STATUSES = (RequestStatus.WAITING, RequestStatus.OFFERED)
+TERMINAL_STATUSES = (
+    RequestStatus.COMPLETED,
+    RequestStatus.WITHDRAWN,
+    RequestStatus.EXPIRED,
+    RequestStatus.CLOSED,
+)
 
 
 class DispatchState(StrEnum):

@@ -43,6 +43,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+RequestEventListener = Callable[[str, str], None]
+"""Told ``(kind, request_id)`` after an event about a request is committed."""
+
+
 class Store(RequestQueries):
     """Repository over one SQLAlchemy engine: intake sessions, organizations, events;
     the request queries come from ``storage.requests``."""
@@ -54,6 +58,17 @@ class Store(RequestQueries):
         self.cipher = cipher
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._listeners: list[RequestEventListener] = []
+
+    def on_request_event(self, listener: RequestEventListener) -> None:
+        """Call ``listener`` after each event about a request is committed (the composition
+        root relays them to the live board). A listener must not raise."""
+        self._listeners.append(listener)
+
+    def _announce(self, kind: str, request_id: str | None) -> None:
+        if request_id is not None:
+            for listener in self._listeners:
+                listener(kind, request_id)
 
     # -- health -------------------------------------------------------------------------
     def ping(self) -> None:
@@ -112,12 +127,16 @@ class Store(RequestQueries):
         """
         for _ in range(5):  # a ticket collision retries with a new code
             try:
-                return self._save_turn(
+                saved = self._save_turn(
                     sid, expected_turn, flow, status, response, new_request, caller, clear_caller
                 )
             except IntegrityError as exc:
                 if "ticket" not in str(exc.orig).lower():
                     raise StaleTurn(sid) from exc
+                continue
+            if saved.request is not None:
+                self._announce("request.created", saved.request.id)
+            return saved
         raise StaleTurn(sid)  # pragma: no cover - five ticket collisions in a row
 
     def _save_turn(
@@ -300,6 +319,7 @@ class Store(RequestQueries):
                     detail=detail,
                 )
             )
+        self._announce(kind, request_id)
 
     def events(self, request_id: str | None = None) -> list[tuple[str, dict[str, Any]]]:
         with self._sessions() as db:

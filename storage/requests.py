@@ -12,6 +12,8 @@ from ivr.model import CallbackWindow, Channel, ContactMode, Language, OrgPrefere
 from storage.crypto import FieldCipher
 from storage.models import (
     OPEN_REQUEST_STATUSES,
+    TERMINAL_STATUSES,
+    UNANSWERED_STATUSES,
     CallSession,
     DispatchState,
     HelpRequest,
@@ -79,11 +81,23 @@ class RequestQueries:
             ).all()
             return [request_record(r) for r in rows]
 
+    def unanswered_requests(self, limit: int = 500) -> list[RequestRecord]:
+        """Requests nobody has taken yet (waiting or being offered), oldest first: what the
+        expiry pass looks at."""
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(HelpRequest)
+                .where(HelpRequest.status.in_(UNANSWERED_STATUSES))
+                .order_by(HelpRequest.created_at)
+                .limit(limit)
+            ).all()
+            return [request_record(r) for r in rows]
+
     def set_request_status(
         self, request_id: str, status: RequestStatus, *, only_from: tuple[str, ...] | None = None
     ) -> bool:
         now = self.clock()
-        closed = status in (RequestStatus.COMPLETED, RequestStatus.WITHDRAWN, RequestStatus.EXPIRED)
+        closed = status in TERMINAL_STATUSES
         stmt = update(HelpRequest).where(HelpRequest.id == request_id)
         if only_from:
             stmt = stmt.where(HelpRequest.status.in_(only_from))
@@ -179,6 +193,23 @@ class RequestQueries:
                     .where(
                         HelpRequest.caller_index.in_(indexes),
                         HelpRequest.status.in_(OPEN_REQUEST_STATUSES),
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
+
+    def closed_caller_since(self, number: str, since: datetime) -> bool:
+        """Whether ``number`` had a request end (expired, closed) since ``since``: the one
+        farewell text a caller may still get after their request ended."""
+        with self._sessions() as db:
+            return (
+                db.scalar(
+                    select(HelpRequest.id)
+                    .where(
+                        HelpRequest.caller_index.in_(self.cipher.blind_indexes(number)),
+                        HelpRequest.status.in_(TERMINAL_STATUSES),
+                        HelpRequest.closed_at >= since,
                     )
                     .limit(1)
                 )

@@ -113,6 +113,7 @@ def _callback_offer(reply: CallBackOffer) -> str:
     )
     for _ in range(2):
         say(gather, voice(Msg.CALLBACK_HELLO, lang), lang)
+        say(gather, voice(Msg.CALLBACK_DECLINE_KEY, lang), lang)
         say(gather, voice(Msg.CRISIS_REMINDER, lang), lang)
     response.append(gather)
     return str(response)

@@ -18,6 +18,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr import Language
+from ivr.catalogue import sms as sms_text
 from ivr.messages import Msg
 from matching.widening import Widening
 from telephony import paths, replies, twiml
@@ -26,7 +27,8 @@ from telephony.security import verified_form
 from telephony.twiml import TwiMLResponse
 from usecases.admission import Admission, Verdict
 from usecases.caller_leg import CallerLeg
-from usecases.inbound import VoiceCall
+from usecases.inbound import Text, VoiceCall
+from usecases.ports import TextSpool
 from usecases.replies import VoiceReply
 from usecases.supporter_leg import SupporterLeg
 from usecases.text_desk import TextDesk
@@ -177,20 +179,39 @@ def _int_field(form: FormData, name: str) -> int:
 
 
 async def sms(request: Request) -> Response:
+    """Never a 5xx to a genuine text: if the desk fails (the database is down), the texter
+    gets an apology naming 911 and 988 and the text is kept for replay (``TextReplay``)."""
     form = await verified_form(request)
-    desk: TextDesk = request.app.state.sms
     message = text_message(form)
-    verdict = await run_in_threadpool(
-        _admission(request).text, message.sender, message.message_sid, message.body
-    )
-    if verdict is not Verdict.ADMIT:  # blocked or over a limit: no answer at all
-        logger.info("text turned away sms=%s verdict=%s", message.message_sid, verdict)
-        return TwiMLResponse(str(MessagingResponse()))
-    reply = await run_in_threadpool(desk.handle, message)
+    try:
+        reply = await run_in_threadpool(_text_turn, request, message)
+    except Exception:
+        logger.exception("sms webhook failed sms=%s", message.message_sid)
+        reply = await run_in_threadpool(_keep_for_later, request, message)
     response = MessagingResponse()
     if reply:
         response.message(reply)
     return TwiMLResponse(str(response))
+
+
+def _text_turn(request: Request, message: Text) -> str:
+    verdict = _admission(request).text(message.sender, message.message_sid, message.body)
+    if verdict is not Verdict.ADMIT:  # blocked or over a limit: no answer at all
+        logger.info("text turned away sms=%s verdict=%s", message.message_sid, verdict)
+        return ""
+    desk: TextDesk = request.app.state.sms
+    return desk.handle(message)
+
+
+def _keep_for_later(request: Request, message: Text) -> str:
+    if message.sender is None or not message.message_sid:
+        return ""  # nobody to answer, nothing to replay
+    spool: TextSpool = request.app.state.text_spool
+    try:
+        spool.keep(message)
+    except Exception:  # nowhere to keep it: the apology still goes out
+        logger.exception("text not kept for replay sms=%s", message.message_sid)
+    return sms_text(Msg.TEXT_APOLOGY, Language.EN)  # the language is in the database
 
 
 async def voice_fallback(request: Request) -> Response:

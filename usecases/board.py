@@ -1,8 +1,7 @@
 """The coordinator board: open requests by urgency, how long they have waited and have
 left on the promise, who is being offered each, their flags, escalation and ACK; and ACK.
 
-Phase 2 actions (assign, re-queue, close, a scheduling text) belong here too; each must go
-through the dispatch store's exactly-once claim and the one outbound sender.
+The other actions (assign, re-queue, a scheduling text) are in ``usecases.board_actions``.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from enum import StrEnum
 
 from storage.alerts import AlertStore
 from storage.board import BoardQueries
+from storage.board import LoggedEvent as LoggedEvent  # the history's entries, for the edges
 from storage.models import OPEN_REQUEST_STATUSES, RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
@@ -21,7 +21,7 @@ from storage.roster import RosterStore
 from usecases.access import Actor, Role
 from usecases.audit import AuditTrail
 from usecases.errors import Conflict, NotFound
-from usecases.ports import BoardNotifier, DueBy
+from usecases.ports import DueBy
 
 URGENCY_ORDER = {"urgent": 0, "soon": 1, "routine": 2}
 REPEATED_NO_ANSWER = 2
@@ -56,11 +56,10 @@ class Board:
         alerts: AlertStore,
         due_by: DueBy,
         audit: AuditTrail,
-        notifier: BoardNotifier,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store, self.queries, self.roster, self.alerts = store, queries, roster, alerts
-        self.due_by, self.audit, self.notifier, self.clock = due_by, audit, notifier, clock
+        self.due_by, self.audit, self.clock = due_by, audit, clock
 
     def rows(self, actor: Actor) -> list[BoardRow]:
         """Every open request, most urgent first, then the least time left."""
@@ -76,6 +75,13 @@ class Board:
             raise NotFound("no such request")
         return self._rows([request])[0]
 
+    def history(self, actor: Actor, request_id: str) -> list[LoggedEvent]:
+        """The request's event log, oldest first: intake, offers, pages, ACKs, actions."""
+        actor.require(Role.COORDINATOR)
+        if self.store.get_request(request_id) is None:
+            raise NotFound("no such request")
+        return self.queries.history(request_id)
+
     def acknowledge(self, actor: Actor, request_id: str) -> bool:
         """Own the request: stops its escalation. False if someone already had."""
         actor.require(Role.COORDINATOR)
@@ -88,7 +94,6 @@ class Board:
         if fresh:
             self.store.add_event("coordinator.ack", request_id=request.id, via="console")
             self.audit.record(actor, "request.ack", "request", request.id, ticket=request.ticket)
-            self.notifier.publish("request.acked", request.id)
         return fresh
 
     def _rows(self, requests: list[RequestRecord]) -> list[BoardRow]:

@@ -36,7 +36,7 @@ from usecases.withdrawal import Withdrawals
 
 logger = logging.getLogger(__name__)
 
-KEY_CONNECT = "1"
+KEY_CONNECT, KEY_DECLINE = "1", "2"
 MISSED = {"busy", "no-answer", "failed", "canceled"}
 
 
@@ -44,10 +44,16 @@ class Escalator(Protocol):
     def callback_failed(self, request: RequestRecord) -> None: ...
 
 
+class Expirer(Protocol):
+    """What the caller's leg needs from ``usecases.lifecycle.Expiry``."""
+
+    def callbacks_exhausted(self, request: RequestRecord) -> bool: ...
+
+
 @dataclass(frozen=True)
 class CallBackPolicy:
     ring_seconds: int = 30
-    max_attempts: int = 3  # then a coordinator is paged
+    max_attempts: int = 3  # call backs not taken; then the request expires (coordinator told)
 
 
 class CallerLeg:
@@ -61,10 +67,11 @@ class CallerLeg:
         withdrawals: Withdrawals,
         marks: Marks,
         policy: CallBackPolicy,
+        expiry: Expirer,
     ) -> None:
         self.store, self.offers, self.outbound, self.jobs = store, offers, outbound, jobs
         self.escalator, self.withdrawals, self.marks = escalator, withdrawals, marks
-        self.policy = policy
+        self.policy, self.expiry = policy, expiry
 
     # -- a holding caller -------------------------------------------------------------
     def connect(self, request_id: str) -> None:
@@ -144,6 +151,9 @@ class CallerLeg:
         if digits == KEY_CONNECT:
             self.store.add_event("callback.connected", request_id=request_id)
             return Conference(request_id, lines(language, Msg.CALLER_JOIN))
+        if digits == KEY_DECLINE:  # "if you no longer need this call, press 2"
+            self.withdrawals.withdraw(request_id, reason="declined_call_back", bridged_ok=True)
+            return Farewell(lines(language, Msg.CALLBACK_DECLINED))
         self.jobs.callback_failed(request_id, self._accepted_offer(request_id))
         return Farewell(lines(language, Msg.CALLBACK_NOT_NOW))
 
@@ -177,7 +187,8 @@ class CallerLeg:
             "callback.not_reached", request_id=request_id, attempt=request.callback_attempts + 1
         )
         if request.callback_attempts + 1 >= self.policy.max_attempts:
-            self.escalator.callback_failed(request)
+            self.expiry.callbacks_exhausted(request)  # one coordinator page, then expiry
+            return
         self.jobs.dispatch(request_id, request.urgency, after=REDISPATCH_AFTER[request.urgency])
 
     # -- helpers --------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Who Peerline may call or text: the allow-list and the outbound policy together.
 
 A destination must be someone Peerline knows for that purpose (a supporter or coordinator
-on the roster; a caller with an open request or conversation), not be on the blocklist,
+on the roster; a caller with an open request or conversation, or — for one farewell text —
+a request that ended within the hour), not be on the blocklist,
 *and* pass the outbound policy. A call back also takes one of the number's call backs for
 the day. Every refusal is audited as an event with its purpose and reason, never the number.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from usecases.outbound_policy import OutboundPolicy, Purpose, Refusal, Verdict
 logger = logging.getLogger(__name__)
 
 STAFF = frozenset({Purpose.SUPPORTER, Purpose.COORDINATOR})
+FAREWELL_WITHIN = timedelta(hours=1)  # a farewell text follows its request's end this soon
 
 
 class Roster(Protocol):
@@ -27,6 +29,7 @@ class Roster(Protocol):
 
 class Callers(Protocol):
     def is_open_caller(self, number: str) -> bool: ...
+    def closed_caller_since(self, number: str, since: datetime) -> bool: ...
     def add_event(self, kind: str, **detail: Any) -> None: ...
 
 
@@ -73,6 +76,8 @@ class Destinations:
             return Verdict(Refusal.BLOCKED)
         if purpose in STAFF:
             known = self.roster.is_known_number(number)
+        elif purpose is Purpose.FAREWELL:  # e.g. "we couldn't reach you in time"
+            known = self.callers.closed_caller_since(number, self.clock() - FAREWELL_WITHIN)
         else:
             known = self.callers.is_open_caller(number)
         if not known:

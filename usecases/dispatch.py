@@ -109,6 +109,28 @@ class Dispatcher:
             return
         self._nobody(request)
 
+    def assign(self, request_id: str, supporter_id: str) -> None:
+        """A coordinator chose the supporter (``usecases.board_actions``): claim and ring
+        them exactly as dispatch would. If that can't happen now (the request is no longer
+        waiting, the supporter was just taken, their number failed), log why; a request
+        still waiting is then dispatched as usual."""
+        request = self.store.get_request(request_id)
+        if request is None:
+            return
+        if request.status is not RequestStatus.WAITING:
+            reason = f"request_{request.status}"
+        else:
+            self.outbound.wait_for_call_slot()
+            outcome = self._offer(request, supporter_id, "assigned")
+            if outcome is _Outcome.RINGING:
+                return
+            reason = f"supporter_{outcome.value}"
+            self.jobs.dispatch(request.id, request.urgency)
+        self.store.add_event(
+            "assign.failed", request_id=request.id, supporter_id=supporter_id, reason=reason
+        )
+        logger.info("assignment not placed request=%s reason=%s", request.id, reason)
+
     def _offer(self, request: RequestRecord, supporter_id: str, step: str) -> _Outcome:
         """Claim the supporter and ring them; the caller must hold a call slot."""
         cfg = self.config

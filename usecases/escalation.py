@@ -140,14 +140,7 @@ class Escalation:
             return
         who = order[0]
         request = self.store.find_by_ticket(ticket)
-        body = sms(PAGE_MESSAGE[reason], Language.EN, ticket=ticket)
-        sid = None
-        phone = self.roster.coordinator_phone(who.id)
-        try:
-            if phone:
-                sid = self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR)
-        except CarrierError as exc:
-            logger.warning("risk page failed code=%s", exc.code)
+        sid = self._text(who, sms(PAGE_MESSAGE[reason], Language.EN, ticket=ticket), "risk")
         self.alerts.log_page(
             request.id if request else None, ticket, "risk", 0, who.id, sid, session_sid=sender_key
         )
@@ -158,17 +151,33 @@ class Escalation:
             request_id=request.id if request else None,
         )
 
+    def tell_on_call(self, request: RequestRecord, msg: Msg, kind: str, **values: object) -> None:
+        """One text, no ACK ladder, to whoever is first in line now: e.g. that a request
+        expired. Ticket and urgency (and ``values``) only, never anything about the caller."""
+        order = paging_order(self.roster.coordinators(), self.clock())
+        if not order:
+            logger.error("no coordinator to tell about request=%s", request.id)
+            return
+        word = catalogue(Channel.SMS).word(f"urgency.{request.urgency.value}", Language.EN)
+        body = sms(msg, Language.EN, ticket=request.ticket, urgency=word, **values)
+        sid = self._text(order[0], body, kind)
+        self.alerts.log_page(request.id, request.ticket, kind, 0, order[0].id, sid)
+        self.store.add_event("coordinator.told", request_id=request.id, page=kind)
+
+    def _text(self, who: CoordinatorRecord, body: str, kind: str) -> str | None:
+        phone = self.roster.coordinator_phone(who.id)
+        try:
+            if phone:
+                return self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR)
+        except CarrierError as exc:
+            logger.warning("%s page failed code=%s", kind, exc.code)
+        return None
+
     def _page(
         self, request: RequestRecord, who: CoordinatorRecord, level: int, now: datetime
     ) -> None:
-        phone = self.roster.coordinator_phone(who.id)
         body = message(request.ticket, request.urgency, now - request.created_at)
-        sid = None
-        try:
-            if phone:
-                sid = self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR)
-        except CarrierError as exc:
-            logger.warning("page failed request=%s level=%d code=%s", request.id, level, exc.code)
+        sid = self._text(who, body, "sla")
         self.alerts.log_page(request.id, request.ticket, "sla", level, who.id, sid)
         self.store.add_event("coordinator.paged", request_id=request.id, level=level)
         logger.info("coordinator paged request=%s level=%d", request.id, level)

@@ -7,17 +7,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from matching import TrainingPolicy, explain
+from matching import Rejected, Rejection, TrainingPolicy, explain
 from matching.training import DEFAULT_POLICY
 from storage.board import BoardQueries, OfferHistory
 from storage.dispatch import DispatchStore
+from storage.records import RequestRecord
 from storage.repository import Store
-from storage.roster import RosterStore
+from storage.roster import RosterStore, SupporterRecord
 from usecases.access import Actor, Role
 from usecases.errors import NotFound
 from usecases.ports import CandidateOf, MatchRequestOf
 
 REOFFER_AFTER = timedelta(minutes=30)  # dispatch's own: who declined isn't re-rung sooner
+
+ASSIGNABLE = frozenset(
+    {Rejection.ROLE, Rejection.EXCLUDED, Rejection.COOL_OFF, Rejection.CAP, Rejection.UNAVAILABLE}
+)
+"""Why dispatch passed someone over that a coordinator may overrule by assigning them by
+hand: fit to take the call, just not first in line now (another role, offered already,
+cool-off, over the monthly cap, off shift). Never overruled: inactive, training, a bad
+number, the caller's own organization, the caller's language, busy."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ class Left:
     name: str
     reason: str  # the first hard filter that failed
     detail: str
+    assignable: bool  # a coordinator may still assign them by hand (``ASSIGNABLE``)
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ class MatchExplainer:
         exclude = self.offers.offered_supporters(request_id, since=now - self.reoffer_after)
         wanted = self.match_request_of(request, exclude)
         ranked, rejected = explain(wanted, pool, now, training=self.training)
-        widened = not ranked
+        widened = not ranked and bool(wanted.other_role_ok)  # only with the caller's yes
         if widened:
             ranked, rejected = explain(wanted, pool, now, widen=True, training=self.training)
         return Explanation(
@@ -94,7 +104,13 @@ class MatchExplainer:
                 for n, r in enumerate(ranked, start=1)
             ],
             left_out=[
-                Left(r.candidate_id, names[r.candidate_id], str(r.reason), r.detail)
+                Left(
+                    r.candidate_id,
+                    names[r.candidate_id],
+                    str(r.reason),
+                    r.detail,
+                    r.reason in ASSIGNABLE,
+                )
                 for r in rejected
             ],
             offers=[
@@ -102,3 +118,12 @@ class MatchExplainer:
                 for o in self.queries.offers(request_id)
             ],
         )
+
+    def screen(self, request: RequestRecord, supporter: SupporterRecord) -> Rejected | None:
+        """Why matching would leave ``supporter`` out of ``request`` now, with every role
+        considered and nobody excluded; None when they pass every filter."""
+        now = self.clock()
+        wanted = self.match_request_of(request, frozenset())
+        pool = [self.candidate_of(supporter, f"{now:%Y-%m}")]
+        _ranked, rejected = explain(wanted, pool, now, widen=True, training=self.training)
+        return rejected[0] if rejected else None

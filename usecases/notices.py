@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from enum import StrEnum
 
-from ivr.catalogue import sms
+from ivr.catalogue import catalogue, sms
 from ivr.messages import Msg
-from ivr.model import Language
-from storage.models import RequestStatus, SessionStatus
+from ivr.model import CallbackWindow, Channel, Language
+from storage.models import OPEN_REQUEST_STATUSES, RequestStatus, SessionStatus
 from storage.repository import Store
-from usecases.errors import CarrierError
+from usecases.errors import CarrierError, ForbiddenDestination, OptedOut, RetryableCarrierError
 from usecases.outbound import Outbound
 from usecases.outbound_policy import Purpose
 from usecases.ports import Jobs
@@ -22,6 +23,23 @@ from usecases.ports import Jobs
 logger = logging.getLogger(__name__)
 
 CALL_IN = timedelta(minutes=2)
+
+
+class ScheduleDay(StrEnum):
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+
+
+SCHEDULE_WINDOWS = (CallbackWindow.MORNING, CallbackWindow.AFTERNOON, CallbackWindow.EVENING)
+
+
+def scheduled_call(language: Language, day: ScheduleDay, window: CallbackWindow) -> str:
+    """ "Peerline: a peer supporter will call you from this number tomorrow in the
+    morning, between 8 and noon. …" in the caller's language."""
+    when = catalogue(Channel.SMS).word(f"day.{day.value}", language)
+    return sms(
+        Msg.SCHEDULED_CALL, language, day=when, window=sms(Msg(f"window_{window}"), language)
+    )
 
 
 class Notices:
@@ -62,3 +80,33 @@ class Notices:
                 logger.info("closing text not sent session=%s", session_sid)
         if self.store.close_session(session_sid, SessionStatus.ENDED):
             self.store.add_event("sms.conversation_closed", session_sid=session_sid)
+
+    def scheduling_text(self, request_id: str, day: str, window: str) -> None:
+        """A coordinator tells the caller when the call will come. The request's event log
+        says whether it went (``scheduling_text.sent``) or why not (``.not_sent``)."""
+        request = self.store.get_request(request_id)
+        if request is None:
+            return
+        number = self.store.caller_of(request_id)
+        if request.status not in OPEN_REQUEST_STATUSES or number is None:
+            reason = "no_number" if number is None else f"request_{request.status}"
+            self.store.add_event("scheduling_text.not_sent", request_id=request_id, reason=reason)
+            return
+        body = scheduled_call(request.language, ScheduleDay(day), CallbackWindow(window))
+        try:
+            self.outbound.sms(number, body, purpose=Purpose.TEXT)
+        except RetryableCarrierError:
+            raise  # the job retries
+        except CarrierError as exc:
+            reason = _not_sent(exc)
+            self.store.add_event("scheduling_text.not_sent", request_id=request_id, reason=reason)
+            return
+        self.store.add_event("scheduling_text.sent", request_id=request_id, day=day, window=window)
+
+
+def _not_sent(exc: CarrierError) -> str:
+    if isinstance(exc, OptedOut):
+        return "opted_out"
+    if isinstance(exc, ForbiddenDestination):
+        return f"refused_{exc.reason}"
+    return f"carrier_{exc.code}" if exc.code else "carrier"

@@ -56,6 +56,7 @@ class Purpose(StrEnum):
 
     CALL_BACK = "call_back"  # calling a caller back (a number the caller gave us)
     TEXT = "text"  # texting a caller
+    FAREWELL = "farewell"  # the one last text to a caller whose request just ended
     SUPPORTER = "supporter"  # the offer leg to a supporter on the roster
     COORDINATOR = "coordinator"  # a page to a coordinator
 

@@ -16,6 +16,7 @@ from ivr.model import Line, Urgency
 from matching import Candidate, MatchRequest
 from storage.records import RequestRecord
 from storage.roster import CoordinatorRecord, SupporterRecord
+from usecases.inbound import Text
 from usecases.risk_pages import PageReason
 
 
@@ -65,6 +66,25 @@ class Jobs(Protocol):
     def escalate(self, request_id: str, level: int, *, after: timedelta | None = None) -> None: ...
     def page_risk(self, sender_key: str, ticket: str, reason: PageReason) -> None: ...
     def close_text(self, session_sid: str) -> None: ...
+    def assign(self, request_id: str, supporter_id: str) -> None:
+        """Offer the request to the supporter a coordinator chose (``Dispatcher.assign``)."""
+
+    def scheduling_text(self, request_id: str, day: str, window: str) -> None:
+        """Text the caller when to expect the call (``Notices.scheduling_text``)."""
+
+
+class TextSpool(Protocol):
+    """Inbound texts kept while the database is away, replayed when it returns
+    (``jobs.text_spool``: Redis, or a local file when Redis is away too; encrypted)."""
+
+    def keep(self, text: Text) -> None:
+        """Keep ``text``; the same MessageSid kept twice is one entry. Raises if it can't."""
+
+    def pending(self, limit: int) -> list[tuple[str, Text]]:
+        """Up to ``limit`` kept texts, oldest first, each with the key ``done`` takes."""
+
+    def done(self, key: str) -> None:
+        """Forget a replayed text."""
 
 
 class Throttle(Protocol):

@@ -19,8 +19,14 @@ from storage.repository import Store
 from storage.roster import CoordinatorRecord, RosterStore, SupporterRecord
 from usecases.candidates import availability, month_key
 from usecases.escalation import ack_reply, acknowledge, paging_order
+from usecases.lifecycle import Closed, Lifecycle
 
 EN = Language.EN
+_CLOSE_REPLY = {
+    Closed.CLOSED: Msg.CLOSE_DONE,
+    Closed.IN_CALL: Msg.CLOSE_IN_CALL,
+    Closed.NO_TICKET: Msg.ACK_NO_TICKET,
+}
 
 
 class Commands:
@@ -29,9 +35,11 @@ class Commands:
         store: Store,
         alerts: AlertStore,
         roster: RosterStore,
+        lifecycle: Lifecycle,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store, self.alerts, self.roster, self.clock = store, alerts, roster, clock
+        self.lifecycle = lifecycle
 
     def supporter(self, person: SupporterRecord, command: Command | None) -> str:
         """The reply to a text from a supporter."""
@@ -72,6 +80,9 @@ class Commands:
         if kind is CommandKind.ACK and command and command.code:
             result = acknowledge(self.store, self.alerts, who.id, command.code)
             return ack_reply(result, command.code)
+        if kind is CommandKind.CLOSE and command and command.code:
+            closed = self.lifecycle.close_request(command.code, "coordinator_text", who.id)
+            return self._closed_reply(closed, command.code)
         if kind is CommandKind.STATUS:
             waiting = Counter(
                 r.urgency
@@ -94,6 +105,13 @@ class Commands:
             )
             return sms(Msg.COORDINATOR_COVER, EN, names=names, ladder=ladder)
         return sms(Msg.COORDINATOR_HELP, EN)
+
+    def _closed_reply(self, closed: Closed, ticket: str) -> str:
+        if closed is Closed.ENDED:
+            request = self.store.find_by_ticket(ticket)
+            status = request.status.value if request else ""
+            return sms(Msg.CLOSE_ENDED, EN, ticket=ticket, status=status)
+        return sms(_CLOSE_REPLY[closed], EN, ticket=ticket)
 
     def _available(self) -> list[SupporterRecord]:
         now = self.clock()

@@ -20,6 +20,7 @@ from storage.roster_csv import InvalidRoster, parse_columns, parse_supporter
 from storage.roster_edits import Removal, RosterEdits, SupporterQuery
 from usecases.access import Actor, Role
 from usecases.audit import AuditTrail
+from usecases.csv_text import safe_cell
 from usecases.errors import Conflict, Invalid, NotFound
 from usecases.paging import Page, bounded
 from usecases.ports import BoardNotifier, CandidateOf, PhoneParser
@@ -191,7 +192,7 @@ class Supporters:
             row = _export_row(person)
             if with_numbers:
                 row["phone"] = self.roster.supporter_phone(person.id) or ""
-            writer.writerow([row[c] if c == "phone" else _safe(row[c]) for c in columns])
+            writer.writerow([row[c] if c == "phone" else safe_cell(row[c]) for c in columns])
         self.audit.record(
             actor, "supporter.export", "supporter", None, numbers=with_numbers, count=len(people)
         )
@@ -255,8 +256,3 @@ def _export_row(p: SupporterRecord) -> dict[str, str]:
         "schedule": format_schedule(p.schedule),
         "on_shift": "" if p.on_shift is None else ("yes" if p.on_shift else "no"),
     }
-
-
-def _safe(cell: str) -> str:
-    """A cell a spreadsheet won't run as a formula."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

@@ -13,6 +13,7 @@ from storage.repository import Store
 from storage.roster import RosterStore
 from storage.sms import SmsStore
 from usecases.inbound import Text
+from usecases.lifecycle import Lifecycle
 from usecases.roster_commands import Commands
 from usecases.text_intake import TextIntake
 
@@ -28,9 +29,11 @@ class TextDesk:
         intake: TextIntake,
         commands: Commands,
         phrases: RiskPhrases,
+        lifecycle: Lifecycle,
     ) -> None:
         self.store, self.ledger, self.roster = store, ledger, roster
         self.intake, self.commands, self.phrases = intake, commands, phrases
+        self.lifecycle = lifecycle
 
     def handle(self, message: Text) -> str:
         """The reply to send (empty: none). A retried delivery gets the same reply."""
@@ -80,6 +83,7 @@ class TextDesk:
         if keyword.kind is KeywordKind.OPT_OUT:
             self.ledger.set_opted_out(sender, True)
             self.store.add_event("sms.opt_out")
+            self.lifecycle.caller_opted_out(sender, keyword.word)  # STOP, CANCEL … withdraw
             return ""  # the carrier confirms STOP itself; nothing more may be sent
         if keyword.kind is KeywordKind.OPT_IN:
             self.ledger.set_opted_out(sender, False)

@@ -13,6 +13,7 @@ import logging
 from ivr.messages import Msg
 from ivr.model import Language
 from storage.dispatch import DispatchStore
+from storage.models import RequestStatus
 from storage.repository import Store
 from usecases.ports import Jobs, Marks
 from usecases.replies import lines
@@ -47,13 +48,35 @@ class Withdrawals:
         ``bridged_ok`` also withdraws a request whose supporter accepted but whose caller
         was never bridged. A supporter who picked up hears ``farewell``.
         """
-        withdrawn, offer = self.offers.withdraw(request_id, reason=reason, bridged_ok=bridged_ok)
-        if withdrawn:
-            self.store.add_event("request.withdrawn", request_id=request_id, reason=reason)
-            logger.info("request withdrawn request=%s reason=%s", request_id, reason)
+        return self.end(
+            request_id,
+            RequestStatus.WITHDRAWN,
+            reason=reason,
+            bridged_ok=bridged_ok,
+            farewell=farewell,
+        )
+
+    def end(
+        self,
+        request_id: str,
+        status: RequestStatus,
+        *,
+        reason: str,
+        bridged_ok: bool = False,
+        farewell: Msg = Msg.NO_LONGER_WAITING,
+    ) -> bool:
+        """Move an open request to the terminal ``status`` (withdrawn, expired, closed) and
+        stop its supporter's leg: a ringing phone is cancelled, a supporter who picked up
+        hears ``farewell``. Only the first ending counts; False for every later one."""
+        ended, offer = self.offers.withdraw(
+            request_id, reason=reason, bridged_ok=bridged_ok, to=status
+        )
+        if ended:
+            self.store.add_event(f"request.{status.value}", request_id=request_id, reason=reason)
+            logger.info("request %s request=%s reason=%s", status.value, request_id, reason)
         if offer is not None and offer.call_sid:
             if offer.picked_up:  # a cancel can't stop an answered call: say why, hang up
                 self.jobs.end_call(offer.call_sid, lines(Language.EN, farewell))
             else:
                 self.jobs.end_call(offer.call_sid)  # stop the phone ringing
-        return withdrawn
+        return ended

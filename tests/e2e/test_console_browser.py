@@ -118,9 +118,8 @@ def test_a_coordinator_runs_the_program_from_the_browser(served: Served) -> None
             expect(row).to_contain_text("urgent")
             expect(row).to_contain_text("organization unknown")
 
-            # A new request appears without a reload, through Redis pub/sub and SSE.
+            # A new request appears without a reload: the intake's event, Redis pub/sub, SSE.
             second = new_request(store, urgency="soon", role="physician")
-            bootstrap.board_notifier(served.services).publish("request.created", second)
             expect(page.locator(f'tr[data-id="{second}"]')).to_contain_text("soon")
             page.screenshot(path=str(ARTIFACTS / "console-board.png"), full_page=True)
 

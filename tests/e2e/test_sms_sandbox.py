@@ -12,7 +12,7 @@ from jobs.enqueue import RqJobs
 from jobs.reconciler import close_idle_texts
 from storage.repository import Store
 from tests.e2e.conftest import World
-from usecases.errors import OptedOut
+from usecases.errors import ForbiddenDestination, OptedOut
 from usecases.outbound_policy import Purpose
 
 pytestmark = pytest.mark.e2e
@@ -67,19 +67,38 @@ def test_a_text_conversation_becomes_a_call_back_request(world: World) -> None:
     assert "your request is in" in text(world, TEXTER, "thanks")
 
 
-def test_stop_is_honoured_by_every_later_send(world: World) -> None:
-    world.supporter("Ana Lopez", ANA)
+def text_first_request(world: World) -> None:
     text(world, TEXTER, "hello")
     for answer in ["1", "1", "1", "3"]:
         text(world, TEXTER, answer)
     text(world, TEXTER, "2")  # text me first
     assert "text you" in text(world, TEXTER, "no")  # wait for a nurse
+
+
+def test_stop_withdraws_a_waiting_request_and_nothing_more_is_sent(world: World) -> None:
+    world.supporter("Ana Lopez", ANA)
+    text_first_request(world)
     assert "unsubscribed" in text(world, TEXTER, "STOP")  # the carrier's own confirmation
+    inbox_before = len(world.box.phone(TEXTER).inbox())
+    with pytest.raises(ForbiddenDestination):  # no open request: no longer a contact
+        world.deps.dispatcher.outbound.sms(TEXTER, "anything", purpose=Purpose.TEXT)
+    world.work()
+    assert world.box.phone(ANA).ringing() == [], "nobody is offered a withdrawn request"
+    assert world.box.phone(TEXTER).ringing() == []
+    assert len(world.box.phone(TEXTER).inbox()) == inbox_before, "nothing sent after STOP"
+    text(world, TEXTER, "START")
+    assert "Para español" in text(world, TEXTER, "hello")  # a new conversation can begin
+
+
+def test_stop_after_a_supporter_accepted_stops_texts_but_not_the_call(world: World) -> None:
+    world.supporter("Ana Lopez", ANA)
+    text_first_request(world)
+    world.work()
+    world.box.phone(ANA).answer().press("1")  # text_first is queued, not yet run
+    assert "unsubscribed" in text(world, TEXTER, "STOP")
     inbox_before = len(world.box.phone(TEXTER).inbox())
     with pytest.raises(OptedOut):
         world.deps.dispatcher.outbound.sms(TEXTER, "anything", purpose=Purpose.TEXT)
-    world.work()
-    world.box.phone(ANA).answer().press("1")
     world.work()  # text_first: the neutral text is refused, so we call straight away
     assert len(world.box.phone(TEXTER).inbox()) == inbox_before, "nothing sent after STOP"
     assert len(world.box.phone(TEXTER).ringing()) == 1

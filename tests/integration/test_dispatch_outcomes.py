@@ -182,7 +182,7 @@ def test_a_transient_carrier_error_does_not_bar_the_supporter_from_the_retry(lin
 # -- a call back the caller doesn't pick up -------------------------------------------------
 
 
-def test_an_unanswered_call_back_frees_the_supporter_and_after_three_pages_the_coordinator(
+def test_an_unanswered_call_back_frees_the_supporter_and_the_third_expires_the_request(
     line: Line,
 ) -> None:
     for name, phone in [("Ana Lopez", ANA), ("Ben Ode", BEN), ("Cam Diaz", CAM)]:
@@ -220,8 +220,9 @@ def test_an_unanswered_call_back_frees_the_supporter_and_after_three_pages_the_c
         assert not any(s.busy for s in line.roster.supporters())
         request = line.services.store.get_request(rid)
         assert request is not None
+        status = RequestStatus.WAITING if attempt < 3 else RequestStatus.EXPIRED
         assert (request.status, request.callback_attempts, request.supporter_id) == (
-            RequestStatus.WAITING,
+            status,
             attempt,
             None,
         )
@@ -233,7 +234,10 @@ def test_an_unanswered_call_back_frees_the_supporter_and_after_three_pages_the_c
     assert sorted(rung) == sorted([ANA, BEN, CAM])  # nobody was rung twice within 30 min
     [page] = [m for m in line.carrier.messages if m["to"] == KIM]
     assert request is not None
-    assert page["body"].startswith(f"Peerline: ticket {request.ticket}, urgent, waiting")
+    assert page["body"] == (
+        f"Peerline: ticket {request.ticket}, urgent, expired: caller not reached after 3 "
+        "call backs."
+    )
     assert CALLER not in page["body"] and CALLER[2:] not in page["body"]
 
 

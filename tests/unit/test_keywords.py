@@ -103,6 +103,8 @@ def test_keywords_are_configurable_for_advanced_opt_out() -> None:
         ("no k7q2 sorry, in clinic", Command(CommandKind.DECLINE, "K7Q2")),
         ("ACK K7Q2", Command(CommandKind.ACK, "K7Q2")),
         ("  ack:zz99 ", Command(CommandKind.ACK, "ZZ99")),
+        ("close k7q2", Command(CommandKind.CLOSE, "K7Q2")),
+        ("CLOSE", Command(CommandKind.CLOSE, problem=CodeProblem.MISSING)),
         ("ACK", Command(CommandKind.ACK, problem=CodeProblem.MISSING)),
         ("NO", Command(CommandKind.DECLINE, problem=CodeProblem.MISSING)),
         ("YES", Command(CommandKind.ACCEPT, problem=CodeProblem.MISSING)),

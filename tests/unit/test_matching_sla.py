@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.model import Urgency
-from matching.sla import add_business_days, alert_at, due_by
+from ivr.model import CallbackWindow, Urgency
+from matching.sla import add_business_days, alert_at, due_by, promised_by
 
 BOSTON = ZoneInfo("America/New_York")
 
@@ -47,3 +47,22 @@ def test_alert_and_promise_by_urgency() -> None:
     assert due_by(created, Urgency.URGENT, BOSTON) == created + timedelta(hours=2)
     assert due_by(created, Urgency.SOON, BOSTON) == add_business_days(created, 1, BOSTON)
     assert due_by(created, Urgency.ROUTINE, BOSTON) == add_business_days(created, 2, BOSTON)
+
+
+@pytest.mark.parametrize(
+    ("created", "urgency", "window", "expected"),
+    [
+        ("2026-11-24 09:00", Urgency.URGENT, None, "2026-11-24 11:00"),
+        ("2026-11-24 09:00", Urgency.URGENT, CallbackWindow.ASAP, "2026-11-24 11:00"),
+        # "today, in the evening": the promise is the end of this evening's window
+        ("2026-11-24 09:00", Urgency.URGENT, CallbackWindow.EVENING, "2026-11-24 21:00"),
+        # after today's evening is over: tomorrow evening's
+        ("2026-11-24 22:00", Urgency.URGENT, CallbackWindow.EVENING, "2026-11-25 21:00"),
+        # a business day already ends later than the morning window
+        ("2026-11-24 09:00", Urgency.SOON, CallbackWindow.MORNING, "2026-11-25 09:00"),
+    ],
+)
+def test_the_promise_waits_for_the_window_the_caller_chose(
+    created: str, urgency: Urgency, window: CallbackWindow | None, expected: str
+) -> None:
+    assert promised_by(at(created), urgency, window, BOSTON) == at(expected)

@@ -10,7 +10,7 @@ import pytest
 
 from ivr.model import Role, Urgency
 from matching import Availability, Candidate, MatchRequest, Rejection, TrainingPolicy, explain, rank
-from matching.training import add_months, lapsed, tier_code
+from matching.training import Standing, add_months, lapsed, standing, tier_code
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday, 10:00 in New York
 NEW_YORK = ZoneInfo("America/New_York")
@@ -164,3 +164,21 @@ def test_tier_codes(raw: str, code: str) -> None:
 def test_tier_codes_refused(raw: str) -> None:
     with pytest.raises(ValueError, match="is not 1, 2, 3 or trainee"):
         tier_code(raw)
+
+
+@pytest.mark.parametrize(
+    ("tier", "due", "expected"),
+    [
+        ("1", None, Standing.NO_DATE),
+        ("trainee", None, Standing.IN_TRAINING),
+        ("trainee", date(2026, 12, 1), Standing.IN_TRAINING),
+        ("trainee", date(2026, 2, 1), Standing.LAPSED),
+        ("2", date(2026, 3, 1), Standing.LAPSED),
+        ("2", date(2026, 3, 2), Standing.DUE_SOON),
+        ("2", date(2026, 4, 1), Standing.DUE_SOON),
+        ("3", date(2026, 4, 2), Standing.CURRENT),
+        (None, date(2027, 1, 1), Standing.CURRENT),
+    ],
+)
+def test_standing(tier: str | None, due: date | None, expected: Standing) -> None:
+    assert standing(tier, due, date(2026, 3, 2)) == expected
