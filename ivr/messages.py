@@ -117,3 +117,9 @@ class Msg(StrEnum):
     PAGE_RISK = "page_risk"  # risk language in a text
     PAGE_CRISIS_KEY = "page_crisis_key"  # a texter asked for the crisis line (9)
     PAGE_RISK_CALL = "page_risk_call"  # risk language in a spoken answer on a call
+    # -- after the call, to the supporter -------------------------------------------------
+    SELF_CARE = "self_care"  # thanks; reply 1 if you're fine, 2 for a debrief
+    SELF_CARE_LONG = "self_care_long"  # the same after a long call, naming the cool-off
+    SELF_CARE_FINE = "self_care_fine"
+    SELF_CARE_DEBRIEF = "self_care_debrief"  # a coordinator will reach out
+    PAGE_DEBRIEF = "page_debrief"  # to the on-call coordinator: {name} asked for a debrief

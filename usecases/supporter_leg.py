@@ -119,3 +119,5 @@ class SupporterLeg:
             minutes = max(1, -(-duration // 60))
             self.store.add_event("request.completed", request_id=offer.request_id, minutes=minutes)
             logger.info("call completed request=%s", offer.request_id)
+            long_call = timedelta(seconds=duration) >= self.long_call
+            self.jobs.self_care(offer_id, offer.supporter_id, long_call)
