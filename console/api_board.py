@@ -1,5 +1,5 @@
 """Endpoints: the board, one request, its match reasons and history; ACK, assign,
-re-queue, a scheduling text."""
+re-queue, a scheduling text, close."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from console.schemas_actions import (
     ActionOut,
     AssignIn,
     AssignOut,
+    CloseIn,
     EventOut,
     HistoryOut,
     SchedulingTextIn,
@@ -66,6 +67,13 @@ def _scheduling_text(call: Call) -> ActionOut:
     body: SchedulingTextIn = call.body
     request_id = call.params["request_id"]
     call.console.actions.scheduling_text(call.actor, request_id, body.day, body.window)
+    return ActionOut(request=RequestOut.of(call.console.board.row(call.actor, request_id)))
+
+
+def _close(call: Call) -> ActionOut:
+    body: CloseIn = call.body
+    request_id = call.params["request_id"]
+    call.console.actions.close(call.actor, request_id, body.reason)
     return ActionOut(request=RequestOut.of(call.console.board.row(call.actor, request_id)))
 
 
@@ -144,5 +152,18 @@ OPERATIONS = [
         errors=(409,),
         description="Sent by a worker; the request's history then says "
         "scheduling_text.sent or scheduling_text.not_sent with the reason (opted out, …).",
+    ),
+    Operation(
+        "POST",
+        R + "/close",
+        _close,
+        "Close a request nobody has taken, with a reason (a ringing phone stops)",
+        "board",
+        body=CloseIn,
+        response=ActionOut,
+        errors=(409,),
+        description="The same ending as a coordinator texting CLOSE (usecases.lifecycle). "
+        "409 when a supporter and the caller are connected (it closes when they hang up) "
+        "or the request has already ended.",
     ),
 ]

@@ -1,5 +1,5 @@
 """Board pages: open requests (live), one request with its match reasons, history and
-actions (ACK, assign, re-queue, a scheduling text)."""
+actions (ACK, assign, re-queue, a scheduling text, close)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ from starlette.responses import Response
 
 from console.auth import Caller, services
 from console.views import back, form_text, page, render
+from usecases.board_actions import CloseReason
 from usecases.errors import Conflict, Invalid
+
+CLOSE_REASONS = {  # how the close form words each reason
+    CloseReason.NO_LONGER_NEEDED: "the caller no longer needs a call",
+    CloseReason.UNREACHABLE: "the caller can't be reached",
+    CloseReason.DUPLICATE: "it duplicates another request",
+    CloseReason.NOT_FOR_PEERLINE: "it isn't for Peerline (a misdial, …)",
+    CloseReason.TEST: "it was a test",
+}
 
 
 @page
@@ -38,6 +47,7 @@ async def _detail(request: Request, who: Caller, note: str = "", problem: str = 
         history=history,
         note=note,
         problem=problem,
+        close_reasons=CLOSE_REASONS,
     )
 
 
@@ -87,3 +97,14 @@ async def scheduling_text(request: Request, who: Caller) -> Response:
         return await _detail(request, who, problem=str(exc))
     note = "The scheduling text is on its way; the history below says when it went."
     return back(request, "request_detail", note, request_id=request_id)
+
+
+@page
+async def close(request: Request, who: Caller) -> Response:
+    form = await request.form()
+    actions, request_id = services(request).actions, request.path_params["request_id"]
+    try:
+        await run_in_threadpool(actions.close, who.actor, request_id, form_text(form, "reason"))
+    except (Conflict, Invalid) as exc:
+        return await _detail(request, who, problem=str(exc))
+    return back(request, "request_detail", "Closed.", request_id=request_id)

@@ -1,4 +1,4 @@
-"""API models for the board's actions (assign, re-queue, a scheduling text) and a
+"""API models for the board's actions (assign, re-queue, a scheduling text, close) and a
 request's history."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from console.schemas_board import RequestOut
 from ivr.model import CallbackWindow
 from usecases.board import LoggedEvent
+from usecases.board_actions import CloseReason
 from usecases.notices import ScheduleDay
 
 
@@ -29,6 +30,10 @@ class AssignOut(BaseModel):
 class SchedulingTextIn(BaseModel):
     day: ScheduleDay
     window: CallbackWindow = Field(description="morning, afternoon or evening")
+
+
+class CloseIn(BaseModel):
+    reason: CloseReason
 
 
 class ActionOut(BaseModel):

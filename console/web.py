@@ -50,6 +50,7 @@ OPERATIONS = [
 GET, BOTH = ["GET"], ["GET", "POST"]
 REPORT_ROUTES = [
     Route("/reports", pages_reports.reports, methods=GET, name="reports"),
+    Route("/static/vendor/plotly.min.js", pages_reports.plotly_js, methods=GET, name="plotly_js"),
     Route("/reports/export.csv", pages_reports.reports_export, methods=GET, name="reports_export"),
     Route(
         "/reports/supporters", pages_reports.supporter_report, methods=GET, name="supporter_report"
@@ -135,7 +136,7 @@ def pages_app(console: ConsoleServices) -> Starlette:
             methods=["POST"],
             name="acknowledge",
         ),
-        *_actions("assign", "requeue", "scheduling_text"),
+        *_actions("assign", "requeue", "scheduling_text", "close"),
         Route("/supporters", pages_roster.supporters, methods=GET, name="supporters"),
         Route("/supporters/new", pages_roster.new_supporter, methods=BOTH, name="new_supporter"),
         Route("/supporters/export.csv", pages_roster.export, methods=GET, name="export"),

@@ -87,6 +87,7 @@ class Msg(StrEnum):
     CALLER_LEFT = "caller_left"
     NO_LONGER_WAITING = "no_longer_waiting"
     CALLER_NOT_REACHED = "caller_not_reached"
+    CALLER_LATER = "caller_later"  # the caller's call-back window closed meanwhile
     CANNOT_CALL_CALLER = "cannot_call_caller"  # the call back was refused for good
     CONFERENCE_WAIT = "conference_wait"
     # -- texts to callers -------------------------------------------------------------

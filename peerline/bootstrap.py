@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
+import holidays
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
@@ -24,7 +26,8 @@ from jobs.rate_limits import RedisRateLimiter
 from jobs.text_spool import TextSpool
 from jobs.throttle import Throttle
 from matching import TrainingPolicy
-from matching.sla import due_by
+from matching.calling import CallingHours, QuietHours
+from matching.sla import Closures, due_by
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
 from storage.accounts import AccountStore
@@ -283,10 +286,24 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
     )
 
 
+def closures(settings: Settings) -> Closures:
+    """Days without business hours: the country's (and state's) public holidays, from the
+    ``holidays`` package, and PEERLINE_HOLIDAYS, the program's own closures."""
+    public: Container[date] = ()
+    if settings.holiday_country:
+        subdivision = settings.holiday_subdivision or None
+        public = holidays.country_holidays(settings.holiday_country, subdiv=subdivision)
+    return Closures(public, settings.holiday_dates)
+
+
+def calling_hours(settings: Settings) -> CallingHours:
+    return CallingHours(zone_named(settings.timezone), QuietHours.parse(settings.quiet_hours))
+
+
 def lifecycle_config(settings: Settings) -> LifecycleConfig:
     return LifecycleConfig(
         zone=zone_named(settings.timezone),
-        holidays=settings.holiday_dates,
+        holidays=closures(settings),
         grace=timedelta(minutes=settings.expiry_grace_minutes),
         callback_attempts=settings.callback_attempts,
     )
@@ -335,7 +352,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         roster,
         out,
         queue,
-        EscalationConfig(zone=zone_named(settings.timezone), holidays=settings.holiday_dates),
+        EscalationConfig(
+            zone=zone_named(settings.timezone),
+            holidays=closures(settings),
+            page_share=settings.page_at_share,
+        ),
     )
     expiry = Expiry(
         services.store, withdrawals(services), out, escalation, lifecycle_config(settings)
@@ -348,7 +369,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         escalation,
         withdrawals(services),
         CrisisMarks(services.redis),
-        CallBackPolicy(ring_seconds=settings.ring_seconds, max_attempts=settings.callback_attempts),
+        CallBackPolicy(
+            ring_seconds=settings.ring_seconds,
+            max_attempts=settings.callback_attempts,
+            calling=calling_hours(settings),
+        ),
         expiry,
     )
     dispatcher = Dispatcher(
@@ -358,7 +383,11 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         out,
         queue,
         escalation,
-        DispatchConfig(ring_seconds=settings.ring_seconds, training=training_policy(settings)),
+        DispatchConfig(
+            ring_seconds=settings.ring_seconds,
+            training=training_policy(settings),
+            calling=calling_hours(settings),
+        ),
     )
     notices = Notices(services.store, out, queue)
     care = self_care(services, out)
@@ -376,7 +405,7 @@ def console_services(services: Services) -> ConsoleServices:
     audit = AuditTrail(AuditStore(engine))
     feed = RedisBoardFeed(services.redis, services.redis_url)
     reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
-    zone, holidays = zone_named(settings.timezone), settings.holiday_dates
+    zone, holidays = zone_named(settings.timezone), closures(settings)
     queries = BoardQueries(engine)
     training = training_policy(settings)
     candidate_now = partial(candidate, training=training)
@@ -410,7 +439,13 @@ def console_services(services: Services) -> ConsoleServices:
         ),
         explainer=explainer,
         actions=BoardActions(
-            services.store, DispatchStore(engine), roster, explainer, jobs(services), audit
+            services.store,
+            DispatchStore(engine),
+            roster,
+            explainer,
+            jobs(services),
+            Lifecycle(services.store, withdrawals(services)),
+            audit,
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),

@@ -52,7 +52,16 @@ class Settings(BaseSettings):
     sms_per_second: float = 1.0  # a US long code sends about one segment a second
     ring_seconds: int = 30  # how long a supporter's phone rings before the next one
     timezone: str = "America/New_York"  # the program's business days and hours
-    holidays: str = ""  # comma-separated ISO dates without business hours
+    # Business days skip weekends, the public holidays of this country and subdivision (the
+    # `holidays` package: "US" and "MA" for Patriots' Day; an empty country: none), and
+    # PEERLINE_HOLIDAYS, the program's own closures (comma-separated ISO dates).
+    holiday_country: str = "US"
+    holiday_subdivision: str = ""
+    holidays: str = ""
+    # No call to a caller in these local hours unless they asked for "as soon as possible"
+    # ("21:00-08:00"; empty: none). Call backs asked for in a window wait for it anyway.
+    quiet_hours: str = "21:00-08:00"
+    page_at_share: float = 0.75  # coordinators are paged at this share of the promise
     identity_grace_days: float = 14.0  # after closure, the caller's number is deleted
     # Every request ends (docs/lifecycle.md): one nobody reached expires this long after
     # its promise; a call back not taken this many times expires at once. Either way the

@@ -1,13 +1,16 @@
 """What a coordinator can do to a request from the board besides ACK: assign a supporter
-they choose, re-queue it, send the caller a scheduling text.
+they choose, re-queue it, send the caller a scheduling text, close it with a reason.
 
 None of them touches the carrier from the web process: assigning goes through the
 dispatcher's own exactly-once claim (``Dispatcher.assign``, a job), the text through the
 one outbound sender (``Notices.scheduling_text``, a job). Each is written to the request's
-event log (so the live board hears of it) and to the audit log.
+event log (so the live board hears of it) and to the audit log. Closing is
+``usecases.lifecycle.Lifecycle.close_request``, the same ending as a texted ``CLOSE``.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from storage.dispatch import DispatchStore
 from storage.dispatch_models import OfferStatus
@@ -19,8 +22,20 @@ from usecases.access import Actor, Role
 from usecases.audit import AuditTrail
 from usecases.errors import Conflict, Invalid, NotFound
 from usecases.explain import ASSIGNABLE, MatchExplainer
+from usecases.lifecycle import Closed, Lifecycle
 from usecases.notices import SCHEDULE_WINDOWS, ScheduleDay
 from usecases.ports import Jobs
+
+
+class CloseReason(StrEnum):
+    """Why a coordinator closed a request nobody had taken (never free text: the event log
+    holds no personal data)."""
+
+    NO_LONGER_NEEDED = "no_longer_needed"  # the caller said so, or got support elsewhere
+    UNREACHABLE = "unreachable"  # every way to reach the caller failed
+    DUPLICATE = "duplicate"  # the same caller has another open request
+    NOT_FOR_PEERLINE = "not_for_peerline"  # a misdial, or not a healthcare worker
+    TEST = "test"  # a test call
 
 
 class BoardActions:
@@ -31,10 +46,11 @@ class BoardActions:
         roster: RosterStore,
         explainer: MatchExplainer,
         jobs: Jobs,
+        lifecycle: Lifecycle,
         audit: AuditTrail,
     ) -> None:
         self.store, self.offers, self.roster, self.explainer = store, offers, roster, explainer
-        self.jobs, self.audit = jobs, audit
+        self.jobs, self.lifecycle, self.audit = jobs, lifecycle, audit
 
     def assign(self, actor: Actor, request_id: str, supporter_id: str) -> SupporterRecord:
         """Offer the request to this supporter next, through the same claim dispatch uses.
@@ -108,6 +124,28 @@ class BoardActions:
             ticket=request.ticket,
             day=day,
             window=window,
+        )
+
+    def close(self, actor: Actor, request_id: str, reason: str) -> None:
+        """Close a request nobody has taken yet (a ringing phone stops); its caller's
+        identity is purged on the closed requests' schedule. A connected request closes
+        when its call ends (``Conflict``), as with a texted ``CLOSE``."""
+        actor.require(Role.COORDINATOR)
+        if reason not in set(CloseReason):
+            choices = ", ".join(CloseReason)
+            raise Invalid([f"reason: choose one of {choices}"])
+        request = self.store.get_request(request_id)
+        if request is None:
+            raise NotFound("no such request")
+        by = actor.coordinator_id or actor.label
+        closed = self.lifecycle.close_request(request.ticket, reason, by)
+        if closed is Closed.IN_CALL:
+            raise Conflict("a supporter and the caller are connected; it closes when they hang up")
+        if closed is not Closed.CLOSED:
+            ended = self.store.get_request(request_id) or request
+            raise Conflict(f"the request has already ended ({ended.status})")
+        self.audit.record(
+            actor, "request.close", "request", request.id, ticket=request.ticket, reason=reason
         )
 
     def _open(self, request_id: str) -> RequestRecord:

@@ -8,12 +8,15 @@ transfer (the database's session status, or the Redis mark) is never moved.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from ivr.menus import CRISIS_KEY
 from ivr.messages import Msg
 from ivr.model import Language
+from matching.calling import CallingHours
 from matching.sla import REDISPATCH_AFTER
 from storage.dispatch import DispatchStore
 from storage.dispatch_models import OfferStatus
@@ -54,6 +57,7 @@ class Expirer(Protocol):
 class CallBackPolicy:
     ring_seconds: int = 30
     max_attempts: int = 3  # call backs not taken; then the request expires (coordinator told)
+    calling: CallingHours | None = None  # the caller's window and the quiet hours
 
 
 class CallerLeg:
@@ -68,10 +72,11 @@ class CallerLeg:
         marks: Marks,
         policy: CallBackPolicy,
         expiry: Expirer,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store, self.offers, self.outbound, self.jobs = store, offers, outbound, jobs
         self.escalator, self.withdrawals, self.marks = escalator, withdrawals, marks
-        self.policy, self.expiry = policy, expiry
+        self.policy, self.expiry, self.clock = policy, expiry, clock
 
     # -- a holding caller -------------------------------------------------------------
     def connect(self, request_id: str) -> None:
@@ -104,6 +109,8 @@ class CallerLeg:
         request = self.store.get_request(request_id)
         if request is None or request.status is not RequestStatus.CONNECTED:
             return
+        if self._outside_window(request):
+            return
         number = self.store.caller_of(request_id)
         try:
             if number is None:
@@ -115,6 +122,25 @@ class CallerLeg:
             self._cannot_call(request, str(exc.reason))
         except PermanentCarrierError as exc:  # e.g. 21215 geo permissions: it won't change
             self._cannot_call(request, "carrier", exc.code)
+
+    def _outside_window(self, request: RequestRecord) -> bool:
+        """The caller's window closed (or the quiet hours began) between the supporter's
+        1 and this call: free the supporter with thanks and offer it again in the next one."""
+        calling = self.policy.calling
+        if calling is None:
+            return False
+        now = self.clock()
+        when = calling.earliest(now, request.contact_mode, request.callback_window)
+        if when <= now:
+            return False
+        offer = self.offers.active_offer(request.id)
+        released = offer is not None and self.offers.release_accepted(offer.id, "outside_window")
+        if released and offer is not None and offer.call_sid:
+            self.jobs.end_call(offer.call_sid, lines(Language.EN, Msg.CALLER_LATER))
+        if self.offers.back_to_waiting(request.id, count_attempt=False):
+            self.store.add_event("callback.deferred", request_id=request.id)
+            self.jobs.dispatch(request.id, request.urgency, after=when - now)
+        return True
 
     def _cannot_call(self, request: RequestRecord, reason: str, code: int | None = None) -> None:
         """The call back can't be placed, now or on a retry (the outbound policy or the

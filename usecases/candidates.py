@@ -67,7 +67,10 @@ def candidate(
     )
 
 
-def match_request(request: RequestRecord, exclude: frozenset[str]) -> MatchRequest:
+def match_request(
+    request: RequestRecord, exclude: frozenset[str], zone: ZoneInfo | None = None
+) -> MatchRequest:
+    """``zone``: where the call-back window is read (the program's); None, each supporter's."""
     return MatchRequest(
         role=Role(request.role),
         urgency=Urgency(request.urgency),
@@ -80,6 +83,7 @@ def match_request(request: RequestRecord, exclude: frozenset[str]) -> MatchReque
         if request.callback_window
         else None,
         previous_supporter_id=request.previous_supporter_id,
+        callback_zone=zone,
         exclude=exclude,
         other_role_ok=request.other_role_ok,
         other_language_ok=request.other_language_ok,

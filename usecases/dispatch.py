@@ -17,6 +17,7 @@ from ivr.flow import ETA
 from ivr.messages import Msg
 from ivr.model import ContactMode
 from matching import TrainingPolicy
+from matching.calling import CallingHours
 from matching.sla import REDISPATCH_AFTER
 from matching.training import DEFAULT_POLICY
 from matching.widening import offers, question
@@ -42,6 +43,7 @@ class DispatchConfig:
     answer_seconds: int = 10  # then this long to press 1 at the offer menu
     reoffer_after: timedelta = timedelta(minutes=30)  # who declined isn't re-rung sooner
     training: TrainingPolicy = DEFAULT_POLICY  # refresher interval, who in training takes what
+    calling: CallingHours | None = None  # when callers may be called; None: any time
 
 
 class _Outcome(Enum):
@@ -80,11 +82,14 @@ class Dispatcher:
             return
         self.escalator.watch(request)
         now = self.clock()
+        if self._not_yet(request, now):
+            return
         exclude = self.offers.offered_supporters(request_id, since=now - self.config.reoffer_after)
         training = self.config.training
         people = self.roster.supporters(active_only=True)
         pool = [candidate(r, month_key(now), training) for r in people]
-        wanted = match_request(request, exclude)
+        calling = self.config.calling
+        wanted = match_request(request, exclude, calling.zone if calling else None)
         # Same or related role in the caller's language first; other roles or English only
         # as far as the caller consented (matching.widening). Organization and availability
         # always hold. Wait for our turn at the carrier *before* claiming: a claim must never
@@ -108,6 +113,20 @@ class Dispatcher:
             self.jobs.dispatch(request.id, request.urgency, after=REDISPATCH_AFTER[request.urgency])
             return
         self._nobody(request)
+
+    def _not_yet(self, request: RequestRecord, now: datetime) -> bool:
+        """A call back asked for in a window (or outside the quiet hours) is dispatched when
+        the caller may be called, not the moment a supporter happens to be free."""
+        calling = self.config.calling
+        if calling is None:
+            return False
+        when = calling.earliest(now, request.contact_mode, request.callback_window)
+        if when <= now:
+            return False
+        self.jobs.dispatch(request.id, request.urgency, after=when - now)
+        self.store.add_event("dispatch.deferred", request_id=request.id, until=when.isoformat())
+        logger.info("dispatch deferred to the caller's window request=%s", request.id)
+        return True
 
     def assign(self, request_id: str, supporter_id: str) -> None:
         """A coordinator chose the supporter (``usecases.board_actions``): claim and ring

@@ -7,16 +7,16 @@ ACK K7Q2." Pages go to on-call coordinators first, then the rest in backup order
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from ivr.catalogue import catalogue, sms
 from ivr.messages import Msg
-from ivr.model import Channel, Language, Urgency
-from matching.sla import alert_at
+from ivr.model import Channel, ContactMode, Language, Urgency
+from matching.sla import PAGE_AT_SHARE, ClosedDays, alert_at
 from storage.alerts import AlertStore
 from storage.models import RequestStatus
 from storage.records import RequestRecord
@@ -37,8 +37,9 @@ OPEN = (RequestStatus.WAITING, RequestStatus.OFFERED)
 @dataclass(frozen=True)
 class EscalationConfig:
     zone: ZoneInfo
-    holidays: Collection[date] = ()
+    holidays: ClosedDays = ()
     ack_within: timedelta = timedelta(minutes=10)
+    page_share: float = PAGE_AT_SHARE  # of the promise, for soon and routine requests
 
 
 class Ack(StrEnum):
@@ -99,7 +100,16 @@ class Escalation:
 
     def watch(self, request: RequestRecord) -> None:
         """Start the request's SLA timer (idempotent: one timer per request)."""
-        due = alert_at(request.created_at, request.urgency, self.config.zone, self.config.holidays)
+        cfg = self.config
+        window = request.callback_window if request.contact_mode is ContactMode.CALLBACK else None
+        due = alert_at(
+            request.created_at,
+            request.urgency,
+            cfg.zone,
+            cfg.holidays,
+            window=window,
+            share=cfg.page_share,
+        )
         self.jobs.escalate(request.id, 0, after=max(timedelta(0), due - self.clock()))
 
     def no_supporter(self, request: RequestRecord) -> None:

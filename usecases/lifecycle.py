@@ -20,9 +20,9 @@ Every ending stamps ``closed_at``, which starts the identity purge's clock
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from ivr.catalogue import sms
 from ivr.messages import Msg
 from ivr.model import Channel, ContactMode
-from matching.sla import promised_by
+from matching.sla import ClosedDays, promised_by
 from storage.models import UNANSWERED_STATUSES, RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
@@ -67,7 +67,7 @@ class Teller(Protocol):
 @dataclass(frozen=True)
 class LifecycleConfig:
     zone: ZoneInfo
-    holidays: Collection[date] = ()
+    holidays: ClosedDays = ()
     grace: timedelta = timedelta(hours=1)  # after the promise, before a request expires
     callback_attempts: int = 3  # call backs not taken before a request expires
 

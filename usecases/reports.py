@@ -9,13 +9,13 @@ follow-up sessions and their de-identified answers; until it is wired in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ivr.model import CallbackWindow, ContactMode, Urgency
-from matching.sla import promised_by
+from matching.sla import ClosedDays, promised_by
 from storage.reports import ReportQueries, RequestFact
 from storage.roster import RosterStore
 from usecases.access import Actor, Role
@@ -59,7 +59,7 @@ OUTCOMES = {
 @dataclass(frozen=True)
 class ReportConfig:
     zone: ZoneInfo
-    holidays: Collection[date] = ()
+    holidays: ClosedDays = ()  # matching.sla.Closures in production
     threshold: int = 5
 
 

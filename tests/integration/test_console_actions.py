@@ -223,3 +223,46 @@ def test_the_request_page_assigns_and_shows_why_not(desk: Desk) -> None:
     assert forged.status_code == 403
     shown = client.get(done.headers["location"])
     assert "coordinator.assign" in shown.text and "supporter id: Ben Ode" in shown.text
+
+
+def test_close_ends_an_unanswered_request_once_with_a_reason(desk: Desk) -> None:
+    store = desk.console.services.store
+    desk.supporter("Ana Lopez", ANA)
+    rid = new_request(store)
+    bootstrap.jobs(desk.console.services).dispatch(rid, Urgency.URGENT)
+    desk.work()  # Ana's phone rings
+    status, body = desk.post(f"/requests/{rid}/close", {"reason": "no_longer_needed"})
+    assert status == 200 and body["request"]["state"] == "closed"
+    request = store.get_request(rid)
+    assert request is not None and request.status is RequestStatus.CLOSED
+    desk.work()
+    assert {"sid": "CAfa" + f"{1:030x}", "status": "canceled"} in desk.carrier.updates
+    assert ("request.closed", {"reason": "no_longer_needed"}) in store.events(rid)
+    status, body = desk.post(f"/requests/{rid}/close", {"reason": "test"})
+    assert status == 409 and body["detail"] == "the request has already ended (closed)"
+    assert desk.post(f"/requests/{rid}/close", {"reason": "because"})[0] == 422
+    audit = desk.console.client.get(
+        "/api/v1/audit?action=request.close", headers=desk.console.bearer()
+    ).json()
+    assert [e["detail"]["reason"] for e in audit["items"]] == ["no_longer_needed"]
+    board = desk.console.client.get("/api/v1/board", headers=desk.console.bearer()).json()
+    assert board["total"] == 0
+
+
+def test_a_connected_request_closes_when_its_call_ends(desk: Desk) -> None:
+    store = desk.console.services.store
+    ana = desk.supporter("Ana Lopez", ANA)
+    rid = new_request(store)
+    offers = DispatchStore(store.engine)
+    offer = offers.claim(rid, ana, timedelta(seconds=40))
+    assert offer is not None and offers.accept(offer.id)
+    status, body = desk.post(f"/requests/{rid}/close", {"reason": "test"})
+    assert status == 409 and "closes when they hang up" in body["detail"]
+    assert store.get_request(rid).status is RequestStatus.CONNECTED  # type: ignore[union-attr]
+
+
+def test_the_close_form_words_every_reason() -> None:
+    from console.pages_board import CLOSE_REASONS
+    from usecases.board_actions import CloseReason
+
+    assert set(CLOSE_REASONS) == set(CloseReason)

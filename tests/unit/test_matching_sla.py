@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.model import CallbackWindow, Urgency
-from matching.sla import add_business_days, alert_at, due_by, promised_by
+from matching.sla import Closures, add_business_days, alert_at, due_by, promised_by
 
 BOSTON = ZoneInfo("America/New_York")
 
@@ -66,3 +66,48 @@ def test_the_promise_waits_for_the_window_the_caller_chose(
     created: str, urgency: Urgency, window: CallbackWindow | None, expected: str
 ) -> None:
     assert promised_by(at(created), urgency, window, BOSTON) == at(expected)
+
+
+@pytest.mark.parametrize(
+    ("created", "urgency", "window", "expected"),
+    [
+        ("2026-11-24 09:00", Urgency.URGENT, None, "2026-11-24 09:15"),
+        # urgent, "in the evening": 15 minutes after the window opens, not after the call
+        ("2026-11-24 09:00", Urgency.URGENT, CallbackWindow.EVENING, "2026-11-24 17:15"),
+        # soon: 75% of one business day (24 h of business time)
+        ("2026-11-24 10:00", Urgency.SOON, None, "2026-11-25 04:00"),
+        # routine from a Friday: 75% of Fri 16:00 → Tue 16:00 counted on business days only
+        ("2026-11-20 16:00", Urgency.ROUTINE, None, "2026-11-24 04:00"),
+    ],
+)
+def test_the_coordinator_hears_at_three_quarters_of_the_promise(
+    created: str, urgency: Urgency, window: CallbackWindow | None, expected: str
+) -> None:
+    assert alert_at(at(created), urgency, BOSTON, window=window) == at(expected)
+    assert alert_at(at(created), urgency, BOSTON, window=window) < promised_by(
+        at(created), urgency, window, BOSTON
+    )
+
+
+def test_the_share_is_a_setting() -> None:
+    created = at("2026-11-24 10:00")
+    assert alert_at(created, Urgency.SOON, BOSTON, share=0.5) == at("2026-11-24 22:00")
+    assert alert_at(created, Urgency.SOON, BOSTON, share=1.0) == due_by(
+        created, Urgency.SOON, BOSTON
+    )
+
+
+def test_public_holidays_come_from_the_holidays_package_by_state() -> None:
+    import holidays
+
+    massachusetts = Closures(holidays.country_holidays("US", subdiv="MA"))
+    friday = at("2026-04-17 10:00")  # Monday 2026-04-20 is Patriots' Day
+    assert due_by(friday, Urgency.SOON, BOSTON, massachusetts) == at("2026-04-21 10:00")
+    federal = Closures(holidays.country_holidays("US"))
+    assert due_by(friday, Urgency.SOON, BOSTON, federal) == at("2026-04-20 10:00")
+    # the program's own closures add to the calendar
+    closed_monday = Closures(holidays.country_holidays("US"), frozenset({date(2026, 4, 20)}))
+    assert due_by(friday, Urgency.SOON, BOSTON, closed_monday) == at("2026-04-21 10:00")
+    # Thanksgiving (federal, Thursday 2026-11-26) is skipped
+    wednesday = at("2026-11-25 12:00")
+    assert due_by(wednesday, Urgency.SOON, BOSTON, federal) == at("2026-11-27 12:00")
