@@ -14,6 +14,7 @@ from starlette.responses import FileResponse, Response
 from console.api_reports import csv_response
 from console.auth import Caller, services
 from console.views import page, render
+from matching.coverage import LANGUAGE_NAMES
 from usecases.errors import Invalid
 from usecases.report_figures import Table
 from usecases.request_report import Period
@@ -83,3 +84,13 @@ async def supporter_report(request: Request, who: Caller) -> Response:
 async def supporter_report_export(request: Request, who: Caller) -> Response:
     text = await run_in_threadpool(services(request).reports.supporters_csv, who.actor)
     return csv_response(text, "supporters-month.csv")
+
+
+@page
+async def coverage(request: Request, who: Caller) -> Response:
+    use = services(request).coverage
+    forecast = await run_in_threadpool(use.forecast, who.actor)
+    languages = [LANGUAGE_NAMES.get(lang, lang.value) for lang in forecast.rules.languages]
+    return render(
+        request, "coverage.html", who, forecast=forecast, zone=use.zone.key, languages=languages
+    )

@@ -21,6 +21,7 @@ from console import (
     api_blocklist,
     api_board,
     api_coordinators,
+    api_coverage,
     api_reports,
     api_roster,
     api_training,
@@ -31,6 +32,7 @@ from console import (
     pages_roster,
     pages_signin,
     pages_training,
+    request_form,
 )
 from console.live import board_events
 from console.openapi import document
@@ -46,10 +48,12 @@ OPERATIONS = [
     *api_blocklist.OPERATIONS,
     *api_training.OPERATIONS,
     *api_reports.OPERATIONS,
+    *api_coverage.OPERATIONS,
 ]
 GET, BOTH = ["GET"], ["GET", "POST"]
 REPORT_ROUTES = [
     Route("/reports", pages_reports.reports, methods=GET, name="reports"),
+    Route("/coverage", pages_reports.coverage, methods=GET, name="coverage"),
     Route("/static/vendor/plotly.min.js", pages_reports.plotly_js, methods=GET, name="plotly_js"),
     Route("/reports/export.csv", pages_reports.reports_export, methods=GET, name="reports_export"),
     Route(
@@ -69,6 +73,7 @@ def mounts(console: ConsoleServices) -> list[BaseRoute]:
     return [
         Mount("/api", app=api_app(console)),
         Mount("/console", app=pages_app(console)),
+        request_form.route(console),
         Route("/", lambda request: RedirectResponse("/console/", status_code=307), methods=GET),
     ]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O/1/I: they read alike
@@ -85,6 +86,7 @@ class Command:
     kind: CommandKind
     code: str | None = None  # upper case, for ACCEPT/DECLINE/ACK/CLOSE
     problem: CodeProblem | None = None  # set instead of ``code`` when it is unusable
+    duration: timedelta | None = None  # AVAILABLE 2h, AWAY 3d: how long it lasts
 
 
 SUPPORTER_COMMANDS = frozenset(
@@ -106,6 +108,9 @@ _BARE = {
     "STATUS": CommandKind.STATUS,
     "COVER": CommandKind.COVER,
 }
+_TIMED = frozenset({CommandKind.AVAILABLE, CommandKind.AWAY})
+_DURATION = re.compile(r"(\d{1,3})(M|MIN|MINS|MINUTES?|H|HR|HRS|HOURS?|D|DAYS?)")
+_UNIT = {"M": timedelta(minutes=1), "H": timedelta(hours=1), "D": timedelta(days=1)}
 _WITH_CODE = {
     "YES": CommandKind.ACCEPT,
     "NO": CommandKind.DECLINE,
@@ -132,15 +137,20 @@ def command(text: str) -> Command | None:
     """The roster command in ``text``, or None when it is not one.
 
     Bare commands (AVAILABLE, AWAY, STATUS, COVER) must be the whole message, since
-    trailing words can change their meaning ("AVAILABLE tomorrow"). Code commands accept
-    trailing words after a valid code ("YES K7Q2 on my way"): the code pins the intent.
+    trailing words can change their meaning ("AVAILABLE tomorrow"); AVAILABLE and AWAY may
+    end with a duration instead ("AVAILABLE 2h", "AWAY 3 days", "available 90 min"). Code
+    commands accept trailing words after a valid code ("YES K7Q2 on my way"): the code pins
+    the intent.
     """
     tokens = [t.upper() for t in _tokens(text)]
     if not tokens:
         return None
     head, rest = tokens[0], tokens[1:]
     if head in _BARE:
-        return Command(_BARE[head]) if not rest else None
+        if not rest:
+            return Command(_BARE[head])
+        duration = _duration("".join(rest)) if _BARE[head] in _TIMED else None
+        return Command(_BARE[head], duration=duration) if duration else None
     kind = _WITH_CODE.get(head)
     if kind is None:
         return None
@@ -151,6 +161,14 @@ def command(text: str) -> Command | None:
     if len(rest) == 1 and len(rest[0]) == TICKET_CODE_LENGTH:
         return Command(kind, problem=CodeProblem.INVALID)
     return None
+
+
+def _duration(text: str) -> timedelta | None:
+    """ "2H", "90MIN", "3DAYS" (the tokens after the command, joined) as a duration."""
+    match = _DURATION.fullmatch(text)
+    if match is None or int(match.group(1)) == 0:
+        return None
+    return int(match.group(1)) * _UNIT[match.group(2)[0]]
 
 
 def classify(text: str, keywords: Keywords = TWILIO_KEYWORDS) -> Keyword | Command | None:

@@ -91,7 +91,8 @@ MENUS: dict[State, Menu] = {
     ),
 }
 
-# By text there is no line to stay on: call me back, or text me first to set up the call.
+# By text (and on the web form) there is no line to stay on: call me back, or text me first
+# to set up the call.
 SMS_MENUS: dict[State, Menu] = {
     State.CONTACT: _menu(
         State.CONTACT,
@@ -104,6 +105,6 @@ SMS_MENUS: dict[State, Menu] = {
 
 def menu_for(state: State, channel: Channel) -> Menu:
     """The menu asked at ``state`` on ``channel``."""
-    if channel is Channel.SMS and state in SMS_MENUS:
+    if channel is not Channel.VOICE and state in SMS_MENUS:
         return SMS_MENUS[state]
     return MENUS[state]

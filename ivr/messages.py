@@ -95,12 +95,14 @@ class Msg(StrEnum):
     POSTPONED = "postponed"
     REQUEST_OPEN = "request_open"
     TEXT_FIRST_NOTICE = "text_first_notice"
+    WEB_CONFIRMATION = "web_confirmation"  # a request from the web form, text me first
     SCHEDULED_CALL = "scheduled_call"  # a coordinator's text: the call comes {day} {window}
     REQUEST_EXPIRED = "request_expired"  # nobody reached them in time: 988 and the hotline
     # -- texts to supporters and coordinators ------------------------------------------
     SUPPORTER_HELP = "supporter_help"
     SUPPORTER_AVAILABLE = "supporter_available"
     SUPPORTER_AWAY = "supporter_away"
+    SUPPORTER_AWAY_UNTIL = "supporter_away_until"
     SUPPORTER_STATUS = "supporter_status"  # you're {state}; {used} of {cap} min
     OFFERS_BY_PHONE = "offers_by_phone"
     COORDINATOR_HELP = "coordinator_help"
@@ -124,3 +126,4 @@ class Msg(StrEnum):
     SELF_CARE_FINE = "self_care_fine"
     SELF_CARE_DEBRIEF = "self_care_debrief"  # a coordinator will reach out
     PAGE_DEBRIEF = "page_debrief"  # to the on-call coordinator: {name} asked for a debrief
+    PAGE_RISK_WEB = "page_risk_web"  # risk language typed into the web request form

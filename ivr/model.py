@@ -12,6 +12,7 @@ from ivr.messages import Msg
 class Channel(StrEnum):
     VOICE = "voice"
     SMS = "sms"
+    WEB = "web"  # the public request form: the text menus, answered all at once
 
 
 class Language(StrEnum):

@@ -136,6 +136,10 @@ class RqJobs:
         job_id = f"textfirst-{request_id}-{attempt}"
         self._task(LIVE, tasks.text_first, job_id, None, request_id=request_id)
 
+    def confirm_request(self, request_id: str) -> None:
+        job_id = f"confirm-{request_id}"
+        self._task(LIVE, tasks.confirm_request, job_id, None, request_id=request_id)
+
     def callback_failed(self, request_id: str, offer_id: str = "") -> None:
         job_id = f"callback-failed-{request_id}-{offer_id or uuid.uuid4().hex[:8]}"
         self._task(
@@ -167,6 +171,7 @@ class RqJobs:
             sender_key=sender_key,
             ticket=ticket,
             reason=reason.value,
+            send_key=job_id,
         )
 
     def close_text(self, session_sid: str) -> None:
@@ -189,6 +194,7 @@ class RqJobs:
             request_id=request_id,
             day=day,
             window=window,
+            send_key=job_id,
         )
 
     def self_care(self, offer_id: str, supporter_id: str, long_call: bool) -> None:

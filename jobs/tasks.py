@@ -45,15 +45,22 @@ def escalate(request_id: str, level: str) -> None:
     context.current().escalation.escalate(request_id, int(level))
 
 
-def page_risk(sender_key: str, ticket: str, reason: str = PageReason.RISK_LANGUAGE) -> None:
+def page_risk(
+    sender_key: str, ticket: str, reason: str = PageReason.RISK_LANGUAGE, send_key: str = ""
+) -> None:
     """A text used risk language or asked for the crisis line: page the on-call
     coordinator (ticket code and reason only)."""
-    context.current().escalation.page_risk(sender_key, ticket, PageReason(reason))
+    context.current().escalation.page_risk(sender_key, ticket, PageReason(reason), send_key)
 
 
 def text_first(request_id: str) -> None:
     """A supporter took a "text me first" request: send the neutral notice, then call."""
     context.current().notices.text_first(request_id)
+
+
+def confirm_request(request_id: str) -> None:
+    """A text-first request from the web form: confirm it by text."""
+    context.current().notices.confirm_request(request_id)
 
 
 def close_text(session_sid: str) -> None:
@@ -66,9 +73,9 @@ def assign(request_id: str, supporter_id: str) -> None:
     context.current().dispatcher.assign(request_id, supporter_id)
 
 
-def scheduling_text(request_id: str, day: str, window: str) -> None:
+def scheduling_text(request_id: str, day: str, window: str, send_key: str = "") -> None:
     """A coordinator tells the caller by text when the call will come."""
-    context.current().notices.scheduling_text(request_id, day, window)
+    context.current().notices.scheduling_text(request_id, day, window, send_key)
 
 
 def self_care(offer_id: str, supporter_id: str, long_call: str = "") -> None:

@@ -14,8 +14,8 @@ from twilio.request_validator import RequestValidator
 
 from console.attempts import RedisAttempts
 from console.live import RedisBoardFeed
-from console.services import ConsoleConfig, ConsoleServices
-from ivr.model import Urgency
+from console.services import ConsoleConfig, ConsoleServices, WebRequests
+from ivr.model import Language, Urgency
 from ivr.numbers import to_e164
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
@@ -23,10 +23,12 @@ from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
+from jobs.sends import RedisSendLog
 from jobs.text_spool import TextSpool
 from jobs.throttle import Throttle
 from matching import TrainingPolicy
 from matching.calling import CallingHours, QuietHours
+from matching.coverage import ROLE_GROUPS, CoverageRules
 from matching.sla import Closures, due_by
 from peerline.redis_server import connect, embedded_url
 from peerline.settings import Settings
@@ -61,6 +63,7 @@ from usecases.candidates import candidate, match_request
 from usecases.candidates import zone as zone_named
 from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
+from usecases.coverage import Coverage
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
@@ -86,6 +89,8 @@ from usecases.text_replay import TextReplay
 from usecases.tokens import Tokens
 from usecases.training import TrainingLedger
 from usecases.voice_intake import IntakeConfig, VoiceIntake
+from usecases.web_form import FormGuard, FormLimits, form_key
+from usecases.web_intake import WebIntake
 from usecases.withdrawal import Withdrawals
 
 HOLD_CYCLE_SECONDS = 30
@@ -109,12 +114,17 @@ class Services:
         self.store.engine.dispose()
 
 
+def master_key(settings: Settings) -> bytes:
+    """PEERLINE_SECRET_KEY, or (laptop mode) the key kept in var_dir/secret.key."""
+    if settings.secret_key is not None:
+        return decode_key(settings.secret_key.get_secret_value())
+    return load_or_create_key(settings.var_dir / "secret.key")
+
+
 def cipher_for(settings: Settings) -> FieldCipher:
     """The current key writes; PEERLINE_OLD_SECRET_KEYS are read during a rotation."""
     old = [decode_key(key) for key in settings.old_keys()]
-    if settings.secret_key is not None:
-        return FieldCipher(decode_key(settings.secret_key.get_secret_value()), old)
-    return FieldCipher(load_or_create_key(settings.var_dir / "secret.key"), old)
+    return FieldCipher(master_key(settings), old)
 
 
 def redis_url(settings: Settings, keep_alive: list[Any]) -> str:
@@ -228,6 +238,7 @@ def outbound(services: Services, carrier_: Carrier | None = None) -> Outbound:
         calls=Throttle(services.redis, "calls", settings.calls_per_second),
         messages=Throttle(services.redis, "sms", settings.sms_per_second),
         ledger=SmsStore(services.store.engine, services.store.cipher),
+        sends=RedisSendLog(services.redis),
     )
 
 
@@ -457,7 +468,52 @@ def console_services(services: Services) -> ConsoleServices:
             audit,
             ReportConfig(zone, holidays, settings.report_min_cell),
         ),
+        web_requests=web_requests(services),
+        coverage=coverage(services),
     )
+
+
+def coverage(services: Services) -> Coverage:
+    """The coverage forecast: the console's page and the scheduler's daily text."""
+    settings = services.settings
+    groups = tuple(settings.listed(settings.coverage_role_groups))
+    languages = tuple(settings.listed(settings.coverage_languages))
+    if unknown := [g for g in groups if g not in ROLE_GROUPS]:
+        known = ", ".join(ROLE_GROUPS)
+        raise ValueError(f"PEERLINE_COVERAGE_ROLE_GROUPS: {unknown[0]!r} is not one of {known}")
+    if unknown := [x for x in languages if x not in Language._value2member_map_]:
+        raise ValueError(f"PEERLINE_COVERAGE_LANGUAGES: {unknown[0]!r} is not en or es")
+    rules = CoverageRules(
+        min_on_shift=settings.coverage_min_on_shift,
+        role_groups=groups,
+        languages=tuple(Language(x) for x in languages),
+    )
+    return Coverage(
+        RosterStore(services.store.engine, services.store.cipher),
+        partial(candidate, training=training_policy(settings)),
+        paging_order,
+        rules,
+        zone_named(settings.timezone),
+    )
+
+
+def web_requests(services: Services) -> WebRequests:
+    """The public request form: its guard (token, timing, per-address rate) and the intake."""
+    settings = services.settings
+    limits = FormLimits(
+        min_seconds=settings.web_form_min_seconds,
+        per_address_per_hour=settings.web_requests_per_address_per_hour,
+    )
+    guard = FormGuard(form_key(master_key(settings)), RedisRateLimiter(services.redis), limits)
+    intake = WebIntake(
+        services.store,
+        IntakeTurn(services.store, jobs(services)),
+        jobs(services),
+        known_organizations(services),
+        outbound_policy(settings),
+        risk_phrases(settings),
+    )
+    return WebRequests(guard, intake, settings.hotline_number)
 
 
 def blocklist(store_: Store) -> Blocklist:

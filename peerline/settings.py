@@ -81,11 +81,20 @@ class Settings(BaseSettings):
     # training or the last refresher; supporters in training are offered these urgencies.
     refresher_months: int = Field(12, ge=1, le=120)
     trainee_urgencies: str = "routine"  # comma-separated: urgent, soon, routine
+    # The public request form /request (docs/web-form.md): submissions an hour per address
+    # (0 = none) and the least seconds between opening the form and sending it.
+    web_requests_per_address_per_hour: int = 5
+    web_form_min_seconds: float = 3.0
     max_body_bytes: int = 64 * 1024  # Twilio's webhooks are a few KB; anything larger is hostile
     log_level: str = "INFO"
     # Reports (docs/reports.md): counts below this are shown as "<5" and hidden with a
     # complement so they can't be recovered from the totals.
     report_min_cell: int = Field(5, ge=1)
+    # The coverage forecast (docs/reports.md): an hour is a gap when fewer than this many
+    # supporters are on shift, a listed role group has nobody, or a language no speaker.
+    coverage_min_on_shift: int = Field(2, ge=0)
+    coverage_role_groups: str = "nursing"  # of: nursing, physicians, advanced practice, …
+    coverage_languages: str = "en,es"
 
     @field_validator("trainee_urgencies")
     @classmethod

@@ -31,9 +31,11 @@ Handler = Callable[[Request, Switchboard], Awaitable[JSONResponse]]
 def rest_routes() -> list[Route]:
     return [
         Route(f"{ACCOUNT}/Calls.json", _api(post_calls), methods=["POST"]),
+        Route(f"{ACCOUNT}/Calls.json", _api(list_calls), methods=["GET"]),
         Route(f"{ACCOUNT}/Calls/{{call_sid}}.json", _api(get_call), methods=["GET"]),
         Route(f"{ACCOUNT}/Calls/{{call_sid}}.json", _api(post_call), methods=["POST"]),
         Route(f"{ACCOUNT}/Messages.json", _api(post_messages), methods=["POST"]),
+        Route(f"{ACCOUNT}/Messages.json", _api(list_messages), methods=["GET"]),
         Route(f"{ACCOUNT}/Messages/{{message_sid}}.json", _api(get_message), methods=["GET"]),
     ]
 
@@ -90,6 +92,44 @@ async def post_calls(request: Request, sb: Switchboard) -> JSONResponse:
             return call_resource(call)
 
     return JSONResponse(await run_in_threadpool(create), status_code=201)
+
+
+async def list_calls(request: Request, sb: Switchboard) -> JSONResponse:
+    """Calls, newest first, filtered by ``To`` and ``From`` as Twilio's list is."""
+    with sb.lock:
+        calls = [call_resource(c) for c in _matching(request, list(sb.calls.values()))]
+    return JSONResponse(_page(request, "calls", calls))
+
+
+async def list_messages(request: Request, sb: Switchboard) -> JSONResponse:
+    with sb.lock:
+        found = _matching(request, list(sb.sms.messages.values()))
+        messages = [message_resource(m) for m in found]
+    return JSONResponse(_page(request, "messages", messages))
+
+
+def _matching(request: Request, items: list[Any]) -> list[Any]:
+    to, from_ = request.query_params.get("To"), request.query_params.get("From")
+    kept = [i for i in items if (to is None or i.to == to) and (from_ is None or i.from_ == from_)]
+    return sorted(kept, key=lambda i: i.created_at, reverse=True)
+
+
+def _page(request: Request, key: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """One page of a Twilio list (the sandbox never holds more than a page's worth)."""
+    raw = request.query_params.get("PageSize", "50")
+    size = min(int(raw), 1000) if raw.isdigit() and raw != "0" else 50
+    uri = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return {
+        key: records[:size],
+        "end": max(0, min(size, len(records)) - 1),
+        "first_page_uri": uri,
+        "next_page_uri": None,
+        "page": 0,
+        "page_size": size,
+        "previous_page_uri": None,
+        "start": 0,
+        "uri": uri,
+    }
 
 
 async def get_call(request: Request, sb: Switchboard) -> JSONResponse:

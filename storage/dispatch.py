@@ -16,7 +16,7 @@ from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.dispatch_models import ACTIVE_OFFER, Offer, OfferStatus
+from storage.dispatch_models import ACTIVE_OFFER, UNCONFIRMED, Offer, OfferStatus
 from storage.models import HelpRequest, RequestStatus
 from storage.roster_models import Supporter
 
@@ -123,8 +123,9 @@ class DispatchStore:
     def offered_supporters(self, request_id: str, since: datetime) -> frozenset[str]:
         """Supporters this request was offered to since ``since`` (not to be re-rung yet).
 
-        Only offers whose call was placed count: a claim whose call never left (a 429 or
-        5xx from the carrier, a worker killed in between) did not ring anyone's phone.
+        Every offer counts whose call may have rung: placed, or placed-but-unconfirmed (the
+        carrier's answer was lost, a worker died mid-call). Only an offer that failed with
+        the carrier's definite refusal (a 429, an invalid number) rang nobody.
         """
         with self._sessions() as db:
             return frozenset(
@@ -132,7 +133,11 @@ class DispatchStore:
                     select(Offer.supporter_id).where(
                         Offer.request_id == request_id,
                         Offer.created_at >= since,
-                        Offer.call_sid.is_not(None),
+                        or_(
+                            Offer.call_sid.is_not(None),
+                            Offer.status != OfferStatus.FAILED,
+                            Offer.reason == UNCONFIRMED,
+                        ),
                     )
                 ).all()
             )

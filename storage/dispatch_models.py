@@ -23,6 +23,9 @@ class OfferStatus(StrEnum):
 
 
 ACTIVE_OFFER = (OfferStatus.RINGING, OfferStatus.ACCEPTED)
+# The reason on a failed offer whose call the carrier may have placed without saying so
+# (its answer was lost): the offer still counts as made.
+UNCONFIRMED = "unconfirmed"
 _ACTIVE_SQL = text("status IN ('ringing', 'accepted')")
 
 

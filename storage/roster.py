@@ -67,6 +67,7 @@ class SupporterRecord:
     training_tier: str | None = None  # "1", "2", "3", "trainee" (in training) or None
     trained_on: date | None = None
     refreshed_on: date | None = None
+    on_shift_until: datetime | None = None  # when AVAILABLE/AWAY lapses (None: until changed)
 
     @property
     def first_name(self) -> str:
@@ -143,12 +144,13 @@ class RosterStore:
             stmt = select(Supporter).order_by(Supporter.name)
             if active_only:
                 stmt = stmt.where(Supporter.active.is_(True))
-            return [_supporter(r) for r in db.scalars(stmt).all()]
+            now = self.clock()
+            return [_supporter(r, now) for r in db.scalars(stmt).all()]
 
     def supporter(self, supporter_id: str) -> SupporterRecord | None:
         with self._sessions() as db:
             row = db.get(Supporter, supporter_id)
-            return _supporter(row) if row else None
+            return _supporter(row, self.clock()) if row else None
 
     def supporter_phone(self, supporter_id: str) -> str | None:
         with self._sessions() as db:
@@ -159,10 +161,13 @@ class RosterStore:
         indexes = self.cipher.blind_indexes(phone)
         with self._sessions() as db:
             row = db.scalar(select(Supporter).where(Supporter.phone_index.in_(indexes)))
-            return _supporter(row) if row else None
+            return _supporter(row, self.clock()) if row else None
 
-    def set_on_shift(self, supporter_id: str, on_shift: bool | None) -> None:
-        self._update(Supporter, supporter_id, on_shift=on_shift)
+    def set_on_shift(
+        self, supporter_id: str, on_shift: bool | None, until: datetime | None = None
+    ) -> None:
+        """The AVAILABLE (True) / AWAY (False) override, lapsing at ``until`` (None: never)."""
+        self._update(Supporter, supporter_id, on_shift=on_shift, on_shift_until=until)
 
     def set_active(self, supporter_id: str, active: bool) -> None:
         self._update(Supporter, supporter_id, active=active)
@@ -243,7 +248,10 @@ class RosterStore:
             db.execute(update(model).where(model.id == row_id).values(**values))
 
 
-def _supporter(r: Supporter) -> SupporterRecord:
+def _supporter(r: Supporter, now: datetime | None = None) -> SupporterRecord:
+    """The row as a record; an override that lapsed by ``now`` (default: the wall clock)
+    reads as none, so the weekly schedule applies again."""
+    lapsed = r.on_shift_until is not None and r.on_shift_until <= (now or datetime.now(UTC))
     return SupporterRecord(
         id=r.id,
         name=r.name,
@@ -256,7 +264,8 @@ def _supporter(r: Supporter) -> SupporterRecord:
         monthly_cap_minutes=r.monthly_cap_minutes,
         timezone=r.timezone,
         schedule=list(r.schedule or []),
-        on_shift=r.on_shift,
+        on_shift=None if lapsed else r.on_shift,
+        on_shift_until=None if lapsed else r.on_shift_until,
         cool_off_until=r.cool_off_until,
         last_call_ended_at=r.last_call_ended_at,
         month_key=r.month_key,

@@ -97,6 +97,8 @@ class RosterEdits:
             raise ValueError(f"not supporter fields: {sorted(unknown)}")
         if "languages" in values:
             values["languages"] = ";".join(values["languages"])
+        if "on_shift" in values:  # set by hand: lasts until changed, like a texted AWAY
+            values["on_shift_until"] = None
         return self._update(Supporter, supporter_id, values)
 
     def set_supporter_phone(self, supporter_id: str, phone: str) -> bool:

@@ -38,6 +38,8 @@ class Supporter(Base):
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     schedule: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[day, "HH:MM", "HH:MM"]]
     on_shift: Mapped[bool | None] = mapped_column(nullable=True)  # AVAILABLE/AWAY override
+    # When that override lapses (None: until changed). The roster reads a lapsed one as none.
+    on_shift_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     cool_off_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_call_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     month_key: Mapped[str] = mapped_column(String(7), default="")  # "2026-11"

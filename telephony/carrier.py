@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 
+from requests.exceptions import ConnectTimeout
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from urllib3.exceptions import ConnectTimeoutError
 
 from ivr.model import Line
 from telephony import paths
 from telephony.replies import farewell
-from usecases.errors import CarrierError, PermanentCarrierError, RetryableCarrierError
+from usecases.errors import (
+    AmbiguousCarrierError,
+    CarrierError,
+    PermanentCarrierError,
+    RetryableCarrierError,
+)
 
 # Twilio error codes that no retry will fix: invalid/unroutable numbers, opted out,
 # not SMS-capable, geo permissions.
@@ -37,13 +45,19 @@ PERMANENT_CODES = frozenset(
 )
 REST_TIMEOUT = 10  # seconds for one REST request to Twilio
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+# Our clock and Twilio's disagree by a little, and DateCreated has whole seconds: a call
+# or text is "ours" if Twilio created it no earlier than this before our attempt began.
+CLOCK_SKEW = timedelta(seconds=5)
+LOOKUP_LIMIT = 20  # the newest calls/messages between two numbers that a lookup reads
 
 
-def twilio_client(account_sid: str, auth_token: str, api_url: str | None = None) -> Client:
+def twilio_client(
+    account_sid: str, auth_token: str, api_url: str | None = None, timeout: float = REST_TIMEOUT
+) -> Client:
     """A real ``twilio.rest.Client``; ``api_url`` points it at the sandbox or a test double."""
     # The SDK waits forever by default; a hung request would pin a worker while the
     # reconciler re-dispatches the request (two supporters rung for one caller).
-    client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=REST_TIMEOUT))
+    client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
     if api_url:
         client.api.base_url = api_url.rstrip("/")
     return client
@@ -87,6 +101,21 @@ class TwilioCarrier:
             message = self.client.messages.create(to=to, from_=from_, body=body)
         return str(message.sid)
 
+    def find_call(self, *, to: str, from_: str, since: datetime) -> str | None:
+        """The first call from ``from_`` to ``to`` Twilio created since ``since``, if any.
+
+        Filtered by To and From at Twilio and by DateCreated here: StartTime is empty
+        while a call is still queued, and Twilio's StartTime filter takes whole days."""
+        with _translated():
+            calls = self.client.calls.list(to=to, from_=from_, limit=LOOKUP_LIMIT)
+        return _first_since([(c.date_created, c.sid) for c in calls], since)
+
+    def find_message(self, *, to: str, from_: str, body: str, since: datetime) -> str | None:
+        """The first text with this body from ``from_`` to ``to`` created since ``since``."""
+        with _translated():
+            messages = self.client.messages.list(to=to, from_=from_, limit=LOOKUP_LIMIT)
+        return _first_since([(m.date_created, m.sid) for m in messages if m.body == body], since)
+
     def _place(self, to: str, from_: str, url: str, status_callback: str, timeout: int) -> str:
         with _translated():
             call = self.client.calls.create(
@@ -106,6 +135,13 @@ class TwilioCarrier:
             self.client.calls(sid).update(**kwargs)
 
 
+def _first_since(created: list[tuple[datetime | None, object]], since: datetime) -> str | None:
+    """The oldest SID created at or after ``since`` (less the clock skew)."""
+    after = since - CLOCK_SKEW
+    found = sorted((at, str(sid)) for at, sid in created if at is not None and at >= after)
+    return found[0][1] if found else None
+
+
 @contextmanager
 def _translated() -> Iterator[None]:
     try:
@@ -114,11 +150,21 @@ def _translated() -> Iterator[None]:
         code = exc.code if isinstance(exc.code, int) else None
         if code in PERMANENT_CODES or (exc.status == 404 and code == 20404):
             raise PermanentCarrierError(f"twilio error {code}", code) from exc
-        if exc.status == 429 or exc.status >= 500 or code == 20429:
+        if exc.status == 429 or code == 20429:  # "never processed and always safe to retry"
             raise RetryableCarrierError(f"twilio {exc.status} {code}", code) from exc
+        if exc.status >= 500:  # the request may have been carried out all the same
+            raise AmbiguousCarrierError(f"twilio {exc.status} {code}", code) from exc
         raise CarrierError(f"twilio {exc.status} {code}", code) from exc
     except (TwilioException, OSError) as exc:
-        raise RetryableCarrierError(type(exc).__name__) from exc
+        if _never_sent(exc):
+            raise RetryableCarrierError(type(exc).__name__) from exc
+        raise AmbiguousCarrierError(type(exc).__name__) from exc  # a timeout, a reset
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """The connection to Twilio was never made (refused, or timed out connecting)."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, ConnectTimeout) or isinstance(reason, ConnectTimeoutError)
 
 
 def configure_number(client: Client, hotline: str, public_base: str) -> str:

@@ -62,7 +62,7 @@ def _id_param(request: Request, name: str) -> str:
 
 def _int_param(request: Request, name: str) -> int:
     raw = request.query_params.get(name, "0")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else 0
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 0
 
 
 def voice_endpoint(use: Callable[[Request, VoiceCall], str | VoiceReply]) -> Handler:
@@ -110,7 +110,7 @@ voice_gather = voice_endpoint(
 voice_hold = voice_endpoint(
     lambda request, call: _intake(request).hold(call, _int_param(request, "cycle"))
 )
-offer = voice_endpoint(lambda r, call: _supporter(r).offer(_id_param(r, "offer")))
+offer = voice_endpoint(lambda r, call: _supporter(r).offer(_id_param(r, "offer"), call.call_sid))
 offer_answer = voice_endpoint(
     lambda r, call: _supporter(r).answer(_id_param(r, "offer"), call.digits)
 )
@@ -147,7 +147,10 @@ async def offer_status(request: Request) -> Response:
     return await _leg_status(
         request,
         lambda r, call, form: _supporter(r).status(
-            _id_param(r, "offer"), call.call_status, _int_field(form, "CallDuration")
+            _id_param(r, "offer"),
+            call.call_status,
+            _int_field(form, "CallDuration"),
+            call.call_sid,
         ),
     )
 
@@ -175,14 +178,18 @@ async def _leg_status(
 
 def _int_field(form: FormData, name: str) -> int:
     raw = str(form.get(name) or "0")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 0
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 0
 
 
 async def sms(request: Request) -> Response:
     """Never a 5xx to a genuine text: if the desk fails (the database is down), the texter
     gets an apology naming 911 and 988 and the text is kept for replay (``TextReplay``)."""
     form = await verified_form(request)
-    message = text_message(form)
+    try:
+        message = text_message(form)
+    except MissingField as exc:
+        logger.warning("sms webhook missing %s", exc)
+        return Response(f"missing {exc}", status_code=400, media_type="text/plain")
     try:
         reply = await run_in_threadpool(_text_turn, request, message)
     except Exception:
@@ -241,7 +248,7 @@ async def status(request: Request) -> Response:
         try:
             await _call_status(request, form)
         except Exception:  # Twilio does not retry status callbacks; log and move on
-            logger.exception("status callback failed call=%s", form.get("CallSid"))
+            logger.exception("status callback failed path=%s", request.url.path)
     return TwiMLResponse(str(VoiceResponse()))
 
 

@@ -116,7 +116,10 @@ class CallerLeg:
             if number is None:
                 raise ForbiddenDestination(Refusal.INVALID)
             self.outbound.call_back(
-                number, request_id=request_id, ring_seconds=self.policy.ring_seconds
+                number,
+                request_id=request_id,
+                attempt=request.callback_attempts,
+                ring_seconds=self.policy.ring_seconds,
             )
         except ForbiddenDestination as exc:
             self._cannot_call(request, str(exc.reason))

@@ -21,15 +21,15 @@ from matching.calling import CallingHours
 from matching.sla import REDISPATCH_AFTER
 from matching.training import DEFAULT_POLICY
 from matching.widening import offers, question
-from storage.dispatch import DispatchStore
-from storage.dispatch_models import OfferStatus
+from storage.dispatch import DispatchStore, OfferRecord
+from storage.dispatch_models import UNCONFIRMED, OfferStatus
 from storage.models import RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import RosterStore
 from usecases.candidates import candidate, match_request, month_key
 from usecases.consent import ask_consent
-from usecases.errors import CarrierError, PermanentCarrierError, RetryableCarrierError
+from usecases.errors import AmbiguousCarrierError, CarrierError, PermanentCarrierError
 from usecases.outbound import Outbound
 from usecases.ports import Jobs
 from usecases.replies import lines
@@ -171,9 +171,15 @@ class Dispatcher:
             self.offers.end_offer(offer.id, OfferStatus.FAILED, reason=f"permanent:{exc.code}")
             self.store.add_event("offer.bad_number", request_id=request.id, code=exc.code)
             return _Outcome.FAILED
-        except (RetryableCarrierError, CarrierError):
-            self.offers.end_offer(offer.id, OfferStatus.FAILED, reason="carrier_retry")
+        except AmbiguousCarrierError:
+            # The carrier may have placed it and could not be asked. The offer counts as
+            # made: this supporter isn't rung again for this request soon, and if the call
+            # turns up, its status callback cancels it (``SupporterLeg.status``).
+            self.offers.end_offer(offer.id, OfferStatus.FAILED, reason=UNCONFIRMED)
             raise  # RQ retries the job with backoff
+        except CarrierError:
+            self.offers.end_offer(offer.id, OfferStatus.FAILED, reason="carrier_retry")
+            raise
         if not self.offers.attach_call(offer.id, sid):
             # The caller left or pressed 9 while the call was being placed.
             self.jobs.end_call(sid)
@@ -217,8 +223,19 @@ class Dispatcher:
             logger.warning(
                 "offer=%s was stuck; request=%s re-dispatched", offer.id, offer.request_id
             )
-            self._redispatch(offer.request_id, offer.call_sid)
+            self._redispatch(offer.request_id, offer.call_sid or self._placed_call(offer))
         return closed
+
+    def _placed_call(self, offer: OfferRecord) -> str | None:
+        """The call a worker killed mid-request may have placed for ``offer`` (it is
+        cancelled, so it doesn't ring on beside the next offer); best effort."""
+        phone = self.roster.supporter_phone(offer.supporter_id)
+        if phone is None:
+            return None
+        try:
+            return self.outbound.find_call(phone, offer.created_at)
+        except CarrierError:
+            return None
 
     def _redispatch(self, request_id: str, call_sid: str | None) -> None:
         if call_sid:

@@ -20,6 +20,11 @@ class RetryableCarrierError(CarrierError):
     """Rate limited (429/20429), a 5xx or a network error: safe to try again later."""
 
 
+class AmbiguousCarrierError(RetryableCarrierError):
+    """The request may have been carried out although no answer said so: a 5xx, a timeout
+    or a connection lost after sending. Before trying again, look for what was placed."""
+
+
 class PermanentCarrierError(CarrierError):
     """Invalid number, opted out, not reachable: retrying the same thing won't help."""
 

@@ -138,10 +138,15 @@ class Escalation:
             self.jobs.escalate(request_id, level + 1, after=self.config.ack_within)
 
     def page_risk(
-        self, sender_key: str, ticket: str, reason: PageReason = PageReason.RISK_LANGUAGE
+        self,
+        sender_key: str,
+        ticket: str,
+        reason: PageReason = PageReason.RISK_LANGUAGE,
+        send_key: str = "",
     ) -> None:
         """Risk language in a text, or a texter asking for the crisis line: page whoever is
-        first in line now, with the ticket and the reason only."""
+        first in line now, with the ticket and the reason only. ``send_key`` names this
+        page (its job's), so a re-run job never texts twice."""
         if self.alerts.unacked_risk(sender_key):
             return  # already paged about this texter and nobody has ACKed yet
         order = paging_order(self.roster.coordinators(), self.clock())
@@ -150,7 +155,8 @@ class Escalation:
             return
         who = order[0]
         request = self.store.find_by_ticket(ticket)
-        sid = self._text(who, sms(PAGE_MESSAGE[reason], Language.EN, ticket=ticket), "risk")
+        body = sms(PAGE_MESSAGE[reason], Language.EN, ticket=ticket)
+        sid = self._text(who, body, "risk", f"risk:{send_key}" if send_key else None)
         self.alerts.log_page(
             request.id if request else None, ticket, "risk", 0, who.id, sid, session_sid=sender_key
         )
@@ -170,15 +176,16 @@ class Escalation:
             return
         word = catalogue(Channel.SMS).word(f"urgency.{request.urgency.value}", Language.EN)
         body = sms(msg, Language.EN, ticket=request.ticket, urgency=word, **values)
-        sid = self._text(order[0], body, kind)
+        sid = self._text(order[0], body, kind, f"tell:{kind}:{request.id}")
         self.alerts.log_page(request.id, request.ticket, kind, 0, order[0].id, sid)
         self.store.add_event("coordinator.told", request_id=request.id, page=kind)
 
-    def _text(self, who: CoordinatorRecord, body: str, kind: str) -> str | None:
+    def _text(self, who: CoordinatorRecord, body: str, kind: str, key: str | None) -> str | None:
+        """Text ``who``; ``key`` names the logical send, so a re-run job never texts twice."""
         phone = self.roster.coordinator_phone(who.id)
         try:
             if phone:
-                return self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR)
+                return self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR, key=key)
         except CarrierError as exc:
             logger.warning("%s page failed code=%s", kind, exc.code)
         return None
@@ -187,7 +194,7 @@ class Escalation:
         self, request: RequestRecord, who: CoordinatorRecord, level: int, now: datetime
     ) -> None:
         body = message(request.ticket, request.urgency, now - request.created_at)
-        sid = self._text(who, body, "sla")
+        sid = self._text(who, body, "sla", f"page:{request.id}:{level}")
         self.alerts.log_page(request.id, request.ticket, "sla", level, who.id, sid)
         self.store.add_event("coordinator.paged", request_id=request.id, level=level)
         logger.info("coordinator paged request=%s level=%d", request.id, level)

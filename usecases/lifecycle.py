@@ -160,7 +160,7 @@ class Expiry:
             return
         body = sms(Msg.REQUEST_EXPIRED, request.language, hotline=self.outbound.hotline)
         try:
-            self.outbound.sms(number, body, purpose=Purpose.FAREWELL)
+            self.outbound.sms(number, body, purpose=Purpose.FAREWELL, key=f"farewell:{request.id}")
         except CarrierError as exc:  # opted out, or unreachable: nothing more to do
             logger.info("expiry text not sent request=%s code=%s", request.id, exc.code)
             return

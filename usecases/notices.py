@@ -15,7 +15,13 @@ from ivr.messages import Msg
 from ivr.model import CallbackWindow, Channel, Language
 from storage.models import OPEN_REQUEST_STATUSES, RequestStatus, SessionStatus
 from storage.repository import Store
-from usecases.errors import CarrierError, ForbiddenDestination, OptedOut, RetryableCarrierError
+from usecases.errors import (
+    CarrierError,
+    ForbiddenDestination,
+    OptedOut,
+    PermanentCarrierError,
+    RetryableCarrierError,
+)
 from usecases.outbound import Outbound
 from usecases.outbound_policy import Purpose
 from usecases.ports import Jobs
@@ -54,13 +60,32 @@ class Notices:
             return
         try:
             self.outbound.sms(
-                number, sms(Msg.TEXT_FIRST_NOTICE, request.language), purpose=Purpose.TEXT
+                number,
+                sms(Msg.TEXT_FIRST_NOTICE, request.language),
+                purpose=Purpose.TEXT,
+                key=f"textfirst:{request_id}:{request.callback_attempts}",
             )
             delay = CALL_IN
         except CarrierError:  # opted out of texts (calls are still fine) or unreachable
             delay = timedelta(0)
         self.store.add_event("text_first.notified", request_id=request_id)
         self.jobs.call_back(request_id, request.callback_attempts, after=delay)
+
+    def confirm_request(self, request_id: str) -> None:
+        """A "text me first" request came from the web form: confirm it by text (once),
+        from the hotline, so the person knows the number our texts will come from."""
+        request = self.store.get_request(request_id)
+        number = self.store.caller_of(request_id)
+        if request is None or request.status not in OPEN_REQUEST_STATUSES or number is None:
+            return
+        try:
+            self.outbound.sms(
+                number, sms(Msg.WEB_CONFIRMATION, request.language), purpose=Purpose.TEXT
+            )
+        except PermanentCarrierError as exc:  # opted out, or not a mobile: the call still comes
+            logger.info("web confirmation not sent request=%s code=%s", request_id, exc.code)
+            return
+        self.store.add_event("web.confirmed", request_id=request_id)
 
     def close_conversation(self, session_sid: str) -> None:
         """An intake conversation went quiet: close it kindly (once).
@@ -75,15 +100,21 @@ class Notices:
         if number is not None:
             language = Language(record.flow.get("language", Language.EN))
             try:
-                self.outbound.sms(number, sms(Msg.GOODBYE, language), purpose=Purpose.TEXT)
+                self.outbound.sms(
+                    number,
+                    sms(Msg.GOODBYE, language),
+                    purpose=Purpose.TEXT,
+                    key=f"close:{session_sid}",
+                )
             except CarrierError:
                 logger.info("closing text not sent session=%s", session_sid)
         if self.store.close_session(session_sid, SessionStatus.ENDED):
             self.store.add_event("sms.conversation_closed", session_sid=session_sid)
 
-    def scheduling_text(self, request_id: str, day: str, window: str) -> None:
+    def scheduling_text(self, request_id: str, day: str, window: str, send_key: str = "") -> None:
         """A coordinator tells the caller when the call will come. The request's event log
-        says whether it went (``scheduling_text.sent``) or why not (``.not_sent``)."""
+        says whether it went (``scheduling_text.sent``) or why not (``.not_sent``).
+        ``send_key`` (the job's id) makes a re-run job text once."""
         request = self.store.get_request(request_id)
         if request is None:
             return
@@ -94,7 +125,8 @@ class Notices:
             return
         body = scheduled_call(request.language, ScheduleDay(day), CallbackWindow(window))
         try:
-            self.outbound.sms(number, body, purpose=Purpose.TEXT)
+            key = f"schedule:{send_key}" if send_key else None
+            self.outbound.sms(number, body, purpose=Purpose.TEXT, key=key)
         except RetryableCarrierError:
             raise  # the job retries
         except CarrierError as exc:

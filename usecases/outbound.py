@@ -4,19 +4,33 @@ In order: the toll-fraud guard (invariant 5: Peerline only ever dials or texts t
 the original caller and the coordinators, and only numbers the outbound policy allows —
 ``usecases.outbound_policy``: allowed countries, no premium or satellite numbers, never our
 own numbers or the crisis line; refusals are audited), the opt-out ledger for texts, then
-the shared rate limit, then the carrier.
+the shared rate limit, then the carrier — once per logical send.
+
+Exactly once against a carrier whose answer can be lost: every call and text has a key of
+our own (the offer id, the request and attempt, the page), kept in the send log. When the
+carrier's answer is lost (a 5xx, a timeout), or a retry finds an earlier try of the same
+key, the carrier is asked what it created since that try began (a call between the two
+numbers, a text with the same body) before anything is sent again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Protocol
 
 from ivr.model import Line
 from ivr.segments import segment_count
-from usecases.errors import CarrierError, ForbiddenDestination, OptedOut, PermanentCarrierError
+from usecases.errors import (
+    AmbiguousCarrierError,
+    CarrierError,
+    ForbiddenDestination,
+    OptedOut,
+    PermanentCarrierError,
+    RetryableCarrierError,
+)
 from usecases.outbound_policy import Purpose, Verdict
-from usecases.ports import Carrier, OptOutLedger, Throttle
+from usecases.ports import Carrier, OptOutLedger, SendLog, Throttle
 
 OPTED_OUT = 21610  # Twilio: "Attempt to send to unsubscribed recipient"
 
@@ -38,6 +52,8 @@ class Outbound:
         calls: Throttle,
         messages: Throttle,
         ledger: OptOutLedger,
+        sends: SendLog,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.carrier = carrier
         self.hotline = hotline
@@ -45,6 +61,8 @@ class Outbound:
         self.calls = calls
         self.messages = messages
         self.ledger = ledger
+        self.sends = sends
+        self.clock = clock
 
     def wait_for_call_slot(self) -> None:
         """Block until this process may place one call (shared calls-per-second budget)."""
@@ -53,21 +71,35 @@ class Outbound:
     def ring_supporter(
         self, to: str, *, offer_id: str, ring_seconds: int, slot_taken: bool = False
     ) -> str:
-        """Ring a supporter with an offer; ``slot_taken`` if ``wait_for_call_slot`` just ran."""
-        self._check(to, Purpose.SUPPORTER)
-        if not slot_taken:
-            self.calls.wait()
-        return self.carrier.ring_supporter(
-            to=to, from_=self.hotline, offer_id=offer_id, ring_seconds=ring_seconds
-        )
+        """Ring a supporter with an offer (one call per offer, the offer id its key);
+        ``slot_taken`` if ``wait_for_call_slot`` just ran."""
 
-    def call_back(self, to: str, *, request_id: str, ring_seconds: int) -> str:
-        """Call a caller back from the hotline; their supporter waits in the conference."""
-        self._check(to, Purpose.CALL_BACK)
-        self.calls.wait()
-        return self.carrier.call_caller_back(
-            to=to, from_=self.hotline, request_id=request_id, ring_seconds=ring_seconds
-        )
+        def place() -> str:
+            self._check(to, Purpose.SUPPORTER)
+            if not slot_taken:
+                self.calls.wait()
+            return self.carrier.ring_supporter(
+                to=to, from_=self.hotline, offer_id=offer_id, ring_seconds=ring_seconds
+            )
+
+        return self._once(f"offer:{offer_id}", place, self._call_finder(to))
+
+    def call_back(self, to: str, *, request_id: str, ring_seconds: int, attempt: int = 0) -> str:
+        """Call a caller back from the hotline (once per request and attempt); their
+        supporter waits in the conference."""
+
+        def place() -> str:
+            self._check(to, Purpose.CALL_BACK)  # counts toward the daily cap: only if placing
+            self.calls.wait()
+            return self.carrier.call_caller_back(
+                to=to, from_=self.hotline, request_id=request_id, ring_seconds=ring_seconds
+            )
+
+        return self._once(f"callback:{request_id}:{attempt}", place, self._call_finder(to))
+
+    def find_call(self, to: str, since: datetime) -> str | None:
+        """The call the hotline placed to ``to`` since ``since``, if the carrier has one."""
+        return self.carrier.find_call(to=to, from_=self.hotline, since=since)
 
     def move_to_conference(self, call_sid: str, request_id: str) -> None:
         self.carrier.move_to_conference(call_sid, request_id)
@@ -90,19 +122,66 @@ class Outbound:
                 raise  # the job retries: the words matter
             self.carrier.hang_up(call_sid)
 
-    def sms(self, to: str, body: str, *, purpose: Purpose) -> str:
-        """Send a text unless the recipient opted out; a carrier 21610 records the opt-out."""
-        self._check(to, purpose)
-        if self.ledger.is_opted_out(to):
-            raise OptedOut("recipient opted out", OPTED_OUT)
-        for _ in range(max(1, segment_count(body))):  # a long code sends ~1 segment a second
-            self.messages.wait()
+    def sms(self, to: str, body: str, *, purpose: Purpose, key: str | None = None) -> str:
+        """Send a text unless the recipient opted out; a carrier 21610 records the opt-out.
+
+        ``key`` names the logical send (a page, a notice): with it, a retry never texts
+        twice. Without it, a lost answer is still looked up before the error is raised."""
+
+        def send() -> str:
+            self._check(to, purpose)
+            if self.ledger.is_opted_out(to):
+                raise OptedOut("recipient opted out", OPTED_OUT)
+            for _ in range(max(1, segment_count(body))):  # a long code: ~1 segment a second
+                self.messages.wait()
+            try:
+                return self.carrier.send_sms(to=to, from_=self.hotline, body=body)
+            except PermanentCarrierError as exc:
+                if exc.code == OPTED_OUT:
+                    self.ledger.set_opted_out(to, True)
+                raise
+
+        def find(since: datetime) -> str | None:
+            return self.carrier.find_message(to=to, from_=self.hotline, body=body, since=since)
+
+        return self._once(key, send, find)
+
+    def _call_finder(self, to: str) -> Callable[[datetime], str | None]:
+        return lambda since: self.find_call(to, since)
+
+    def _once(
+        self, key: str | None, place: Callable[[], str], find: Callable[[datetime], str | None]
+    ) -> str:
+        """``place()`` unless the carrier already holds this logical send.
+
+        When the answer was lost and the carrier shows nothing, raises a plain
+        ``RetryableCarrierError`` (as far as anyone can tell, nothing was sent); when the
+        carrier could not even be asked, ``AmbiguousCarrierError`` (the outcome is
+        unknown). Either way the try is remembered, so a retry looks again before it sends."""
+        attempt = self.sends.begin(key, self.clock()) if key else None
+        started = attempt.started if attempt else self.clock()
+        if attempt is not None and attempt.sid:
+            return attempt.sid  # sent by an earlier try (a re-run job)
+        sid = None
+        if attempt is not None and attempt.earlier:
+            sid = self._look(find, started)
+        if sid is None:
+            try:
+                sid = place()
+            except AmbiguousCarrierError as exc:
+                sid = self._look(find, started)
+                if sid is None:
+                    raise RetryableCarrierError(f"{exc}; not placed", exc.code) from exc
+        if key:
+            self.sends.placed(key, sid)
+        return sid
+
+    @staticmethod
+    def _look(find: Callable[[datetime], str | None], since: datetime) -> str | None:
         try:
-            return self.carrier.send_sms(to=to, from_=self.hotline, body=body)
-        except PermanentCarrierError as exc:
-            if exc.code == OPTED_OUT:
-                self.ledger.set_opted_out(to, True)
-            raise
+            return find(since)
+        except CarrierError as exc:
+            raise AmbiguousCarrierError("lost answer not found: carrier unreachable") from exc
 
     def _check(self, to: str, purpose: Purpose) -> None:
         verdict = self.guard.verdict(to, purpose)

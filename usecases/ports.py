@@ -9,6 +9,7 @@ the stores in ``storage`` are used through their own classes. Tests use ten-line
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -44,6 +45,33 @@ class Carrier(Protocol):
 
     def send_sms(self, *, to: str, from_: str, body: str) -> str: ...
 
+    def find_call(self, *, to: str, from_: str, since: datetime) -> str | None:
+        """The call from ``from_`` to ``to`` the carrier created since ``since``, if any:
+        how a call whose answer was lost (a 5xx, a timeout) is found instead of re-dialed."""
+
+    def find_message(self, *, to: str, from_: str, body: str, since: datetime) -> str | None:
+        """Likewise for a text with this body."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A logical send as the send log knows it: when it was first tried, the carrier's id
+    once known, and whether an earlier try may have reached the carrier."""
+
+    started: datetime
+    sid: str | None = None
+    earlier: bool = False
+
+
+class SendLog(Protocol):
+    """Logical sends (an offer's call, a page, a call back) by our own key, never a number:
+    one logical send is one carrier call, even across retries and a killed worker."""
+
+    def begin(self, key: str, now: datetime) -> Attempt:
+        """Record a try of ``key``; the first try's time and sid if it was tried before."""
+
+    def placed(self, key: str, sid: str) -> None: ...
+
 
 class Jobs(Protocol):
     """The work queue. Jobs take ids; enqueueing the same job twice runs it once.
@@ -60,6 +88,7 @@ class Jobs(Protocol):
         self, request_id: str, attempt: int, *, after: timedelta | None = None
     ) -> None: ...
     def text_first(self, request_id: str, attempt: int) -> None: ...
+    def confirm_request(self, request_id: str) -> None: ...
     def callback_failed(self, request_id: str, offer_id: str = "") -> None: ...
     def end_call(self, call_sid: str, said: Sequence[Line] = ()) -> None: ...
     def check_offer(self, offer_id: str, *, after: timedelta) -> None: ...

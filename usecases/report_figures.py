@@ -11,29 +11,17 @@ from enum import StrEnum
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from ivr.model import Role
+from matching.coverage import GROUP_OF
 from usecases.suppression import Cell, Suppressed, shown, suppress
 
-# Peer groups a report counts callers (and the coverage forecast supporters) in: small
-# enough that most cells are not small, close enough that a peer in the group is "similar".
-ROLE_GROUPS: dict[str, tuple[Role, ...]] = {
-    "nursing": (Role.NURSE, Role.TECH),
-    "physicians": (Role.PHYSICIAN, Role.TRAINEE),
-    "advanced practice": (Role.APP,),
-    "allied health": (Role.ALLIED, Role.OTHER),
-    "support staff": (Role.SUPPORT,),
-    "not said": (Role.UNSPECIFIED,),
-}
-GROUP_OF: dict[str, str] = {
-    role.value: group for group, roles in ROLE_GROUPS.items() for role in roles
-}
+GROUP_BY_ROLE: dict[str, str] = {role.value: group for role, group in GROUP_OF.items()}
 CHANNELS: dict[str, str] = {"voice": "voice", "sms": "text", "web": "web form"}
 URGENCIES: dict[str, str] = {"urgent": "today", "soon": "a day or two", "routine": "no rush"}
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Spanish"}
 
 
 def group_of(role: str) -> str:
-    return GROUP_OF.get(role, "not said")
+    return GROUP_BY_ROLE.get(role, "not said")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ivr.model import CallbackWindow, ContactMode, Urgency
+from matching.coverage import ROLE_GROUPS
 from matching.sla import ClosedDays, promised_by
 from storage.reports import ReportQueries, RequestFact
 from storage.roster import RosterStore
@@ -25,7 +26,6 @@ from usecases.errors import Invalid
 from usecases.report_figures import (
     CHANNELS,
     LANGUAGES,
-    ROLE_GROUPS,
     URGENCIES,
     Promise,
     breakdown,

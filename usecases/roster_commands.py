@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from ivr.catalogue import catalogue, sms
 from ivr.keywords import Command, CommandKind
@@ -17,11 +18,13 @@ from storage.alerts import AlertStore
 from storage.models import RequestStatus
 from storage.repository import Store
 from storage.roster import CoordinatorRecord, RosterStore, SupporterRecord
-from usecases.candidates import availability, month_key
+from usecases.candidates import availability, month_key, zone
 from usecases.escalation import ack_reply, acknowledge, paging_order
 from usecases.lifecycle import Closed, Lifecycle
 
 EN = Language.EN
+MAX_AVAILABLE, MIN_AVAILABLE = timedelta(days=1), timedelta(hours=2)
+MAX_AWAY = timedelta(days=90)
 _CLOSE_REPLY = {
     Closed.CLOSED: Msg.CLOSE_DONE,
     Closed.IN_CALL: Msg.CLOSE_IN_CALL,
@@ -44,14 +47,8 @@ class Commands:
     def supporter(self, person: SupporterRecord, command: Command | None) -> str:
         """The reply to a text from a supporter."""
         kind = command.kind if command else None
-        if kind is CommandKind.AVAILABLE:
-            self.roster.set_on_shift(person.id, True)
-            self.store.add_event("supporter.available")
-            return sms(Msg.SUPPORTER_AVAILABLE, EN)
-        if kind is CommandKind.AWAY:
-            self.roster.set_on_shift(person.id, False)
-            self.store.add_event("supporter.away")
-            return sms(Msg.SUPPORTER_AWAY, EN)
+        if command is not None and kind in (CommandKind.AVAILABLE, CommandKind.AWAY):
+            return self._availability(person, command)
         if kind is CommandKind.STATUS:
             now = self.clock()
             state = (
@@ -73,6 +70,20 @@ class Commands:
         if kind in (CommandKind.ACCEPT, CommandKind.DECLINE):
             return sms(Msg.OFFERS_BY_PHONE, EN)
         return sms(Msg.SUPPORTER_HELP, EN)
+
+    def _availability(self, person: SupporterRecord, command: Command) -> str:
+        """AVAILABLE lasts until the end of the supporter's day (or ``AVAILABLE 2h``); AWAY
+        until AVAILABLE (or ``AWAY 3d``). Nobody is rung at 3 a.m. for last week's text."""
+        now = self.clock()
+        available = command.kind is CommandKind.AVAILABLE
+        until = override_ends(now, zone(person.timezone), available, command.duration)
+        self.roster.set_on_shift(person.id, available, until)
+        self.store.add_event("supporter.available" if available else "supporter.away")
+        if until is None:
+            return sms(Msg.SUPPORTER_AWAY, EN)
+        when = f"{until.astimezone(zone(person.timezone)):%a %H:%M}"
+        msg = Msg.SUPPORTER_AVAILABLE if available else Msg.SUPPORTER_AWAY_UNTIL
+        return sms(msg, EN, until=when)
 
     def coordinator(self, who: CoordinatorRecord, command: Command | None) -> str:
         """The reply to a text from a coordinator."""
@@ -120,6 +131,22 @@ class Commands:
             for p in self.roster.supporters(active_only=True)
             if not p.busy and not p.bad_number and availability(p).available_at(now)
         ]
+
+
+def override_ends(
+    now: datetime, local: ZoneInfo, available: bool, duration: timedelta | None
+) -> datetime | None:
+    """When a texted AVAILABLE (``available``) or AWAY lapses. AVAILABLE: after
+    ``duration`` (at most a day), else at the end of the supporter's day — their next
+    midnight, or two hours on if that is nearer. AWAY: after ``duration`` (at most 90
+    days), else never (until AVAILABLE)."""
+    if duration is not None:
+        return now + min(duration, MAX_AVAILABLE if available else MAX_AWAY)
+    if not available:
+        return None
+    today = now.astimezone(local).date()
+    midnight = datetime.combine(today + timedelta(days=1), time(0), tzinfo=local)
+    return max(midnight, now + MIN_AVAILABLE)
 
 
 def _word(key: str) -> str:

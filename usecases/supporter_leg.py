@@ -7,6 +7,7 @@ presses 1, the caller may have hung up or pressed 9.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from ivr.messages import Msg
@@ -30,6 +31,7 @@ MISSED = {
     "failed": OfferStatus.FAILED,
     "canceled": OfferStatus.CANCELED,
 }
+STILL_RINGING = {"queued", "initiated", "ringing"}
 _ACCEPTED = {
     ContactMode.HOLD: Msg.ACCEPTED_HOLD,
     ContactMode.CALLBACK: Msg.ACCEPTED_CALLBACK,
@@ -53,13 +55,17 @@ class SupporterLeg:
         self.store, self.offers, self.jobs = store, offers, jobs
         self.long_call, self.cool_off = long_call, cool_off
 
-    def offer(self, offer_id: str) -> VoiceReply:
+    def offer(self, offer_id: str, call_sid: str = "") -> VoiceReply:
         """The supporter picked up: who needs support and how soon; 1 to accept."""
         offer = self.offers.offer(offer_id)
         if offer is not None and offer.status is OfferStatus.CANCELED:
             return farewell(Msg.NO_LONGER_WAITING)
         if offer is None or offer.status is not OfferStatus.RINGING:
             return farewell(Msg.OFFER_GONE)
+        if offer.call_sid is None and call_sid:
+            self.offers.attach_call(offer_id, call_sid)  # the carrier's answer was lost
+        elif call_sid and offer.call_sid != call_sid:
+            return farewell(Msg.OFFER_GONE)  # a second call for one offer: not this one
         request = self.store.get_request(offer.request_id)
         if request is None:
             return farewell(Msg.OFFER_GONE)
@@ -97,11 +103,22 @@ class SupporterLeg:
             self.jobs.dispatch(request.id, request.urgency)
         return farewell(Msg.OFFER_DECLINED)
 
-    def status(self, offer_id: str, call_status: str, duration: int) -> None:
-        """The supporter's leg changed state: missed → next candidate; ended → close up."""
+    def status(self, offer_id: str, call_status: str, duration: int, call_sid: str = "") -> None:
+        """The supporter's leg changed state: missed → next candidate; ended → close up.
+
+        The callback carries our offer id, so it also finds a call whose placing answer was
+        lost: an offer still ringing takes its SID; a call the offer doesn't own (the
+        offer gave up on it, or it is a second one) is stopped."""
         offer = self.offers.offer(offer_id)
         if offer is None:
             return
+        if call_sid and offer.call_sid != call_sid:
+            if offer.call_sid is None and offer.status is OfferStatus.RINGING:
+                self.offers.attach_call(offer_id, call_sid)
+                offer = replace(offer, call_sid=call_sid)
+            else:
+                self._stray(offer.request_id, call_sid, call_status)
+                return
         if call_status in MISSED or (
             call_status == "completed" and offer.status is OfferStatus.RINGING
         ):
@@ -121,3 +138,11 @@ class SupporterLeg:
             logger.info("call completed request=%s", offer.request_id)
             long_call = timedelta(seconds=duration) >= self.long_call
             self.jobs.self_care(offer_id, offer.supporter_id, long_call)
+
+    def _stray(self, request_id: str, call_sid: str, call_status: str) -> None:
+        """A call no offer owns: placed although the carrier's answer said nothing (or the
+        answer came too late). While it may still ring, stop it."""
+        if call_status in STILL_RINGING:
+            self.jobs.end_call(call_sid)
+            self.store.add_event("offer.stray_call", request_id=request_id, status=call_status)
+            logger.warning("stray call stopped request=%s call=%s", request_id, call_sid)

@@ -35,7 +35,8 @@ class TextReplay:
             reply = self.desk.handle(text)  # a second replay gets the reply it recorded
             if reply and text.sender:
                 try:
-                    self.outbound.sms(text.sender, reply, purpose=Purpose.TEXT)
+                    once = f"reply:{text.message_sid}"  # a pass killed after sending
+                    self.outbound.sms(text.sender, reply, purpose=Purpose.TEXT, key=once)
                 except PermanentCarrierError as exc:  # opted out, or not ours to text
                     logger.warning(
                         "replayed text's reply not sent sms=%s: %s", text.message_sid, exc

@@ -1,6 +1,7 @@
 """Reports and the coverage forecast in headless Chromium against a real server: a small
-count shows as "<5", the chart is drawn by the plotly.js the console serves itself, and no
-page logs an error (the strict CSP included). Screenshots go to test-artifacts/."""
+count shows as "<5", the chart is drawn by the plotly.js the console serves itself, the
+coverage grid marks its gaps, and no page logs an error (the strict CSP included).
+Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from storage.models import HelpRequest, RequestStatus
+from storage.roster import NewSupporter
 from tests.console_support import new_request
 from tests.e2e.test_console_browser import (  # noqa: F401 - the served fixture
     ARTIFACTS,
@@ -48,6 +50,17 @@ def test_reports_show_suppressed_cells_and_a_local_chart(served: Served) -> None
     from playwright.sync_api import expect, sync_playwright
 
     _seed(served)
+    served.roster.add_supporters(
+        [
+            NewSupporter(
+                "Ana Lopez",
+                "+12015550101",
+                "nurse",
+                languages=("en", "es"),
+                schedule=[[d, "09:00", "17:00"] for d in range(7)],
+            )
+        ]
+    )
     problems: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
@@ -80,6 +93,18 @@ def test_reports_show_suppressed_cells_and_a_local_chart(served: Served) -> None
             expect(small).to_be_visible()
             expect(page.locator(".chart.drawn svg").first).to_be_visible(timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / "console-reports.png"), full_page=True)
+
+            # The coverage grid: Ana covers 09-17 in English and Spanish, nobody else.
+            page.get_by_role("link", name="Coverage forecast").click()
+            expect(page.get_by_role("heading", name="Coverage forecast")).to_be_visible()
+            grid = page.locator("#coverage-grid")
+            expect(grid.locator("tbody tr")).to_have_count(7)
+            night = grid.locator("tbody tr").first.locator("td").nth(2)  # 02:00 today
+            expect(night).to_have_class("num gap")
+            expect(night).to_contain_text("no nurse on shift")
+            expect(page.locator("ul.gaps li").first).to_contain_text("Ask: Ana Lopez")
+            expect(page.locator("#on-call")).to_contain_text("Kim Lee")
+            page.screenshot(path=str(ARTIFACTS / "console-coverage.png"), full_page=True)
         finally:
             browser.close()
     assert problems == []

@@ -134,8 +134,8 @@ def test_the_daily_cap_stops_a_fourth_call_back_the_same_way(line: Line) -> None
     setup(line)
     rid = by_phone(line)
     out = line.deps.dispatcher.outbound
-    for _ in range(3):  # three call backs to this number already today
-        out.call_back(CALLER, request_id="0" * 32, ring_seconds=30)
+    for attempt in range(3):  # three call backs to this number already today
+        out.call_back(CALLER, request_id="0" * 32, ring_seconds=30, attempt=attempt)
     leg = offered_and_accepted(line)
     assert [c["to"] for c in line.carrier.calls] == [CALLER] * 3 + [ANA]
     held_for_the_coordinator(line, rid, leg, "daily_cap")

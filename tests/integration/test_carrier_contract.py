@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -84,6 +85,10 @@ class Harness:
     def advance(self, seconds: float) -> None:
         raise NotImplementedError
 
+    def now(self) -> datetime:
+        """The carrier's own time (what its DateCreated says)."""
+        raise NotImplementedError
+
     def received_text(self, number: str, body: str) -> bool:
         raise NotImplementedError
 
@@ -111,6 +116,9 @@ class FakeHarness(Harness):
     def advance(self, seconds: float) -> None:
         self.fake.advance(seconds)
 
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
     def received_text(self, number: str, body: str) -> bool:
         return {"to": number, "from_": HOTLINE, "body": body} in self.fake.messages
 
@@ -133,6 +141,9 @@ class SandboxHarness(Harness):
 
     def advance(self, seconds: float) -> None:
         self.box.advance(seconds)
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.box.clock.now(), UTC)
 
     def received_text(self, number: str, body: str) -> bool:
         return [(m.from_, m.body) for m in self.box.phone(number).inbox()] == [(HOTLINE, body)]
@@ -231,3 +242,32 @@ def test_calls_over_the_cps_are_retryable_20429_and_pass_a_second_later(
     assert not isinstance(failure.value, PermanentCarrierError)
     harness.advance(1)
     assert place(harness.carrier, BEN).startswith("CA")
+
+
+def test_find_call_finds_the_call_placed_since_an_attempt_began_and_no_other(
+    harness: Harness,
+) -> None:
+    """How a call whose answer was lost is found instead of dialed again."""
+    began = harness.now()
+    sid = place(harness.carrier, ANA)
+    carrier = harness.carrier
+    assert carrier.find_call(to=ANA, from_=HOTLINE, since=began) == sid
+    assert carrier.find_call(to=BEN, from_=HOTLINE, since=began) is None
+    later = harness.now() + timedelta(minutes=5)
+    assert carrier.find_call(to=ANA, from_=HOTLINE, since=later) is None
+
+
+def test_find_message_matches_the_body_as_well(harness: Harness) -> None:
+    began = harness.now()
+    sid = harness.carrier.send_sms(to=ANA, from_=HOTLINE, body="Peerline: ticket K7Q2")
+    carrier = harness.carrier
+    assert (
+        carrier.find_message(to=ANA, from_=HOTLINE, body="Peerline: ticket K7Q2", since=began)
+        == sid
+    )
+    assert carrier.find_message(to=ANA, from_=HOTLINE, body="another", since=began) is None
+    later = harness.now() + timedelta(minutes=5)
+    assert (
+        carrier.find_message(to=ANA, from_=HOTLINE, body="Peerline: ticket K7Q2", since=later)
+        is None
+    )

@@ -5,6 +5,7 @@ over a real database; every refusal is audited and never reaches the carrier."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -48,9 +49,9 @@ def place_call(out: Outbound, to: str, purpose: Purpose = P.CALL_BACK) -> str:
     """A call for ``purpose`` (the sender has one method per kind of call); the purposes
     that never call (texts, coordinator pages) go through the sender's text instead."""
     if purpose is P.CALL_BACK:
-        return out.call_back(to, request_id="0" * 32, ring_seconds=30)
+        return out.call_back(to, request_id=uuid.uuid4().hex, ring_seconds=30)
     if purpose is P.SUPPORTER:
-        return out.ring_supporter(to, offer_id="0" * 32, ring_seconds=30)
+        return out.ring_supporter(to, offer_id=uuid.uuid4().hex, ring_seconds=30)
     return out.sms(to, "Peerline: test", purpose=purpose)
 
 

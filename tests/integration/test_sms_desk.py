@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from jobs.sends import RedisSendLog
 from jobs.throttle import Throttle
 from storage.sms import SmsStore
 from tests.fakes import RecordingCarrier
@@ -55,6 +56,7 @@ def outbound(line: Line, carrier: RecordingCarrier, sleeps: list[float]) -> Outb
         calls=throttle,
         messages=throttle,
         ledger=SmsStore(store.engine, store.cipher),
+        sends=RedisSendLog(line.services.redis),
     )
 
 

@@ -24,6 +24,7 @@ COMMANDS = [
         "sandbox",
         "supporters list",
         "supporters import roster.csv",
+        "training import training.csv",
         "supporters add --name Ana --phone 6175550111 --role nurse --organization Tufts"
         " --languages en",
         "coordinators list",

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 
 from ivr.keywords import (
@@ -92,6 +94,10 @@ def test_keywords_are_configurable_for_advanced_opt_out() -> None:
         ("AVAILABLE", Command(CommandKind.AVAILABLE)),
         ("available.", Command(CommandKind.AVAILABLE)),
         ("Away", Command(CommandKind.AWAY)),
+        ("AVAILABLE 2h", Command(CommandKind.AVAILABLE, duration=timedelta(hours=2))),
+        ("available 90 min", Command(CommandKind.AVAILABLE, duration=timedelta(minutes=90))),
+        ("away 3 days", Command(CommandKind.AWAY, duration=timedelta(days=3))),
+        ("AWAY 1d.", Command(CommandKind.AWAY, duration=timedelta(days=1))),
         ("status?", Command(CommandKind.STATUS)),
         ("COVER", Command(CommandKind.COVER)),
         ("YES K7Q2", Command(CommandKind.ACCEPT, "K7Q2")),
@@ -124,6 +130,10 @@ def test_commands(text: str, expected: Command) -> None:
         "",
         "AVAILABLE tomorrow",  # bare commands must be the whole message
         "away until monday",
+        "AVAILABLE 0h",  # no time at all
+        "AVAILABLE 2h now",
+        "STATUS 2h",  # only AVAILABLE and AWAY take a duration
+        "AWAY 2 weeks",
         "status please",
         "YES K7Q",  # too short
         "YES K7Q22",  # too long

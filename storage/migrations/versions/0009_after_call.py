@@ -1,7 +1,7 @@
 """after the call: consent before the match widens, the supporter's self-care check
 
 Revision ID: after_call
-Revises: training_ledger
+Revises: on_shift_until
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "after_call"
-down_revision = "training_ledger"
+down_revision = "on_shift_until"
 branch_labels = None
 depends_on = None
 
