@@ -59,7 +59,7 @@ def test_after_a_call_the_supporter_is_asked_and_2_pages_the_coordinator(world: 
         "Peerline: supporter Ana Lopez asked for a debrief after a call. Please reach out to them."
     )
     assert CALLER not in page.body and "nurse" not in page.body
-    assert reply(world, "2") == "Peerline: reply AVAILABLE, AWAY or STATUS.", "answered once"
+    assert reply(world, "2").startswith("Peerline: reply AVAILABLE, AWAY or STATUS"), "once"
 
 
 def test_1_is_fine_and_pages_nobody(world: World) -> None:
