@@ -111,6 +111,8 @@ class Msg(StrEnum):
     ACK_NO_TICKET = "ack_no_ticket"
     COORDINATOR_STATUS = "coordinator_status"
     COORDINATOR_COVER = "coordinator_cover"
+    COVERAGE_TOMORROW = "coverage_tomorrow"  # the daily text: tomorrow's gaps
+    COVERAGE_ASKS = "coverage_asks"  # COVER when tomorrow has gaps: whom to ask
     PAGE_WAITING = "page_waiting"  # ticket, urgency, minutes waited
     PAGE_EXPIRED = "page_expired"  # ticket, urgency: nobody reached the caller in time
     PAGE_NOT_REACHED = "page_not_reached"  # ticket, urgency, call backs tried; expired

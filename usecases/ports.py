@@ -200,3 +200,13 @@ class RateLimiter(Protocol):
         """Count ``event`` under ``key`` unless ``limit`` others were counted within the last
         ``window_seconds``; True if counted. The same event counted twice is one event (a
         re-delivered webhook), and is admitted again."""
+
+
+class Once(Protocol):
+    """A claim shared by every process: ``first`` is True for the first caller with ``key``
+    until ``ttl_seconds`` pass (the daily coverage text is sent once a day); ``forget``
+    gives the claim back (the send failed and may be tried again)."""
+
+    def first(self, key: str, ttl_seconds: int) -> bool: ...
+
+    def forget(self, key: str) -> None: ...
