@@ -48,6 +48,7 @@ from storage.reports import ReportQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
+from storage.self_care import SelfCareStore
 from storage.sms import SmsStore
 from storage.training import TrainingStore
 from telephony.carrier import TwilioCarrier, twilio_client
@@ -81,6 +82,7 @@ from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
 from usecases.roster_import import RosterImport
 from usecases.roster_rules import reserved_numbers
+from usecases.self_care import SelfCare
 from usecases.signin import SignIn
 from usecases.supporter_leg import SupporterLeg
 from usecases.supporters import Supporters
@@ -273,6 +275,18 @@ def supporter_leg(services: Services) -> SupporterLeg:
     )
 
 
+def self_care(services: Services, out: Outbound) -> SelfCare:
+    engine, cipher = services.store.engine, services.store.cipher
+    return SelfCare(
+        SelfCareStore(engine),
+        RosterStore(engine, cipher),
+        services.store,
+        out,
+        jobs(services),
+        COOL_OFF,
+    )
+
+
 def risk_phrases(settings: Settings) -> RiskPhrases:
     if settings.risk_phrases_file is None:
         return DEFAULT_PHRASES
@@ -302,6 +316,7 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         commands,
         risk_phrases(settings),
         lifecycle,
+        self_care(services, outbound(services)),
     )
 
 
@@ -351,6 +366,7 @@ class WorkerDeps:
     dispatcher: Dispatcher
     notices: Notices
     expiry: Expiry
+    self_care: SelfCare
 
 
 def worker_deps(settings: Settings, carrier_: Carrier | None = None) -> WorkerDeps:
@@ -408,7 +424,8 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         ),
     )
     notices = Notices(services.store, out, queue)
-    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
+    care = self_care(services, out)
+    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry, care)
 
 
 def console_services(services: Services) -> ConsoleServices:
