@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from ivr.model import Language, Role
+from ivr.catalogue import catalogue
+from ivr.model import Channel, Language, Role
 from matching.availability import When, require_aware
 from matching.model import Candidate
 
@@ -36,15 +37,11 @@ ROLE_GROUPS: dict[str, tuple[Role, ...]] = {
     "not said": (Role.UNSPECIFIED,),
 }
 GROUP_OF: dict[Role, str] = {role: group for group, roles in ROLE_GROUPS.items() for role in roles}
-ONE_OF_GROUP = {
-    "nursing": "nurse",
-    "physicians": "physician",
-    "advanced practice": "NP, PA or CRNA",
-    "allied health": "allied health supporter",
-    "support staff": "support staff supporter",
-    "not said": "supporter",
-}
-LANGUAGE_NAMES = {Language.EN: "English", Language.ES: "Spanish"}
+
+
+def language_name(lang: Language, language: Language = Language.EN) -> str:
+    """ "Spanish" for es, said in ``language``."""
+    return catalogue(Channel.SMS).word(f"language.{lang.value}", language)
 
 
 class GapKind(StrEnum):
@@ -60,13 +57,19 @@ class Gap:
 
     @property
     def label(self) -> str:
-        """ "no nurse on shift", "no Spanish speaker on shift", "fewer than 2 on shift"."""
+        """E.g. "no nurse on shift", "no Spanish speaker on shift", "fewer than 2 on shift"."""
+        return self.text(Language.EN)
+
+    def text(self, language: Language) -> str:
+        """The label in ``language``, from the SMS catalogue (the daily text says it too)."""
+        words = catalogue(Channel.SMS)
         if self.kind is GapKind.ROLE_GROUP:
-            return f"no {ONE_OF_GROUP.get(self.what, self.what)} on shift"
+            one = words.word(f"group.{self.what}", language)
+            return words.word("gap.role_group", language).format(one=one)
         if self.kind is GapKind.LANGUAGE:
-            name = LANGUAGE_NAMES.get(Language(self.what), self.what)
-            return f"no {name} speaker on shift"
-        return f"fewer than {self.what} on shift"
+            name = language_name(Language(self.what), language)
+            return words.word("gap.language", language).format(language=name)
+        return words.word("gap.few", language).format(n=self.what)
 
     def fits(self, c: Candidate) -> bool:
         """Whether ``c`` on shift would close this gap (or help close it)."""
@@ -120,13 +123,18 @@ def usable(c: Candidate, moment: datetime, now: datetime) -> bool:
 
 
 def forecast(
-    candidates: Sequence[Candidate], start: datetime, hours: int, rules: CoverageRules
+    candidates: Sequence[Candidate],
+    start: datetime,
+    hours: int,
+    rules: CoverageRules,
+    now: datetime | None = None,
 ) -> list[HourCover]:
-    """Each hour from ``start`` (aware; the caller rounds it to an hour) for ``hours``."""
-    now = require_aware(start)
+    """Each hour from ``start`` (aware; the caller rounds it to an hour) for ``hours``.
+    ``now`` is when the candidates' minutes were read (default ``start``)."""
+    now = require_aware(now or start)
     out = []
     for i in range(hours):
-        begin = now + i * HOUR
+        begin = start + i * HOUR
         moment = begin + MIDDLE
         when = When(moment)
         here = tuple(

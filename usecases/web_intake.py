@@ -2,7 +2,8 @@
 all at once, walked through the same pure flow (``ivr.advance``) and saved by the same
 intake turn (``usecases.intake``) as a call-back or text-first request, channel ``web``.
 
-The answers are menu values; each becomes the key its menu gives it (``ivr.menus``) and the
+A number on the blocklist is refused as any number we may not call is. The answers are
+menu values; each becomes the key its menu gives it (``ivr.menus``) and the
 flow decides as it does for a caller pressing keys. The organization is free text, matched
 as a texted answer is; it is also the one place risk language can appear, and it gets the
 crisis answer (911, 988) and a page to the on-call coordinator, while the request still
@@ -22,16 +23,19 @@ from ivr.model import (
     Answers,
     Channel,
     Completed,
+    Consent,
     ContactMode,
     Inbound,
     Language,
     NumberCheck,
     OrgPreference,
+    Role,
     Session,
     State,
 )
 from ivr.screening import RiskPhrases, screen
 from storage.repository import Store
+from usecases.admission import Blocked
 from usecases.callback_number import check_keyed
 from usecases.intake import IntakeTurn, KnownOrganizations, Turn
 from usecases.outbound_policy import OutboundPolicy
@@ -77,9 +81,11 @@ class WebIntake:
         organizations: KnownOrganizations,
         policy: OutboundPolicy,
         phrases: RiskPhrases,
+        blocked: Blocked,
     ) -> None:
         self.store, self.turns, self.jobs = store, turns, jobs
         self.organizations, self.policy, self.phrases = organizations, policy, phrases
+        self.blocked = blocked
 
     def submit(self, form: WebAnswers, nonce: str) -> WebOutcome:
         """Check the form, then walk the flow and save the request. ``nonce`` names the
@@ -88,6 +94,8 @@ class WebIntake:
         check, number, _reason = check_keyed(self.policy, form.phone)
         if number is None:
             problems["phone"] = _PHONE_PROBLEM[check]
+        elif self.blocked.is_blocked(number):  # said as any refused number is: no more
+            problems["phone"] = _PHONE_PROBLEM[NumberCheck.REFUSED]
         if problems or number is None:
             return WebOutcome(problems)
         *before, last = self._inbounds(form)
@@ -133,6 +141,13 @@ class WebIntake:
         out.append(Inbound(digits=keyed[State.CONTACT]))
         if form.choices[State.CONTACT] == ContactMode.CALLBACK:
             out.append(Inbound(digits=keyed[State.CALLBACK_WINDOW]))
+        # Consent to widen the match (ivr.flow._later): the form does not ask yet, so the
+        # answer is no — the caller's role and language hold, as the flow's silence default.
+        if form.choices[State.ROLE] != Role.UNSPECIFIED:
+            out.append(Inbound(digits=_key(State.OTHER_ROLE, _consent(form, State.OTHER_ROLE))))
+        if form.language is not Language.EN:
+            language = _consent(form, State.OTHER_LANGUAGE)
+            out.append(Inbound(digits=_key(State.OTHER_LANGUAGE, language)))
         return out
 
     def _request_of(self, sid: str) -> str | None:
@@ -164,6 +179,10 @@ def missing_choices(form: WebAnswers) -> dict[str, str]:
 def options(state: State) -> list[str]:
     """The values the form offers at ``state``: the web's menu, in its order."""
     return [option.value for option in menu_for(state, Channel.WEB).options]
+
+
+def _consent(form: WebAnswers, state: State) -> str:
+    return form.choices.get(state, Consent.NO)
 
 
 def _key(state: State, value: str) -> str:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from peerline.bootstrap import master_key
+from storage.blocklist import BlocklistStore
 from storage.models import HelpRequest
 from tests.fakes import MemoryRateLimiter
 from tests.integration.conftest import Line
@@ -154,6 +155,14 @@ def test_csrf_cookie_and_token_must_match(line: Line, tamper: str) -> None:
 def test_bad_phone_numbers_are_named(line: Line, phone: str, says: str) -> None:
     refused = send(line, opened(line), phone=phone)
     assert says in refused.text and 'aria-invalid="true"' in refused.text
+    assert requests_made(line) == []
+
+
+def test_a_blocked_number_is_refused_like_any_number_we_may_not_call(line: Line) -> None:
+    store = line.services.store
+    BlocklistStore(store.engine, store.cipher).add("+16175550123", "abusive", "test")
+    refused = send(line, opened(line))
+    assert "We can't call that number." in refused.text and "blocklist" not in refused.text
     assert requests_made(line) == []
 
 
