@@ -179,7 +179,8 @@ def run_kind(args: argparse.Namespace, kind: str, tmp: Path, seed: int) -> Resul
 
 
 KIND_LABEL = {
-    "shipped": "peerline worker (forking rq.Worker, a work horse per job)",
+    "shipped": "peerline worker (jobs.worker.PeerlineWorker: no fork, warm dependencies)",
+    "forking": "the earlier peerline worker (forking rq.Worker, a work horse per job)",
     "simple": "rq.SimpleWorker (no fork), otherwise the same",
     "monitor5": "forking rq.Worker with job_monitoring_interval=5",
     "preload": "peerline worker, the parent having imported twilio's REST modules before forking",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -33,8 +33,16 @@ STREAM_SECONDS = 300.0
 class RedisBoardFeed:
     """Publisher over an explicit sync connection; each listener opens its own async one."""
 
-    def __init__(self, redis: Redis, url: str, channel: str = CHANNEL) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        url: str,
+        channel: str = CHANNEL,
+        *,
+        connect: Callable[[], aioredis.Redis] | None = None,
+    ) -> None:
         self.redis, self.url, self.channel = redis, url, channel
+        self._connect = connect  # e.g. through Redis Sentinel; default: from ``url``
 
     def publish(self, kind: str, request_id: str | None = None) -> None:
         message = json.dumps({"kind": kind, "request_id": request_id})
@@ -44,7 +52,7 @@ class RedisBoardFeed:
             logger.warning("board event not published (%s)", type(exc).__name__)
 
     async def listen(self, seconds: float) -> AsyncIterator[dict[str, Any] | None]:
-        client = aioredis.Redis.from_url(self.url)
+        client = self._connect() if self._connect else aioredis.Redis.from_url(self.url)
         pubsub = client.pubsub()
         try:
             await pubsub.subscribe(self.channel)

@@ -197,6 +197,21 @@ class RqJobs:
             send_key=job_id,
         )
 
+    def self_care(self, offer_id: str, supporter_id: str, long_call: bool) -> None:
+        self._task(
+            Urgency.SOON,
+            tasks.self_care,
+            f"selfcare-{offer_id}",
+            None,
+            offer_id=offer_id,
+            supporter_id=supporter_id,
+            long_call="1" if long_call else "",
+        )
+
+    def page_debrief(self, supporter_id: str) -> None:
+        job_id = f"debrief-{supporter_id}-{uuid.uuid4().hex[:8]}"
+        self._task(Urgency.SOON, tasks.page_debrief, job_id, None, supporter_id=supporter_id)
+
     def _task(
         self,
         queue: str,

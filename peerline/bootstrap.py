@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import partial
@@ -10,6 +10,7 @@ from typing import Any
 
 import holidays
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
 from twilio.request_validator import RequestValidator
 
 from console.attempts import RedisAttempts
@@ -31,7 +32,7 @@ from matching import TrainingPolicy
 from matching.calling import CallingHours, QuietHours
 from matching.coverage import ROLE_GROUPS, CoverageRules
 from matching.sla import Closures, due_by
-from peerline.redis_server import connect, embedded_url
+from peerline.redis_server import RedisAddress, embedded_url
 from peerline.settings import Settings
 from storage.accounts import AccountStore
 from storage.alerts import AlertStore
@@ -47,6 +48,7 @@ from storage.reports import ReportQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
+from storage.self_care import SelfCareStore
 from storage.sms import SmsStore
 from storage.training import TrainingStore
 from telephony.carrier import TwilioCarrier, twilio_client
@@ -80,6 +82,7 @@ from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
 from usecases.roster_import import RosterImport
 from usecases.roster_rules import reserved_numbers
+from usecases.self_care import SelfCare
 from usecases.signin import SignIn
 from usecases.supporter_leg import SupporterLeg
 from usecases.supporters import Supporters
@@ -108,6 +111,12 @@ class Services:
     redis_url: str
     queues: Queues
     keep_alive: list[Any] = field(default_factory=list)  # e.g. the embedded Redis handle
+    redis_address: RedisAddress | None = None  # how to open more connections (Sentinel)
+
+    def redis_async(self) -> Callable[[], AsyncRedis]:
+        """Opens an asyncio client to the same Redis (the console's live board)."""
+        address = self.redis_address or RedisAddress(self.redis_url)
+        return address.connect_async
 
     def close(self) -> None:
         self.redis.close()
@@ -135,6 +144,19 @@ def redis_url(settings: Settings, keep_alive: list[Any]) -> str:
     return url
 
 
+def redis_address(settings: Settings, keep_alive: list[Any]) -> RedisAddress:
+    """The configured Redis: Sentinel's master, a URL, or the embedded server."""
+    if sentinels := RedisAddress.parse_sentinels(settings.redis_sentinels):
+        password = settings.redis_sentinel_password
+        return RedisAddress(
+            settings.redis_url or "",
+            sentinels,
+            settings.redis_sentinel_master,
+            password.get_secret_value() if password else None,
+        )
+    return RedisAddress(redis_url(settings, keep_alive))
+
+
 def store(settings: Settings) -> Store:
     """The database alone, for commands that need no Redis."""
     return Store(make_engine(settings.database_url), cipher_for(settings))
@@ -143,10 +165,11 @@ def store(settings: Settings) -> Store:
 def build(settings: Settings, *, fast_fail_redis: bool = False) -> Services:
     keep: list[Any] = []
     store_ = store(settings)
-    url = redis_url(settings, keep)
-    redis = connect(url, fast_fail=fast_fail_redis)
-    store_.on_request_event(BoardRelay(RedisBoardFeed(redis, url)))  # feeds the live board
-    return Services(settings, store_, redis, url, Queues(redis), keep)
+    address = redis_address(settings, keep)
+    redis = address.connect(fast_fail=fast_fail_redis)
+    feed = RedisBoardFeed(redis, address.url, connect=address.connect_async)
+    store_.on_request_event(BoardRelay(feed))  # feeds the live board
+    return Services(settings, store_, redis, address.url, Queues(redis), keep, address)
 
 
 def jobs(services: Services) -> RqJobs:
@@ -252,6 +275,18 @@ def supporter_leg(services: Services) -> SupporterLeg:
     )
 
 
+def self_care(services: Services, out: Outbound) -> SelfCare:
+    engine, cipher = services.store.engine, services.store.cipher
+    return SelfCare(
+        SelfCareStore(engine),
+        RosterStore(engine, cipher),
+        services.store,
+        out,
+        jobs(services),
+        COOL_OFF,
+    )
+
+
 def risk_phrases(settings: Settings) -> RiskPhrases:
     if settings.risk_phrases_file is None:
         return DEFAULT_PHRASES
@@ -281,6 +316,7 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         commands,
         risk_phrases(settings),
         lifecycle,
+        self_care(services, outbound(services)),
     )
 
 
@@ -330,6 +366,7 @@ class WorkerDeps:
     dispatcher: Dispatcher
     notices: Notices
     expiry: Expiry
+    self_care: SelfCare
 
 
 def worker_deps(settings: Settings, carrier_: Carrier | None = None) -> WorkerDeps:
@@ -387,7 +424,8 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         ),
     )
     notices = Notices(services.store, out, queue)
-    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
+    care = self_care(services, out)
+    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry, care)
 
 
 def console_services(services: Services) -> ConsoleServices:
@@ -399,7 +437,7 @@ def console_services(services: Services) -> ConsoleServices:
     roster, edits = RosterStore(engine, cipher), RosterEdits(engine, cipher)
     accounts, sessions = AccountStore(engine, cipher), SessionStore(engine)
     audit = AuditTrail(AuditStore(engine))
-    feed = RedisBoardFeed(services.redis, services.redis_url)
+    feed = RedisBoardFeed(services.redis, services.redis_url, connect=services.redis_async())
     reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
     zone, holidays = zone_named(settings.timezone), closures(settings)
     queries = BoardQueries(engine)

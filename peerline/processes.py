@@ -41,17 +41,14 @@ STABLE_AFTER = 60.0  # a worker loop that ran this long starts its backoff afres
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
-    """RQ's work loop, started again whenever it ends without being asked to (Redis went
-    away, an unexpected error), once Redis answers; backoff and health lines in
-    ``jobs.outages``."""
+    """RQ's work loop over warm dependencies (``jobs.worker``), started again whenever it
+    ends without being asked to (Redis went away, an unexpected error), once Redis answers;
+    backoff and health lines in ``jobs.outages``."""
     services = bootstrap.build(settings)
     context.install(lambda: bootstrap.worker_deps(settings))
-    # RQ forks a work horse per job. Anything imported lazily is imported again in every
-    # fork; the twilio SDK's call and message modules cost seconds, so load them here once.
-    import twilio.rest.api.v2010.account.call
-    import twilio.rest.api.v2010.account.message  # noqa: F401
-
-    bootstrap.outbound_policy(settings)  # phonenumbers' metadata, also lazy: ~5 ms a job
+    # Jobs run in this process (jobs.worker): engine, Redis, Twilio client and their lazy
+    # imports are built once, here, before the first job rather than during it.
+    context.current()
     health, backoff = Health("worker"), Backoff()
     stop = _stop_on_signals()
     while wait_until_up(REDIS, services.redis.ping, health, stop):

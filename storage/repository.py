@@ -205,6 +205,8 @@ class Store(RequestQueries):
             organization_unknown=new.organization_unknown,
             contact_mode=new.contact_mode,
             callback_window=new.callback_window,
+            other_role_ok=new.other_role_ok,
+            other_language_ok=new.other_language_ok,
             source_sid=new.source_sid,
             dispatch_state=DispatchState.PENDING,
             dispatch_attempts=0,

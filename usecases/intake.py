@@ -60,6 +60,8 @@ def new_request(
         callback_window=answers.callback_window,
         caller=caller,
         source_sid=source_sid,
+        other_role_ok=answers.other_role_ok,
+        other_language_ok=answers.other_language_ok,
     )
 
 

@@ -23,11 +23,13 @@ from ivr.model import (
     Answers,
     Channel,
     Completed,
+    Consent,
     ContactMode,
     Inbound,
     Language,
     NumberCheck,
     OrgPreference,
+    Role,
     Session,
     State,
 )
@@ -139,6 +141,13 @@ class WebIntake:
         out.append(Inbound(digits=keyed[State.CONTACT]))
         if form.choices[State.CONTACT] == ContactMode.CALLBACK:
             out.append(Inbound(digits=keyed[State.CALLBACK_WINDOW]))
+        # Consent to widen the match (ivr.flow._later): the form does not ask yet, so the
+        # answer is no — the caller's role and language hold, as the flow's silence default.
+        if form.choices[State.ROLE] != Role.UNSPECIFIED:
+            out.append(Inbound(digits=_key(State.OTHER_ROLE, _consent(form, State.OTHER_ROLE))))
+        if form.language is not Language.EN:
+            language = _consent(form, State.OTHER_LANGUAGE)
+            out.append(Inbound(digits=_key(State.OTHER_LANGUAGE, language)))
         return out
 
     def _request_of(self, sid: str) -> str | None:
@@ -170,6 +179,10 @@ def missing_choices(form: WebAnswers) -> dict[str, str]:
 def options(state: State) -> list[str]:
     """The values the form offers at ``state``: the web's menu, in its order."""
     return [option.value for option in menu_for(state, Channel.WEB).options]
+
+
+def _consent(form: WebAnswers, state: State) -> str:
+    return form.choices.get(state, Consent.NO)
 
 
 def _key(state: State, value: str) -> str:
