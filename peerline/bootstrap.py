@@ -463,7 +463,7 @@ def console_services(services: Services) -> ConsoleServices:
             services.store, roster, edits, to_e164, reserved, candidate_now, audit, feed
         ),
         roster_import=RosterImport(services.store, roster, to_e164, reserved, audit, feed),
-        coordinators=Coordinators(roster, edits, to_e164, reserved, paging_order, on_call, audit),
+        coordinators=coordinators(settings, services.store, audit),
         board=Board(
             services.store,
             queries,
@@ -540,6 +540,24 @@ def web_requests(services: Services) -> WebRequests:
         BlocklistStore(services.store.engine, services.store.cipher),
     )
     return WebRequests(guard, intake, settings.hotline_number)
+
+
+def coordinators(
+    settings: Settings, store_: Store, audit: AuditTrail | None = None
+) -> Coordinators:
+    """Coordinators' on-call hours and paging order over the database alone (the console,
+    ``peerline coordinators set``)."""
+    engine, cipher = store_.engine, store_.cipher
+    reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
+    return Coordinators(
+        RosterStore(engine, cipher),
+        RosterEdits(engine, cipher),
+        to_e164,
+        reserved,
+        paging_order,
+        on_call,
+        audit or AuditTrail(AuditStore(engine)),
+    )
 
 
 def blocklist(store_: Store) -> Blocklist:
