@@ -71,6 +71,7 @@ from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
 from usecases.explain import MatchExplainer
+from usecases.follow_up_figures import FollowUpTables
 from usecases.intake import IntakeTurn, KnownOrganizations
 from usecases.lifecycle import Expiry, Lifecycle, LifecycleConfig
 from usecases.live_board import BoardRelay
@@ -462,7 +463,7 @@ def console_services(services: Services) -> ConsoleServices:
             services.store, roster, edits, to_e164, reserved, candidate_now, audit, feed
         ),
         roster_import=RosterImport(services.store, roster, to_e164, reserved, audit, feed),
-        coordinators=Coordinators(roster, edits, to_e164, reserved, paging_order, on_call, audit),
+        coordinators=coordinators(settings, services.store, audit),
         board=Board(
             services.store,
             queries,
@@ -490,6 +491,7 @@ def console_services(services: Services) -> ConsoleServices:
             roster,
             audit,
             ReportConfig(zone, holidays, settings.report_min_cell),
+            FollowUpTables(ReportQueries(engine)),
         ),
         web_requests=web_requests(services),
         coverage=coverage(services),
@@ -538,6 +540,24 @@ def web_requests(services: Services) -> WebRequests:
         BlocklistStore(services.store.engine, services.store.cipher),
     )
     return WebRequests(guard, intake, settings.hotline_number)
+
+
+def coordinators(
+    settings: Settings, store_: Store, audit: AuditTrail | None = None
+) -> Coordinators:
+    """Coordinators' on-call hours and paging order over the database alone (the console,
+    ``peerline coordinators set``)."""
+    engine, cipher = store_.engine, store_.cipher
+    reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
+    return Coordinators(
+        RosterStore(engine, cipher),
+        RosterEdits(engine, cipher),
+        to_e164,
+        reserved,
+        paging_order,
+        on_call,
+        audit or AuditTrail(AuditStore(engine)),
+    )
 
 
 def blocklist(store_: Store) -> Blocklist:
