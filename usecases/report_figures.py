@@ -56,11 +56,12 @@ def breakdown(
     labels: dict[str, str],
     values: Sequence[str],
     threshold: int,
+    column: str = "requests",
 ) -> Table:
     """How many of ``values`` fall under each of ``labels`` (in that order), with a total."""
     counts = [[sum(1 for v in values if v == code)] for code in labels]
     suppressed = suppress(counts, threshold, row_totals=False, column_totals=True)
-    return Table(key, title, row_label, tuple(labels.values()), ("requests",), suppressed)
+    return Table(key, title, row_label, tuple(labels.values()), (column,), suppressed)
 
 
 def crossed(
