@@ -45,6 +45,8 @@ from usecases.risk_pages import PageReason
 logger = logging.getLogger(__name__)
 
 QUESTIONS = (State.ROLE, State.URGENCY, State.ORG_PREF, State.CONTACT, State.CALLBACK_WINDOW)
+# Consent to widen the match, asked last as the flow does; optional (no answer: no).
+CONSENTS = (State.OTHER_ROLE, State.OTHER_LANGUAGE)
 _PHONE_PROBLEM = {
     NumberCheck.INVALID: "phone_invalid",
     NumberCheck.US_ONLY: "phone_us_only",
@@ -166,6 +168,9 @@ class WebIntake:
 def missing_choices(form: WebAnswers) -> dict[str, str]:
     """Every question without a valid answer (the call-back time only for a call back)."""
     problems: dict[str, str] = {}
+    for state in CONSENTS:
+        if state in form.choices and form.choices[state] not in options(state):
+            problems[state.value] = "choose_one"
     for state in QUESTIONS:
         calling = form.choices.get(State.CONTACT) == ContactMode.CALLBACK
         if state is State.CALLBACK_WINDOW and not calling:

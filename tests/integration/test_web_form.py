@@ -206,3 +206,14 @@ def test_risk_language_gets_the_crisis_answer_first_and_the_request_still_goes_i
     [row] = requests_made(line)
     events = [kind for kind, _ in line.services.store.events(row.id)]
     assert "web.risk_language" in events
+
+
+def test_consent_to_widen_the_match_is_asked_and_kept(line: Line) -> None:
+    english = line.client.get("/request").text
+    assert html.unescape(english).count("may another healthcare worker call you") == 1
+    assert "may a peer call you in English?" not in english  # asked in Spanish only
+    assert "may a peer call you in English" not in line.client.get("/request?lang=es").text
+    assert "¿le puede llamar un colega en inglés?" in line.client.get("/request?lang=es").text
+    send(line, opened(line), other_role="yes")
+    [row] = requests_made(line)
+    assert row.other_role_ok is True
