@@ -96,9 +96,15 @@ function liveBoard(status) {
     document.getElementById("count").textContent =
       page.total + " open request" + (page.total === 1 ? "" : "s");
   }
+  // One call makes several events (created, offered, connected …): re-read once for a burst.
+  let pending = null;
+  function soon() {
+    if (pending) return;
+    pending = setTimeout(() => { pending = null; refresh().catch(() => {}); }, 250);
+  }
   const events = new EventSource(status.dataset.events);
   events.addEventListener("hello", () => { status.textContent = "Live"; });
-  events.addEventListener("board", () => { refresh().catch(() => {}); });
+  events.addEventListener("board", soon);
   events.addEventListener("error", () => { status.textContent = "Reconnecting…"; });
   setInterval(() => { refresh().catch(() => {}); }, 30000);  // ages and time left move on
 }

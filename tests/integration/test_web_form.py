@@ -13,12 +13,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from ivr.model import Language, State
+from peerline import bootstrap
 from peerline.bootstrap import master_key
 from storage.blocklist import BlocklistStore
 from storage.models import HelpRequest
 from tests.fakes import MemoryRateLimiter
 from tests.integration.conftest import Line
+from usecases.intake import IntakeTurn
 from usecases.web_form import FormGuard, FormLimits, form_key
+from usecases.web_intake import WebAnswers, WebIntake
 
 pytestmark = pytest.mark.integration
 COOKIE = "__Host-peerline_form"  # the test app's public URL is https
@@ -206,3 +210,49 @@ def test_risk_language_gets_the_crisis_answer_first_and_the_request_still_goes_i
     [row] = requests_made(line)
     events = [kind for kind, _ in line.services.store.events(row.id)]
     assert "web.risk_language" in events
+
+
+def test_consent_to_widen_the_match_is_asked_and_kept(line: Line) -> None:
+    english = line.client.get("/request").text
+    assert html.unescape(english).count("may another healthcare worker call you") == 1
+    assert "may a peer call you in English?" not in english  # asked in Spanish only
+    assert "may a peer call you in English" not in line.client.get("/request?lang=es").text
+    assert "¿le puede llamar un colega en inglés?" in line.client.get("/request?lang=es").text
+    send(line, opened(line), other_role="yes")
+    [row] = requests_made(line)
+    assert row.other_role_ok is True
+
+
+class DownQueue:
+    """Every job refused, as when Redis can't be reached."""
+
+    def __getattr__(self, name: str) -> Any:
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            raise ConnectionError("Redis is down")
+
+        return refuse
+
+
+def test_with_the_queue_down_the_request_is_kept_and_confirmed(line: Line) -> None:
+    store = line.services.store
+    usual = bootstrap.console_services(line.services).web_requests.intake
+    intake = WebIntake(
+        store,
+        IntakeTurn(store, DownQueue()),
+        DownQueue(),
+        usual.organizations,
+        usual.policy,
+        usual.phrases,
+        usual.blocked,
+    )
+    choices = {
+        State.ROLE: "nurse",
+        State.URGENCY: "urgent",
+        State.ORG_PREF: "any",
+        State.CONTACT: "text_first",
+    }
+    answers = WebAnswers(Language.EN, choices, "I want to end it all", "(617) 555-0123")
+    outcome = intake.submit(answers, "queue-down-nonce")
+    assert (outcome.problems, outcome.risk, outcome.texted) == ({}, True, False)
+    [row] = requests_made(line)
+    assert row.dispatch_state == "pending"  # the reconciler queues it once Redis is back

@@ -98,3 +98,41 @@ def test_every_combination_completes_the_flow_with_its_answers(organization: str
 )
 def test_missing_choices(choices: dict[State, str], missing: set[str]) -> None:
     assert set(missing_choices(WebAnswers(Language.EN, choices))) == missing
+
+
+@pytest.mark.parametrize(
+    ("language", "role", "role_ok", "language_ok", "expected"),
+    [
+        (Language.EN, "nurse", "yes", None, (True, None)),
+        (Language.EN, "nurse", None, None, (False, None)),  # not answered: no
+        (Language.EN, "unspecified", "yes", None, (None, None)),  # any role already
+        (Language.ES, "tech", "no", "yes", (False, True)),
+        (Language.ES, "tech", None, None, (False, False)),
+    ],
+)
+def test_consent_to_widen_is_the_flows_own_question(
+    language: Language,
+    role: str,
+    role_ok: str | None,
+    language_ok: str | None,
+    expected: tuple[bool | None, bool | None],
+) -> None:
+    choices = {
+        State.ROLE: role,
+        State.URGENCY: "soon",
+        State.ORG_PREF: "any",
+        State.CONTACT: "text_first",
+    }
+    if role_ok:
+        choices[State.OTHER_ROLE] = role_ok
+    if language_ok:
+        choices[State.OTHER_LANGUAGE] = language_ok
+    step = walk(WebAnswers(language, choices))
+    assert isinstance(step.outcome, Completed)
+    answers = step.outcome.answers
+    assert (answers.other_role_ok, answers.other_language_ok) == expected
+
+
+def test_a_consent_answer_must_be_one_of_its_options() -> None:
+    form = WebAnswers(Language.EN, {State.OTHER_ROLE: "maybe"})
+    assert missing_choices(form)["other_role"] == "choose_one"
