@@ -119,11 +119,20 @@ class WebIntake:
         if not isinstance(outcome, Completed):  # pragma: no cover - answers checked above
             raise RuntimeError(f"web form did not complete the flow: {turned.step.session.state}")
         request_id = None if turned.stale else self._request_of(sid)
-        if risk and request_id is not None:
-            self._page(number, request_id)
         texted = outcome.answers.contact_mode is ContactMode.TEXT_FIRST
-        if texted and request_id is not None:
-            self.jobs.confirm_request(request_id)
+        if request_id is not None:
+            # The request is durable already: the queue being down must not turn the
+            # confirmation page into an error (the dispatch is the reconciler's to redo).
+            try:
+                if risk:
+                    self._page(number, request_id)
+                if texted:
+                    self.jobs.confirm_request(request_id)
+            except Exception:
+                logger.warning(
+                    "web request queued work failed request=%s", request_id, exc_info=True
+                )
+                texted = False
         logger.info("web request session=%s stale=%s", sid, turned.stale)
         return WebOutcome({}, outcome.answers, risk, texted)
 
