@@ -108,16 +108,21 @@ class GapSpan:
 
 def usable(c: Candidate, moment: datetime, now: datetime) -> bool:
     """Every hard filter that needs no caller, except the schedule (see the module doc)."""
+    return _usable(c, moment, _month(moment) == _month(now))
+
+
+def _month(moment: datetime) -> tuple[int, int]:
+    utc = moment.astimezone(UTC)  # minutes are counted by UTC month (``month_key``)
+    return utc.year, utc.month
+
+
+def _usable(c: Candidate, moment: datetime, same_month: bool) -> bool:
     if not c.active or not c.trained or c.in_training or c.flagged_bad_number:
         return False
     if c.lapses_at is not None and moment >= c.lapses_at:
         return False
     if c.cool_off_until is not None and c.cool_off_until > moment:
         return False
-    same_month = (moment.astimezone(UTC).year, moment.astimezone(UTC).month) == (
-        now.astimezone(UTC).year,
-        now.astimezone(UTC).month,
-    )
     used = c.minutes_this_month if same_month else 0
     return used < c.monthly_cap_minutes
 
@@ -136,9 +141,9 @@ def forecast(
     for i in range(hours):
         begin = start + i * HOUR
         moment = begin + MIDDLE
-        when = When(moment)
+        when, same = When(moment), _month(moment) == _month(now)
         here = tuple(
-            c for c in candidates if usable(c, moment, now) and when.admits(c.availability)
+            c for c in candidates if _usable(c, moment, same) and when.admits(c.availability)
         )
         by_group = {g: sum(1 for c in here if GROUP_OF.get(c.role) == g) for g in ROLE_GROUPS}
         by_language = {
