@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 DISPATCH_RETRY = Retry(max=5, interval=[1, 5, 15, 60, 300])
 TASK_RETRY = Retry(max=4, interval=[1, 3, 10, 30])
+# A failed job (its traceback, redacted by jobs.worker) is kept for a day: long enough for
+# someone to look the next morning, not a week of text about callers in Redis.
+FAILURE_TTL = 86400
 _LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
@@ -49,7 +52,7 @@ def enqueue_dispatch(queues: Queues, request_id: str, urgency: Urgency) -> bool:
             retry=DISPATCH_RETRY,
             unique=True,
             result_ttl=3600,
-            failure_ttl=7 * 86400,
+            failure_ttl=FAILURE_TTL,
             description=f"dispatch {request_id}",
         )
     except DuplicateJobError:
@@ -87,7 +90,7 @@ def enqueue_task(
                 retry=TASK_RETRY,
                 unique=True,
                 result_ttl=600,
-                failure_ttl=7 * 86400,
+                failure_ttl=FAILURE_TTL,
             )
         else:
             queue.enqueue_in(
@@ -97,7 +100,7 @@ def enqueue_task(
                 retry=TASK_RETRY,
                 unique=True,
                 result_ttl=600,
-                failure_ttl=7 * 86400,
+                failure_ttl=FAILURE_TTL,
                 **kwargs,
             )
     except DuplicateJobError:

@@ -109,7 +109,22 @@ function liveBoard(status) {
   setInterval(() => { refresh().catch(() => {}); }, 30000);  // ages and time left move on
 }
 
+// A request's page says when that request changes (an offer rings, someone ACKs …); it
+// does not reload by itself, so a half-filled form is never lost.
+function liveRequest(notice) {
+  const events = new EventSource(notice.dataset.events);
+  events.addEventListener("board", (event) => {
+    const data = JSON.parse(event.data);
+    if (data.request_id === notice.dataset.id) {
+      notice.hidden = false;
+      events.close();
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const status = document.getElementById("live");
   if (status) liveBoard(status);
+  const notice = document.getElementById("request-live");
+  if (notice) liveRequest(notice);
 });

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 import time
+from html.parser import HTMLParser
 from types import SimpleNamespace
 from typing import Any
 
@@ -256,3 +257,47 @@ def test_with_the_queue_down_the_request_is_kept_and_confirmed(line: Line) -> No
     assert (outcome.problems, outcome.risk, outcome.texted) == ({}, True, False)
     [row] = requests_made(line)
     assert row.dispatch_state == "pending"  # the reconciler queues it once Redis is back
+
+
+class Structure(HTMLParser):
+    """What a screen reader needs from the form: labels, legends, headings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: list[dict[str, str | None]] = []
+        self.labels: set[str] = set()
+        self.fieldsets = self.legends = 0
+        self.headings: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") != "hidden":
+            self.inputs.append(found)
+        elif tag == "label" and found.get("for"):
+            self.labels.add(str(found["for"]))
+        elif tag == "fieldset":
+            self.fieldsets += 1
+        elif tag == "legend":
+            self.legends += 1
+        elif tag in ("h1", "h2"):
+            self.headings.append(tag)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_field_has_a_label_and_every_group_a_legend(line: Line, lang: str) -> None:
+    page = Structure()
+    page.feed(line.client.get(f"/request?lang={lang}").text)
+    assert page.inputs and all(i.get("id") in page.labels for i in page.inputs)
+    radios = [i for i in page.inputs if i.get("type") == "radio"]
+    assert len({i["name"] for i in radios}) == page.fieldsets == page.legends
+    assert page.headings.count("h1") == 1
+    [phone] = [i for i in page.inputs if i.get("name") == "phone"]
+    assert (phone["type"], phone["autocomplete"], phone["inputmode"]) == ("tel", "tel", "tel")
+    [trap] = [i for i in page.inputs if i.get("name") == "website"]
+    assert trap["tabindex"] == "-1"  # the honeypot is out of the keyboard's way
+
+
+def test_a_huge_body_is_refused_before_it_is_read(line: Line) -> None:
+    fields = opened(line)
+    refused = send(line, fields, organization="x" * 20_000)
+    assert refused.status_code == 413 and requests_made(line) == []
