@@ -21,10 +21,10 @@ from ivr.catalogue import web
 from ivr.model import Language, State
 from ivr.numbers import display
 from usecases.web_form import FormRefusal
-from usecases.web_intake import QUESTIONS, WebAnswers, WebOutcome, options
+from usecases.web_intake import CONSENTS, QUESTIONS, WebAnswers, WebOutcome, options
 
 logger = logging.getLogger(__name__)
-FIELDS = {state: state.value for state in QUESTIONS}  # the form's field names
+FIELDS = {state: state.value for state in (*QUESTIONS, *CONSENTS)}  # the form's field names
 
 
 def route(console: ConsoleServices) -> Route:
@@ -101,7 +101,12 @@ def _form_page(
         request,
         "request_form.html",
         language,
-        questions=[(state, FIELDS[state], options(state)) for state in QUESTIONS],
+        questions=[
+            (state, FIELDS[state], options(state))
+            for state in (*QUESTIONS, *CONSENTS)
+            if state is not State.OTHER_LANGUAGE or language is not Language.EN
+        ],
+        required=[FIELDS[s] for s in QUESTIONS if s is not State.CALLBACK_WINDOW],
         values=values,
         problems=problems or {},
         notice=notice,

@@ -78,6 +78,16 @@ def scheduling_text(request_id: str, day: str, window: str, send_key: str = "") 
     context.current().notices.scheduling_text(request_id, day, window, send_key)
 
 
+def self_care(offer_id: str, supporter_id: str, long_call: str = "") -> None:
+    """A supporter's call ended: the self-care text (once)."""
+    context.current().self_care.after_call(offer_id, supporter_id, long_call == "1")
+
+
+def page_debrief(supporter_id: str) -> None:
+    """A supporter asked for a debrief: page the on-call coordinator (their name only)."""
+    context.current().self_care.page_debrief(supporter_id)
+
+
 def encode_said(said: Sequence[Line]) -> str:
     """Sentences as a job argument (JSON carries strings): "caller_left:en;…"."""
     return ";".join(f"{line.msg.value}:{line.language.value}" for line in said)

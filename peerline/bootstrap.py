@@ -48,6 +48,7 @@ from storage.reports import ReportQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
+from storage.self_care import SelfCareStore
 from storage.sms import SmsStore
 from storage.training import TrainingStore
 from telephony.carrier import TwilioCarrier, twilio_client
@@ -70,6 +71,7 @@ from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
 from usecases.explain import MatchExplainer
+from usecases.follow_up_figures import FollowUpTables
 from usecases.intake import IntakeTurn, KnownOrganizations
 from usecases.lifecycle import Expiry, Lifecycle, LifecycleConfig
 from usecases.live_board import BoardRelay
@@ -81,6 +83,7 @@ from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
 from usecases.roster_import import RosterImport
 from usecases.roster_rules import reserved_numbers
+from usecases.self_care import SelfCare
 from usecases.signin import SignIn
 from usecases.supporter_leg import SupporterLeg
 from usecases.supporters import Supporters
@@ -273,6 +276,18 @@ def supporter_leg(services: Services) -> SupporterLeg:
     )
 
 
+def self_care(services: Services, out: Outbound) -> SelfCare:
+    engine, cipher = services.store.engine, services.store.cipher
+    return SelfCare(
+        SelfCareStore(engine),
+        RosterStore(engine, cipher),
+        services.store,
+        out,
+        jobs(services),
+        COOL_OFF,
+    )
+
+
 def risk_phrases(settings: Settings) -> RiskPhrases:
     if settings.risk_phrases_file is None:
         return DEFAULT_PHRASES
@@ -302,6 +317,7 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         commands,
         risk_phrases(settings),
         lifecycle,
+        self_care(services, outbound(services)),
     )
 
 
@@ -351,6 +367,7 @@ class WorkerDeps:
     dispatcher: Dispatcher
     notices: Notices
     expiry: Expiry
+    self_care: SelfCare
 
 
 def worker_deps(settings: Settings, carrier_: Carrier | None = None) -> WorkerDeps:
@@ -408,7 +425,8 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         ),
     )
     notices = Notices(services.store, out, queue)
-    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
+    care = self_care(services, out)
+    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry, care)
 
 
 def console_services(services: Services) -> ConsoleServices:
@@ -445,7 +463,7 @@ def console_services(services: Services) -> ConsoleServices:
             services.store, roster, edits, to_e164, reserved, candidate_now, audit, feed
         ),
         roster_import=RosterImport(services.store, roster, to_e164, reserved, audit, feed),
-        coordinators=Coordinators(roster, edits, to_e164, reserved, paging_order, on_call, audit),
+        coordinators=coordinators(settings, services.store, audit),
         board=Board(
             services.store,
             queries,
@@ -473,6 +491,7 @@ def console_services(services: Services) -> ConsoleServices:
             roster,
             audit,
             ReportConfig(zone, holidays, settings.report_min_cell),
+            FollowUpTables(ReportQueries(engine)),
         ),
         web_requests=web_requests(services),
         coverage=coverage(services),
@@ -521,6 +540,24 @@ def web_requests(services: Services) -> WebRequests:
         BlocklistStore(services.store.engine, services.store.cipher),
     )
     return WebRequests(guard, intake, settings.hotline_number)
+
+
+def coordinators(
+    settings: Settings, store_: Store, audit: AuditTrail | None = None
+) -> Coordinators:
+    """Coordinators' on-call hours and paging order over the database alone (the console,
+    ``peerline coordinators set``)."""
+    engine, cipher = store_.engine, store_.cipher
+    reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
+    return Coordinators(
+        RosterStore(engine, cipher),
+        RosterEdits(engine, cipher),
+        to_e164,
+        reserved,
+        paging_order,
+        on_call,
+        audit or AuditTrail(AuditStore(engine)),
+    )
 
 
 def blocklist(store_: Store) -> Blocklist:

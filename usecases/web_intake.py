@@ -23,11 +23,13 @@ from ivr.model import (
     Answers,
     Channel,
     Completed,
+    Consent,
     ContactMode,
     Inbound,
     Language,
     NumberCheck,
     OrgPreference,
+    Role,
     Session,
     State,
 )
@@ -43,6 +45,8 @@ from usecases.risk_pages import PageReason
 logger = logging.getLogger(__name__)
 
 QUESTIONS = (State.ROLE, State.URGENCY, State.ORG_PREF, State.CONTACT, State.CALLBACK_WINDOW)
+# Consent to widen the match, asked last as the flow does; optional (no answer: no).
+CONSENTS = (State.OTHER_ROLE, State.OTHER_LANGUAGE)
 _PHONE_PROBLEM = {
     NumberCheck.INVALID: "phone_invalid",
     NumberCheck.US_ONLY: "phone_us_only",
@@ -115,11 +119,20 @@ class WebIntake:
         if not isinstance(outcome, Completed):  # pragma: no cover - answers checked above
             raise RuntimeError(f"web form did not complete the flow: {turned.step.session.state}")
         request_id = None if turned.stale else self._request_of(sid)
-        if risk and request_id is not None:
-            self._page(number, request_id)
         texted = outcome.answers.contact_mode is ContactMode.TEXT_FIRST
-        if texted and request_id is not None:
-            self.jobs.confirm_request(request_id)
+        if request_id is not None:
+            # The request is durable already: the queue being down must not turn the
+            # confirmation page into an error (the dispatch is the reconciler's to redo).
+            try:
+                if risk:
+                    self._page(number, request_id)
+                if texted:
+                    self.jobs.confirm_request(request_id)
+            except Exception:
+                logger.warning(
+                    "web request queued work failed request=%s", request_id, exc_info=True
+                )
+                texted = False
         logger.info("web request session=%s stale=%s", sid, turned.stale)
         return WebOutcome({}, outcome.answers, risk, texted)
 
@@ -139,6 +152,13 @@ class WebIntake:
         out.append(Inbound(digits=keyed[State.CONTACT]))
         if form.choices[State.CONTACT] == ContactMode.CALLBACK:
             out.append(Inbound(digits=keyed[State.CALLBACK_WINDOW]))
+        # Consent to widen the match (ivr.flow._later): the form does not ask yet, so the
+        # answer is no — the caller's role and language hold, as the flow's silence default.
+        if form.choices[State.ROLE] != Role.UNSPECIFIED:
+            out.append(Inbound(digits=_key(State.OTHER_ROLE, _consent(form, State.OTHER_ROLE))))
+        if form.language is not Language.EN:
+            language = _consent(form, State.OTHER_LANGUAGE)
+            out.append(Inbound(digits=_key(State.OTHER_LANGUAGE, language)))
         return out
 
     def _request_of(self, sid: str) -> str | None:
@@ -157,6 +177,9 @@ class WebIntake:
 def missing_choices(form: WebAnswers) -> dict[str, str]:
     """Every question without a valid answer (the call-back time only for a call back)."""
     problems: dict[str, str] = {}
+    for state in CONSENTS:
+        if state in form.choices and form.choices[state] not in options(state):
+            problems[state.value] = "choose_one"
     for state in QUESTIONS:
         calling = form.choices.get(State.CONTACT) == ContactMode.CALLBACK
         if state is State.CALLBACK_WINDOW and not calling:
@@ -170,6 +193,10 @@ def missing_choices(form: WebAnswers) -> dict[str, str]:
 def options(state: State) -> list[str]:
     """The values the form offers at ``state``: the web's menu, in its order."""
     return [option.value for option in menu_for(state, Channel.WEB).options]
+
+
+def _consent(form: WebAnswers, state: State) -> str:
+    return form.choices.get(state, Consent.NO)
 
 
 def _key(state: State, value: str) -> str:
