@@ -24,6 +24,7 @@ from usecases.web_form import FormRefusal
 from usecases.web_intake import CONSENTS, QUESTIONS, WebAnswers, WebOutcome, options
 
 logger = logging.getLogger(__name__)
+MAX_BODY = 16 * 1024
 FIELDS = {state: state.value for state in (*QUESTIONS, *CONSENTS)}  # the form's field names
 
 
@@ -44,6 +45,8 @@ def services(request: Request) -> ConsoleServices:
 
 
 async def _request_form(request: Request) -> Response:
+    if request.method == "POST" and _too_large(request):
+        return Response("Request body too large", status_code=413, media_type="text/plain")
     form = await request.form() if request.method == "POST" else None
     language = _language(request, form)
     if form is None:
@@ -72,6 +75,14 @@ async def _request_form(request: Request) -> Response:
     if outcome.problems:
         return _form_page(request, language, form, problems=outcome.problems)
     return _page(request, "request_done.html", language, outcome=outcome)
+
+
+def _too_large(request: Request) -> bool:
+    """The form is a few hundred bytes; anything past MAX_BODY (or unsized) is refused."""
+    try:
+        return not 0 < int(request.headers.get("content-length", "")) <= MAX_BODY
+    except ValueError:
+        return True
 
 
 def _language(request: Request, form: FormData | None) -> Language:

@@ -53,6 +53,7 @@ _PHONE_PROBLEM = {
     NumberCheck.COUNTRY: "phone_country",
     NumberCheck.REFUSED: "phone_refused",
 }
+MAX_TEXT = 1000  # the organization's name, as read (the field takes 200 characters)
 SAVED = "web form"  # what the session keeps as its last answer (there is no TwiML)
 
 
@@ -106,7 +107,7 @@ class WebIntake:
             step = ivr.advance(step.session, inbound)
         sid = f"WEB{nonce}"[:64]
         record = self.store.begin_session(sid, Channel.WEB, step.session.to_dict(), SAVED, number)
-        risk = screen(form.organization, self.phrases).risk
+        risk = screen(form.organization[:MAX_TEXT], self.phrases).risk
         if record.turn:  # this form was sent before: the same answer, nothing new
             done = Session.from_dict(record.flow).answers
             return WebOutcome({}, done, risk, done.contact_mode is ContactMode.TEXT_FIRST)
@@ -144,7 +145,7 @@ class WebIntake:
         out = [Inbound(digits=_key(State.LANGUAGE, form.language.value))]
         out += [Inbound(digits=keyed[s]) for s in (State.ROLE, State.URGENCY, State.ORG_PREF)]
         if form.choices[State.ORG_PREF] == OrgPreference.OUTSIDE:
-            name = " ".join(form.organization.split())[:200]
+            name = " ".join(form.organization[:MAX_TEXT].split())[:200]
             if name:
                 out.append(Inbound(speech=name, organization=self.organizations.match(name)))
             else:  # no answer twice: nothing excluded, the board flags it (ivr.flow)

@@ -295,3 +295,9 @@ def test_every_field_has_a_label_and_every_group_a_legend(line: Line, lang: str)
     assert (phone["type"], phone["autocomplete"], phone["inputmode"]) == ("tel", "tel", "tel")
     [trap] = [i for i in page.inputs if i.get("name") == "website"]
     assert trap["tabindex"] == "-1"  # the honeypot is out of the keyboard's way
+
+
+def test_a_huge_body_is_refused_before_it_is_read(line: Line) -> None:
+    fields = opened(line)
+    refused = send(line, fields, organization="x" * 20_000)
+    assert refused.status_code == 413 and requests_made(line) == []
