@@ -156,3 +156,15 @@ def share(met: Cell, missed: Cell) -> str:
         return "*"
     decided = met.value + missed.value
     return f"{round(100 * met.value / decided)}%" if decided else "n/a"
+
+
+def presets(today: date) -> list[tuple[str, date, date]]:
+    """Periods a coordinator asks for most: (label, first day, last day)."""
+    first = today.replace(day=1)
+    last_month_end = first - timedelta(days=1)
+    return [
+        ("this month", first, today),
+        ("last month", last_month_end.replace(day=1), last_month_end),
+        ("last 12 weeks", monday(today) - timedelta(weeks=11), today),
+        ("this year", today.replace(month=1, day=1), today),
+    ]

@@ -194,6 +194,7 @@ def test_the_report_pages_show_suppressed_cells_and_download_csv(seeded: Console
     assert page.status_code == 200, page.text
     assert 'class="suppressed" title="fewer than 5' in page.text
     assert "week of 2026-11-09" in page.text and "data-chart=" in page.text
+    assert ">last month</a>" in page.text
     download = seeded.client.get("/console/reports/export.csv", params=PERIOD)
     assert download.status_code == 200 and download.text.startswith("Peerline requests")
     assert seeded.client.get("/console/reports/supporters").status_code == 200

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from usecases.report_figures import Promise, p90, promise, share, timing, weeks
+from usecases.report_figures import Promise, p90, presets, promise, share, timing, weeks
 from usecases.supporter_hours import Standing, standing
 from usecases.suppression import shown
 
@@ -80,3 +80,10 @@ def test_weeks_start_on_monday() -> None:
         "2026-11-09",
         "2026-11-16",
     ]
+
+
+def test_presets_name_last_month() -> None:
+    found = {label: (first, last) for label, first, last in presets(date(2026, 1, 14))}
+    assert found["last month"] == (date(2025, 12, 1), date(2025, 12, 31))
+    assert found["this month"] == (date(2026, 1, 1), date(2026, 1, 14))
+    assert found["last 12 weeks"][0] == date(2025, 10, 27)  # a Monday, 11 weeks before
