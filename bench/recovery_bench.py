@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import webhook_bench as wb
 import worker_rig as rig_
+from results import record as record_result
 from worker_rig import Caller, Child, Rig, verdict
 
 REDIS_DB = 9
@@ -139,6 +140,14 @@ def part_triple(args: argparse.Namespace, rig: Rig, rnd: random.Random) -> tuple
     for kind, count in record.errors.items():
         problems.append(f"{count} x {kind} from Peerline's webhooks")
     ok = not problems
+    record_result(
+        "B10 [3x final key]",
+        f"{len(completed)} final keys delivered 3x: duplicates",
+        0 if ok else None,
+        "",
+        "0",
+        ok,
+    )
     print(
         f"{verdict(ok)} B10 webhook delivered 3x: {len(completed)} calls -> "
         f"{sum(rows.values())} request rows, {sum(enqueued.values())} jobs enqueued, "
@@ -334,6 +343,14 @@ def main() -> int:
                 f"max {shown} over {sum(not t.holds_lock for t in trials)} kills"
                 + (f", p50 {sorted(reruns)[len(reruns) // 2]:.1f} s" if reruns else "")
                 + f" (target <= {TARGET_RERUN_S:.0f} s)"
+            )
+            record_result(
+                "B9" if config == "shipped" else f"B9 [{config}]",
+                "worker SIGKILL -> job re-run (worst of the kills)",
+                None if worst == float("inf") else worst,
+                "s",
+                f"<= {TARGET_RERUN_S:.0f} s",
+                worst <= TARGET_RERUN_S,
             )
             held = [t for t in trials if t.holds_lock]
             for t in held:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ivr.model import CallbackWindow, Channel, ContactMode, OrgPreference, Role, State, Urgency
+from ivr.model import (
+    CallbackWindow,
+    Channel,
+    Consent,
+    ContactMode,
+    OrgPreference,
+    Role,
+    State,
+    Urgency,
+)
 
 CRISIS_KEY = "9"
 
@@ -74,6 +83,11 @@ MENUS: dict[State, Menu] = {
         ("2", CallbackWindow.MORNING),
         ("3", CallbackWindow.AFTERNOON),
         ("4", CallbackWindow.EVENING),
+    ),
+    # Consent to widen the match. Silence keeps the caller's choice: no.
+    State.OTHER_ROLE: _menu(State.OTHER_ROLE, Consent.NO, ("1", Consent.YES), ("2", Consent.NO)),
+    State.OTHER_LANGUAGE: _menu(
+        State.OTHER_LANGUAGE, Consent.NO, ("1", Consent.YES), ("2", Consent.NO)
     ),
 }
 

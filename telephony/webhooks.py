@@ -20,6 +20,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr import Language
 from ivr.catalogue import sms as sms_text
 from ivr.messages import Msg
+from matching.widening import Widening
 from telephony import paths, replies, twiml
 from telephony.inbound import MissingField, text_message, voice_call
 from telephony.security import verified_form
@@ -118,6 +119,23 @@ callback = voice_endpoint(lambda r, call: _caller(r).answered(_id_param(r, "requ
 callback_answer = voice_endpoint(
     lambda r, call: _caller(r).answer(_id_param(r, "request"), call.call_sid, call.digits)
 )
+
+
+voice_consent = voice_endpoint(
+    lambda r, call: _intake(r).consent.answer(
+        call.call_sid,
+        _id_param(r, "request"),
+        _widening(r),
+        call.digits,
+        _int_param(r, "cycle"),
+        r.query_params.get("again") == "1",
+    )
+)
+
+
+def _widening(request: Request) -> Widening:
+    raw = request.query_params.get("widening", "")
+    return Widening(raw) if raw in Widening._value2member_map_ else Widening.ROLE
 
 
 async def conference_wait(request: Request) -> Response:
@@ -258,4 +276,5 @@ def routes() -> list[Route]:
         Route(paths.CALLBACK_ANSWER, callback_answer, methods=["POST"]),
         Route(paths.CALLBACK_STATUS, callback_status, methods=["POST"]),
         Route(paths.CONFERENCE_WAIT, conference_wait, methods=["POST"]),
+        Route(paths.CONSENT, voice_consent, methods=["POST"]),
     ]

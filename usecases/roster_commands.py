@@ -19,6 +19,8 @@ from storage.models import RequestStatus
 from storage.repository import Store
 from storage.roster import CoordinatorRecord, RosterStore, SupporterRecord
 from usecases.candidates import availability, month_key, zone
+from usecases.coverage import Coverage
+from usecases.coverage_text import cover_reply
 from usecases.escalation import ack_reply, acknowledge, paging_order
 from usecases.lifecycle import Closed, Lifecycle
 
@@ -40,9 +42,10 @@ class Commands:
         roster: RosterStore,
         lifecycle: Lifecycle,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        coverage: Coverage | None = None,
     ) -> None:
         self.store, self.alerts, self.roster, self.clock = store, alerts, roster, clock
-        self.lifecycle = lifecycle
+        self.lifecycle, self.coverage = lifecycle, coverage
 
     def supporter(self, person: SupporterRecord, command: Command | None) -> str:
         """The reply to a text from a supporter."""
@@ -108,6 +111,10 @@ class Commands:
                 routine=waiting[Urgency.ROUTINE],
                 available=len(self._available()),
             )
+        if kind is CommandKind.COVER and self.coverage is not None:
+            tomorrow = cover_reply(self.coverage, self.roster, self.clock())
+            if tomorrow is not None:
+                return tomorrow
         if kind is CommandKind.COVER:
             names = ", ".join(p.first_name for p in self._available()[:5]) or _word("nobody")
             ladder = " > ".join(

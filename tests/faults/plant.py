@@ -30,8 +30,9 @@ from tests.twilio_driver import TwilioDriver
 
 ROOT = Path(__file__).parents[2]
 HOLD = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, stay on the line
-CALL_BACK = ["1", "1", "1", "3", "2", "1"]  # ... call me back, as soon as possible
-TEXTS = ["hello", "1", "1", "1", "3", "1", "1"]  # welcome, English, nurse, today, any, back, asap
+CALL_BACK = ["1", "1", "1", "3", "2", "1", "1"]  # ... call me back, asap, any role
+# welcome, English, nurse, today, any, back, asap, another role is fine
+TEXTS = ["hello", "1", "1", "1", "3", "1", "1", "1"]
 
 
 def supporter_number(index: int) -> str:
