@@ -104,6 +104,7 @@ class Msg(StrEnum):
     SUPPORTER_AWAY = "supporter_away"
     SUPPORTER_AWAY_UNTIL = "supporter_away_until"
     SUPPORTER_STATUS = "supporter_status"  # you're {state}; {used} of {cap} min
+    SUPPORTER_TRAINING_LAPSED = "supporter_training_lapsed"  # refresher overdue since {due}
     OFFERS_BY_PHONE = "offers_by_phone"
     COORDINATOR_HELP = "coordinator_help"
     ACK_YOURS = "ack_yours"

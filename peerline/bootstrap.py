@@ -308,7 +308,14 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         policy=outbound_policy(settings),
     )
     lifecycle = Lifecycle(services.store, withdrawals(services))
-    commands = Commands(services.store, alerts, roster, lifecycle, coverage=coverage(services))
+    commands = Commands(
+        services.store,
+        alerts,
+        roster,
+        lifecycle,
+        coverage=coverage(services),
+        training=training_policy(settings),
+    )
     return TextDesk(
         services.store,
         SmsStore(engine, cipher),
