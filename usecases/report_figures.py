@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ivr.model import Channel
 from matching.coverage import GROUP_OF
-from usecases.suppression import Cell, Suppressed, shown, suppress
+from usecases.suppression import Cell, Suppressed, suppress
 
 GROUP_BY_ROLE: dict[str, str] = {role.value: group for role, group in GROUP_OF.items()}
 CHANNELS: dict[str, str] = {Channel.VOICE: "voice", Channel.SMS: "text", Channel.WEB: "web form"}
@@ -129,19 +129,20 @@ def promise(
 
 @dataclass(frozen=True)
 class Timing:
-    """Minutes from request to first contact for one urgency; ``None`` figures are hidden
-    because fewer than the threshold were reached."""
+    """Minutes from request to first contact for one urgency; None when fewer than the
+    threshold were reached. How many were reached is not shown: taken from the requests
+    of that urgency it would give away how many were not (the promise table says it,
+    suppressed)."""
 
     urgency: str
-    reached: Cell
     median_minutes: float | None
     p90_minutes: float | None
 
 
 def timing(urgency: str, minutes: Sequence[float], threshold: int) -> Timing:
     if len(minutes) < threshold:
-        return Timing(urgency, shown(len(minutes), threshold), None, None)
-    return Timing(urgency, shown(len(minutes), threshold), round(median(minutes), 1), p90(minutes))
+        return Timing(urgency, None, None)
+    return Timing(urgency, round(median(minutes), 1), p90(minutes))
 
 
 def p90(values: Sequence[float]) -> float:

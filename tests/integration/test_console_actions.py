@@ -167,8 +167,10 @@ def test_requeue_stops_the_ringing_offer_and_returns_a_held_request_to_dispatch(
             .where(HelpRequest.id == rid)
             .values(dispatch_state=DispatchState.HELD)
         )
+    held = desk.console.client.get(f"/api/v1/requests/{rid}", headers=desk.console.bearer())
+    assert held.json()["flags"] == ["held_for_coordinator"]
     status, body = desk.post(f"/requests/{rid}/requeue")
-    assert status == 202 and body["request"]["id"] == rid
+    assert status == 202 and body["request"]["flags"] == []
     assert store.get_request(rid).dispatch_state is DispatchState.QUEUED  # type: ignore[union-attr]
     desk.work()
     [call] = desk.carrier.calls
