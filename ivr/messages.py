@@ -115,6 +115,7 @@ class Msg(StrEnum):
     COVERAGE_TOMORROW = "coverage_tomorrow"  # the daily text: tomorrow's gaps
     COVERAGE_ASKS = "coverage_asks"  # COVER when tomorrow has gaps: whom to ask
     PAGE_WAITING = "page_waiting"  # ticket, urgency, minutes waited
+    PAGE_GROUPED = "page_grouped"  # waiting, urgent, the oldest (urgent) ticket
     PAGE_EXPIRED = "page_expired"  # ticket, urgency: nobody reached the caller in time
     PAGE_NOT_REACHED = "page_not_reached"  # ticket, urgency, call backs tried; expired
     CLOSE_DONE = "close_done"

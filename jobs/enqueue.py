@@ -188,6 +188,12 @@ class RqJobs:
             send_key=job_id,
         )
 
+    def page_group(self, coordinator_id: str, *, after: timedelta) -> None:
+        seconds = max(1, int(after.total_seconds()))
+        window = int(time.time() + seconds) // seconds  # one job per coordinator per interval
+        job_id = f"pagegroup-{coordinator_id}-{window}"
+        self._task(Urgency.URGENT, tasks.page_group, job_id, after, coordinator_id=coordinator_id)
+
     def close_text(self, session_sid: str) -> None:
         job_id = f"close-{session_sid}"
         self._task(Urgency.ROUTINE, tasks.close_text, job_id, None, session_sid=session_sid)

@@ -55,6 +55,11 @@ def page_risk(
     context.current().escalation.page_risk(sender_key, ticket, PageReason(reason), send_key)
 
 
+def page_group(coordinator_id: str) -> None:
+    """A paging interval is over: one page sums up the coordinator's held pages."""
+    context.current().escalation.send_group(coordinator_id)
+
+
 def text_first(request_id: str) -> None:
     """A supporter took a "text me first" request: send the neutral notice, then call."""
     context.current().notices.text_first(request_id)

@@ -78,6 +78,7 @@ from usecases.live_board import BoardRelay
 from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.outbound_policy import OutboundPolicy
+from usecases.page_groups import PageGroups
 from usecases.ports import Carrier
 from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
@@ -398,6 +399,9 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
             zone=zone_named(settings.timezone),
             holidays=closures(settings),
             page_share=settings.page_at_share,
+        ),
+        groups=PageGroups(
+            RedisRateLimiter(services.redis), timedelta(minutes=settings.page_interval_minutes)
         ),
     )
     expiry = Expiry(
