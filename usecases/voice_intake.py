@@ -13,7 +13,7 @@ from typing import Protocol
 
 import ivr
 from ivr import Channel, ContactMode, Inbound, Language, Session, State, Step
-from ivr.flow import ETA
+from ivr.confirmation import ETA
 from ivr.menus import CRISIS_KEY
 from ivr.messages import Msg
 from ivr.model import Crisis
