@@ -29,7 +29,7 @@ from usecases.errors import (
     PermanentCarrierError,
     RetryableCarrierError,
 )
-from usecases.outbound_policy import Purpose, Verdict
+from usecases.outbound_policy import Purpose, Refusal, Verdict
 from usecases.ports import Carrier, OptOutLedger, SendLog, Throttle
 
 OPTED_OUT = 21610  # Twilio: "Attempt to send to unsubscribed recipient"
@@ -145,6 +145,8 @@ class Outbound:
         twice. Without it, a lost answer is still looked up before the error is raised."""
 
         def send() -> str:
+            if purpose is Purpose.CRISIS_CONFERENCE:  # a call into a conference, never a text
+                raise ForbiddenDestination(Refusal.CRISIS_LINE)
             self._check(to, purpose)
             if self.ledger.is_opted_out(to):
                 raise OptedOut("recipient opted out", OPTED_OUT)
