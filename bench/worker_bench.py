@@ -36,6 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import worker_rig as rig_
+from results import record as record_result
 from worker_rig import Rig, tree_cpu, verdict
 
 REDIS_DB = 8
@@ -159,7 +160,20 @@ def main() -> int:
     broken = len(placed) != args.jobs or bool(twice)
     if broken:
         print(f"  BROKEN: {len(placed)} of {args.jobs} requests rung, {len(twice)} twice")
-    print(f"B4 dispatch >= {TARGET_JOBS_PER_S:.0f} jobs/s: {verdict(rate >= TARGET_JOBS_PER_S)}")
+    print(
+        f"{verdict(rate >= TARGET_JOBS_PER_S)} B4 dispatch {rate:.1f} jobs/s "
+        f"(target >= {TARGET_JOBS_PER_S:.0f} jobs/s)"
+    )
+    record_result(
+        "B4",
+        f"dispatch jobs/s, {args.workers} x {args.kind} worker",
+        rate,
+        "jobs/s",
+        f">= {TARGET_JOBS_PER_S:.0f} jobs/s",
+        rate >= TARGET_JOBS_PER_S and not broken,
+        floor=f"SDK Calls.create alone {floor:.0f}/s",
+        detail=f"{1000 * cpu / max(1, len(arrivals)):.0f} ms worker CPU per job",
+    )
     return 1 if broken else 0
 
 

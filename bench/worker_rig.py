@@ -157,6 +157,20 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its live descendants, in MB (VmRSS)."""
+    total = 0
+    for p in [pid, *descendants(pid)]:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        total += next(
+            (int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmRSS:")), 0
+        )
+    return total / 1024
+
+
 class Child:
     """One child process, its output in ``log_path``."""
 

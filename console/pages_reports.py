@@ -57,7 +57,10 @@ async def plotly_js(request: Request) -> Response:
 async def reports(request: Request, who: Caller) -> Response:
     period = _period(request)
     report = await run_in_threadpool(services(request).reports.requests, who.actor, period)
-    return render(request, "reports.html", who, report=report, chart_data=chart_data)
+    presets = services(request).reports.presets()
+    return render(
+        request, "reports.html", who, report=report, chart_data=chart_data, presets=presets
+    )
 
 
 @page

@@ -21,10 +21,11 @@ from ivr.catalogue import web
 from ivr.model import Language, State
 from ivr.numbers import display
 from usecases.web_form import FormRefusal
-from usecases.web_intake import QUESTIONS, WebAnswers, WebOutcome, options
+from usecases.web_intake import CONSENTS, QUESTIONS, WebAnswers, WebOutcome, options
 
 logger = logging.getLogger(__name__)
-FIELDS = {state: state.value for state in QUESTIONS}  # the form's field names
+MAX_BODY = 16 * 1024
+FIELDS = {state: state.value for state in (*QUESTIONS, *CONSENTS)}  # the form's field names
 
 
 def route(console: ConsoleServices) -> Route:
@@ -44,6 +45,8 @@ def services(request: Request) -> ConsoleServices:
 
 
 async def _request_form(request: Request) -> Response:
+    if request.method == "POST" and _too_large(request):
+        return Response("Request body too large", status_code=413, media_type="text/plain")
     form = await request.form() if request.method == "POST" else None
     language = _language(request, form)
     if form is None:
@@ -74,6 +77,14 @@ async def _request_form(request: Request) -> Response:
     return _page(request, "request_done.html", language, outcome=outcome)
 
 
+def _too_large(request: Request) -> bool:
+    """The form is a few hundred bytes; anything past MAX_BODY (or unsized) is refused."""
+    try:
+        return not 0 < int(request.headers.get("content-length", "")) <= MAX_BODY
+    except ValueError:
+        return True
+
+
 def _language(request: Request, form: FormData | None) -> Language:
     chosen = form_text(form, "lang") if form is not None else request.query_params.get("lang", "")
     return Language.ES if chosen == Language.ES else Language.EN
@@ -101,7 +112,12 @@ def _form_page(
         request,
         "request_form.html",
         language,
-        questions=[(state, FIELDS[state], options(state)) for state in QUESTIONS],
+        questions=[
+            (state, FIELDS[state], options(state))
+            for state in (*QUESTIONS, *CONSENTS)
+            if state is not State.OTHER_LANGUAGE or language is not Language.EN
+        ],
+        required=[FIELDS[s] for s in QUESTIONS if s is not State.CALLBACK_WINDOW],
         values=values,
         problems=problems or {},
         notice=notice,

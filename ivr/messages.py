@@ -110,6 +110,7 @@ class Msg(StrEnum):
     SUPPORTER_AWAY = "supporter_away"
     SUPPORTER_AWAY_UNTIL = "supporter_away_until"
     SUPPORTER_STATUS = "supporter_status"  # you're {state}; {used} of {cap} min
+    SUPPORTER_TRAINING_LAPSED = "supporter_training_lapsed"  # refresher overdue since {due}
     OFFERS_BY_PHONE = "offers_by_phone"
     COORDINATOR_HELP = "coordinator_help"
     ACK_YOURS = "ack_yours"
@@ -120,6 +121,7 @@ class Msg(StrEnum):
     COVERAGE_TOMORROW = "coverage_tomorrow"  # the daily text: tomorrow's gaps
     COVERAGE_ASKS = "coverage_asks"  # COVER when tomorrow has gaps: whom to ask
     PAGE_WAITING = "page_waiting"  # ticket, urgency, minutes waited
+    PAGE_GROUPED = "page_grouped"  # waiting, urgent, the oldest (urgent) ticket
     PAGE_EXPIRED = "page_expired"  # ticket, urgency: nobody reached the caller in time
     PAGE_NOT_REACHED = "page_not_reached"  # ticket, urgency, call backs tried; expired
     CLOSE_DONE = "close_done"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rq import get_current_job
+
 from ivr.messages import Msg
 from ivr.model import Language, Line
 from jobs import context
@@ -27,7 +29,7 @@ def connect_caller(request_id: str) -> None:
 
 def call_back(request_id: str) -> None:
     """A supporter accepted a call-back request: ring the caller from the hotline."""
-    context.current().caller_leg.call_back(request_id)
+    context.current().caller_leg.call_back(request_id, last_try=_last_try())
 
 
 def callback_failed(request_id: str, offer_id: str = "") -> None:
@@ -51,6 +53,11 @@ def page_risk(
     """A text used risk language or asked for the crisis line: page the on-call
     coordinator (ticket code and reason only)."""
     context.current().escalation.page_risk(sender_key, ticket, PageReason(reason), send_key)
+
+
+def page_group(coordinator_id: str) -> None:
+    """A paging interval is over: one page sums up the coordinator's held pages."""
+    context.current().escalation.send_group(coordinator_id)
 
 
 def text_first(request_id: str) -> None:
@@ -102,3 +109,9 @@ def encode_said(said: Sequence[Line]) -> str:
 def decode_said(words: str) -> tuple[Line, ...]:
     pairs = (item.split(":") for item in words.split(";") if item)
     return tuple(Line(Msg(msg), Language(lang)) for msg, lang in pairs)
+
+
+def _last_try() -> bool:
+    """Whether the running job has no retry left (RQ counts down ``retries_left``)."""
+    job = get_current_job()
+    return job is None or not job.retries_left

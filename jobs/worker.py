@@ -45,6 +45,7 @@ from rq.job import Job
 from rq.queue import Queue
 from rq.worker import WorkerStatus
 
+from ivr.redaction import redact_numbers
 from jobs.outages import DATABASE, Backoff, Health, outage_of
 
 PROBE_EVERY = 1.0  # seconds between database probes while it answers
@@ -90,6 +91,21 @@ class PeerlineWorker(SimpleWorker):
             done.set()
             beat.join()
         self.set_state(WorkerStatus.IDLE)
+
+    def handle_job_failure(
+        self,
+        job: Job,
+        queue: Queue,
+        started_job_registry: Any = None,
+        exc_string: str = "",
+        execution: Execution | None = None,
+    ) -> None:
+        """RQ keeps a failed job's traceback text in Redis (``rq:results:…``, the failed
+        registry): a number in an exception message (a carrier error, a database error's
+        parameters) would sit there in plain text. It is stored redacted."""
+        super().handle_job_failure(
+            job, queue, started_job_registry, redact_numbers(exc_string), execution
+        )
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         """The forking worker's TTL (``jobs.recovery`` counts on it), not SimpleWorker's

@@ -71,6 +71,7 @@ from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
 from usecases.explain import MatchExplainer
+from usecases.follow_up_figures import FollowUpTables
 from usecases.help_key import HelpKey
 from usecases.intake import IntakeTurn, KnownOrganizations
 from usecases.lifecycle import Expiry, Lifecycle, LifecycleConfig
@@ -78,6 +79,7 @@ from usecases.live_board import BoardRelay
 from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.outbound_policy import OutboundPolicy
+from usecases.page_groups import PageGroups
 from usecases.ports import Carrier
 from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
@@ -309,7 +311,14 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         policy=outbound_policy(settings),
     )
     lifecycle = Lifecycle(services.store, withdrawals(services))
-    commands = Commands(services.store, alerts, roster, lifecycle, coverage=coverage(services))
+    commands = Commands(
+        services.store,
+        alerts,
+        roster,
+        lifecycle,
+        coverage=coverage(services),
+        training=training_policy(settings),
+    )
     return TextDesk(
         services.store,
         SmsStore(engine, cipher),
@@ -394,6 +403,9 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
             holidays=closures(settings),
             page_share=settings.page_at_share,
         ),
+        groups=PageGroups(
+            RedisRateLimiter(services.redis), timedelta(minutes=settings.page_interval_minutes)
+        ),
     )
     expiry = Expiry(
         services.store, withdrawals(services), out, escalation, lifecycle_config(settings)
@@ -468,7 +480,7 @@ def console_services(services: Services) -> ConsoleServices:
             services.store, roster, edits, to_e164, reserved, candidate_now, audit, feed
         ),
         roster_import=RosterImport(services.store, roster, to_e164, reserved, audit, feed),
-        coordinators=Coordinators(roster, edits, to_e164, reserved, paging_order, on_call, audit),
+        coordinators=coordinators(settings, services.store, audit),
         board=Board(
             services.store,
             queries,
@@ -496,6 +508,7 @@ def console_services(services: Services) -> ConsoleServices:
             roster,
             audit,
             ReportConfig(zone, holidays, settings.report_min_cell),
+            FollowUpTables(ReportQueries(engine)),
         ),
         web_requests=web_requests(services),
         coverage=coverage(services),
@@ -544,6 +557,24 @@ def web_requests(services: Services) -> WebRequests:
         BlocklistStore(services.store.engine, services.store.cipher),
     )
     return WebRequests(guard, intake, settings.hotline_number)
+
+
+def coordinators(
+    settings: Settings, store_: Store, audit: AuditTrail | None = None
+) -> Coordinators:
+    """Coordinators' on-call hours and paging order over the database alone (the console,
+    ``peerline coordinators set``)."""
+    engine, cipher = store_.engine, store_.cipher
+    reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
+    return Coordinators(
+        RosterStore(engine, cipher),
+        RosterEdits(engine, cipher),
+        to_e164,
+        reserved,
+        paging_order,
+        on_call,
+        audit or AuditTrail(AuditStore(engine)),
+    )
 
 
 def blocklist(store_: Store) -> Blocklist:

@@ -232,6 +232,7 @@ def _banner(settings: Settings, sandbox_url: str | None, login: tuple[str, str] 
     lines.append(f"  console:   {base}/console/   <- the coordinator console")
     if login:
         lines.append(f"             sign in as {login[0]} / {login[1]}")
+    lines.append(f"  request:   {base}/request   <- ask for support from a browser")
     lines += [
         f"  webhooks:  {base}/twilio/voice",
         f"  health:    {base}/readyz",

@@ -86,7 +86,8 @@ class Coverage:
         start = datetime.combine(day, time(), tzinfo=self.zone)
         records = self.roster.supporters(active_only=True)
         people = [self.candidate_of(r, month_key(now)) for r in records]
-        hours = forecast(people, start, 24 * days, self.rules, now)
+        until = {r.id: r.on_shift_until for r in records if r.on_shift_until is not None}
+        hours = forecast(people, start, 24 * days, self.rules, now, until)
         spans = tuple(replace(s, suggestions=suggest(people, s, now)) for s in gap_spans(hours))
         return CoverageForecast(
             start,

@@ -29,7 +29,12 @@ from storage.repository import Store
 from storage.roster import RosterStore
 from usecases.candidates import candidate, match_request, month_key
 from usecases.consent import ask_consent
-from usecases.errors import AmbiguousCarrierError, CarrierError, PermanentCarrierError
+from usecases.errors import (
+    AmbiguousCarrierError,
+    CarrierConfigError,
+    CarrierError,
+    PermanentCarrierError,
+)
 from usecases.outbound import Outbound
 from usecases.ports import Jobs
 from usecases.replies import lines
@@ -165,6 +170,12 @@ class Dispatcher:
             sid = self.outbound.ring_supporter(
                 phone, offer_id=offer.id, ring_seconds=cfg.ring_seconds, slot_taken=True
             )
+        except CarrierConfigError as exc:
+            # Our credentials or From number, not theirs: flag nobody; every call would fail
+            # alike, so the job fails loudly (and retries, in case an operator fixed it).
+            self.offers.end_offer(offer.id, OfferStatus.FAILED, reason=f"config:{exc.code}")
+            logger.error("carrier refused our configuration code=%s", exc.code)
+            raise
         except PermanentCarrierError as exc:
             # One bad number must never block the others: flag it and move on.
             self.roster.flag_bad_number(supporter_id)

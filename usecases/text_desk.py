@@ -77,10 +77,8 @@ class TextDesk:
         later = self.intake.postpone(sender, message.body)
         if later:
             return crisis + later
-        reply, _lang = self.intake.reply(
-            sender, message.message_sid, message.body, after_crisis=bool(crisis)
-        )
-        return crisis + reply  # screening never blocks the intake
+        reply, _lang = self.intake.reply(sender, message.message_sid, message.body, opening=crisis)
+        return reply  # screening never blocks the intake
 
     def _keyword(self, sender: str, keyword: Keyword) -> str:
         if keyword.kind is KeywordKind.OPT_OUT:

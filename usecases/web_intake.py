@@ -45,12 +45,15 @@ from usecases.risk_pages import PageReason
 logger = logging.getLogger(__name__)
 
 QUESTIONS = (State.ROLE, State.URGENCY, State.ORG_PREF, State.CONTACT, State.CALLBACK_WINDOW)
+# Consent to widen the match, asked last as the flow does; optional (no answer: no).
+CONSENTS = (State.OTHER_ROLE, State.OTHER_LANGUAGE)
 _PHONE_PROBLEM = {
     NumberCheck.INVALID: "phone_invalid",
     NumberCheck.US_ONLY: "phone_us_only",
     NumberCheck.COUNTRY: "phone_country",
     NumberCheck.REFUSED: "phone_refused",
 }
+MAX_TEXT = 1000  # the organization's name, as read (the field takes 200 characters)
 SAVED = "web form"  # what the session keeps as its last answer (there is no TwiML)
 
 
@@ -104,7 +107,7 @@ class WebIntake:
             step = ivr.advance(step.session, inbound)
         sid = f"WEB{nonce}"[:64]
         record = self.store.begin_session(sid, Channel.WEB, step.session.to_dict(), SAVED, number)
-        risk = screen(form.organization, self.phrases).risk
+        risk = screen(form.organization[:MAX_TEXT], self.phrases).risk
         if record.turn:  # this form was sent before: the same answer, nothing new
             done = Session.from_dict(record.flow).answers
             return WebOutcome({}, done, risk, done.contact_mode is ContactMode.TEXT_FIRST)
@@ -117,11 +120,20 @@ class WebIntake:
         if not isinstance(outcome, Completed):  # pragma: no cover - answers checked above
             raise RuntimeError(f"web form did not complete the flow: {turned.step.session.state}")
         request_id = None if turned.stale else self._request_of(sid)
-        if risk and request_id is not None:
-            self._page(number, request_id)
         texted = outcome.answers.contact_mode is ContactMode.TEXT_FIRST
-        if texted and request_id is not None:
-            self.jobs.confirm_request(request_id)
+        if request_id is not None:
+            # The request is durable already: the queue being down must not turn the
+            # confirmation page into an error (the dispatch is the reconciler's to redo).
+            try:
+                if risk:
+                    self._page(number, request_id)
+                if texted:
+                    self.jobs.confirm_request(request_id)
+            except Exception:
+                logger.warning(
+                    "web request queued work failed request=%s", request_id, exc_info=True
+                )
+                texted = False
         logger.info("web request session=%s stale=%s", sid, turned.stale)
         return WebOutcome({}, outcome.answers, risk, texted)
 
@@ -133,7 +145,7 @@ class WebIntake:
         out = [Inbound(digits=_key(State.LANGUAGE, form.language.value))]
         out += [Inbound(digits=keyed[s]) for s in (State.ROLE, State.URGENCY, State.ORG_PREF)]
         if form.choices[State.ORG_PREF] == OrgPreference.OUTSIDE:
-            name = " ".join(form.organization.split())[:200]
+            name = " ".join(form.organization[:MAX_TEXT].split())[:200]
             if name:
                 out.append(Inbound(speech=name, organization=self.organizations.match(name)))
             else:  # no answer twice: nothing excluded, the board flags it (ivr.flow)
@@ -166,6 +178,9 @@ class WebIntake:
 def missing_choices(form: WebAnswers) -> dict[str, str]:
     """Every question without a valid answer (the call-back time only for a call back)."""
     problems: dict[str, str] = {}
+    for state in CONSENTS:
+        if state in form.choices and form.choices[state] not in options(state):
+            problems[state.value] = "choose_one"
     for state in QUESTIONS:
         calling = form.choices.get(State.CONTACT) == ContactMode.CALLBACK
         if state is State.CALLBACK_WINDOW and not calling:

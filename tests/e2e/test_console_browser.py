@@ -188,10 +188,14 @@ def test_a_coordinator_runs_the_program_from_the_browser(served: Served) -> None
             expect(page.locator(".note")).to_contain_text("Ben Ode's phone rings")
             expect(page.locator("ol.history")).to_contain_text("coordinator.assign")
 
-            # The worker claims Ben and rings his sandbox phone; the board hears it live.
-            page.get_by_role("link", name="Board").click()
-            expect(calling).to_contain_text("waiting")
+            # The worker claims Ben and rings his sandbox phone; the page hears it live.
             served.work()
+            expect(page.locator("#request-live")).to_be_visible()
+            page.get_by_role("link", name="Reload").click()
+            expect(page.locator("ol.history")).to_contain_text(
+                re.compile(r"offer.ringing.*step: assigned")
+            )
+            page.get_by_role("link", name="Board").click()
             expect(calling).to_contain_text("offering to Ben Ode")
             page.screenshot(path=str(ARTIFACTS / "console-board.png"), full_page=True)
             assert [leg.caller_id for leg in box.phone(BEN).ringing()] == [

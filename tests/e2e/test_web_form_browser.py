@@ -1,12 +1,14 @@
 """The public request form in headless Chromium on a phone-sized screen: the safety notice
 first, Spanish and back, the form filled and sent without JavaScript, the confirmation,
-and the request on the coordinator's board. Screenshots go to test-artifacts/; no page may
-log a console error or fail a request. One database backend (the SQL is in integration)."""
+and the request on the coordinator's board; then the training ledger, lapsed first.
+Screenshots go to test-artifacts/; no page may log a console error or fail a request. One
+database backend (the SQL is in integration)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from sqlalchemy import Engine
 from peerline import bootstrap
 from peerline.app import create_app
 from sandbox.server import SandboxServer
+from storage.roster import NewSupporter, RosterStore
 from tests.conftest import BACKENDS
 from tests.e2e.conftest import make_settings
 from usecases.access import Role, cli_actor
@@ -24,6 +27,7 @@ from usecases.accounts import NewAccount
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "browser-password-1"
+ANA, BEN = "+12015550101", "+12015550102"
 
 pytestmark = [
     pytest.mark.e2e,
@@ -119,6 +123,36 @@ def test_a_nurse_asks_for_support_from_a_phone_browser(served: Served) -> None:
             row = board.locator(f'tr[data-id="{waiting.id}"]')
             expect(row).to_contain_text("urgent")
             expect(row).to_contain_text(waiting.ticket)
+
+            # While signed in: the training ledger, whose training lapses first.
+            roster = RosterStore(served.services.store.engine, served.services.store.cipher)
+            today = date.today()
+            roster.add_supporters(
+                [
+                    NewSupporter(
+                        "Ana Lopez",
+                        ANA,
+                        "nurse",
+                        "Tufts",
+                        training_tier="2",
+                        trained_on=today - timedelta(days=400),
+                    ),
+                    NewSupporter(
+                        "Ben Ode",
+                        BEN,
+                        "tech",
+                        "BMC",
+                        training_tier="trainee",
+                        trained_on=today - timedelta(days=20),
+                    ),
+                ]
+            )
+            board.get_by_role("link", name="Training").click()
+            expect(board.get_by_role("heading", name="Training ledger")).to_be_visible()
+            first = board.locator("table.roster tbody tr").first
+            expect(first).to_contain_text("Ana Lopez")
+            expect(first).to_contain_text("lapsed")
+            board.screenshot(path=str(ARTIFACTS / "console-training.png"), full_page=True)
         finally:
             browser.close()
     assert problems == []

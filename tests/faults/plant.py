@@ -202,6 +202,19 @@ class Plant:
             rows = db.execute(select(HelpRequest.id, HelpRequest.caller_index, HelpRequest.status))
             return [(r.id, r.caller_index, r.status) for r in rows]
 
+    def open_requests(self) -> list[tuple[str, str, str, str]]:
+        """Requests not ended yet: (id, status, dispatch state, contact mode)."""
+        with self.engine.connect() as db:
+            rows = db.execute(
+                select(
+                    HelpRequest.id,
+                    HelpRequest.status,
+                    HelpRequest.dispatch_state,
+                    HelpRequest.contact_mode,
+                ).where(HelpRequest.status.in_(OPEN_REQUEST_STATUSES))
+            )
+            return [(r.id, r.status, r.dispatch_state, r.contact_mode) for r in rows]
+
     def dispatched(self) -> set[str]:
         """Requests at least one call was placed for."""
         offers = self._offers()

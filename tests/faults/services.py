@@ -211,7 +211,7 @@ class FakeTwilio:
                 else:
                     sid = path.rsplit("/", 1)[-1].removesuffix(".json")
                     with fake.lock:
-                        fake.updates.append({"sid": sid, **form})
+                        fake.updates.append({"sid": sid, "at": str(time.time()), **form})
                     answer(self, 200, {"sid": sid, "status": form.get("Status", "in-progress")})
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -7,18 +7,23 @@ from __future__ import annotations
 import html
 import re
 import time
+from html.parser import HTMLParser
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from ivr.model import Language, State
+from peerline import bootstrap
 from peerline.bootstrap import master_key
 from storage.blocklist import BlocklistStore
 from storage.models import HelpRequest
 from tests.fakes import MemoryRateLimiter
 from tests.integration.conftest import Line
+from usecases.intake import IntakeTurn
 from usecases.web_form import FormGuard, FormLimits, form_key
+from usecases.web_intake import WebAnswers, WebIntake
 
 pytestmark = pytest.mark.integration
 COOKIE = "__Host-peerline_form"  # the test app's public URL is https
@@ -206,3 +211,93 @@ def test_risk_language_gets_the_crisis_answer_first_and_the_request_still_goes_i
     [row] = requests_made(line)
     events = [kind for kind, _ in line.services.store.events(row.id)]
     assert "web.risk_language" in events
+
+
+def test_consent_to_widen_the_match_is_asked_and_kept(line: Line) -> None:
+    english = line.client.get("/request").text
+    assert html.unescape(english).count("may another healthcare worker call you") == 1
+    assert "may a peer call you in English?" not in english  # asked in Spanish only
+    assert "may a peer call you in English" not in line.client.get("/request?lang=es").text
+    assert "¿le puede llamar un colega en inglés?" in line.client.get("/request?lang=es").text
+    send(line, opened(line), other_role="yes")
+    [row] = requests_made(line)
+    assert row.other_role_ok is True
+
+
+class DownQueue:
+    """Every job refused, as when Redis can't be reached."""
+
+    def __getattr__(self, name: str) -> Any:
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            raise ConnectionError("Redis is down")
+
+        return refuse
+
+
+def test_with_the_queue_down_the_request_is_kept_and_confirmed(line: Line) -> None:
+    store = line.services.store
+    usual = bootstrap.console_services(line.services).web_requests.intake
+    intake = WebIntake(
+        store,
+        IntakeTurn(store, DownQueue()),
+        DownQueue(),
+        usual.organizations,
+        usual.policy,
+        usual.phrases,
+        usual.blocked,
+    )
+    choices = {
+        State.ROLE: "nurse",
+        State.URGENCY: "urgent",
+        State.ORG_PREF: "any",
+        State.CONTACT: "text_first",
+    }
+    answers = WebAnswers(Language.EN, choices, "I want to end it all", "(617) 555-0123")
+    outcome = intake.submit(answers, "queue-down-nonce")
+    assert (outcome.problems, outcome.risk, outcome.texted) == ({}, True, False)
+    [row] = requests_made(line)
+    assert row.dispatch_state == "pending"  # the reconciler queues it once Redis is back
+
+
+class Structure(HTMLParser):
+    """What a screen reader needs from the form: labels, legends, headings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: list[dict[str, str | None]] = []
+        self.labels: set[str] = set()
+        self.fieldsets = self.legends = 0
+        self.headings: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") != "hidden":
+            self.inputs.append(found)
+        elif tag == "label" and found.get("for"):
+            self.labels.add(str(found["for"]))
+        elif tag == "fieldset":
+            self.fieldsets += 1
+        elif tag == "legend":
+            self.legends += 1
+        elif tag in ("h1", "h2"):
+            self.headings.append(tag)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_field_has_a_label_and_every_group_a_legend(line: Line, lang: str) -> None:
+    page = Structure()
+    page.feed(line.client.get(f"/request?lang={lang}").text)
+    assert page.inputs and all(i.get("id") in page.labels for i in page.inputs)
+    radios = [i for i in page.inputs if i.get("type") == "radio"]
+    assert len({i["name"] for i in radios}) == page.fieldsets == page.legends
+    assert page.headings.count("h1") == 1
+    [phone] = [i for i in page.inputs if i.get("name") == "phone"]
+    assert (phone["type"], phone["autocomplete"], phone["inputmode"]) == ("tel", "tel", "tel")
+    [trap] = [i for i in page.inputs if i.get("name") == "website"]
+    assert trap["tabindex"] == "-1"  # the honeypot is out of the keyboard's way
+
+
+def test_a_huge_body_is_refused_before_it_is_read(line: Line) -> None:
+    fields = opened(line)
+    refused = send(line, fields, organization="x" * 20_000)
+    assert refused.status_code == 413 and requests_made(line) == []

@@ -29,6 +29,7 @@ COMMANDS = [
         " --languages en",
         "coordinators list",
         "coordinators add --name Cy --phone 6175550112",
+        "coordinators set Cy --always",
         "tokens list",
         "tokens create --name reports --role admin",
         "tokens revoke reports",
