@@ -50,8 +50,8 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser(
         "serve",
-        help="run the web process: Twilio webhooks, the coordinator console, its JSON API"
-        " and health checks",
+        help="run the web process: Twilio webhooks, the coordinator console, its JSON API,"
+        " the public request form and health checks",
     )
     serve.add_argument("--host", help="bind to this address (default: PEERLINE_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="bind to this port (default: PEERLINE_PORT, 8000)")
