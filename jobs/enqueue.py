@@ -228,9 +228,17 @@ class RqJobs:
             long_call="1" if long_call else "",
         )
 
-    def page_debrief(self, supporter_id: str) -> None:
+    def page_debrief(self, supporter_id: str, *, during_call: bool = False) -> None:
         job_id = f"debrief-{supporter_id}-{uuid.uuid4().hex[:8]}"
-        self._task(Urgency.SOON, tasks.page_debrief, job_id, None, supporter_id=supporter_id)
+        queue = LIVE if during_call else Urgency.SOON
+        during = "1" if during_call else ""
+        self._task(
+            queue, tasks.page_debrief, job_id, None, supporter_id=supporter_id, during_call=during
+        )
+
+    def crisis_conference(self, request_id: str) -> None:
+        job_id = f"crisis-conference-{request_id}"
+        self._task(LIVE, tasks.crisis_conference, job_id, None, request_id=request_id)
 
     def _task(
         self,
