@@ -175,8 +175,11 @@ class RqJobs:
             Urgency.URGENT, tasks.escalate, job_id, after, request_id=request_id, level=str(level)
         )
 
-    def page_risk(self, sender_key: str, ticket: str, reason: PageReason) -> None:
-        job_id = f"risk-{ticket}-{uuid.uuid4().hex[:8]}"
+    def page_risk(
+        self, sender_key: str, ticket: str, reason: PageReason, *, message_sid: str = ""
+    ) -> None:
+        # Copies of one text (Twilio re-delivering it at once) queue one page.
+        job_id = f"risk-{message_sid}" if message_sid else f"risk-{ticket}-{uuid.uuid4().hex[:8]}"
         self._task(
             Urgency.URGENT,
             tasks.page_risk,
