@@ -28,8 +28,9 @@ check: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Every benchmark, one table, bench/results/latest.json; QUICK=1 for a run under 3 minutes.
 bench: install
-	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	$(BIN)/python bench/report.py $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import webhook_bench as wb
 import worker_rig as rig_
+from results import record as record_result
 from worker_rig import Caller, Rig, verdict
 
 REDIS_DB = 10
@@ -278,6 +279,16 @@ def report(
     print(
         f"{verdict(not problems)} B7 none lost: {len(dialed)}/{len(completed)} requests dialed, "
         f"{len(twice)} dialed twice, {late} still open and waiting on a retry at the deadline"
+    )
+    record_result(
+        "B7",
+        f"{len(completed)} requests at once under CPS {per_s:g}: all dialed in",
+        all_in,
+        "s",
+        f"<= {TARGET_S:.0f} s, never above CPS, none lost",
+        all_in <= TARGET_S and window <= per_s and not refused and not problems,
+        floor=f"{len(completed) / per_s:.0f} s at exactly CPS",
+        detail=f"max {window} calls in 1 s; {len(refused)} refused; {len(twice)} twice",
     )
     if problems:
         print("BROKEN " + "; ".join(problems))

@@ -32,6 +32,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from results import record as record_result  # bench/ is sys.path[0] when run as a script
+
 from ivr.model import CallbackWindow, ContactMode, Language, OrgPreference, Role, Urgency
 from matching import Availability, Candidate, MatchRequest, WeeklyWindow, rank
 
@@ -40,6 +42,7 @@ ZONES = [ZoneInfo(z) for z in ("America/New_York", "America/Chicago", "America/D
 ]
 ORGS = [f"Hospital {i}" for i in range(40)]
 NOW = datetime(2024, 11, 5, 19, 30, tzinfo=UTC)  # a Tuesday, 14:30 in Boston
+TARGET_MIXED_MS, TARGET_ALL_MS, TARGET_GROWTH = 2.0, 10.0, 10.0  # B5
 SIZES = (100, 1_000, 10_000)
 
 
@@ -135,6 +138,8 @@ def main() -> None:
         f"python {sys.version.split()[0]}, {args.runs} runs per size, seed {args.seed}, "
         f"gc {'off' if args.gc_off else 'on'}"
     )
+    p99_at_max: dict[str, float] = {}
+    growth: dict[str, float] = {}
     for scenario in ("mixed", "callback", "all-pass", "top-10"):
         print(f"\n{scenario}")
         print(f"{'candidates':>10} {'returned':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
@@ -150,8 +155,46 @@ def main() -> None:
                 f"{pct(samples, 95):>8.3f} {pct(samples, 99):>8.3f}"
             )
             del candidates
+            p99_at_max[scenario] = pct(samples, 99)
+        growth[scenario] = max(b / a for a, b in pairwise(p50s))
         ratios = ", ".join(f"x{b / a:.1f}" for a, b in pairwise(p50s))
         print(f"growth per 10x candidates (p50): {ratios}  (linear = x10.0)")
+    verdicts(p99_at_max, growth)
+
+
+def verdicts(p99: dict[str, float], growth: dict[str, float]) -> None:
+    """B5: rank() p99 over 10,000 supporters, a realistic mix and all eligible, and growth."""
+    n = f"{SIZES[-1]:,}"
+    worst = max(growth.values())
+    print()
+    for scenario, target in (("mixed", TARGET_MIXED_MS), ("all-pass", TARGET_ALL_MS)):
+        ok = p99[scenario] <= target
+        print(
+            f"{'PASS' if ok else 'MISS'} B5 rank() p99 over {n} ({scenario}) "
+            f"{p99[scenario]:.2f} ms (target <= {target:g} ms)"
+        )
+        record_result(
+            f"B5 [{scenario}]",
+            f"rank() p99 over {n} supporters, {scenario}",
+            p99[scenario],
+            "ms",
+            f"<= {target:g} ms",
+            ok,
+        )
+    ok = worst <= TARGET_GROWTH
+    print(
+        f"{'PASS' if ok else 'MISS'} B5 growth per 10x supporters (p50, worst scenario) "
+        f"x{worst:.1f} (target <= x{TARGET_GROWTH:g})"
+    )
+    record_result(
+        "B5 [growth]",
+        "rank() growth per 10x supporters (p50, worst)",
+        worst,
+        "x",
+        f"<= {TARGET_GROWTH:g}x",
+        ok,
+        floor="linear: x10",
+    )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ Phases, all in this one run:
 Also printed, to explain the numbers: CPU used by the server and by this generator per wall
 second; DB pool checkouts, commits and new connections per webhook (counted in the server from
 SQLAlchemy events, read by SIGUSR1); the open loop's worst second; and Linux PSI CPU/IO
-pressure per phase, since the machine is shared. Results and findings: docs/benchmarks.md.
+pressure per phase, since the machine is shared. Results and findings: bench/README.md.
 
 Exits 1 only when something is broken (an exception, a non-200 or apology answer, a lost or
 duplicated row or job); a missed target prints MISS and still exits 0.
@@ -76,6 +76,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from results import record as record_result  # bench/ is sys.path[0] as a script
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -994,6 +995,35 @@ def run(args: argparse.Namespace, tmp: Path, database_url: str, redis_url: str, 
         f"{ratio:.1%} of hello world's {hello_line.rate:,.0f} req/s"
     )
     print(f"{_verdict(triple_ok)} B10 webhook delivered 3x: zero duplicate rows or jobs")
+    hello = f"hello world {hello_line.rate:,.0f} req/s"
+    record_result(
+        "B1",
+        f"voice webhook p99 at {b1.rate:.0f} req/s, 0 errors",
+        b1.p(99),
+        "ms",
+        f"<= {B1_P99_MS:.0f} ms",
+        b1.p(99) <= B1_P99_MS and b1.errors == 0,
+        detail=f"{b1.errors} errors",
+    )
+    record_result(
+        "B2",
+        "sustained webhook rate, p99 within target",
+        closed_line.rate,
+        "req/s",
+        f">= {B2_RATE:.0f} req/s at p99 <= {B2_P99_MS:.0f} ms",
+        closed_line.rate >= B2_RATE and closed_line.p(99) <= B2_P99_MS,
+        floor=hello,
+        detail=f"p99 {closed_line.p(99):.0f} ms; {ratio:.1%} of hello world",
+    )
+    record_result(
+        "B10",
+        "3x delivery: duplicate rows or jobs",
+        0 if triple_ok else None,
+        "",
+        "0",
+        triple_ok,
+        detail=f"{args.triple_calls} calls",
+    )
     if broken:
         print("BROKEN " + "; ".join(broken))
         return 1

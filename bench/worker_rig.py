@@ -157,6 +157,20 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its live descendants, in MB (VmRSS)."""
+    total = 0
+    for p in [pid, *descendants(pid)]:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        total += next(
+            (int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmRSS:")), 0
+        )
+    return total / 1024
+
+
 class Child:
     """One child process, its output in ``log_path``."""
 
@@ -610,10 +624,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 # -- child entry points -----------------------------------------------------------------
-def run_worker_kind(kind: str) -> None:
+def run_worker_kind(kind: str, burst: bool = False) -> None:
     """``shipped`` is ``peerline worker`` exactly; the others change one thing each:
     ``simple`` runs jobs in the worker process (``SimpleWorker``), ``monitor5`` heartbeats
-    every 5 s, ``preload`` imports the twilio REST modules before forking."""
+    every 5 s, ``preload`` imports the twilio REST modules before forking; ``forking`` is
+    what ``peerline worker`` was before ``jobs.worker.PeerlineWorker``: RQ's forking worker with
+    the heartbeat interval and the twilio modules imported before the fork."""
     from peerline import logs
     from peerline.settings import Settings
 
@@ -622,7 +638,7 @@ def run_worker_kind(kind: str) -> None:
     if kind == "shipped":
         from peerline.processes import run_worker
 
-        run_worker(settings)
+        run_worker(settings, burst=burst)
         return
     from rq import SimpleWorker, Worker
     from rq.serializers import JSONSerializer
@@ -634,11 +650,11 @@ def run_worker_kind(kind: str) -> None:
     services = bootstrap.build(settings)
     context.install(lambda: bootstrap.worker_deps(settings))
     options: dict[str, Any] = {}
-    if kind == "monitor5":
+    if kind in ("monitor5", "forking"):
         from jobs.recovery import JOB_MONITORING_INTERVAL
 
         options["job_monitoring_interval"] = JOB_MONITORING_INTERVAL
-    if kind == "preload":
+    if kind in ("preload", "forking"):
         # What every work horse otherwise imports again: ``twilio_client`` touches
         # ``client.api``, which loads ~90 modules of the SDK's REST API lazily.
         import twilio.rest.api.v2010.account  # noqa: F401
@@ -650,7 +666,7 @@ def run_worker_kind(kind: str) -> None:
         maintenance_interval=MAINTENANCE_INTERVAL,
         **options,
     )
-    worker.work(with_scheduler=True, logging_level=settings.log_level)
+    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
 
 
 def main() -> int:
@@ -661,15 +677,16 @@ def main() -> int:
     twilio.add_argument("--log", type=Path, required=True)
     twilio.add_argument("--min-gap", type=float, default=0.0)
     worker = sub.add_parser("worker")
-    kinds = ["shipped", "simple", "monitor5", "preload"]
+    kinds = ["shipped", "simple", "monitor5", "preload", "forking"]
     worker.add_argument("--kind", choices=kinds, default="shipped")
+    worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     args = parser.parse_args()
     if args.role == "twilio":
         server = FakeTwilio(args.port, args.log, args.min_gap)
         signal.signal(signal.SIGINT, lambda *_: threading.Thread(target=server.shutdown).start())
         server.serve_forever(poll_interval=0.1)
         return 0
-    run_worker_kind(args.kind)
+    run_worker_kind(args.kind, args.burst)
     return 0
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -27,24 +28,43 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "peerline:board"
 HEARTBEAT_SECONDS = 15.0
+QUIET_SECONDS = 5.0  # after Redis refused one event, the next are not tried for this long
 STREAM_SECONDS = 300.0
 
 
 class RedisBoardFeed:
-    """Publisher over an explicit sync connection; each listener opens its own async one."""
+    """Publisher over an explicit sync connection; each listener opens its own async one.
 
-    def __init__(self, redis: Redis, url: str, channel: str = CHANNEL) -> None:
-        self.redis, self.url, self.channel = redis, url, channel
+    Every request event is published from inside calls and webhooks, so a Redis that is
+    down must not slow them: after a failure the feed stays quiet for ``QUIET_SECONDS``
+    (boards re-read every 30 s anyway) instead of waiting out every event's timeout.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        url: str,
+        channel: str = CHANNEL,
+        *,
+        connect: Callable[[], aioredis.Redis] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.redis, self.url, self.channel, self.clock = redis, url, channel, clock
+        self._connect = connect  # e.g. through Redis Sentinel; default: from ``url``
+        self._quiet_until = 0.0
 
     def publish(self, kind: str, request_id: str | None = None) -> None:
+        if self.clock() < self._quiet_until:
+            return
         message = json.dumps({"kind": kind, "request_id": request_id})
         try:
             self.redis.publish(self.channel, message)
         except RedisError as exc:  # a board missing one update must not fail the change
-            logger.warning("board event not published (%s)", type(exc).__name__)
+            self._quiet_until = self.clock() + QUIET_SECONDS
+            logger.warning("board events not published for a while (%s)", type(exc).__name__)
 
     async def listen(self, seconds: float) -> AsyncIterator[dict[str, Any] | None]:
-        client = aioredis.Redis.from_url(self.url)
+        client = self._connect() if self._connect else aioredis.Redis.from_url(self.url)
         pubsub = client.pubsub()
         try:
             await pubsub.subscribe(self.channel)

@@ -14,7 +14,7 @@ from starlette.responses import FileResponse, Response
 from console.api_reports import csv_response
 from console.auth import Caller, services
 from console.views import page, render
-from matching.coverage import LANGUAGE_NAMES
+from matching.coverage import language_name
 from usecases.errors import Invalid
 from usecases.report_figures import Table
 from usecases.request_report import Period
@@ -57,7 +57,10 @@ async def plotly_js(request: Request) -> Response:
 async def reports(request: Request, who: Caller) -> Response:
     period = _period(request)
     report = await run_in_threadpool(services(request).reports.requests, who.actor, period)
-    return render(request, "reports.html", who, report=report, chart_data=chart_data)
+    presets = services(request).reports.presets()
+    return render(
+        request, "reports.html", who, report=report, chart_data=chart_data, presets=presets
+    )
 
 
 @page
@@ -90,7 +93,7 @@ async def supporter_report_export(request: Request, who: Caller) -> Response:
 async def coverage(request: Request, who: Caller) -> Response:
     use = services(request).coverage
     forecast = await run_in_threadpool(use.forecast, who.actor)
-    languages = [LANGUAGE_NAMES.get(lang, lang.value) for lang in forecast.rules.languages]
+    languages = [language_name(lang) for lang in forecast.rules.languages]
     return render(
         request, "coverage.html", who, forecast=forecast, zone=use.zone.key, languages=languages
     )

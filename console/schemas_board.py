@@ -28,7 +28,8 @@ class RequestOut(BaseModel):
     due_by: datetime = Field(description="the promise made to the caller")
     seconds_left: int = Field(description="negative once the promise is broken")
     flags: list[str] = Field(
-        description="organization_unknown, repeated_no_answer, callback_failed"
+        description="organization_unknown, repeated_no_answer, callback_failed, "
+        "held_for_coordinator (never dispatched again by itself: re-queue or assign it)"
     )
     organization_unknown: bool
     unanswered_offers: int

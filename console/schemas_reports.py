@@ -70,7 +70,6 @@ class TableOut(BaseModel):
 
 class TimingOut(BaseModel):
     urgency: str
-    reached: CellOut = Field(description="requests that reached a supporter")
     median_minutes: float | None = Field(description="null when fewer than the threshold")
     p90_minutes: float | None = Field(description="90th percentile; null as above")
 
@@ -78,7 +77,6 @@ class TimingOut(BaseModel):
     def of(cls, t: Timing) -> TimingOut:
         return cls(
             urgency=t.urgency,
-            reached=CellOut.of(t.reached),
             median_minutes=t.median_minutes,
             p90_minutes=t.p90_minutes,
         )

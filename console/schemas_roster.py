@@ -41,6 +41,10 @@ class SupporterOut(BaseModel):
     schedule: list[Window]
     schedule_text: str
     on_shift_override: bool | None = Field(description="AVAILABLE (true), AWAY (false), or none")
+    on_shift_override_until: datetime | None = Field(
+        description="when the override lapses (a texted AVAILABLE ends with the day); "
+        "null: until changed"
+    )
     on_shift_now: bool
     shift_source: str = Field(description="override, schedule or no schedule")
     monthly_cap_minutes: int
@@ -67,6 +71,7 @@ class SupporterOut(BaseModel):
             schedule=windows(r.schedule),
             schedule_text=v.schedule_text,
             on_shift_override=r.on_shift,
+            on_shift_override_until=r.on_shift_until,
             on_shift_now=v.on_shift_now,
             shift_source=v.shift_source,
             monthly_cap_minutes=r.monthly_cap_minutes,

@@ -22,12 +22,23 @@ from usecases.signin import SignIn
 from usecases.supporters import Supporters
 from usecases.tokens import Tokens
 from usecases.training import TrainingLedger
+from usecases.web_form import FormGuard
+from usecases.web_intake import WebIntake
 
 
 class BoardFeed(Protocol):
     """Board events as they happen, for one subscriber; None now and then (a heartbeat)."""
 
     def listen(self, seconds: float) -> AsyncIterator[dict[str, Any] | None]: ...
+
+
+@dataclass(frozen=True)
+class WebRequests:
+    """The public request form: its guard, the web intake, and the hotline to show."""
+
+    guard: FormGuard
+    intake: WebIntake
+    hotline: str
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,10 @@ class ConsoleConfig:
     @property
     def login_cookie(self) -> str:
         return "__Host-peerline_login" if self.secure_cookies else "peerline_login"
+
+    @property
+    def form_cookie(self) -> str:
+        return "__Host-peerline_form" if self.secure_cookies else "peerline_form"
 
 
 @dataclass(frozen=True)
@@ -60,5 +75,6 @@ class ConsoleServices:
     blocklist: Blocklist
     training: TrainingLedger
     check_ins: CheckIns
+    web_requests: WebRequests
     reports: Reports
     coverage: Coverage

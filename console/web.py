@@ -32,6 +32,7 @@ from console import (
     pages_roster,
     pages_signin,
     pages_training,
+    request_form,
 )
 from console.live import board_events
 from console.openapi import document
@@ -72,6 +73,7 @@ def mounts(console: ConsoleServices) -> list[BaseRoute]:
     return [
         Mount("/api", app=api_app(console)),
         Mount("/console", app=pages_app(console)),
+        request_form.route(console),
         Route("/", lambda request: RedirectResponse("/console/", status_code=307), methods=GET),
     ]
 

@@ -14,6 +14,7 @@ from ivr.model import (
     CallbackWindow,
     Channel,
     Completed,
+    Consent,
     ContactMode,
     Crisis,
     Ended,
@@ -40,6 +41,8 @@ _QUESTION = {
     State.ORG_PREF: Msg.ASK_ORG_PREF,
     State.CONTACT: Msg.ASK_CONTACT,
     State.CALLBACK_WINDOW: Msg.ASK_CALLBACK_WINDOW,
+    State.OTHER_ROLE: Msg.ASK_OTHER_ROLE,
+    State.OTHER_LANGUAGE: Msg.ASK_OTHER_LANGUAGE,
 }
 _NUMBER_PROBLEM = {
     NumberCheck.INVALID: Msg.BAD_NUMBER,
@@ -135,7 +138,7 @@ def ask(session: Session, *before: Msg) -> Prompt:
     if state is State.CALLBACK_CONFIRM:
         lines += [Line(Msg.READ_BACK, lang), Line(Msg.CONFIRM_NUMBER, lang)]
         return Prompt(tuple(lines), menu=None, input=Input.DTMF, language=lang)
-    lines.append(Line(_QUESTION[state], lang))
+    lines.append(Line(_QUESTION[state], lang, role=session.answers.role))
     return Prompt(tuple(lines), menu=state, language=lang)
 
 
@@ -187,10 +190,29 @@ def _chose(session: Session, value: str) -> Step:
         if mode is ContactMode.CALLBACK:
             after = State.CALLBACK_WINDOW if session.caller_known else State.CALLBACK_NUMBER
             return _next(session.moved(after, contact_mode=mode))
-        return _complete(session.moved(State.DONE, contact_mode=mode))  # hold, text first
+        if mode is ContactMode.TEXT_FIRST:
+            return _later(session.moved(State.DONE, contact_mode=mode))
+        return _complete(session.moved(State.DONE, contact_mode=mode))  # asked while holding
     if state is State.CALLBACK_WINDOW:
-        return _complete(session.moved(State.DONE, callback_window=CallbackWindow(value)))
+        return _later(session.moved(State.DONE, callback_window=CallbackWindow(value)))
+    if state is State.OTHER_ROLE:
+        return _later(session.moved(State.DONE, other_role_ok=value == Consent.YES))
+    if state is State.OTHER_LANGUAGE:
+        return _later(session.moved(State.DONE, other_language_ok=value == Consent.YES))
     raise ValueError(f"no menu at state {state}")  # pragma: no cover - guarded by advance
+
+
+def _later(session: Session) -> Step:
+    """A call later (a call back, text first): before the request is made, ask whether
+    someone in another role (or, for a Spanish speaker, in English) may call if nobody in
+    theirs is free then — the match never widens without it. A holding caller is asked
+    when it matters instead (``usecases.consent``)."""
+    answers = session.answers
+    if answers.role not in (None, Role.UNSPECIFIED) and answers.other_role_ok is None:
+        return _next(session.moved(State.OTHER_ROLE))
+    if session.language is not Language.EN and answers.other_language_ok is None:
+        return _next(session.moved(State.OTHER_LANGUAGE))
+    return _complete(session.moved(State.DONE))
 
 
 def _org_name(session: Session, inbound: Inbound) -> Step:

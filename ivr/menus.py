@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ivr.model import CallbackWindow, Channel, ContactMode, OrgPreference, Role, State, Urgency
+from ivr.model import (
+    CallbackWindow,
+    Channel,
+    Consent,
+    ContactMode,
+    OrgPreference,
+    Role,
+    State,
+    Urgency,
+)
 
 CRISIS_KEY = "9"
 
@@ -75,9 +84,15 @@ MENUS: dict[State, Menu] = {
         ("3", CallbackWindow.AFTERNOON),
         ("4", CallbackWindow.EVENING),
     ),
+    # Consent to widen the match. Silence keeps the caller's choice: no.
+    State.OTHER_ROLE: _menu(State.OTHER_ROLE, Consent.NO, ("1", Consent.YES), ("2", Consent.NO)),
+    State.OTHER_LANGUAGE: _menu(
+        State.OTHER_LANGUAGE, Consent.NO, ("1", Consent.YES), ("2", Consent.NO)
+    ),
 }
 
-# By text there is no line to stay on: call me back, or text me first to set up the call.
+# By text (and on the web form) there is no line to stay on: call me back, or text me first
+# to set up the call.
 SMS_MENUS: dict[State, Menu] = {
     State.CONTACT: _menu(
         State.CONTACT,
@@ -90,6 +105,6 @@ SMS_MENUS: dict[State, Menu] = {
 
 def menu_for(state: State, channel: Channel) -> Menu:
     """The menu asked at ``state`` on ``channel``."""
-    if channel is Channel.SMS and state in SMS_MENUS:
+    if channel is not Channel.VOICE and state in SMS_MENUS:
         return SMS_MENUS[state]
     return MENUS[state]

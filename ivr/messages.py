@@ -24,6 +24,8 @@ class Msg(StrEnum):
     ORG_NOT_HEARD = "org_not_heard"
     ASK_CONTACT = "ask_contact"
     ASK_CALLBACK_WINDOW = "ask_callback_window"
+    ASK_OTHER_ROLE = "ask_other_role"  # {role}: if none is free then, may another role call?
+    ASK_OTHER_LANGUAGE = "ask_other_language"  # may a peer call in English?
     ASK_CALLBACK_NUMBER = "ask_callback_number"
     ASK_OTHER_NUMBER = "ask_other_number"  # the caller ID is one we may not call
     ASK_NUMBER_AGAIN = "ask_number_again"
@@ -67,9 +69,15 @@ class Msg(StrEnum):
     CALLBACK_DECLINE_KEY = "callback_decline_key"  # "no longer need this call? press 2"
     CALLBACK_DECLINED = "callback_declined"
     NOBODY_NOW = "nobody_now"
+    WIDEN_ROLE_NOW = "widen_role_now"  # holding: no {role} free; 1 another role, 2 call back
+    WIDEN_ROLE_WAIT = "widen_role_wait"  # the same, number withheld: 2 keeps waiting
+    WIDEN_LANGUAGE_NOW = "widen_language_now"  # no Spanish speaker free; 1 English now
+    WIDEN_LANGUAGE_WAIT = "widen_language_wait"
+    WIDEN_KEPT = "widen_kept"  # 2: all right, we keep your request and call you back
     # -- the supporter's leg (voice) --------------------------------------------------
     OFFER_WHISPER = "offer_whisper"  # {who} needs peer support {when}
     OFFER_IN_SPANISH = "offer_in_spanish"
+    OFFER_ENGLISH_OK = "offer_english_ok"  # a Spanish speaker who agreed to English
     OFFER_KEYS = "offer_keys"
     ACCEPTED_HOLD = "accepted_hold"
     ACCEPTED_CALLBACK = "accepted_callback"
@@ -87,6 +95,7 @@ class Msg(StrEnum):
     POSTPONED = "postponed"
     REQUEST_OPEN = "request_open"
     TEXT_FIRST_NOTICE = "text_first_notice"
+    WEB_CONFIRMATION = "web_confirmation"  # a request from the web form, text me first
     SCHEDULED_CALL = "scheduled_call"  # a coordinator's text: the call comes {day} {window}
     REQUEST_EXPIRED = "request_expired"  # nobody reached them in time: 988 and the hotline
     # -- texts to supporters and coordinators ------------------------------------------
@@ -95,6 +104,7 @@ class Msg(StrEnum):
     SUPPORTER_AWAY = "supporter_away"
     SUPPORTER_AWAY_UNTIL = "supporter_away_until"
     SUPPORTER_STATUS = "supporter_status"  # you're {state}; {used} of {cap} min
+    SUPPORTER_TRAINING_LAPSED = "supporter_training_lapsed"  # refresher overdue since {due}
     OFFERS_BY_PHONE = "offers_by_phone"
     COORDINATOR_HELP = "coordinator_help"
     ACK_YOURS = "ack_yours"
@@ -102,6 +112,8 @@ class Msg(StrEnum):
     ACK_NO_TICKET = "ack_no_ticket"
     COORDINATOR_STATUS = "coordinator_status"
     COORDINATOR_COVER = "coordinator_cover"
+    COVERAGE_TOMORROW = "coverage_tomorrow"  # the daily text: tomorrow's gaps
+    COVERAGE_ASKS = "coverage_asks"  # COVER when tomorrow has gaps: whom to ask
     PAGE_WAITING = "page_waiting"  # ticket, urgency, minutes waited
     PAGE_EXPIRED = "page_expired"  # ticket, urgency: nobody reached the caller in time
     PAGE_NOT_REACHED = "page_not_reached"  # ticket, urgency, call backs tried; expired
@@ -111,3 +123,10 @@ class Msg(StrEnum):
     PAGE_RISK = "page_risk"  # risk language in a text
     PAGE_CRISIS_KEY = "page_crisis_key"  # a texter asked for the crisis line (9)
     PAGE_RISK_CALL = "page_risk_call"  # risk language in a spoken answer on a call
+    # -- after the call, to the supporter -------------------------------------------------
+    SELF_CARE = "self_care"  # thanks; reply 1 if you're fine, 2 for a debrief
+    SELF_CARE_LONG = "self_care_long"  # the same after a long call, naming the cool-off
+    SELF_CARE_FINE = "self_care_fine"
+    SELF_CARE_DEBRIEF = "self_care_debrief"  # a coordinator will reach out
+    PAGE_DEBRIEF = "page_debrief"  # to the on-call coordinator: {name} asked for a debrief
+    PAGE_RISK_WEB = "page_risk_web"  # risk language typed into the web request form

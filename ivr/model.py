@@ -12,6 +12,7 @@ from ivr.messages import Msg
 class Channel(StrEnum):
     VOICE = "voice"
     SMS = "sms"
+    WEB = "web"  # the public request form: the text menus, answered all at once
 
 
 class Language(StrEnum):
@@ -29,6 +30,8 @@ class State(StrEnum):
     CALLBACK_NUMBER = "callback_number"  # only when the caller's number is withheld
     CALLBACK_CONFIRM = "callback_confirm"  # the keyed number read back: 1 right, 2 again
     CALLBACK_WINDOW = "callback_window"
+    OTHER_ROLE = "other_role"  # a later call: may another role call if none of yours is free?
+    OTHER_LANGUAGE = "other_language"  # a later call: may a peer call in English?
     DONE = "done"  # request created; the caller holds or hangs up
     CRISIS = "crisis"  # transferred to the crisis line
     ENDED = "ended"  # goodbye without a request
@@ -74,6 +77,13 @@ class CallbackWindow(StrEnum):
     EVENING = "evening"
 
 
+class Consent(StrEnum):
+    """The caller's answer to "may we widen the match?" (silence: no)."""
+
+    YES = "yes"
+    NO = "no"
+
+
 @dataclass(frozen=True)
 class Answers:
     role: Role | None = None
@@ -83,6 +93,10 @@ class Answers:
     organization_unknown: bool = False  # caller wanted "outside" but gave no usable answer
     contact_mode: ContactMode | None = None
     callback_window: CallbackWindow | None = None
+    # Consent to widen the match when nobody in the caller's role (or language) is free;
+    # None: not asked (no widening). A holding caller is asked when it matters instead.
+    other_role_ok: bool | None = None
+    other_language_ok: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +126,8 @@ class Session:
             organization_unknown=bool(raw.get("organization_unknown", False)),
             contact_mode=_opt(ContactMode, raw.get("contact_mode")),
             callback_window=_opt(CallbackWindow, raw.get("callback_window")),
+            other_role_ok=_opt_bool(raw.get("other_role_ok")),
+            other_language_ok=_opt_bool(raw.get("other_language_ok")),
         )
         return cls(
             channel=Channel(data.get("channel", Channel.VOICE)),
@@ -134,6 +150,10 @@ E = TypeVar("E", bound=StrEnum)
 
 def _opt(enum: type[E], value: object) -> E | None:
     return None if value is None else enum(str(value))
+
+
+def _opt_bool(value: object) -> bool | None:
+    return None if value is None else bool(value)
 
 
 class NumberCheck(StrEnum):
@@ -176,6 +196,7 @@ class Input(StrEnum):
 class Line:
     msg: Msg
     language: Language
+    role: Role | None = None  # fills a sentence's {role} / {a_role} ("nurse", "a nurse")
 
 
 @dataclass(frozen=True)

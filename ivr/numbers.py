@@ -37,3 +37,14 @@ def readback_digits(e164: str) -> str:
     else everything after the ``+``."""
     digits = e164.lstrip("+")
     return digits[1:] if digits.startswith("1") and len(digits) == 11 else digits
+
+
+def display(e164: str) -> str:
+    """A number as people write it: ``(617) 555-0100`` in the US, international elsewhere."""
+    parsed = phonenumbers.parse(e164, None)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if parsed.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(parsed, style)

@@ -9,12 +9,28 @@ from __future__ import annotations
 from ivr.catalogue import catalogue
 from ivr.menus import menu_for
 from ivr.messages import Msg
-from ivr.model import Channel, Input, Language, Prompt, State
+from ivr.model import Channel, Input, Language, Line, Prompt, State
 
 
 def text(msg: Msg, language: Language, channel: Channel = Channel.VOICE) -> str:
     """The words for ``msg`` on ``channel``."""
     return catalogue(channel).say(msg, language)
+
+
+def line_text(line: Line, channel: Channel, readback: str = "") -> str:
+    """One line's words: ``{digits}`` from ``readback``, ``{role}``/``{a_role}`` from its role."""
+    words = catalogue(channel)
+    if line.msg is Msg.READ_BACK:
+        return words.say(line.msg, line.language, digits=readback)
+    if line.role is not None:
+        lang, role = line.language, line.role.value
+        return words.say(
+            line.msg,
+            lang,
+            role=words.word(f"role_noun.{role}", lang),
+            a_role=words.word(f"a_role.{role}", lang),
+        )
+    return words.say(line.msg, line.language)
 
 
 def options(menu: State, language: Language, channel: Channel) -> list[str]:
@@ -33,13 +49,7 @@ def sentences(prompt: Prompt, channel: Channel, readback: str = "") -> list[tupl
 
     ``readback``: what a ``READ_BACK`` line says for the digits, e.g. ``spoken_digits(…)``
     (the edge has the number; the flow never does)."""
-    words = catalogue(channel)
-    said = [
-        (words.say(line.msg, line.language, digits=readback), line.language)
-        if line.msg is Msg.READ_BACK
-        else (words.say(line.msg, line.language), line.language)
-        for line in prompt.lines
-    ]
+    said = [(line_text(line, channel, readback), line.language) for line in prompt.lines]
     if prompt.menu is not None:
         said += [(s, prompt.language) for s in options(prompt.menu, prompt.language, channel)]
     if (

@@ -23,6 +23,7 @@ from ivr.menus import CRISIS_KEY, MENUS, menu_for
 from ivr.model import (
     CallbackWindow,
     Channel,
+    Consent,
     ContactMode,
     Language,
     OrgPreference,
@@ -55,6 +56,19 @@ _BOTH_LANGUAGES: dict[State, _Table] = {
     State.LANGUAGE: {
         "en": "english|eng|ingles|in english|en ingles",
         "es": "spanish|espanol|castellano|in spanish|en espanol",
+    },
+}
+
+# May the match widen (another role, English)? A clear yes or no; anything else is asked again.
+_CONSENT: dict[Language, _Table] = {
+    EN: {
+        Consent.YES: "yes|y|yeah|yep|ok|okay|sure|fine|thats fine|that is fine|anyone|"
+        "anyone is fine|yes please",
+        Consent.NO: "no|n|nope|no thanks|wait|ill wait|i will wait|rather wait|id rather wait",
+    },
+    ES: {
+        Consent.YES: "si|vale|claro|esta bien|de acuerdo|cualquiera|si por favor",
+        Consent.NO: "no|no gracias|espero|prefiero esperar|mejor espero",
     },
 }
 
@@ -175,6 +189,8 @@ _SYNONYMS: dict[State, dict[Language, _Table]] = {
             None: "mas tarde|manana",  # "later" is no window; a bare "mañana" is "tomorrow"
         },
     },
+    State.OTHER_ROLE: _CONSENT,
+    State.OTHER_LANGUAGE: _CONSENT,
 }
 
 

@@ -15,6 +15,7 @@ from usecases.dispatch import Dispatcher
 from usecases.escalation import Escalation
 from usecases.notices import Notices
 from usecases.outbound import Outbound
+from usecases.self_care import SelfCare
 
 
 class WorkerDeps(Protocol):
@@ -30,6 +31,8 @@ class WorkerDeps(Protocol):
     def notices(self) -> Notices: ...
     @property
     def outbound(self) -> Outbound: ...
+    @property
+    def self_care(self) -> SelfCare: ...
 
 
 _factory: Callable[[], WorkerDeps] | None = None

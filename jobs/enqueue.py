@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 DISPATCH_RETRY = Retry(max=5, interval=[1, 5, 15, 60, 300])
 TASK_RETRY = Retry(max=4, interval=[1, 3, 10, 30])
+# A failed job (its traceback, redacted by jobs.worker) is kept for a day: long enough for
+# someone to look the next morning, not a week of text about callers in Redis.
+FAILURE_TTL = 86400
 _LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 
 
@@ -31,6 +34,11 @@ def dispatch_job_id(request_id: str) -> str:
 def enqueue_dispatch(queues: Queues, request_id: str, urgency: Urgency) -> bool:
     """Queue ``dispatch(request_id)``; False when an identical job is already live.
 
+    A round that is running right now may be past its choice: a supporter who passed at
+    once, or a busy line, asks for the next round before the running one has finished.
+    That request gets a round of its own after it, or it would be lost (the reconciler
+    leaves a request whose dispatch finished to dispatch's own decision).
+
     Raises redis errors: the caller decides what an unreachable Redis means.
     """
     job_id = dispatch_job_id(request_id)
@@ -38,7 +46,13 @@ def enqueue_dispatch(queues: Queues, request_id: str, urgency: Urgency) -> bool:
         [job_id], connection=queues.connection, serializer=queues[urgency].serializer
     )[0]
     if existing is not None:
-        if existing.get_status(refresh=False) in _LIVE:
+        status = existing.get_status(refresh=False)
+        if status is JobStatus.STARTED:
+            next_round = f"{job_id}-next{int(time.time() * 1000)}"
+            enqueue_task(queues, urgency, tasks.dispatch, next_round, request_id=request_id)
+            logger.info("dispatch round queued after the running one request=%s", request_id)
+            return True
+        if status in _LIVE:
             return False
         existing.delete()  # finished or failed: a new dispatch round replaces it
     try:
@@ -49,7 +63,7 @@ def enqueue_dispatch(queues: Queues, request_id: str, urgency: Urgency) -> bool:
             retry=DISPATCH_RETRY,
             unique=True,
             result_ttl=3600,
-            failure_ttl=7 * 86400,
+            failure_ttl=FAILURE_TTL,
             description=f"dispatch {request_id}",
         )
     except DuplicateJobError:
@@ -87,7 +101,7 @@ def enqueue_task(
                 retry=TASK_RETRY,
                 unique=True,
                 result_ttl=600,
-                failure_ttl=7 * 86400,
+                failure_ttl=FAILURE_TTL,
             )
         else:
             queue.enqueue_in(
@@ -97,7 +111,7 @@ def enqueue_task(
                 retry=TASK_RETRY,
                 unique=True,
                 result_ttl=600,
-                failure_ttl=7 * 86400,
+                failure_ttl=FAILURE_TTL,
                 **kwargs,
             )
     except DuplicateJobError:
@@ -135,6 +149,10 @@ class RqJobs:
     def text_first(self, request_id: str, attempt: int) -> None:
         job_id = f"textfirst-{request_id}-{attempt}"
         self._task(LIVE, tasks.text_first, job_id, None, request_id=request_id)
+
+    def confirm_request(self, request_id: str) -> None:
+        job_id = f"confirm-{request_id}"
+        self._task(LIVE, tasks.confirm_request, job_id, None, request_id=request_id)
 
     def callback_failed(self, request_id: str, offer_id: str = "") -> None:
         job_id = f"callback-failed-{request_id}-{offer_id or uuid.uuid4().hex[:8]}"
@@ -192,6 +210,21 @@ class RqJobs:
             window=window,
             send_key=job_id,
         )
+
+    def self_care(self, offer_id: str, supporter_id: str, long_call: bool) -> None:
+        self._task(
+            Urgency.SOON,
+            tasks.self_care,
+            f"selfcare-{offer_id}",
+            None,
+            offer_id=offer_id,
+            supporter_id=supporter_id,
+            long_call="1" if long_call else "",
+        )
+
+    def page_debrief(self, supporter_id: str) -> None:
+        job_id = f"debrief-{supporter_id}-{uuid.uuid4().hex[:8]}"
+        self._task(Urgency.SOON, tasks.page_debrief, job_id, None, supporter_id=supporter_id)
 
     def _task(
         self,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rq import get_current_job
+
 from ivr.messages import Msg
 from ivr.model import Language, Line
 from jobs import context
@@ -27,7 +29,7 @@ def connect_caller(request_id: str) -> None:
 
 def call_back(request_id: str) -> None:
     """A supporter accepted a call-back request: ring the caller from the hotline."""
-    context.current().caller_leg.call_back(request_id)
+    context.current().caller_leg.call_back(request_id, last_try=_last_try())
 
 
 def callback_failed(request_id: str, offer_id: str = "") -> None:
@@ -58,6 +60,11 @@ def text_first(request_id: str) -> None:
     context.current().notices.text_first(request_id)
 
 
+def confirm_request(request_id: str) -> None:
+    """A text-first request from the web form: confirm it by text."""
+    context.current().notices.confirm_request(request_id)
+
+
 def close_text(session_sid: str) -> None:
     """An SMS intake went quiet for a day: close it with a kind text."""
     context.current().notices.close_conversation(session_sid)
@@ -73,6 +80,16 @@ def scheduling_text(request_id: str, day: str, window: str, send_key: str = "") 
     context.current().notices.scheduling_text(request_id, day, window, send_key)
 
 
+def self_care(offer_id: str, supporter_id: str, long_call: str = "") -> None:
+    """A supporter's call ended: the self-care text (once)."""
+    context.current().self_care.after_call(offer_id, supporter_id, long_call == "1")
+
+
+def page_debrief(supporter_id: str) -> None:
+    """A supporter asked for a debrief: page the on-call coordinator (their name only)."""
+    context.current().self_care.page_debrief(supporter_id)
+
+
 def encode_said(said: Sequence[Line]) -> str:
     """Sentences as a job argument (JSON carries strings): "caller_left:en;…"."""
     return ";".join(f"{line.msg.value}:{line.language.value}" for line in said)
@@ -81,3 +98,9 @@ def encode_said(said: Sequence[Line]) -> str:
 def decode_said(words: str) -> tuple[Line, ...]:
     pairs = (item.split(":") for item in words.split(";") if item)
     return tuple(Line(Msg(msg), Language(lang)) for msg, lang in pairs)
+
+
+def _last_try() -> bool:
+    """Whether the running job has no retry left (RQ counts down ``retries_left``)."""
+    job = get_current_job()
+    return job is None or not job.retries_left

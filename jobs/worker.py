@@ -1,33 +1,57 @@
-"""The RQ worker Peerline runs: RQ's forking ``Worker`` that knows why it stopped, and takes
-no job while the database does not answer.
+"""The RQ worker Peerline runs: jobs in the worker process over warm dependencies, a forking
+worker's heartbeat, a loop that knows why it stopped, and no job while the database is away.
 
-RQ ends its work loop on some Redis errors ("Redis connection timeout, quitting…", an error
-in a heartbeat after a job) and on any unexpected exception. ``stopping`` tells a
-requested stop (SIGTERM, SIGINT) from those, so the caller (``peerline.processes``) can
-start the loop again once Redis answers instead of leaving the queues unworked.
+**No fork per job.** RQ's default ``Worker`` forks a work horse per job, so every job
+rebuilt its database engine, Redis connection and Twilio HTTP client, and imported what the
+parent had not: 60-250 ms of CPU for a dispatch that needs a fraction of that
+(bench/README.md, B4 and B6). ``PeerlineWorker`` runs each job in the worker process
+itself, where ``jobs.context`` keeps one set of dependencies for the process's life. What
+the fork gave is kept:
 
-While the database is away every job would fail and spend one of its retries; the worker
-holds jobs in Redis instead, until the database answers again (probed at most once a
-second while it is up, so this costs nothing under load).
+- **Death detection.** While a job runs, a thread renews the job's heartbeat every
+  ``job_monitoring_interval`` seconds with the forking worker's TTL (interval + 60 s), so
+  ``jobs.recovery`` sees exactly what it saw with a work horse: a worker that dies, for any
+  reason, stops heartbeating and its job is handed back after ``STALE_AFTER``.
+- **Job timeouts.** RQ's death penalty (SIGALRM in this, the main, thread) ends a job that
+  overruns its timeout, as it ended a horse's.
+- **A crash.** A job that kills the process (segfault, OOM) takes the worker with it; the
+  supervisor restarts it and recovery re-runs the job: a killed horse's outcome, a few
+  seconds later.
+
+**Why it stopped.** RQ ends its work loop on some Redis errors ("Redis connection timeout,
+quitting…", an error in a heartbeat after a job) and on any unexpected exception.
+``stopping`` tells a requested stop (SIGTERM, SIGINT) from those, so the caller
+(``peerline.processes``) can start the loop again once Redis answers instead of leaving the
+queues unworked.
+
+**The database away.** Every job would fail and spend one of its retries; the worker holds
+jobs in Redis instead, until the database answers again (probed at most once a second while
+it is up, so this costs nothing under load).
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 from redis.exceptions import RedisError
-from rq import Worker
+from rq import SimpleWorker
+from rq.executions import Execution
+from rq.job import Job
+from rq.queue import Queue
+from rq.worker import WorkerStatus
 
+from ivr.redaction import redact_numbers
 from jobs.outages import DATABASE, Backoff, Health, outage_of
 
 PROBE_EVERY = 1.0  # seconds between database probes while it answers
 
 
-class PeerlineWorker(Worker):
+class PeerlineWorker(SimpleWorker):
     def __init__(
         self,
         *args: Any,
@@ -50,6 +74,66 @@ class PeerlineWorker(Worker):
     ) -> Any:
         self._wait_for_database()
         return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        execution = self.prepare_execution(job)
+        done = threading.Event()
+        beat = threading.Thread(
+            target=self._heartbeat_while_running,
+            args=(job, execution, done),
+            name=f"heartbeat-{job.id}",
+            daemon=True,
+        )
+        beat.start()
+        try:
+            self.perform_job(job, queue, execution)
+        finally:
+            done.set()
+            beat.join()
+        self.set_state(WorkerStatus.IDLE)
+
+    def handle_job_failure(
+        self,
+        job: Job,
+        queue: Queue,
+        started_job_registry: Any = None,
+        exc_string: str = "",
+        execution: Execution | None = None,
+    ) -> None:
+        """RQ keeps a failed job's traceback text in Redis (``rq:results:…``, the failed
+        registry): a number in an exception message (a carrier error, a database error's
+        parameters) would sit there in plain text. It is stored redacted."""
+        super().handle_job_failure(
+            job, queue, started_job_registry, redact_numbers(exc_string), execution
+        )
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        """The forking worker's TTL (``jobs.recovery`` counts on it), not SimpleWorker's
+        job timeout + 60 s, which would hide a dead worker's job for minutes."""
+        if job.timeout and job.timeout > 0:
+            remaining = job.timeout - working_time
+            return int(min(remaining, self.job_monitoring_interval)) + 60
+        return int(self.job_monitoring_interval) + 60
+
+    def unsubscribe(self) -> None:
+        """Stop the pub/sub thread before unsubscribing, so the reply wakes a thread that
+        is already told to stop: RQ's order leaves it asleep and costs a 1 s join."""
+        if self.pubsub_thread:
+            self.pubsub_thread.stop()
+            if self.pubsub is not None:
+                self.pubsub.unsubscribe()
+            self.pubsub_thread.join(timeout=1)
+            if self.pubsub is not None:
+                self.pubsub.close()
+
+    def _heartbeat_while_running(
+        self, job: Job, execution: Execution, done: threading.Event
+    ) -> None:
+        while not done.wait(self.job_monitoring_interval):
+            try:
+                self.maintain_heartbeats(job, execution)
+            except Exception:
+                self.log.exception("heartbeat for job %s failed; trying again", job.id)
 
     def _wait_for_database(self) -> None:
         if self._probe is None or time.monotonic() - self._probed_at < PROBE_EVERY:

@@ -14,13 +14,14 @@ speaker, or fewer than ``min_on_shift`` supporters cover it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from ivr.model import Language, Role
-from matching.availability import When, require_aware
+from ivr.catalogue import catalogue
+from ivr.model import Channel, Language, Role
+from matching.availability import Availability, When, require_aware
 from matching.model import Candidate
 
 HOUR = timedelta(hours=1)
@@ -36,15 +37,11 @@ ROLE_GROUPS: dict[str, tuple[Role, ...]] = {
     "not said": (Role.UNSPECIFIED,),
 }
 GROUP_OF: dict[Role, str] = {role: group for group, roles in ROLE_GROUPS.items() for role in roles}
-ONE_OF_GROUP = {
-    "nursing": "nurse",
-    "physicians": "physician",
-    "advanced practice": "NP, PA or CRNA",
-    "allied health": "allied health supporter",
-    "support staff": "support staff supporter",
-    "not said": "supporter",
-}
-LANGUAGE_NAMES = {Language.EN: "English", Language.ES: "Spanish"}
+
+
+def language_name(lang: Language, language: Language = Language.EN) -> str:
+    """ "Spanish" for es, said in ``language``."""
+    return catalogue(Channel.SMS).word(f"language.{lang.value}", language)
 
 
 class GapKind(StrEnum):
@@ -60,13 +57,19 @@ class Gap:
 
     @property
     def label(self) -> str:
-        """ "no nurse on shift", "no Spanish speaker on shift", "fewer than 2 on shift"."""
+        """E.g. "no nurse on shift", "no Spanish speaker on shift", "fewer than 2 on shift"."""
+        return self.text(Language.EN)
+
+    def text(self, language: Language) -> str:
+        """The label in ``language``, from the SMS catalogue (the daily text says it too)."""
+        words = catalogue(Channel.SMS)
         if self.kind is GapKind.ROLE_GROUP:
-            return f"no {ONE_OF_GROUP.get(self.what, self.what)} on shift"
+            one = words.word(f"group.{self.what}", language)
+            return words.word("gap.role_group", language).format(one=one)
         if self.kind is GapKind.LANGUAGE:
-            name = LANGUAGE_NAMES.get(Language(self.what), self.what)
-            return f"no {name} speaker on shift"
-        return f"fewer than {self.what} on shift"
+            name = language_name(Language(self.what), language)
+            return words.word("gap.language", language).format(language=name)
+        return words.word("gap.few", language).format(n=self.what)
 
     def fits(self, c: Candidate) -> bool:
         """Whether ``c`` on shift would close this gap (or help close it)."""
@@ -105,32 +108,57 @@ class GapSpan:
 
 def usable(c: Candidate, moment: datetime, now: datetime) -> bool:
     """Every hard filter that needs no caller, except the schedule (see the module doc)."""
+    return _usable(c, moment, _month(moment) == _month(now))
+
+
+def _month(moment: datetime) -> tuple[int, int]:
+    utc = moment.astimezone(UTC)  # minutes are counted by UTC month (``month_key``)
+    return utc.year, utc.month
+
+
+def _usable(c: Candidate, moment: datetime, same_month: bool) -> bool:
     if not c.active or not c.trained or c.in_training or c.flagged_bad_number:
         return False
     if c.lapses_at is not None and moment >= c.lapses_at:
         return False
     if c.cool_off_until is not None and c.cool_off_until > moment:
         return False
-    same_month = (moment.astimezone(UTC).year, moment.astimezone(UTC).month) == (
-        now.astimezone(UTC).year,
-        now.astimezone(UTC).month,
-    )
     used = c.minutes_this_month if same_month else 0
     return used < c.monthly_cap_minutes
 
 
 def forecast(
-    candidates: Sequence[Candidate], start: datetime, hours: int, rules: CoverageRules
+    candidates: Sequence[Candidate],
+    start: datetime,
+    hours: int,
+    rules: CoverageRules,
+    now: datetime | None = None,
+    override_until: Mapping[str, datetime] | None = None,
 ) -> list[HourCover]:
-    """Each hour from ``start`` (aware; the caller rounds it to an hour) for ``hours``."""
-    now = require_aware(start)
+    """Each hour from ``start`` (aware; the caller rounds it to an hour) for ``hours``.
+    ``now`` is when the candidates' minutes were read (default ``start``);
+    ``override_until`` says when a supporter's AVAILABLE/AWAY lapses, after which their
+    schedule counts again."""
+    now = require_aware(now or start)
+    lapsing = {
+        c.id: (until, replace(c.availability, override=None))
+        for c in candidates
+        if (until := (override_until or {}).get(c.id)) is not None
+    }
+
+    def availability(c: Candidate, moment: datetime) -> Availability:
+        found = lapsing.get(c.id)
+        return found[1] if found is not None and moment >= found[0] else c.availability
+
     out = []
     for i in range(hours):
-        begin = now + i * HOUR
+        begin = start + i * HOUR
         moment = begin + MIDDLE
-        when = When(moment)
+        when, same = When(moment), _month(moment) == _month(now)
         here = tuple(
-            c for c in candidates if usable(c, moment, now) and when.admits(c.availability)
+            c
+            for c in candidates
+            if _usable(c, moment, same) and when.admits(availability(c, moment))
         )
         by_group = {g: sum(1 for c in here if GROUP_OF.get(c.role) == g) for g in ROLE_GROUPS}
         by_language = {

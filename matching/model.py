@@ -151,6 +151,9 @@ class MatchRequest:
     level: Level | None = None
     callback_zone: ZoneInfo | None = None
     exclude: frozenset[str] = frozenset()
+    # The caller's consent to widen the match (``matching.widening``); None: not asked.
+    other_role_ok: bool | None = None
+    other_language_ok: bool | None = None
 
     org_key: str | None = field(init=False, repr=False, compare=False)
 
@@ -249,7 +252,9 @@ class Ranked:
         mine, theirs = c.ladder_level, Level.of(r.role, r.level)
         if mine and theirs:
             out.append(f"training level {mine.name.lower()} (caller {theirs.name.lower()})")
-        if r.language is not Language.EN:
+        if r.language not in c.languages:
+            out.append(f"talks in English ({r.language} speaker agreed)")
+        elif r.language is not Language.EN:
             out.append(f"speaks {r.language}")
         if c.in_training:
             out.append(f"in training ({r.urgency} request allowed)")

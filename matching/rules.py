@@ -104,6 +104,7 @@ class _Screen:
     """One request's filters and scoring, precomputed once so each candidate costs little."""
 
     __slots__ = (
+        "any_language",
         "exclude",
         "language",
         "level",
@@ -119,11 +120,17 @@ class _Screen:
     )
 
     def __init__(
-        self, request: MatchRequest, now: datetime, widen: bool, training: TrainingPolicy
+        self,
+        request: MatchRequest,
+        now: datetime,
+        widen: bool,
+        training: TrainingPolicy,
+        any_language: bool = False,
     ) -> None:
         self.request = request
         self.now = require_aware(now)
         self.widen = widen
+        self.any_language = any_language
         self.language = request.language
         # The organization rule: only a caller who said "same_ok" or "any" waives it.
         consent = request.org_preference is not OrgPreference.OUTSIDE
@@ -152,7 +159,7 @@ class _Screen:
             return Rejection.BAD_NUMBER
         if self.org is not None and c.org_key == self.org:
             return Rejection.SAME_ORGANIZATION
-        if self.language not in c.languages:
+        if not self.any_language and self.language not in c.languages:
             return Rejection.LANGUAGE
         if not self.widen and self.steps[c.role] is Step.OTHER and c.id != self.previous:
             return Rejection.ROLE
@@ -229,14 +236,17 @@ def rank(
     widen: bool = False,
     limit: int | None = None,
     training: TrainingPolicy = DEFAULT_POLICY,
+    any_language: bool = False,
 ) -> list[Ranked]:
     """Every candidate who passes the hard filters, best first (see the module doc). Pure.
 
     ``now`` must be timezone-aware. The order depends only on the candidates, never on the
     order they arrive in. ``limit`` keeps only the best few (the dispatcher needs one).
     ``training`` is the program's training rules (who in training may take which urgency).
+    ``widen`` and ``any_language`` relax the role ladder and the language filter; only the
+    caller's consent may ask for them (``matching.widening``).
     """
-    return _Screen(request, now, widen, training).rank(candidates, limit)
+    return _Screen(request, now, widen, training, any_language).rank(candidates, limit)
 
 
 def explain(

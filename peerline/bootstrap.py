@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from functools import partial
 from typing import Any
 
 import holidays
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
 from twilio.request_validator import RequestValidator
 
 from console.attempts import RedisAttempts
 from console.live import RedisBoardFeed
-from console.services import ConsoleConfig, ConsoleServices
+from console.services import ConsoleConfig, ConsoleServices, WebRequests
 from ivr.model import Language, Urgency
 from ivr.numbers import to_e164
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases
 from jobs.crisis_marks import CrisisMarks
 from jobs.enqueue import RqJobs
+from jobs.once import RedisOnce
 from jobs.queues import Queues
 from jobs.rate_limits import RedisRateLimiter
 from jobs.sends import RedisSendLog
@@ -30,7 +32,7 @@ from matching import TrainingPolicy
 from matching.calling import CallingHours, QuietHours
 from matching.coverage import ROLE_GROUPS, CoverageRules
 from matching.sla import Closures, due_by
-from peerline.redis_server import connect, embedded_url
+from peerline.redis_server import RedisAddress, embedded_url
 from peerline.settings import Settings
 from storage.accounts import AccountStore
 from storage.alerts import AlertStore
@@ -46,6 +48,7 @@ from storage.reports import ReportQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.roster_edits import RosterEdits
+from storage.self_care import SelfCareStore
 from storage.sms import SmsStore
 from storage.training import TrainingStore
 from telephony.carrier import TwilioCarrier, twilio_client
@@ -63,10 +66,12 @@ from usecases.candidates import zone as zone_named
 from usecases.check_ins import CheckIns
 from usecases.coordinators import Coordinators
 from usecases.coverage import Coverage
+from usecases.coverage_text import CoverageText, CoverageTextConfig
 from usecases.destinations import Destinations
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
 from usecases.explain import MatchExplainer
+from usecases.follow_up_figures import FollowUpTables
 from usecases.intake import IntakeTurn, KnownOrganizations
 from usecases.lifecycle import Expiry, Lifecycle, LifecycleConfig
 from usecases.live_board import BoardRelay
@@ -78,6 +83,7 @@ from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
 from usecases.roster_import import RosterImport
 from usecases.roster_rules import reserved_numbers
+from usecases.self_care import SelfCare
 from usecases.signin import SignIn
 from usecases.supporter_leg import SupporterLeg
 from usecases.supporters import Supporters
@@ -87,6 +93,8 @@ from usecases.text_replay import TextReplay
 from usecases.tokens import Tokens
 from usecases.training import TrainingLedger
 from usecases.voice_intake import IntakeConfig, VoiceIntake
+from usecases.web_form import FormGuard, FormLimits, form_key
+from usecases.web_intake import WebIntake
 from usecases.withdrawal import Withdrawals
 
 HOLD_CYCLE_SECONDS = 30
@@ -104,18 +112,29 @@ class Services:
     redis_url: str
     queues: Queues
     keep_alive: list[Any] = field(default_factory=list)  # e.g. the embedded Redis handle
+    redis_address: RedisAddress | None = None  # how to open more connections (Sentinel)
+
+    def redis_async(self) -> Callable[[], AsyncRedis]:
+        """Opens an asyncio client to the same Redis (the console's live board)."""
+        address = self.redis_address or RedisAddress(self.redis_url)
+        return address.connect_async
 
     def close(self) -> None:
         self.redis.close()
         self.store.engine.dispose()
 
 
+def master_key(settings: Settings) -> bytes:
+    """PEERLINE_SECRET_KEY, or (laptop mode) the key kept in var_dir/secret.key."""
+    if settings.secret_key is not None:
+        return decode_key(settings.secret_key.get_secret_value())
+    return load_or_create_key(settings.var_dir / "secret.key")
+
+
 def cipher_for(settings: Settings) -> FieldCipher:
     """The current key writes; PEERLINE_OLD_SECRET_KEYS are read during a rotation."""
     old = [decode_key(key) for key in settings.old_keys()]
-    if settings.secret_key is not None:
-        return FieldCipher(decode_key(settings.secret_key.get_secret_value()), old)
-    return FieldCipher(load_or_create_key(settings.var_dir / "secret.key"), old)
+    return FieldCipher(master_key(settings), old)
 
 
 def redis_url(settings: Settings, keep_alive: list[Any]) -> str:
@@ -126,6 +145,19 @@ def redis_url(settings: Settings, keep_alive: list[Any]) -> str:
     return url
 
 
+def redis_address(settings: Settings, keep_alive: list[Any]) -> RedisAddress:
+    """The configured Redis: Sentinel's master, a URL, or the embedded server."""
+    if sentinels := RedisAddress.parse_sentinels(settings.redis_sentinels):
+        password = settings.redis_sentinel_password
+        return RedisAddress(
+            settings.redis_url or "",
+            sentinels,
+            settings.redis_sentinel_master,
+            password.get_secret_value() if password else None,
+        )
+    return RedisAddress(redis_url(settings, keep_alive))
+
+
 def store(settings: Settings) -> Store:
     """The database alone, for commands that need no Redis."""
     return Store(make_engine(settings.database_url), cipher_for(settings))
@@ -134,10 +166,11 @@ def store(settings: Settings) -> Store:
 def build(settings: Settings, *, fast_fail_redis: bool = False) -> Services:
     keep: list[Any] = []
     store_ = store(settings)
-    url = redis_url(settings, keep)
-    redis = connect(url, fast_fail=fast_fail_redis)
-    store_.on_request_event(BoardRelay(RedisBoardFeed(redis, url)))  # feeds the live board
-    return Services(settings, store_, redis, url, Queues(redis), keep)
+    address = redis_address(settings, keep)
+    redis = address.connect(fast_fail=fast_fail_redis)
+    feed = RedisBoardFeed(redis, address.url, connect=address.connect_async)
+    store_.on_request_event(BoardRelay(feed))  # feeds the live board
+    return Services(settings, store_, redis, address.url, Queues(redis), keep, address)
 
 
 def jobs(services: Services) -> RqJobs:
@@ -243,6 +276,18 @@ def supporter_leg(services: Services) -> SupporterLeg:
     )
 
 
+def self_care(services: Services, out: Outbound) -> SelfCare:
+    engine, cipher = services.store.engine, services.store.cipher
+    return SelfCare(
+        SelfCareStore(engine),
+        RosterStore(engine, cipher),
+        services.store,
+        out,
+        jobs(services),
+        COOL_OFF,
+    )
+
+
 def risk_phrases(settings: Settings) -> RiskPhrases:
     if settings.risk_phrases_file is None:
         return DEFAULT_PHRASES
@@ -263,7 +308,14 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         policy=outbound_policy(settings),
     )
     lifecycle = Lifecycle(services.store, withdrawals(services))
-    commands = Commands(services.store, alerts, roster, lifecycle)
+    commands = Commands(
+        services.store,
+        alerts,
+        roster,
+        lifecycle,
+        coverage=coverage(services),
+        training=training_policy(settings),
+    )
     return TextDesk(
         services.store,
         SmsStore(engine, cipher),
@@ -272,6 +324,7 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         commands,
         risk_phrases(settings),
         lifecycle,
+        self_care(services, outbound(services)),
     )
 
 
@@ -321,6 +374,7 @@ class WorkerDeps:
     dispatcher: Dispatcher
     notices: Notices
     expiry: Expiry
+    self_care: SelfCare
 
 
 def worker_deps(settings: Settings, carrier_: Carrier | None = None) -> WorkerDeps:
@@ -378,7 +432,8 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
         ),
     )
     notices = Notices(services.store, out, queue)
-    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry)
+    care = self_care(services, out)
+    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry, care)
 
 
 def console_services(services: Services) -> ConsoleServices:
@@ -390,7 +445,7 @@ def console_services(services: Services) -> ConsoleServices:
     roster, edits = RosterStore(engine, cipher), RosterEdits(engine, cipher)
     accounts, sessions = AccountStore(engine, cipher), SessionStore(engine)
     audit = AuditTrail(AuditStore(engine))
-    feed = RedisBoardFeed(services.redis, services.redis_url)
+    feed = RedisBoardFeed(services.redis, services.redis_url, connect=services.redis_async())
     reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
     zone, holidays = zone_named(settings.timezone), closures(settings)
     queries = BoardQueries(engine)
@@ -415,7 +470,7 @@ def console_services(services: Services) -> ConsoleServices:
             services.store, roster, edits, to_e164, reserved, candidate_now, audit, feed
         ),
         roster_import=RosterImport(services.store, roster, to_e164, reserved, audit, feed),
-        coordinators=Coordinators(roster, edits, to_e164, reserved, paging_order, on_call, audit),
+        coordinators=coordinators(settings, services.store, audit),
         board=Board(
             services.store,
             queries,
@@ -443,7 +498,9 @@ def console_services(services: Services) -> ConsoleServices:
             roster,
             audit,
             ReportConfig(zone, holidays, settings.report_min_cell),
+            FollowUpTables(ReportQueries(engine)),
         ),
+        web_requests=web_requests(services),
         coverage=coverage(services),
     )
 
@@ -472,6 +529,44 @@ def coverage(services: Services) -> Coverage:
     )
 
 
+def web_requests(services: Services) -> WebRequests:
+    """The public request form: its guard (token, timing, per-address rate) and the intake."""
+    settings = services.settings
+    limits = FormLimits(
+        min_seconds=settings.web_form_min_seconds,
+        per_address_per_hour=settings.web_requests_per_address_per_hour,
+    )
+    guard = FormGuard(form_key(master_key(settings)), RedisRateLimiter(services.redis), limits)
+    intake = WebIntake(
+        services.store,
+        IntakeTurn(services.store, jobs(services)),
+        jobs(services),
+        known_organizations(services),
+        outbound_policy(settings),
+        risk_phrases(settings),
+        BlocklistStore(services.store.engine, services.store.cipher),
+    )
+    return WebRequests(guard, intake, settings.hotline_number)
+
+
+def coordinators(
+    settings: Settings, store_: Store, audit: AuditTrail | None = None
+) -> Coordinators:
+    """Coordinators' on-call hours and paging order over the database alone (the console,
+    ``peerline coordinators set``)."""
+    engine, cipher = store_.engine, store_.cipher
+    reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
+    return Coordinators(
+        RosterStore(engine, cipher),
+        RosterEdits(engine, cipher),
+        to_e164,
+        reserved,
+        paging_order,
+        on_call,
+        audit or AuditTrail(AuditStore(engine)),
+    )
+
+
 def blocklist(store_: Store) -> Blocklist:
     """The blocklist use case over the database alone (``peerline blocklist``, tests)."""
     engine, cipher = store_.engine, store_.cipher
@@ -490,3 +585,17 @@ def admission(services: Services) -> Admission:
     store_ = services.store
     blocked = BlocklistStore(store_.engine, store_.cipher)
     return Admission(blocked, RedisRateLimiter(services.redis), store_.cipher.blind_index, limits)
+
+
+def coverage_text(services: Services, outbound_: Outbound) -> CoverageText | None:
+    """The scheduler's daily coverage text, or None when PEERLINE_COVERAGE_TEXT_AT is empty."""
+    at = services.settings.coverage_text_at.strip()
+    if not at:
+        return None
+    return CoverageText(
+        coverage(services),
+        RosterStore(services.store.engine, services.store.cipher),
+        outbound_,
+        RedisOnce(services.redis),
+        CoverageTextConfig(at=time.fromisoformat(at)),
+    )

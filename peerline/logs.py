@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
-_PHONE = re.compile(r"(?<![\w/-])(?:\+|\()?\d[\d\s().-]{8,}\d(?![\w/-])")
+from ivr.redaction import redact_numbers
+
 _FIELDS = re.compile(
     r"\b(From|To|Caller|Called|Body|Digits|SpeechResult|"
     r"(?:From|To|Caller|Called)(?:City|State|Zip|Country))=([^&\s,]*)"
@@ -13,8 +14,10 @@ _FIELDS = re.compile(
 
 
 def redact(text: str) -> str:
+    """Webhook fields that name a person, and phone numbers (``ivr.redaction``); a
+    timestamp or an id keeps its digits."""
     text = _FIELDS.sub(lambda m: f"{m.group(1)}=[redacted]", text)
-    return _PHONE.sub("[number]", text)
+    return redact_numbers(text)
 
 
 class RedactingFilter(logging.Filter):

@@ -60,6 +60,18 @@ def _roster_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     coordinators.add_parser("list", help="coordinators in paging order").set_defaults(
         func=_coordinators_list
     )
+    change = coordinators.add_parser(
+        "set", help="on-call hours, paging order or time zone of a coordinator"
+    )
+    change.add_argument("who", metavar="NAME", help="the coordinator's name (or id)")
+    hours = change.add_mutually_exclusive_group()
+    hours.add_argument(
+        "--on-call", metavar="HOURS", help="e.g. 'Mon-Fri 09:00-17:00; Sat 18:00-08:00'"
+    )
+    hours.add_argument("--always", action="store_true", help="on call at all hours")
+    change.add_argument("--backup-order", type=int, help="paging order, lowest first")
+    change.add_argument("--timezone", help="IANA zone the hours are in")
+    change.set_defaults(func=_coordinators_set)
 
 
 def _new_organization_option(parser: argparse.ArgumentParser) -> None:
@@ -112,6 +124,14 @@ def _coordinators_add(settings: Settings, args: argparse.Namespace) -> int:
     if status or password is None:
         return status
     return coordinator_login(settings, args.phone, args.name, login, password)
+
+
+@needs(Need.SCHEMA)
+def _coordinators_set(settings: Settings, args: argparse.Namespace) -> int:
+    from peerline.oncall_cli import set_coordinator
+
+    on_call = "" if args.always else args.on_call
+    return set_coordinator(settings, args.who, on_call, args.backup_order, args.timezone)
 
 
 def _console_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -12,12 +13,13 @@ import time
 from datetime import timedelta
 from types import FrameType
 
+from redis.exceptions import RedisError
 from rq.serializers import JSONSerializer
 
 from jobs import context
 from jobs.outages import DATABASE, REDIS, Backoff, Health, outage_of, wait_until_up
 from jobs.reconciler import close_idle_texts, reconcile
-from jobs.recovery import JOB_MONITORING_INTERVAL
+from jobs.recovery import JOB_MONITORING_INTERVAL, RECOVERY_TICK, recover_abandoned
 from jobs.worker import PeerlineWorker
 from peerline import bootstrap, demo
 from peerline.deployment import sandbox_refusal
@@ -39,17 +41,14 @@ STABLE_AFTER = 60.0  # a worker loop that ran this long starts its backoff afres
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
-    """RQ's work loop, started again whenever it ends without being asked to (Redis went
-    away, an unexpected error), once Redis answers; backoff and health lines in
-    ``jobs.outages``."""
+    """RQ's work loop over warm dependencies (``jobs.worker``), started again whenever it
+    ends without being asked to (Redis went away, an unexpected error), once Redis answers;
+    backoff and health lines in ``jobs.outages``."""
     services = bootstrap.build(settings)
     context.install(lambda: bootstrap.worker_deps(settings))
-    # RQ forks a work horse per job. Anything imported lazily is imported again in every
-    # fork; the twilio SDK's call and message modules cost seconds, so load them here once.
-    import twilio.rest.api.v2010.account.call
-    import twilio.rest.api.v2010.account.message  # noqa: F401
-
-    bootstrap.outbound_policy(settings)  # phonenumbers' metadata, also lazy: ~5 ms a job
+    # Jobs run in this process (jobs.worker): engine, Redis, Twilio client and their lazy
+    # imports are built once, here, before the first job rather than during it.
+    context.current()
     health, backoff = Health("worker"), Backoff()
     stop = _stop_on_signals()
     while wait_until_up(REDIS, services.redis.ping, health, stop):
@@ -86,6 +85,7 @@ def run_scheduler(
     services = bootstrap.build(settings)
     deps = bootstrap.dispatch_deps(services)
     replay = bootstrap.text_replay(services, deps.outbound)
+    daily = bootstrap.coverage_text(services, deps.outbound)
     stop = stop or _stop_on_signals()
     health, backoff = Health("scheduler"), Backoff(cap=max(5.0, interval))
     while not stop.is_set():
@@ -94,6 +94,8 @@ def run_scheduler(
             services.redis.ping()  # an outage is one health line, not a failed pass each time
             services.store.ping()
             _reconciler_pass(services, deps, replay)
+            if daily is not None:
+                daily.send_if_due()  # once a day, when tomorrow has a coverage gap
             health.up(REDIS)
             health.up(DATABASE)
             backoff.reset()
@@ -104,8 +106,21 @@ def run_scheduler(
             else:
                 wait = backoff.delay()
                 health.down(service, exc, wait)
-        stop.wait(wait)
+        _watch_for_dead_workers(services, stop, until=time.monotonic() + wait)
     services.close()
+
+
+def _watch_for_dead_workers(
+    services: bootstrap.Services, stop: threading.Event, until: float
+) -> None:
+    """Between passes, look for jobs whose worker died every ``RECOVERY_TICK`` seconds: a
+    pass may be many seconds apart, and a caller's dispatch should not wait for it."""
+    while not stop.wait(max(0.0, min(RECOVERY_TICK, until - time.monotonic()))):
+        if time.monotonic() >= until:
+            return
+        with contextlib.suppress(RedisError):  # the next pass says so, in its health line
+            if recovered := recover_abandoned(services.queues):
+                logger.warning("recovery: %d job(s) of a dead worker handed back", recovered)
 
 
 def _reconciler_pass(
@@ -217,6 +232,7 @@ def _banner(settings: Settings, sandbox_url: str | None, login: tuple[str, str] 
     lines.append(f"  console:   {base}/console/   <- the coordinator console")
     if login:
         lines.append(f"             sign in as {login[0]} / {login[1]}")
+    lines.append(f"  request:   {base}/request   <- ask for support from a browser")
     lines += [
         f"  webhooks:  {base}/twilio/voice",
         f"  health:    {base}/readyz",

@@ -16,11 +16,16 @@ import shutil
 import socket as net
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
+from redis.asyncio.sentinel import Sentinel as AsyncSentinel
+from redis.connection import parse_url
 from redis.exceptions import RedisError
+from redis.sentinel import Sentinel
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +88,74 @@ def _answers(socket: Path) -> bool:
 
 def connect(url: str, *, fast_fail: bool = False) -> Redis:
     """A client for ``url``. ``fast_fail`` bounds connect/read time for webhook paths."""
+    return Redis.from_url(url, **_options(fast_fail))
+
+
+def _options(fast_fail: bool) -> dict[str, Any]:
     options: dict[str, Any] = {"health_check_interval": 30}
     if fast_fail:
         options.update(socket_connect_timeout=0.5, socket_timeout=1.0)
-    return Redis.from_url(url, **options)
+    return options
+
+
+@dataclass(frozen=True)
+class RedisAddress:
+    """Where Peerline's Redis is: a URL, or a master that Redis Sentinel names.
+
+    With sentinels, clients ask them for the current master on every new connection and
+    reconnect after a failover; ``url`` then only gives the db number and the master's
+    username and password (its host is not used).
+    """
+
+    url: str = field(repr=False)  # may hold a password
+    sentinels: tuple[tuple[str, int], ...] = ()
+    master: str = "mymaster"
+    sentinel_password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def parse_sentinels(cls, value: str) -> tuple[tuple[str, int], ...]:
+        """``"host:port,host:port"`` (port 26379 when left out)."""
+        out = []
+        for item in (part.strip() for part in value.split(",")):
+            if item:
+                host, _, port = item.rpartition(":") if ":" in item else (item, "", "26379")
+                out.append((host.strip("[]"), int(port)))
+        return tuple(out)
+
+    def connect(self, *, fast_fail: bool = False) -> Redis:
+        if not self.sentinels:
+            return connect(self.url, fast_fail=fast_fail)
+        options = _options(fast_fail)
+        sentinel = Sentinel(  # type: ignore[no-untyped-call]
+            list(self.sentinels), sentinel_kwargs=self._sentinel_kwargs(options), **options
+        )
+        master = sentinel.master_for(self.master, **self._master_kwargs())  # type: ignore[no-untyped-call]
+        return cast(Redis, master)
+
+    def connect_async(self) -> AsyncRedis:
+        """An asyncio client (the console's live board listens with one)."""
+        if not self.sentinels:
+            return AsyncRedis.from_url(self.url)
+        sentinels, kwargs = list(self.sentinels), self._sentinel_kwargs({})
+        sentinel = AsyncSentinel(sentinels, sentinel_kwargs=kwargs)  # type: ignore[no-untyped-call]
+        return cast(AsyncRedis, sentinel.master_for(self.master, **self._master_kwargs()))
+
+    def _sentinel_kwargs(self, options: dict[str, Any]) -> dict[str, Any]:
+        kwargs = {k: v for k, v in options.items() if k.startswith("socket_")}
+        if self.sentinel_password:
+            kwargs["password"] = self.sentinel_password
+        return kwargs
+
+    def _master_kwargs(self) -> dict[str, Any]:
+        parsed = parse_url(self.url) if self.url else {}  # type: ignore[no-untyped-call]
+        return {k: parsed[k] for k in ("db", "username", "password") if parsed.get(k)}
+
+    def __str__(self) -> str:
+        """For logs: never the password."""
+        if not self.sentinels:
+            return self.url.split("@")[-1]
+        hosts = ",".join(f"{host}:{port}" for host, port in self.sentinels)
+        return f"sentinel://{hosts}/{self.master}"
 
 
 def stop_embedded(handle: Any, *, wait: float = 5.0) -> None:

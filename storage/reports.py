@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from storage.dispatch_models import Offer
 from storage.models import HelpRequest
+from storage.self_care_models import SelfCareCheck
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class RequestFact:
     closed_at: datetime | None
     contact_mode: str
     callback_window: str | None
+    follow_up: bool  # the caller came back to the supporter they had before
 
 
 class ReportQueries:
@@ -49,6 +51,7 @@ class ReportQueries:
                     HelpRequest.closed_at,
                     HelpRequest.contact_mode,
                     HelpRequest.callback_window,
+                    HelpRequest.previous_supporter_id.is_not(None).label("follow_up"),
                 )
                 .where(HelpRequest.created_at >= start, HelpRequest.created_at < end)
                 .order_by(HelpRequest.created_at)
@@ -67,3 +70,14 @@ class ReportQueries:
         for supporter_id, status, count in rows:
             found[supporter_id][status] += count
         return dict(found)
+
+    def self_care_answers(self, start: datetime, end: datetime) -> Counter[str]:
+        """Supporters' self-care checks sent in [start, end), by answer ("fine", "debrief",
+        "" for none): counts only, never who."""
+        with self._sessions() as db:
+            rows = db.execute(
+                select(SelfCareCheck.answer, func.count())
+                .where(SelfCareCheck.sent_at >= start, SelfCareCheck.sent_at < end)
+                .group_by(SelfCareCheck.answer)
+            ).all()
+        return Counter({answer or "": count for answer, count in rows})

@@ -31,6 +31,7 @@ from storage.models import (
 from storage.records import NewRequest, SessionRecord, TurnSaved
 from storage.requests import CALLER_CONTEXT as _CALLER
 from storage.requests import RequestQueries, request_record
+from storage.sms_models import InboundMessage
 
 TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed
 
@@ -82,9 +83,16 @@ class Store(RequestQueries):
             return _session_record(row) if row else None
 
     def begin_session(
-        self, sid: str, channel: str, flow: dict[str, Any], response: str, caller: str | None
+        self,
+        sid: str,
+        channel: str,
+        flow: dict[str, Any],
+        response: str,
+        caller: str | None,
+        message_sid: str | None = None,
     ) -> SessionRecord:
-        """Create the session for a new contact; a re-delivery returns the existing one."""
+        """Create the session for a new contact; a re-delivery returns the existing one.
+        ``message_sid`` (the text that began it) is recorded with ``response`` at once."""
         now = self.clock()
         row = CallSession(
             sid=sid,
@@ -100,6 +108,7 @@ class Store(RequestQueries):
         try:
             with self._sessions.begin() as db:
                 db.add(row)
+                _answered(db, message_sid, response, now)
             return _session_record(row)
         except IntegrityError:
             existing = self.get_session(sid)
@@ -117,18 +126,29 @@ class Store(RequestQueries):
         new_request: NewRequest | None = None,
         caller: str | None = None,
         clear_caller: bool = False,
+        message_sid: str | None = None,
     ) -> TurnSaved:
         """Advance a session from ``expected_turn``; optionally create its request, atomically.
 
         ``caller`` replaces the session's contact number (one keyed in for a withheld ID);
         ``clear_caller`` forgets it (a keyed number the caller did not confirm). A new
         request without a number of its own takes the session's. Raises ``StaleTurn``
-        when a concurrent or repeated delivery got there first.
+        when a concurrent or repeated delivery got there first — including another copy of
+        the text ``message_sid``, recorded (with ``response``) in the same transaction: a
+        text is applied once, however many copies arrive at once.
         """
         for _ in range(5):  # a ticket collision retries with a new code
             try:
                 saved = self._save_turn(
-                    sid, expected_turn, flow, status, response, new_request, caller, clear_caller
+                    sid,
+                    expected_turn,
+                    flow,
+                    status,
+                    response,
+                    new_request,
+                    caller,
+                    clear_caller,
+                    message_sid,
                 )
             except IntegrityError as exc:
                 if "ticket" not in str(exc.orig).lower():
@@ -149,9 +169,11 @@ class Store(RequestQueries):
         new_request: NewRequest | None,
         caller: str | None,
         clear_caller: bool = False,
+        message_sid: str | None = None,
     ) -> TurnSaved:
         now = self.clock()
         with self._sessions.begin() as db:
+            _answered(db, message_sid, response, now)
             values: dict[str, Any] = {
                 "flow": flow,
                 "status": status,
@@ -205,6 +227,8 @@ class Store(RequestQueries):
             organization_unknown=new.organization_unknown,
             contact_mode=new.contact_mode,
             callback_window=new.callback_window,
+            other_role_ok=new.other_role_ok,
+            other_language_ok=new.other_language_ok,
             source_sid=new.source_sid,
             dispatch_state=DispatchState.PENDING,
             dispatch_attempts=0,
@@ -334,6 +358,14 @@ class Store(RequestQueries):
             "caller_enc": self.cipher.encrypt(caller, context=_CALLER),
             "caller_index": self.cipher.blind_index(caller),
         }
+
+
+def _answered(db: Session, message_sid: str | None, reply: str, now: datetime) -> None:
+    """Record that text ``message_sid`` was answered with ``reply`` (its primary key makes a
+    second copy's transaction fail as a whole)."""
+    if message_sid:
+        db.add(InboundMessage(message_sid=message_sid, reply=reply, created_at=now))
+        db.flush()
 
 
 def _session_record(row: CallSession) -> SessionRecord:

@@ -124,6 +124,33 @@ class RequestQueries:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def ask_consent(self, request_id: str, question: str, column: str) -> bool:
+        """Put ``question`` to the request's holding caller (their next hold turn asks it):
+        only while it waits, nothing else is pending and ``column`` was never answered."""
+        with self._sessions.begin() as db:
+            result = db.execute(
+                update(HelpRequest)
+                .where(
+                    HelpRequest.id == request_id,
+                    HelpRequest.status == RequestStatus.WAITING,
+                    HelpRequest.consent_asked.is_(None),
+                    getattr(HelpRequest, column).is_(None),
+                )
+                .values(consent_asked=question, updated_at=self.clock())
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def answer_consent(self, request_id: str, question: str, column: str, ok: bool) -> bool:
+        """The caller answered ``question``: keep the answer; the question is no longer
+        pending. False when it was answered already (a repeated delivery)."""
+        with self._sessions.begin() as db:
+            result = db.execute(
+                update(HelpRequest)
+                .where(HelpRequest.id == request_id, HelpRequest.consent_asked == question)
+                .values({column: ok, "consent_asked": None, "updated_at": self.clock()})
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
     def hold_for_coordinator(self, request_id: str) -> bool:
         """A request Peerline can't complete by itself (its call-back number was refused):
         back to waiting, held out of dispatch, for a coordinator to take up."""
@@ -271,4 +298,7 @@ def request_record(row: HelpRequest) -> RequestRecord:
         escalation_level=row.escalation_level or 0,
         acked_at=row.acked_at,
         source_sid=row.source_sid,
+        other_role_ok=row.other_role_ok,
+        other_language_ok=row.other_language_ok,
+        consent_asked=row.consent_asked,
     )

@@ -6,6 +6,7 @@ from storage import (
     console_models,
     dispatch_models,
     roster_models,
+    self_care_models,
     sms_models,
     training_models,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "console_models",
     "dispatch_models",
     "roster_models",
+    "self_care_models",
     "sms_models",
     "training_models",
 ]

@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from requests.exceptions import ConnectTimeout
-from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
-from urllib3.exceptions import ConnectTimeoutError
 
 from ivr.model import Line
 from telephony import paths
+from telephony.carrier_errors import translated
 from telephony.replies import farewell
-from usecases.errors import (
-    AmbiguousCarrierError,
-    CarrierError,
-    PermanentCarrierError,
-    RetryableCarrierError,
-)
 
-# Twilio error codes that no retry will fix: invalid/unroutable numbers, opted out,
-# not SMS-capable, geo permissions.
-PERMANENT_CODES = frozenset(
-    {
-        21211,
-        21220,  # call not in progress: the leg we tried to redirect has ended
-        21212,
-        21214,
-        21217,
-        21401,
-        21407,
-        21408,
-        21610,
-        21612,
-        21614,
-        13223,
-        13224,
-        13225,
-        13226,
-    }
-)
 REST_TIMEOUT = 10  # seconds for one REST request to Twilio
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 # Our clock and Twilio's disagree by a little, and DateCreated has whole seconds: a call
@@ -67,7 +37,7 @@ class TwilioCarrier:
     """``usecases.ports.Carrier`` over the twilio SDK.
 
     Turns intents into REST requests with our webhook URLs and TwiML, and translates
-    Twilio's errors into ours in one place (``_translated``).
+    Twilio's errors into ours in one place (``telephony.carrier_errors``).
     """
 
     def __init__(self, client: Client, public_base: str) -> None:
@@ -97,7 +67,7 @@ class TwilioCarrier:
             self._update(call_sid, status="completed")
 
     def send_sms(self, *, to: str, from_: str, body: str) -> str:
-        with _translated():
+        with translated():
             message = self.client.messages.create(to=to, from_=from_, body=body)
         return str(message.sid)
 
@@ -106,18 +76,18 @@ class TwilioCarrier:
 
         Filtered by To and From at Twilio and by DateCreated here: StartTime is empty
         while a call is still queued, and Twilio's StartTime filter takes whole days."""
-        with _translated():
+        with translated():
             calls = self.client.calls.list(to=to, from_=from_, limit=LOOKUP_LIMIT)
         return _first_since([(c.date_created, c.sid) for c in calls], since)
 
     def find_message(self, *, to: str, from_: str, body: str, since: datetime) -> str | None:
         """The first text with this body from ``from_`` to ``to`` created since ``since``."""
-        with _translated():
+        with translated():
             messages = self.client.messages.list(to=to, from_=from_, limit=LOOKUP_LIMIT)
         return _first_since([(m.date_created, m.sid) for m in messages if m.body == body], since)
 
     def _place(self, to: str, from_: str, url: str, status_callback: str, timeout: int) -> str:
-        with _translated():
+        with translated():
             call = self.client.calls.create(
                 to=to,
                 from_=from_,
@@ -131,7 +101,7 @@ class TwilioCarrier:
         return str(call.sid)
 
     def _update(self, sid: str, **kwargs: str) -> None:
-        with _translated():
+        with translated():
             self.client.calls(sid).update(**kwargs)
 
 
@@ -140,31 +110,6 @@ def _first_since(created: list[tuple[datetime | None, object]], since: datetime)
     after = since - CLOCK_SKEW
     found = sorted((at, str(sid)) for at, sid in created if at is not None and at >= after)
     return found[0][1] if found else None
-
-
-@contextmanager
-def _translated() -> Iterator[None]:
-    try:
-        yield
-    except TwilioRestException as exc:
-        code = exc.code if isinstance(exc.code, int) else None
-        if code in PERMANENT_CODES or (exc.status == 404 and code == 20404):
-            raise PermanentCarrierError(f"twilio error {code}", code) from exc
-        if exc.status == 429 or code == 20429:  # "never processed and always safe to retry"
-            raise RetryableCarrierError(f"twilio {exc.status} {code}", code) from exc
-        if exc.status >= 500:  # the request may have been carried out all the same
-            raise AmbiguousCarrierError(f"twilio {exc.status} {code}", code) from exc
-        raise CarrierError(f"twilio {exc.status} {code}", code) from exc
-    except (TwilioException, OSError) as exc:
-        if _never_sent(exc):
-            raise RetryableCarrierError(type(exc).__name__) from exc
-        raise AmbiguousCarrierError(type(exc).__name__) from exc  # a timeout, a reset
-
-
-def _never_sent(exc: BaseException) -> bool:
-    """The connection to Twilio was never made (refused, or timed out connecting)."""
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(exc, ConnectTimeout) or isinstance(reason, ConnectTimeoutError)
 
 
 def configure_number(client: Client, hotline: str, public_base: str) -> str:

@@ -29,6 +29,7 @@ CALLBACK = "/twilio/callback"  # the caller answered our call back
 CALLBACK_ANSWER = "/twilio/callback/answer"
 CALLBACK_STATUS = "/twilio/callback/status"
 CONFERENCE_WAIT = "/twilio/conference/wait"
+CONSENT = "/twilio/voice/consent"  # a holding caller answers "may the match widen?"
 
 
 def offer(offer_id: str) -> str:
@@ -57,3 +58,7 @@ def callback_answer(request_id: str) -> str:
 
 def callback_status(request_id: str) -> str:
     return f"{CALLBACK_STATUS}?request={request_id}"
+
+
+def consent(request_id: str, widening: str, cycle: int, again: bool) -> str:
+    return f"{CONSENT}?request={request_id}&widening={widening}&cycle={cycle}&again={int(again)}"

@@ -13,11 +13,13 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 from ivr.catalogue import catalogue, voice
 from ivr.messages import Msg
 from ivr.model import Channel, Language, Line
+from ivr.prompts import line_text
 from telephony import paths, twiml
 from telephony.twiml import say
 from usecases.replies import (
     CallBackOffer,
     Conference,
+    ConsentQuestion,
     CrisisTransfer,
     Farewell,
     Hold,
@@ -27,6 +29,7 @@ from usecases.replies import (
 
 OFFER_SECONDS = 10  # to press 1 after the offer
 CALLBACK_SECONDS = 8  # to press 1 after "Peerline calling back"
+CONSENT_SECONDS = 8  # to answer "may another healthcare worker talk with you now?"
 
 
 def render(reply: VoiceReply, crisis_number: str) -> str:
@@ -46,6 +49,8 @@ def render(reply: VoiceReply, crisis_number: str) -> str:
         return _callback_offer(reply)
     if isinstance(reply, Hold):
         return twiml.hold(reply.language, paths.hold(reply.next_cycle), first=reply.first)
+    if isinstance(reply, ConsentQuestion):
+        return _consent_question(reply)
     raise TypeError(f"not a voice reply: {reply!r}")  # pragma: no cover - the union is closed
 
 
@@ -79,7 +84,8 @@ def _whisper(reply: Whisper) -> str:
         when=words.word(f"urgency.{reply.urgency.value}", en),
     )
     if reply.caller_language is Language.ES:
-        sentence += " " + voice(Msg.OFFER_IN_SPANISH, en)
+        spanish = Msg.OFFER_ENGLISH_OK if reply.english_ok else Msg.OFFER_IN_SPANISH
+        sentence += " " + voice(spanish, en)
     sentence += " " + voice(Msg.OFFER_KEYS, en)
     response = VoiceResponse()
     gather = Gather(
@@ -113,9 +119,26 @@ def _callback_offer(reply: CallBackOffer) -> str:
     return str(response)
 
 
-def _say_all(node: VoiceResponse, said: Sequence[Line]) -> None:
+def _consent_question(reply: ConsentQuestion) -> str:
+    """May the match widen? 1 yes, 2 no; the crisis key stays live (the answer handles 9)."""
+    response = VoiceResponse()
+    gather = Gather(
+        action=paths.consent(reply.request_id, reply.widening, reply.cycle, reply.again),
+        method="POST",
+        num_digits=1,
+        timeout=CONSENT_SECONDS,
+        action_on_empty_result=True,
+    )
+    _say_all(gather, reply.said)
+    lang = reply.said[0].language if reply.said else Language.EN
+    say(gather, voice(Msg.CRISIS_REMINDER, lang), lang)
+    response.append(gather)
+    return str(response)
+
+
+def _say_all(node: VoiceResponse | Gather, said: Sequence[Line]) -> None:
     for line in said:
-        say(node, voice(line.msg, line.language), line.language)
+        say(node, line_text(line, Channel.VOICE), line.language)
 
 
 def _conference(request_id: str) -> Dial:

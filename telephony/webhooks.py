@@ -20,6 +20,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr import Language
 from ivr.catalogue import sms as sms_text
 from ivr.messages import Msg
+from matching.widening import Widening
 from telephony import paths, replies, twiml
 from telephony.inbound import MissingField, text_message, voice_call
 from telephony.security import verified_form
@@ -61,7 +62,7 @@ def _id_param(request: Request, name: str) -> str:
 
 def _int_param(request: Request, name: str) -> int:
     raw = request.query_params.get(name, "0")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else 0
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else 0
 
 
 def voice_endpoint(use: Callable[[Request, VoiceCall], str | VoiceReply]) -> Handler:
@@ -120,6 +121,23 @@ callback_answer = voice_endpoint(
 )
 
 
+voice_consent = voice_endpoint(
+    lambda r, call: _intake(r).consent.answer(
+        call.call_sid,
+        _id_param(r, "request"),
+        _widening(r),
+        call.digits,
+        _int_param(r, "cycle"),
+        r.query_params.get("again") == "1",
+    )
+)
+
+
+def _widening(request: Request) -> Widening:
+    raw = request.query_params.get("widening", "")
+    return Widening(raw) if raw in Widening._value2member_map_ else Widening.ROLE
+
+
 async def conference_wait(request: Request) -> Response:
     await verified_form(request)
     return TwiMLResponse(replies.conference_wait())
@@ -160,14 +178,18 @@ async def _leg_status(
 
 def _int_field(form: FormData, name: str) -> int:
     raw = str(form.get(name) or "0")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 0
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 0
 
 
 async def sms(request: Request) -> Response:
     """Never a 5xx to a genuine text: if the desk fails (the database is down), the texter
     gets an apology naming 911 and 988 and the text is kept for replay (``TextReplay``)."""
     form = await verified_form(request)
-    message = text_message(form)
+    try:
+        message = text_message(form)
+    except MissingField as exc:
+        logger.warning("sms webhook missing %s", exc)
+        return Response(f"missing {exc}", status_code=400, media_type="text/plain")
     try:
         reply = await run_in_threadpool(_text_turn, request, message)
     except Exception:
@@ -226,7 +248,7 @@ async def status(request: Request) -> Response:
         try:
             await _call_status(request, form)
         except Exception:  # Twilio does not retry status callbacks; log and move on
-            logger.exception("status callback failed call=%s", form.get("CallSid"))
+            logger.exception("status callback failed path=%s", request.url.path)
     return TwiMLResponse(str(VoiceResponse()))
 
 
@@ -254,4 +276,5 @@ def routes() -> list[Route]:
         Route(paths.CALLBACK_ANSWER, callback_answer, methods=["POST"]),
         Route(paths.CALLBACK_STATUS, callback_status, methods=["POST"]),
         Route(paths.CONFERENCE_WAIT, conference_wait, methods=["POST"]),
+        Route(paths.CONSENT, voice_consent, methods=["POST"]),
     ]

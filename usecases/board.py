@@ -14,7 +14,7 @@ from enum import StrEnum
 from storage.alerts import AlertStore
 from storage.board import BoardQueries
 from storage.board import LoggedEvent as LoggedEvent  # the history's entries, for the edges
-from storage.models import OPEN_REQUEST_STATUSES, RequestStatus
+from storage.models import OPEN_REQUEST_STATUSES, DispatchState, RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import RosterStore
@@ -114,6 +114,8 @@ class Board:
                 flags.append("repeated_no_answer")
             if request.callback_attempts:
                 flags.append("callback_failed")
+            if request.dispatch_state is DispatchState.HELD:
+                flags.append("held_for_coordinator")  # never dispatched again by itself
             rows.append(
                 BoardRow(
                     request=request,

@@ -23,7 +23,7 @@ from storage.dispatch_models import OfferStatus
 from storage.models import RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
-from usecases.errors import ForbiddenDestination, PermanentCarrierError
+from usecases.errors import CarrierError, ForbiddenDestination, PermanentCarrierError
 from usecases.outbound import Outbound
 from usecases.outbound_policy import Refusal
 from usecases.ports import Jobs, Marks
@@ -104,8 +104,13 @@ class CallerLeg:
         return Conference(request_id, lines(request.language, Msg.CALLER_JOIN))
 
     # -- a call back --------------------------------------------------------------------
-    def call_back(self, request_id: str) -> None:
-        """Job: ring the caller from the hotline; the supporter waits in the conference."""
+    def call_back(self, request_id: str, *, last_try: bool = False) -> None:
+        """Job: ring the caller from the hotline; the supporter waits in the conference.
+
+        A failure a retry may fix (a 429, a 5xx, the carrier unreachable) is raised for the
+        job's retry, except on its ``last_try``: then, as for a permanent refusal, the
+        supporter is let go kindly and a coordinator takes the request — never a supporter
+        left alone in the conference and a request stuck as connected."""
         request = self.store.get_request(request_id)
         if request is None or request.status is not RequestStatus.CONNECTED:
             return
@@ -125,6 +130,10 @@ class CallerLeg:
             self._cannot_call(request, str(exc.reason))
         except PermanentCarrierError as exc:  # e.g. 21215 geo permissions: it won't change
             self._cannot_call(request, "carrier", exc.code)
+        except CarrierError as exc:
+            if not last_try:
+                raise  # the job retries with backoff
+            self._cannot_call(request, "carrier_unreachable", exc.code)
 
     def _outside_window(self, request: RequestRecord) -> bool:
         """The caller's window closed (or the quiet hours began) between the supporter's

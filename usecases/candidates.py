@@ -85,6 +85,8 @@ def match_request(
         previous_supporter_id=request.previous_supporter_id,
         callback_zone=zone,
         exclude=exclude,
+        other_role_ok=request.other_role_ok,
+        other_language_ok=request.other_language_ok,
     )
 
 

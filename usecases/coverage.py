@@ -78,13 +78,16 @@ class Coverage:
         actor.require(Role.COORDINATOR)
         return self.compute(days)
 
-    def compute(self, days: int = DAYS) -> CoverageForecast:
-        """The forecast itself (also for the scheduler's daily text: no actor there)."""
+    def compute(self, days: int = DAYS, *, first_day: date | None = None) -> CoverageForecast:
+        """The forecast from ``first_day``'s midnight (default today) for ``days`` days; no
+        actor: the scheduler's daily text and COVER use it too."""
         now = self.clock()
-        start = datetime.combine(now.astimezone(self.zone).date(), time(), tzinfo=self.zone)
+        day = first_day or now.astimezone(self.zone).date()
+        start = datetime.combine(day, time(), tzinfo=self.zone)
         records = self.roster.supporters(active_only=True)
         people = [self.candidate_of(r, month_key(now)) for r in records]
-        hours = forecast(people, start, 24 * days, self.rules)
+        until = {r.id: r.on_shift_until for r in records if r.on_shift_until is not None}
+        hours = forecast(people, start, 24 * days, self.rules, now, until)
         spans = tuple(replace(s, suggestions=suggest(people, s, now)) for s in gap_spans(hours))
         return CoverageForecast(
             start,
@@ -94,6 +97,11 @@ class Coverage:
             self._chain(hours),
             {r.id: r.name for r in records},
         )
+
+    def tomorrow(self) -> CoverageForecast:
+        """Tomorrow alone, in the program's zone: its gaps end at its midnight."""
+        today = self.clock().astimezone(self.zone).date()
+        return self.compute(1, first_day=today + timedelta(days=1))
 
     def _chain(self, hours: list[HourCover]) -> tuple[ChainSpan, ...]:
         coordinators = [c for c in self.roster.coordinators() if c.active]

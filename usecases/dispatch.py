@@ -16,10 +16,11 @@ from typing import Protocol
 from ivr.flow import ETA
 from ivr.messages import Msg
 from ivr.model import ContactMode
-from matching import TrainingPolicy, rank
+from matching import TrainingPolicy
 from matching.calling import CallingHours
 from matching.sla import REDISPATCH_AFTER
 from matching.training import DEFAULT_POLICY
+from matching.widening import offers, question
 from storage.dispatch import DispatchStore, OfferRecord
 from storage.dispatch_models import UNCONFIRMED, OfferStatus
 from storage.models import RequestStatus
@@ -27,7 +28,13 @@ from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import RosterStore
 from usecases.candidates import candidate, match_request, month_key
-from usecases.errors import AmbiguousCarrierError, CarrierError, PermanentCarrierError
+from usecases.consent import ask_consent
+from usecases.errors import (
+    AmbiguousCarrierError,
+    CarrierConfigError,
+    CarrierError,
+    PermanentCarrierError,
+)
 from usecases.outbound import Outbound
 from usecases.ports import Jobs
 from usecases.replies import lines
@@ -88,21 +95,28 @@ class Dispatcher:
         pool = [candidate(r, month_key(now), training) for r in people]
         calling = self.config.calling
         wanted = match_request(request, exclude, calling.zone if calling else None)
-        # Same or related role first; if nobody there can take it, any role. Widening only
-        # relaxes the role ladder: organization, language and availability still hold.
-        # Wait for our turn at the carrier *before* claiming: a claim must never sit unplaced
-        # behind the throttle, where the reconciler would take it for a dead worker's. A claim
-        # lost to another worker keeps the slot; only a call the carrier saw spends it.
+        # Same or related role in the caller's language first; other roles or English only
+        # as far as the caller consented (matching.widening). Organization and availability
+        # always hold. Wait for our turn at the carrier *before* claiming: a claim must never
+        # sit unplaced behind the throttle, where the reconciler would take it for a dead
+        # worker's. A claim lost to another worker keeps the slot; only a call the carrier
+        # saw spends it.
         slot = False
-        for widen in (False, True):
-            for choice in rank(wanted, pool, now, widen=widen, limit=10, training=training):
-                if not slot:
-                    self.outbound.wait_for_call_slot()
-                    slot = True
-                outcome = self._offer(request, choice.candidate.id, choice.score.step.name.lower())
-                if outcome is _Outcome.RINGING:
-                    return
-                slot = outcome is _Outcome.LOST
+        for choice in offers(wanted, pool, now, limit=10, training=training):
+            if not slot:
+                self.outbound.wait_for_call_slot()
+                slot = True
+            outcome = self._offer(request, choice.candidate.id, choice.score.step.name.lower())
+            if outcome is _Outcome.RINGING:
+                return
+            slot = outcome is _Outcome.LOST
+        kind = question(wanted, pool, now, training=training)
+        if kind is not None and request.contact_mode is ContactMode.HOLD:
+            # Someone outside what the caller asked for is free: ask them first (their next
+            # hold turn), rather than widen silently or end their call.
+            ask_consent(self.store, request.id, kind)
+            self.jobs.dispatch(request.id, request.urgency, after=REDISPATCH_AFTER[request.urgency])
+            return
         self._nobody(request)
 
     def _not_yet(self, request: RequestRecord, now: datetime) -> bool:
@@ -156,6 +170,12 @@ class Dispatcher:
             sid = self.outbound.ring_supporter(
                 phone, offer_id=offer.id, ring_seconds=cfg.ring_seconds, slot_taken=True
             )
+        except CarrierConfigError as exc:
+            # Our credentials or From number, not theirs: flag nobody; every call would fail
+            # alike, so the job fails loudly (and retries, in case an operator fixed it).
+            self.offers.end_offer(offer.id, OfferStatus.FAILED, reason=f"config:{exc.code}")
+            logger.error("carrier refused our configuration code=%s", exc.code)
+            raise
         except PermanentCarrierError as exc:
             # One bad number must never block the others: flag it and move on.
             self.roster.flag_bad_number(supporter_id)

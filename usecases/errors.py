@@ -29,6 +29,11 @@ class PermanentCarrierError(CarrierError):
     """Invalid number, opted out, not reachable: retrying the same thing won't help."""
 
 
+class CarrierConfigError(PermanentCarrierError):
+    """Our side is wrong (credentials, the From number, a URL): no retry fixes it, and it
+    says nothing about the destination (no supporter's number is flagged for it)."""
+
+
 class ForbiddenDestination(PermanentCarrierError):
     """The number is not one Peerline may call or text (invariant 5); ``reason`` says why."""
 

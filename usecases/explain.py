@@ -92,7 +92,7 @@ class MatchExplainer:
         exclude = self.offers.offered_supporters(request_id, since=now - self.reoffer_after)
         wanted = self.match_request_of(request, exclude)
         ranked, rejected = explain(wanted, pool, now, training=self.training)
-        widened = not ranked
+        widened = not ranked and bool(wanted.other_role_ok)  # only with the caller's yes
         if widened:
             ranked, rejected = explain(wanted, pool, now, widen=True, training=self.training)
         return Explanation(

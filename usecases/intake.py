@@ -60,6 +60,8 @@ def new_request(
         callback_window=answers.callback_window,
         caller=caller,
         source_sid=source_sid,
+        other_role_ok=answers.other_role_ok,
+        other_language_ok=answers.other_language_ok,
     )
 
 
@@ -113,6 +115,7 @@ class Turn:
     inbound: Inbound
     caller: str | None  # the number a new request takes (None: the session's own)
     keyed: str | None = None  # a keyed call-back number to keep on the session
+    message_sid: str | None = None  # the text this turn answers: recorded with the turn
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ class IntakeTurn:
                 request,
                 caller=turn.keyed,
                 clear_caller=unconfirmed and turn.keyed is None,
+                message_sid=turn.message_sid,
             )
         except StaleTurn:
             latest = self.store.get_session(turn.session_sid)

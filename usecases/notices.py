@@ -15,7 +15,13 @@ from ivr.messages import Msg
 from ivr.model import CallbackWindow, Channel, Language
 from storage.models import OPEN_REQUEST_STATUSES, RequestStatus, SessionStatus
 from storage.repository import Store
-from usecases.errors import CarrierError, ForbiddenDestination, OptedOut, RetryableCarrierError
+from usecases.errors import (
+    CarrierError,
+    ForbiddenDestination,
+    OptedOut,
+    PermanentCarrierError,
+    RetryableCarrierError,
+)
 from usecases.outbound import Outbound
 from usecases.outbound_policy import Purpose
 from usecases.ports import Jobs
@@ -64,6 +70,22 @@ class Notices:
             delay = timedelta(0)
         self.store.add_event("text_first.notified", request_id=request_id)
         self.jobs.call_back(request_id, request.callback_attempts, after=delay)
+
+    def confirm_request(self, request_id: str) -> None:
+        """A "text me first" request came from the web form: confirm it by text (once),
+        from the hotline, so the person knows the number our texts will come from."""
+        request = self.store.get_request(request_id)
+        number = self.store.caller_of(request_id)
+        if request is None or request.status not in OPEN_REQUEST_STATUSES or number is None:
+            return
+        try:
+            self.outbound.sms(
+                number, sms(Msg.WEB_CONFIRMATION, request.language), purpose=Purpose.TEXT
+            )
+        except PermanentCarrierError as exc:  # opted out, or not a mobile: the call still comes
+            logger.info("web confirmation not sent request=%s code=%s", request_id, exc.code)
+            return
+        self.store.add_event("web.confirmed", request_id=request_id)
 
     def close_conversation(self, session_sid: str) -> None:
         """An intake conversation went quiet: close it kindly (once).

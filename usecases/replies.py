@@ -48,6 +48,7 @@ class Whisper:
     role: Role
     urgency: Urgency
     caller_language: Language
+    english_ok: bool = False  # a Spanish speaker who agreed to talk in English
 
 
 @dataclass(frozen=True)
@@ -67,4 +68,17 @@ class Hold:
     first: bool  # the first pass thanks the caller for waiting
 
 
-VoiceReply: TypeAlias = Farewell | CrisisTransfer | Conference | Whisper | CallBackOffer | Hold
+@dataclass(frozen=True)
+class ConsentQuestion:
+    """Ask a holding caller whether the match may widen: 1 yes, 2 no; 9 is the crisis line."""
+
+    request_id: str
+    widening: str  # matching.widening.Widening's value
+    said: tuple[Line, ...]
+    cycle: int  # the hold pass the loop comes back for
+    again: bool  # asked a second time: silence now means no
+
+
+VoiceReply: TypeAlias = (
+    Farewell | CrisisTransfer | Conference | Whisper | CallBackOffer | Hold | ConsentQuestion
+)

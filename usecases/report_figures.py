@@ -11,11 +11,12 @@ from enum import StrEnum
 from statistics import median
 from zoneinfo import ZoneInfo
 
+from ivr.model import Channel
 from matching.coverage import GROUP_OF
-from usecases.suppression import Cell, Suppressed, shown, suppress
+from usecases.suppression import Cell, Suppressed, suppress
 
 GROUP_BY_ROLE: dict[str, str] = {role.value: group for role, group in GROUP_OF.items()}
-CHANNELS: dict[str, str] = {"voice": "voice", "sms": "text", "web": "web form"}
+CHANNELS: dict[str, str] = {Channel.VOICE: "voice", Channel.SMS: "text", Channel.WEB: "web form"}
 URGENCIES: dict[str, str] = {"urgent": "today", "soon": "a day or two", "routine": "no rush"}
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Spanish"}
 
@@ -56,11 +57,12 @@ def breakdown(
     labels: dict[str, str],
     values: Sequence[str],
     threshold: int,
+    column: str = "requests",
 ) -> Table:
     """How many of ``values`` fall under each of ``labels`` (in that order), with a total."""
     counts = [[sum(1 for v in values if v == code)] for code in labels]
     suppressed = suppress(counts, threshold, row_totals=False, column_totals=True)
-    return Table(key, title, row_label, tuple(labels.values()), ("requests",), suppressed)
+    return Table(key, title, row_label, tuple(labels.values()), (column,), suppressed)
 
 
 def crossed(
@@ -127,19 +129,20 @@ def promise(
 
 @dataclass(frozen=True)
 class Timing:
-    """Minutes from request to first contact for one urgency; ``None`` figures are hidden
-    because fewer than the threshold were reached."""
+    """Minutes from request to first contact for one urgency; None when fewer than the
+    threshold were reached. How many were reached is not shown: taken from the requests
+    of that urgency it would give away how many were not (the promise table says it,
+    suppressed)."""
 
     urgency: str
-    reached: Cell
     median_minutes: float | None
     p90_minutes: float | None
 
 
 def timing(urgency: str, minutes: Sequence[float], threshold: int) -> Timing:
     if len(minutes) < threshold:
-        return Timing(urgency, shown(len(minutes), threshold), None, None)
-    return Timing(urgency, shown(len(minutes), threshold), round(median(minutes), 1), p90(minutes))
+        return Timing(urgency, None, None)
+    return Timing(urgency, round(median(minutes), 1), p90(minutes))
 
 
 def p90(values: Sequence[float]) -> float:
@@ -154,3 +157,15 @@ def share(met: Cell, missed: Cell) -> str:
         return "*"
     decided = met.value + missed.value
     return f"{round(100 * met.value / decided)}%" if decided else "n/a"
+
+
+def presets(today: date) -> list[tuple[str, date, date]]:
+    """Periods a coordinator asks for most: (label, first day, last day)."""
+    first = today.replace(day=1)
+    last_month_end = first - timedelta(days=1)
+    return [
+        ("this month", first, today),
+        ("last month", last_month_end.replace(day=1), last_month_end),
+        ("last 12 weeks", monday(today) - timedelta(weeks=11), today),
+        ("this year", today.replace(month=1, day=1), today),
+    ]

@@ -31,6 +31,7 @@ from usecases.report_figures import (
     breakdown,
     crossed,
     group_of,
+    presets,
     promise,
     share,
     timing,
@@ -206,6 +207,9 @@ class Reports:
             window = CallbackWindow(f.callback_window)
         zone, holidays = self.config.zone, self.config.holidays
         return promised_by(f.created_at, Urgency(f.urgency), window, zone, holidays)
+
+    def presets(self) -> list[tuple[str, date, date]]:
+        return presets(self.clock().astimezone(self.config.zone).date())
 
     def requests_csv(self, actor: Actor, period: Period) -> str:
         return csv_text(self.requests(actor, period, export=True).csv_rows())

@@ -56,12 +56,10 @@ class RequestReport:
         rows += [
             [],
             ["Minutes to first contact"],
-            ["how soon", "reached", "median", "90th percentile"],
+            ["how soon", "median", "90th percentile"],
         ]
         for x in self.timings:
-            rows.append(
-                [x.urgency, x.reached.shown, _minutes(x.median_minutes), _minutes(x.p90_minutes)]
-            )
+            rows.append([x.urgency, _minutes(x.median_minutes), _minutes(x.p90_minutes)])
         for t in self.follow_ups:
             rows += [[], [t.title], *t.csv_rows()]
         return rows

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ivr.catalogue import catalogue, sms
 from ivr.keywords import Command, CommandKind
 from ivr.messages import Msg
 from ivr.model import Channel, Language, Urgency
+from matching.training import DEFAULT_POLICY, TrainingPolicy, lapsed
 from storage.alerts import AlertStore
 from storage.models import RequestStatus
 from storage.repository import Store
 from storage.roster import CoordinatorRecord, RosterStore, SupporterRecord
 from usecases.candidates import availability, month_key, zone
+from usecases.coverage import Coverage
+from usecases.coverage_text import cover_reply
 from usecases.escalation import ack_reply, acknowledge, paging_order
 from usecases.lifecycle import Closed, Lifecycle
 
@@ -40,9 +43,11 @@ class Commands:
         roster: RosterStore,
         lifecycle: Lifecycle,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        coverage: Coverage | None = None,
+        training: TrainingPolicy = DEFAULT_POLICY,
     ) -> None:
         self.store, self.alerts, self.roster, self.clock = store, alerts, roster, clock
-        self.lifecycle = lifecycle
+        self.lifecycle, self.coverage, self.training = lifecycle, coverage, training
 
     def supporter(self, person: SupporterRecord, command: Command | None) -> str:
         """The reply to a text from a supporter."""
@@ -60,13 +65,14 @@ class Commands:
                 if availability(person).available_at(now)
                 else "state.off_shift"
             )
-            return sms(
+            reply = sms(
                 Msg.SUPPORTER_STATUS,
                 EN,
                 state=_word(state),
                 used=person.minutes_in(month_key(now)),
                 cap=person.monthly_cap_minutes,
             )
+            return self._with_training(person, now, reply)
         if kind in (CommandKind.ACCEPT, CommandKind.DECLINE):
             return sms(Msg.OFFERS_BY_PHONE, EN)
         return sms(Msg.SUPPORTER_HELP, EN)
@@ -83,7 +89,20 @@ class Commands:
             return sms(Msg.SUPPORTER_AWAY, EN)
         when = f"{until.astimezone(zone(person.timezone)):%a %H:%M}"
         msg = Msg.SUPPORTER_AVAILABLE if available else Msg.SUPPORTER_AWAY_UNTIL
-        return sms(msg, EN, until=when)
+        reply = sms(msg, EN, until=when)
+        return self._with_training(person, now, reply) if available else reply
+
+    def _lapsed_since(self, person: SupporterRecord, now: datetime) -> date | None:
+        """The refresher's due date when the supporter's training has lapsed (no calls)."""
+        due = self.training.refresher_due(person.trained_on, person.refreshed_on)
+        return due if lapsed(due, zone(person.timezone), now) else None
+
+    def _with_training(self, person: SupporterRecord, now: datetime, reply: str) -> str:
+        """A supporter whose training lapsed is told why no call will come (matching)."""
+        due = self._lapsed_since(person, now)
+        if due is None:
+            return reply
+        return f"{reply} {sms(Msg.SUPPORTER_TRAINING_LAPSED, EN, due=f'{due:%b %d}')}"
 
     def coordinator(self, who: CoordinatorRecord, command: Command | None) -> str:
         """The reply to a text from a coordinator."""
@@ -108,6 +127,10 @@ class Commands:
                 routine=waiting[Urgency.ROUTINE],
                 available=len(self._available()),
             )
+        if kind is CommandKind.COVER and self.coverage is not None:
+            tomorrow = cover_reply(self.coverage, self.roster, self.clock())
+            if tomorrow is not None:
+                return tomorrow
         if kind is CommandKind.COVER:
             names = ", ".join(p.first_name for p in self._available()[:5]) or _word("nobody")
             ladder = " > ".join(
@@ -129,7 +152,10 @@ class Commands:
         return [
             p
             for p in self.roster.supporters(active_only=True)
-            if not p.busy and not p.bad_number and availability(p).available_at(now)
+            if not p.busy
+            and not p.bad_number
+            and availability(p).available_at(now)
+            and self._lapsed_since(p, now) is None
         ]
 
 

@@ -70,7 +70,8 @@ class SupporterLeg:
         if request is None:
             return farewell(Msg.OFFER_GONE)
         self.offers.picked_up(offer_id)  # from now on only words, not a cancel, reach them
-        return Whisper(offer_id, request.role, request.urgency, request.language)
+        english_ok = request.other_language_ok is True
+        return Whisper(offer_id, request.role, request.urgency, request.language, english_ok)
 
     def answer(self, offer_id: str, digits: str) -> VoiceReply:
         """The key pressed at the offer (or none): accept, or pass to the next supporter."""
@@ -135,6 +136,8 @@ class SupporterLeg:
             minutes = max(1, -(-duration // 60))
             self.store.add_event("request.completed", request_id=offer.request_id, minutes=minutes)
             logger.info("call completed request=%s", offer.request_id)
+            long_call = timedelta(seconds=duration) >= self.long_call
+            self.jobs.self_care(offer_id, offer.supporter_id, long_call)
 
     def _stray(self, request_id: str, call_sid: str, call_status: str) -> None:
         """A call no offer owns: placed although the carrier's answer said nothing (or the

@@ -128,7 +128,7 @@ class Supporters:
     ) -> SupporterView:
         """Change the given fields only; a blank optional field goes back to its default."""
         actor.require(Role.ADMIN)
-        self._record(supporter_id)
+        current = self._record(supporter_id)
         cells = {c: _cell(c, changes[c]) for c in COLUMNS if c in changes and c != "phone"}
         values, problems = parse_columns(
             cells,
@@ -145,6 +145,8 @@ class Supporters:
                 problems.append(f"phone number is {reason}")
         if problems:
             raise Invalid(problems)
+        if "on_shift" in values and values["on_shift"] == current.on_shift:
+            del values["on_shift"]  # as it was: a texted AVAILABLE keeps its end
         values.update({flag: bool(changes[flag]) for flag in FLAGS if flag in changes})
         if "organization" in cells:
             register_organization_names(self.store, [values["organization"]])

@@ -15,6 +15,7 @@ from storage.sms import SmsStore
 from usecases.inbound import Text
 from usecases.lifecycle import Lifecycle
 from usecases.roster_commands import Commands
+from usecases.self_care import SelfCare
 from usecases.text_intake import TextIntake
 
 logger = logging.getLogger(__name__)
@@ -30,10 +31,11 @@ class TextDesk:
         commands: Commands,
         phrases: RiskPhrases,
         lifecycle: Lifecycle,
+        self_care: SelfCare,
     ) -> None:
         self.store, self.ledger, self.roster = store, ledger, roster
         self.intake, self.commands, self.phrases = intake, commands, phrases
-        self.lifecycle = lifecycle
+        self.lifecycle, self.self_care = lifecycle, self_care
 
     def handle(self, message: Text) -> str:
         """The reply to send (empty: none). A retried delivery gets the same reply."""
@@ -70,14 +72,13 @@ class TextDesk:
             return crisis + self.commands.coordinator(coordinator, command)
         supporter = self.roster.supporter_by_phone(sender)
         if supporter is not None:
-            return crisis + self.commands.supporter(supporter, command)
+            care = self.self_care.reply(supporter.id, message.body)  # 1 fine, 2 a debrief
+            return crisis + (care or self.commands.supporter(supporter, command))
         later = self.intake.postpone(sender, message.body)
         if later:
             return crisis + later
-        reply, _lang = self.intake.reply(
-            sender, message.message_sid, message.body, after_crisis=bool(crisis)
-        )
-        return crisis + reply  # screening never blocks the intake
+        reply, _lang = self.intake.reply(sender, message.message_sid, message.body, opening=crisis)
+        return reply  # screening never blocks the intake
 
     def _keyword(self, sender: str, keyword: Keyword) -> str:
         if keyword.kind is KeywordKind.OPT_OUT:

@@ -41,15 +41,19 @@ class TextIntake:
         self.idle, self.policy, self.clock = idle, policy, clock
 
     def reply(
-        self, sender: str, message_sid: str, body: str, *, after_crisis: bool = False
+        self, sender: str, message_sid: str, body: str, *, opening: str = ""
     ) -> tuple[str, Language]:
         """Advance the sender's conversation; the reply text and the conversation language.
 
-        ``after_crisis``: the crisis numbers open this reply already (risk language), so
-        the intake's text does not say them again."""
+        ``opening`` starts the reply (the crisis numbers, after risk language), so the
+        intake's text does not say them again. The message is applied at most once, however
+        many copies arrive at once: its MessageSid is recorded, with the whole reply, in the
+        transaction that applies it (``Store.save_turn``), so a copy that comes second finds
+        its turn taken and answers with the first copy's reply."""
+        after_crisis = bool(opening)
         refused = self._not_callable(sender)
         if refused is not None:
-            return refused
+            return opening + refused[0], refused[1]
         record = self.store.active_session(sender, Channel.SMS, self.clock() - self.idle)
         if record is None:
             asked = asks_for_crisis_line(body)  # "9" with no question pending
@@ -59,21 +63,27 @@ class TextIntake:
             open_request = self.store.open_request_of(sender)
             if open_request is not None:  # e.g. "thanks" after finishing: no new intake
                 lang = open_request.language
-                return sms(Msg.CRISIS_TEXT if asked else Msg.REQUEST_OPEN, lang), lang
+                return opening + sms(Msg.CRISIS_TEXT if asked else Msg.REQUEST_OPEN, lang), lang
             step = ivr.start(Channel.SMS)
             if asked:  # the numbers, then the welcome, as if 9 was pressed at the first menu
                 step = ivr.advance(step.session, Inbound(digits=CRISIS_KEY))
-            reply = render_sms(step, after_crisis=after_crisis)
+            reply = opening + render_sms(step, after_crisis=after_crisis)
             self.store.begin_session(
-                f"SMS{message_sid}"[:64], Channel.SMS, step.session.to_dict(), reply, sender
+                f"SMS{message_sid}"[:64],
+                Channel.SMS,
+                step.session.to_dict(),
+                reply,
+                sender,
+                message_sid=message_sid,
             )
             logger.info("text conversation started sms=%s", message_sid)
             return reply, step.session.language
         session = Session.from_dict(record.flow)
+        inbound = self._inbound(session, body)
         turned = self.turns.take(
-            Turn(record.sid, record.turn, session, self._inbound(session, body), caller=sender),
+            Turn(record.sid, record.turn, session, inbound, sender, message_sid=message_sid),
             Channel.SMS,
-            lambda step: render_sms(step, after_crisis=after_crisis),
+            lambda step: opening + render_sms(step, after_crisis=after_crisis),
         )
         # Two texts at once: the second is answered with where the conversation is now.
         if not turned.stale and isinstance(turned.step.outcome, Crisis):

@@ -23,6 +23,7 @@ from storage.models import RequestStatus, SessionStatus
 from storage.records import SessionRecord
 from storage.repository import Store, new_ticket
 from usecases.callback_number import callable_caller, caller_refusal, check_keyed
+from usecases.consent import HoldConsent
 from usecases.inbound import VoiceCall
 from usecases.intake import IntakeTurn, KnownOrganizations, Turn
 from usecases.outbound_policy import OutboundPolicy, Refusal
@@ -67,6 +68,7 @@ class VoiceIntake:
     ) -> None:
         self.store, self.turns, self.render, self.config = store, turns, render, config
         self.withdrawals, self.organizations = withdrawals, organizations
+        self.consent = HoldConsent(store, turns.jobs, withdrawals)
 
     def begin(self, call: VoiceCall) -> str:
         """A new inbound call (or a re-delivery of its first webhook)."""
@@ -148,6 +150,9 @@ class VoiceIntake:
             return Conference(request.id, lines(request.language, Msg.CALLER_JOIN))
         if request is None or request.status not in (RequestStatus.WAITING, RequestStatus.OFFERED):
             return Farewell(lines(lang, Msg.CRISIS_FAILED))
+        question = self.consent.pending(request, cycle + 1)
+        if question is not None:  # someone outside what they asked for is free: ask first
+            return question
         if cycle >= self.config.hold_cycles:
             if self.store.caller_of(request.id) is None:  # withheld number: nobody to call
                 self.withdrawals.withdraw(request.id, reason="hold_timeout_no_number")

@@ -96,14 +96,35 @@ function liveBoard(status) {
     document.getElementById("count").textContent =
       page.total + " open request" + (page.total === 1 ? "" : "s");
   }
+  // One call makes several events (created, offered, connected …): re-read once for a burst.
+  let pending = null;
+  function soon() {
+    if (pending) return;
+    pending = setTimeout(() => { pending = null; refresh().catch(() => {}); }, 250);
+  }
   const events = new EventSource(status.dataset.events);
   events.addEventListener("hello", () => { status.textContent = "Live"; });
-  events.addEventListener("board", () => { refresh().catch(() => {}); });
+  events.addEventListener("board", soon);
   events.addEventListener("error", () => { status.textContent = "Reconnecting…"; });
   setInterval(() => { refresh().catch(() => {}); }, 30000);  // ages and time left move on
+}
+
+// A request's page says when that request changes (an offer rings, someone ACKs …); it
+// does not reload by itself, so a half-filled form is never lost.
+function liveRequest(notice) {
+  const events = new EventSource(notice.dataset.events);
+  events.addEventListener("board", (event) => {
+    const data = JSON.parse(event.data);
+    if (data.request_id === notice.dataset.id) {
+      notice.hidden = false;
+      events.close();
+    }
+  });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   const status = document.getElementById("live");
   if (status) liveBoard(status);
+  const notice = document.getElementById("request-live");
+  if (notice) liveRequest(notice);
 });

@@ -57,3 +57,23 @@ def voice(msg: Msg, language: Language, **values: object) -> str:
 def sms(msg: Msg, language: Language, **values: object) -> str:
     """A text message."""
     return catalogue(Channel.SMS).say(msg, language, **values)
+
+
+@dataclass(frozen=True)
+class WebWords:
+    """The request form's words in one language: ``text`` by key, option ``labels`` by
+    label id (as ``ivr.menus`` names them)."""
+
+    text: dict[str, str]
+    labels: dict[str, str]
+
+    def __call__(self, key: str, **values: object) -> str:
+        words = self.text[key]
+        return words.format(**values) if values else words
+
+
+@cache
+def web(language: Language) -> WebWords:
+    """The public request form's words (``web.toml``), read once per process."""
+    raw = tomllib.loads(resources.files(__package__).joinpath("web.toml").read_text("utf-8"))
+    return WebWords(raw[language.value], raw["labels"][language.value])

@@ -62,6 +62,7 @@ def test_a_withheld_caller_is_refused_a_premium_number_then_called_back_on_the_c
     call.press("1")
     assert "When is a good time" in call.words()
     call.press("1")  # as soon as possible
+    call.press("2")  # wait for a nurse
     assert "call you from this Peerline number" in call.words()
     rid = world.request_id()
     assert world.services.store.caller_of(rid) == KEYED
@@ -89,6 +90,7 @@ def test_a_caller_whose_caller_id_is_premium_is_asked_for_another_number(world: 
     assert call.heard("You entered 6 1 7, 5 5 5, 0 1 5 0.")
     call.press("1")
     call.press("1")
+    call.press("1")  # another role may call
     call.listen()  # the confirmation (the crisis key still live), then Peerline hangs up
     world.box.advance(2)
     assert call.status is CallStatus.COMPLETED
@@ -173,6 +175,7 @@ def test_enter_it_again_forgets_the_first_number(twilio: TwilioDriver, world: Wo
     assert "Please enter the number to call" in call.words()
     assert world.services.store.session_caller(call.sid) is None
     call.press(KEYED[2:] + "#")
+    call.press("1")
     call.press("1")
     call.press("1")
     with world.services.store.engine.connect() as conn:

@@ -1,6 +1,8 @@
-"""The console in headless Chromium against a real server: sign in, the board updates live,
-a request's match reasons, a CSV import with a bad row, on-call hours, a supporter's edit.
-Screenshots go to test-artifacts/; no page may log a console error or fail a request."""
+"""The console in headless Chromium against a real server: sign in, a call placed on the
+sandbox appears on the board live, its match reasons, assign it to a supporter (whose
+sandbox phone rings), ACK and close a request, a CSV import with a bad row, on-call hours,
+a supporter's edit. Screenshots go to test-artifacts/; no page may log a console error or
+fail a request. One database backend: the SQL is tested in tests/integration."""
 
 from __future__ import annotations
 
@@ -11,20 +13,30 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
 from sqlalchemy import Engine
+from starlette.testclient import TestClient
 
+from jobs import context
 from peerline import bootstrap
 from peerline.app import create_app
+from sandbox import ManualClock, Sandbox, SandboxConfig
+from sandbox.app import create_sandbox_app
 from sandbox.server import SandboxServer
 from storage.roster import NewSupporter, RosterStore
+from telephony.carrier import TwilioCarrier, twilio_client
+from tests.conftest import BACKENDS
 from tests.console_support import new_request
-from tests.e2e.conftest import make_settings
+from tests.e2e.conftest import AUTH_TOKEN, PUBLIC_URL, make_settings
 from usecases.access import Role, cli_actor
 from usecases.accounts import NewAccount
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "browser-password-1"
+CALLER, ANA, BEN = "+16175550133", "+12015550101", "+12015550102"
+HOLD = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, connect now
 
 pytestmark = [
     pytest.mark.e2e,
@@ -35,48 +47,82 @@ pytestmark = [
 
 @dataclass
 class Served:
+    """Peerline served over HTTP for the browser (plain http: cookies without Secure), its
+    webhooks reached by the sandbox in-process, a worker on demand."""
+
     url: str
     services: bootstrap.Services
     roster: RosterStore
+    box: Sandbox | None = None
+
+    def work(self) -> None:
+        """Run every queued job, then let the sandbox deliver what they caused."""
+        SimpleWorker(
+            self.services.queues.all(), connection=self.services.redis, serializer=JSONSerializer
+        ).work(burst=True)
+        if self.box is not None:
+            self.box.settle()
 
 
 @pytest.fixture
 def served(
     database_url: str, redis_url: str, var_dir: Path, engine: Engine, redis_conn: Redis
 ) -> Iterator[Served]:
-    settings = make_settings(database_url, redis_url, var_dir)
-    settings.public_url = "http://127.0.0.1"  # plain http here: cookies without Secure
-    services = bootstrap.build(settings, fast_fail_redis=True)
+    settings = make_settings(database_url, redis_url, var_dir)  # https: the webhooks' URL
+    settings.calls_per_second = settings.sms_per_second = 1000.0
+    in_browser = make_settings(database_url, redis_url, var_dir)
+    in_browser.public_url = "http://127.0.0.1"
+    in_browser.calls_per_second = in_browser.sms_per_second = 1000.0
+    services = bootstrap.build(in_browser, fast_fail_redis=True)
     console = bootstrap.console_services(services)
     roster = RosterStore(services.store.engine, services.store.cipher)
     roster.add_coordinator("Kim Lee", "+16175550191")
     console.accounts.create(
         cli_actor("test"), NewAccount("ada", "Ada Admin", Role.ADMIN, PASSWORD, "ada@example.org")
     )
-    with SandboxServer(create_app(settings, services)) as server:
-        yield Served(server.url, services, roster)
+    config = SandboxConfig(
+        account_sid=settings.twilio_account_sid,
+        auth_token=AUTH_TOKEN,
+        hotline_number=settings.hotline_number,
+        peerline_url=PUBLIC_URL,
+        public_url=PUBLIC_URL,
+        cps=1000,
+        sms_per_second=1000,
+    )
+    webhooks = TestClient(create_app(settings, services), base_url=PUBLIC_URL)
+    box = Sandbox(config, clock=ManualClock(), http=webhooks)
+    with (
+        webhooks,
+        SandboxServer(create_sandbox_app(config, sandbox=box)) as carrier_url,
+        SandboxServer(create_app(in_browser, services)) as server,
+    ):
+        client = twilio_client(settings.twilio_account_sid, AUTH_TOKEN, carrier_url.url)
+        deps = bootstrap.dispatch_deps(services, TwilioCarrier(client, settings.public_base))
+        context.install(lambda: deps)
+        yield Served(server.url, services, roster, box)
+    box.close()
     services.close()
 
 
+@pytest.mark.parametrize("database_url", [BACKENDS[-1]], indirect=True)  # SQL: integration
 def test_a_coordinator_runs_the_program_from_the_browser(served: Served) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    store, roster = served.services.store, served.roster
-    [ana, _ben] = roster.add_supporters(
+    store, roster, box = served.services.store, served.roster, served.box
+    assert box is not None
+    [ana, ben] = roster.add_supporters(
         [
-            NewSupporter(
-                "Ana Lopez", "+12015550101", "nurse", "Tufts Medical Center", on_shift=True
-            ),
+            NewSupporter("Ana Lopez", ANA, "nurse", "Tufts Medical Center", on_shift=True),
             NewSupporter(
                 "Ben Ode",
-                "+12015550102",
+                BEN,
                 "physician",
                 "Boston Medical Center",
                 schedule=[[0, "09:00", "17:00"]],
             ),
         ]
     )
-    first = new_request(store, urgency="urgent", organization_unknown=True)
+    first = new_request(store, urgency="routine", organization_unknown=True)
     ticket = store.get_request(first).ticket  # type: ignore[union-attr]
     problems: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
@@ -115,24 +161,61 @@ def test_a_coordinator_runs_the_program_from_the_browser(served: Served) -> None
             expect(page.get_by_role("heading", name="Board")).to_be_visible()
             expect(page.locator("#live")).to_have_text("Live")
             row = page.locator(f'tr[data-id="{first}"]')
-            expect(row).to_contain_text("urgent")
+            expect(row).to_contain_text("routine")
             expect(row).to_contain_text("organization unknown")
 
-            # A new request appears without a reload: the intake's event, Redis pub/sub, SSE.
-            second = new_request(store, urgency="soon", role="physician")
-            expect(page.locator(f'tr[data-id="{second}"]')).to_contain_text("soon")
-            page.screenshot(path=str(ARTIFACTS / "console-board.png"), full_page=True)
+            # A nurse calls the hotline on the sandbox: on the board without a reload (the
+            # intake's event, Redis pub/sub, server-sent events).
+            call = box.phone(CALLER).dial()
+            for key in HOLD:
+                call.press(key)
+            [called] = [r.id for r in store.waiting_requests() if r.id != first]
+            calling = page.locator(f'tr[data-id="{called}"]')
+            expect(calling).to_contain_text("urgent")
+            expect(calling).to_contain_text("waiting")
 
-            # The match reasons of the first request.
-            page.get_by_role("link", name=ticket).click()
-            expect(page.get_by_role("heading", name=f"Ticket {ticket}")).to_be_visible()
+            # Its match reasons, then assign it to Ben, whom dispatch passed over.
+            called_ticket = store.get_request(called).ticket  # type: ignore[union-attr]
+            page.get_by_role("link", name=called_ticket).click()
+            expect(page.get_by_role("heading", name=f"Ticket {called_ticket}")).to_be_visible()
             considered = page.locator("ol.considered")
             expect(considered).to_contain_text("Ana Lopez")
             expect(considered).to_contain_text("same role (nurse)")
             expect(page.locator("table.left-out")).to_contain_text("role outside the ladder")
             page.screenshot(path=str(ARTIFACTS / "console-match.png"), full_page=True)
+            page.get_by_label("Assign to").select_option(ben)
+            page.get_by_role("button", name="Assign").click()
+            expect(page.locator(".note")).to_contain_text("Ben Ode's phone rings")
+            expect(page.locator("ol.history")).to_contain_text("coordinator.assign")
+
+            # The worker claims Ben and rings his sandbox phone; the page hears it live.
+            served.work()
+            expect(page.locator("#request-live")).to_be_visible()
+            page.get_by_role("link", name="Reload").click()
+            expect(page.locator("ol.history")).to_contain_text(
+                re.compile(r"offer.ringing.*step: assigned")
+            )
+            page.get_by_role("link", name="Board").click()
+            expect(calling).to_contain_text("offering to Ben Ode")
+            page.screenshot(path=str(ARTIFACTS / "console-board.png"), full_page=True)
+            assert [leg.caller_id for leg in box.phone(BEN).ringing()] == [
+                served.services.settings.hotline_number
+            ]
+            assert box.phone(ANA).ringing() == []
+
+            # ACK the routine request, then close it with a reason: off the board.
+            page.get_by_role("link", name=ticket).click()
             page.get_by_role("button", name=f"ACK {ticket}: it's mine").click()
             expect(page.locator(".note")).to_contain_text("Acknowledged")
+            page.get_by_label("Close, because").select_option("test")
+            page.once("dialog", lambda dialog: dialog.accept())
+            page.get_by_role("button", name="Close request").click()
+            expect(page.locator(".note")).to_have_text("Closed.")
+            expect(page.locator("ol.history")).to_contain_text("request.closed")
+            page.get_by_role("link", name="Board").click()
+            expect(calling).to_be_visible()
+            expect(page.locator(f'tr[data-id="{first}"]')).to_have_count(0)
+            assert store.get_request(first).status == "closed"  # type: ignore[union-attr]
 
             # A CSV with one bad row: nothing imported, the row named.
             page.get_by_role("link", name="Import").click()
@@ -189,7 +272,7 @@ def test_a_coordinator_runs_the_program_from_the_browser(served: Served) -> None
             # Phone width: the board still reads.
             page.set_viewport_size({"width": 390, "height": 844})
             page.get_by_role("link", name="Board").click()
-            expect(page.locator(f'tr[data-id="{first}"]')).to_contain_text("acknowledged")
+            expect(calling).to_contain_text("offering to Ben Ode")
             page.screenshot(path=str(ARTIFACTS / "console-board-phone.png"), full_page=True)
             for path in ("/console/audit", "/console/accounts", "/console/tokens"):
                 page.goto(served.url + path)

@@ -20,7 +20,7 @@ from tests.twilio_driver import TwilioDriver
 pytestmark = pytest.mark.e2e
 CALLER, ANA = "+16175550123", "+16175550101"
 HOLD = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, connect now
-CALLBACK = ["1", "1", "1", "3", "2", "1"]  # ... call me back, as soon as possible
+CALLBACK = ["1", "1", "1", "3", "2", "1", "1"]  # ... call me back, asap, any role
 
 
 def call_in(world: World, keys: list[str]) -> CallHandle:
@@ -150,6 +150,7 @@ def test_nine_on_the_call_back_leg_withdraws_and_releases_the_supporter(world: W
         ["1", "1", "1", "1"],  # organization name (speech with keys live)
         ["1", "1", "1", "3"],  # connect now or call back
         ["1", "1", "1", "3", "2"],  # call-back window
+        ["1", "1", "1", "3", "2", "1"],  # may another role call you? (consent)
     ],
 )
 def test_nine_at_every_intake_menu_transfers_and_creates_nothing(

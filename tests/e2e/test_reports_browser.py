@@ -92,7 +92,7 @@ def test_reports_show_suppressed_cells_and_a_local_chart(served: Served) -> None
             expect(small).to_have_text("<5")
             expect(small).to_be_visible()
             expect(page.locator(".chart.drawn svg").first).to_be_visible(timeout=30_000)
-            page.screenshot(path=str(ARTIFACTS / "console-reports.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / "console-reports.png"))
 
             # The coverage grid: Ana covers 09-17 in English and Spanish, nobody else.
             page.get_by_role("link", name="Coverage forecast").click()
@@ -104,7 +104,7 @@ def test_reports_show_suppressed_cells_and_a_local_chart(served: Served) -> None
             expect(night).to_contain_text("no nurse on shift")
             expect(page.locator("ul.gaps li").first).to_contain_text("Ask: Ana Lopez")
             expect(page.locator("#on-call")).to_contain_text("Kim Lee")
-            page.screenshot(path=str(ARTIFACTS / "console-coverage.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / "console-coverage.png"))
         finally:
             browser.close()
     assert problems == []

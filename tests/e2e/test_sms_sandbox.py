@@ -47,7 +47,9 @@ def test_a_text_conversation_becomes_a_call_back_request(world: World) -> None:
     text(world, TEXTER, "today please")
     assert "1 Call me back" in text(world, TEXTER, "no preference")
     assert "When is a good time" in text(world, TEXTER, "call me back")
-    done = text(world, TEXTER, "asap")
+    asked = text(world, TEXTER, "asap")
+    assert asked.startswith("If no nurse is free then, may another healthcare worker call you")
+    done = text(world, TEXTER, "yes, that's fine")
     assert "will call you from this number" in done and "within two hours" in done
     [request] = world.services.store.waiting_requests()
     assert (request.channel, request.role, request.urgency, request.contact_mode) == (
@@ -69,7 +71,8 @@ def text_first_request(world: World) -> None:
     text(world, TEXTER, "hello")
     for answer in ["1", "1", "1", "3"]:
         text(world, TEXTER, answer)
-    assert "text you" in text(world, TEXTER, "2")  # text me first
+    text(world, TEXTER, "2")  # text me first
+    assert "text you" in text(world, TEXTER, "no")  # wait for a nurse
 
 
 def test_stop_withdraws_a_waiting_request_and_nothing_more_is_sent(world: World) -> None:
@@ -152,9 +155,9 @@ def test_nine_as_a_first_text_is_asking_for_the_crisis_line(world: World) -> Non
 def test_nine_after_the_request_is_in_gets_the_numbers_not_the_same_notice(world: World) -> None:
     world.roster.add_coordinator("Kim", KIM)
     text(world, TEXTER, "hello")
-    for answer in ["1", "1", "1", "3", "1"]:
+    for answer in ["1", "1", "1", "3", "1", "asap"]:
         text(world, TEXTER, answer)
-    assert "within two hours" in text(world, TEXTER, "asap")
+    assert "within two hours" in text(world, TEXTER, "2")
     notice = text(world, TEXTER, "thanks")
     assert "your request is in" in notice and "Reply 9 for crisis numbers" in notice
     assert text(world, TEXTER, "9") == CRISIS
@@ -221,7 +224,7 @@ def test_an_opted_out_texter_gets_no_reply_but_risk_still_pages(world: World) ->
 def test_no_document_or_text_ever_carries_the_other_partys_number(world: World) -> None:
     world.supporter("Ana Lopez", ANA)
     text(world, TEXTER, "hi")
-    for answer in ["1", "1", "1", "3", "1", "1"]:
+    for answer in ["1", "1", "1", "3", "1", "1", "1"]:
         text(world, TEXTER, answer)
     world.work()
     supporter = world.box.phone(ANA).answer()

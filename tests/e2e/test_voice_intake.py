@@ -24,6 +24,7 @@ def walk_to_callback(twilio: TwilioDriver, caller: str = CALLER):  # type: ignor
     call.press("3")  # no preference
     call.press("2")  # call me back
     call.press("3")  # afternoon
+    call.press("2")  # no other role: wait for a nurse
     return call
 
 
@@ -56,6 +57,7 @@ def test_callback_walk_creates_one_durable_request_and_queues_dispatch(
         "callback",
         "afternoon",
     )
+    assert row.other_role_ok is False, "the caller's answer is kept"
     assert row.status == RequestStatus.WAITING
     assert row.dispatch_state == "queued"
     assert CALLER.encode() not in row.caller_enc, "the caller's number is encrypted at rest"
@@ -84,6 +86,10 @@ def test_spanish_caller_hears_spanish_through_to_the_confirmation(twilio: Twilio
     assert "Oprima 9" in call.words() or "oprima 9" in call.words()
     for key in ["1", "2", "2", "2", "1"]:
         call.press(key)
+    assert "¿le puede llamar otro trabajador de la salud?" in call.words()
+    call.press("2")  # wait for a nurse
+    assert "¿le puede llamar un colega en inglés?" in call.words()
+    call.press("1")  # English is fine
     assert "día hábil" in call.words()
 
 
@@ -101,6 +107,7 @@ def test_organization_by_speech_is_matched_against_known_organizations(
     call.say("M G H")
     call.press("2")
     call.press("1")
+    call.press("2")
     with services.store.engine.connect() as conn:
         row = conn.execute(select(HelpRequest)).one()
     assert row.organization == "Massachusetts General Hospital"
@@ -183,7 +190,7 @@ def test_the_final_key_delivered_three_times_creates_one_request_and_one_job(
 ) -> None:
     call = twilio.call()
     call.start()
-    for key in ["1", "1", "1", "3", "2"]:
+    for key in ["1", "1", "1", "3", "2", "1"]:
         call.press(key)
     action = call._action()
     bodies = [call.post(action, Digits="1") and call.documents[-1] for _ in range(3)]
@@ -220,6 +227,7 @@ def test_withheld_caller_id_keys_in_a_callback_number_stored_encrypted(
     assert "You entered 9 1 9, 5 5 5, 1 2 3 4." in call.words()
     call.press("1")  # that is right
     call.press("2")  # morning
+    call.press("2")  # wait for a physician
     assert "call you from this Peerline number" in call.words()
     with services.store.engine.connect() as conn:
         row = conn.execute(select(HelpRequest)).one()

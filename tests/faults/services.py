@@ -182,6 +182,7 @@ class FakeTwilio:
     messages: list[dict[str, str]] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)  # consumed one per Calls.create
     attempts: int = 0  # every Calls.create received
+    in_flight: int = 0  # Calls.create requests not answered yet
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _sids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -210,7 +211,7 @@ class FakeTwilio:
                 else:
                     sid = path.rsplit("/", 1)[-1].removesuffix(".json")
                     with fake.lock:
-                        fake.updates.append({"sid": sid, **form})
+                        fake.updates.append({"sid": sid, "at": str(time.time()), **form})
                     answer(self, 200, {"sid": sid, "status": form.get("Status", "in-progress")})
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -219,6 +220,15 @@ class FakeTwilio:
         return server, f"http://127.0.0.1:{server.server_address[1]}"
 
     def create_call(self, handler: BaseHTTPRequestHandler, form: dict[str, str]) -> None:
+        with self.lock:
+            self.in_flight += 1
+        try:
+            self._create_call(handler, form)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _create_call(self, handler: BaseHTTPRequestHandler, form: dict[str, str]) -> None:
         with self.lock:
             self.attempts += 1
             fault = self.faults.pop(0) if self.faults else OK

@@ -239,3 +239,31 @@ def test_the_import_refuses_a_typo_of_a_known_organization_but_not_another_place
     assert not preview["ok"]
     [error] = preview["errors"]
     assert "'Bostn Medical Center' is new but looks like 'Boston Medical Center'" in error
+
+
+def test_a_texted_override_shows_when_it_ends_and_survives_an_unrelated_edit(
+    console: Console,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    sid = console.client.post("/api/v1/supporters", headers=console.bearer(), json=NIA).json()["id"]
+    ends = (datetime.now(UTC) + timedelta(hours=3)).replace(microsecond=0)
+    console.roster.set_on_shift(sid, True, ends)  # as a texted AVAILABLE leaves it
+    shown = console.client.get(f"/api/v1/supporters/{sid}", headers=console.bearer()).json()
+    assert shown["on_shift_override"] is True
+    assert datetime.fromisoformat(shown["on_shift_override_until"]) == ends
+    csrf = console.login()
+    page = console.client.get(f"/console/supporters/{sid}")
+    assert f"AVAILABLE override, until {ends:%Y-%m-%d %H:%M} UTC" in page.text
+    # The page sends every field back; the override as it was keeps its end.
+    form = {"csrf_token": csrf, "name": "Nia N. Nurse", "role": "nurse", "on_shift": "yes"}
+    form |= {"organization": "Tufts Medical Center", "languages": "en", "timezone": "UTC"}
+    saved = console.client.post(f"/console/supporters/{sid}", data=form)
+    assert saved.status_code == 200 and "Saved." in saved.text, saved.text
+    record = console.roster.supporter(sid)
+    assert record is not None and record.name == "Nia N. Nurse"
+    assert record.on_shift is True and record.on_shift_until == ends
+    away = console.client.patch(
+        f"/api/v1/supporters/{sid}", headers=console.bearer(), json={"on_shift": False}
+    )
+    assert away.json()["on_shift_override_until"] is None, "set by hand: until changed"

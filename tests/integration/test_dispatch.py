@@ -34,7 +34,15 @@ def request_by_phone(line: Line, keys: list[str], caller: str = CALLER) -> tuple
     return call, rid
 
 
-CALLBACK_NURSE_TODAY = ["1", "1", "1", "3", "2", "1"]  # en, nurse, today, any org, back, asap
+CALLBACK_NURSE_TODAY = [
+    "1",
+    "1",
+    "1",
+    "3",
+    "2",
+    "1",
+    "1",
+]  # en, nurse, today, any org, back, asap, any role
 HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1"]
 
 
@@ -213,9 +221,7 @@ def test_a_closed_or_unknown_request_is_never_offered(line: Line) -> None:
     assert line.services.store.get_request(rid).status == "withdrawn"  # type: ignore[union-attr]
 
 
-def test_nobody_in_a_related_role_widens_to_any_role_but_never_the_callers_organization(
-    line: Line,
-) -> None:
+def _physician_from_bmc_calling_back(line: Line, other_role: str) -> None:
     line.supporter("Sam Support", ANA, role="support", organization="Tufts Medical Center")
     line.supporter("Pat Pharm", BEN, role="allied", organization="Boston Medical Center")
     line.services.store.add_organization("Boston Medical Center", ["BMC"])
@@ -225,10 +231,24 @@ def test_nobody_in_a_related_role_widens_to_any_role_but_never_the_callers_organ
         call.press(key)
     call.say("BMC")
     call.press("2")  # call me back
-    call.press("1")
+    call.press("1")  # as soon as possible
+    call.press(other_role)  # may another healthcare worker call?
     line.work()
+
+
+def test_with_consent_nobody_in_a_related_role_widens_to_any_role_never_the_organization(
+    line: Line,
+) -> None:
+    _physician_from_bmc_calling_back(line, "1")
     # neither role is on the physician's ladder; Pat works where the caller does
     assert [c["to"] for c in line.carrier.calls] == [ANA]
+
+
+def test_without_consent_the_match_never_widens(line: Line) -> None:
+    _physician_from_bmc_calling_back(line, "2")
+    assert line.carrier.calls == [], "nobody outside the physician's ladder is rung"
+    kinds = [kind for kind, _ in line.services.store.events()]
+    assert "dispatch.nobody_available" in kinds  # the coordinator hears instead
 
 
 def test_a_caller_gone_before_the_redirect_is_withdrawn_and_the_supporter_told(line: Line) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from redis import Redis
 from rq import SimpleWorker
-from rq.job import Job
+from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from ivr.messages import Msg
@@ -158,3 +158,17 @@ def test_each_job_goes_to_the_queue_its_kind_needs(queues: Queues, store: Store)
     assert risk.startswith("risk-K7Q2-")
     end = Job.fetch("end-CA" + "1" * 32, connection=queues.connection, serializer=JSONSerializer)
     assert tasks.decode_said(end.kwargs["said"]) == (Line(Msg.CALLER_LEFT, Language.EN),)
+
+
+def test_a_round_asked_for_while_dispatch_runs_gets_its_own_round(queues: Queues) -> None:
+    """A supporter who passes at once (or a busy line) asks for the next round while the
+    round that rang them is still finishing: that ask must not be lost."""
+    assert enqueue_dispatch(queues, "r1", Urgency.URGENT)
+    assert not enqueue_dispatch(queues, "r1", Urgency.URGENT)  # queued: one job is enough
+    job = Job.fetch(dispatch_job_id("r1"), connection=queues.connection, serializer=JSONSerializer)
+    job.set_status(JobStatus.STARTED)
+    assert enqueue_dispatch(queues, "r1", Urgency.URGENT)
+    waiting = queues[Urgency.URGENT].job_ids
+    assert len(waiting) == 2 and waiting[1].startswith(dispatch_job_id("r1") + "-next")
+    follow_up = Job.fetch(waiting[1], connection=queues.connection, serializer=JSONSerializer)
+    assert follow_up.kwargs == {"request_id": "r1"}

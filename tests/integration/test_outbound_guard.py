@@ -28,7 +28,15 @@ pytestmark = pytest.mark.integration
 HOTLINE = "+16175550100"
 SUPPORTER, COORDINATOR = "+12015550101", "+12015550199"
 CALLER, STRANGER = "+16175551234", "+16175559876"
-CALLBACK_NURSE_TODAY = ["1", "1", "1", "3", "2", "1"]  # en, nurse, today, any org, back, asap
+CALLBACK_NURSE_TODAY = [
+    "1",
+    "1",
+    "1",
+    "3",
+    "2",
+    "1",
+    "1",
+]  # en, nurse, today, any org, back, asap, any role
 HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1"]
 P = Purpose
 

@@ -8,12 +8,13 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from storage.dispatch import DispatchStore
 from storage.dispatch_models import OfferStatus
 from storage.models import HelpRequest, RequestStatus
 from storage.roster import NewSupporter
+from storage.self_care_models import SelfCareCheck
 from tests.console_support import new_request
 from tests.integration.conftest import Console
 
@@ -65,6 +66,23 @@ def _cells(table: dict[str, object]) -> list[list[str]]:
 
 
 def test_the_requests_report_counts_suppresses_and_times(seeded: Console) -> None:
+    engine = seeded.services.store.engine
+    with engine.begin() as db:  # the urgent ones came back to their previous supporter
+        db.execute(
+            update(HelpRequest)
+            .where(HelpRequest.urgency == "urgent")
+            .values(previous_supporter_id="s1")
+        )
+        for i, answer in enumerate(["fine", "fine", "debrief"]):
+            db.execute(
+                insert(SelfCareCheck).values(
+                    offer_id=f"of{i}",
+                    supporter_id="s1",
+                    long_call=False,
+                    sent_at=MONDAY + timedelta(hours=i),
+                    answer=answer,
+                )
+            )
     response = seeded.client.get(
         "/api/v1/reports/requests", params=PERIOD, headers=seeded.bearer(admin=False)
     )
@@ -92,7 +110,12 @@ def test_the_requests_report_counts_suppresses_and_times(seeded: Console) -> Non
     assert _cells(body["promise"])[0] == ["*", "<5"]  # 6 met, 2 missed: 8 - 6 would tell
     shares = {s["urgency"]: s["share_met"] for s in body["shares"]}
     assert shares["today"] == "*"  # the 2 missed would be recoverable from a share
-    assert body["follow_ups"] == [] and body["follow_ups_recorded"] is False
+    assert body["follow_ups_recorded"] is True
+    follow_ups = {t["key"]: t for t in body["follow_ups"]}
+    assert _cells(follow_ups["follow_ups"]) == [["8"], ["0"], ["0"]]
+    assert follow_ups["self_care"]["rows"] == ["fine", "asked for a debrief", "no answer"]
+    assert _cells(follow_ups["self_care"]) == [["<5"], ["<5"], ["0"]]
+    assert follow_ups["self_care"]["column_totals"][0]["shown"] == "<5"
     client = seeded.client
     assert client.get("/api/v1/reports/requests").status_code == 401
     assert client.get("/api/v1/reports/supporters/export").status_code == 401
@@ -171,6 +194,7 @@ def test_the_report_pages_show_suppressed_cells_and_download_csv(seeded: Console
     assert page.status_code == 200, page.text
     assert 'class="suppressed" title="fewer than 5' in page.text
     assert "week of 2026-11-09" in page.text and "data-chart=" in page.text
+    assert ">last month</a>" in page.text
     download = seeded.client.get("/console/reports/export.csv", params=PERIOD)
     assert download.status_code == 200 and download.text.startswith("Peerline requests")
     assert seeded.client.get("/console/reports/supporters").status_code == 200

@@ -301,3 +301,39 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["supporters", "add", "--name", "Ana"])
     assert caught.value.code == 2
+
+
+def test_coordinators_set_on_call_hours_and_order(
+    roster: RosterStore, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage.audit import AuditStore
+
+    roster.add_coordinator("Pat Quinn", "+16175550120")
+    roster.add_coordinator("Lee Wong", "+16175550121", backup_order=1)
+    code, out, err = run(
+        capsys,
+        "coordinators",
+        "set",
+        "pat quinn",
+        "--on-call",
+        "Mon-Fri 18:00-08:00",
+        "--backup-order",
+        "2",
+    )
+    assert (code, err) == (0, "")
+    assert out.startswith("Pat Quinn: on call Mon 18:00-08:00; Tue 18:00-08:00")
+    assert out.rstrip().endswith("backup order 2")
+    [lee, pat] = roster.coordinators()
+    assert (lee.name, pat.name) == ("Lee Wong", "Pat Quinn")
+    assert pat.on_call[0] == [0, "18:00", "08:00"] and len(pat.on_call) == 5
+    code, out, _err = run(capsys, "coordinators", "set", "Pat Quinn", "--always")
+    assert code == 0 and "on call always" in out
+    assert roster.coordinators()[1].on_call == []
+    code, out, err = run(capsys, "coordinators", "set", "Lee Wong", "--on-call", "9 to 5")
+    assert code == 1 and out == ""
+    assert "nothing changed" in err and "is not like 'Mon 09:00-17:00'" in err
+    code, _out, err = run(capsys, "coordinators", "set", "Nobody", "--always")
+    assert code == 1 and "no single coordinator 'Nobody'" in err
+    assert run(capsys, "coordinators", "set", "Lee Wong")[0] == 1
+    entries, _total = AuditStore(store.engine).page(10, 0, action="coordinator.update")
+    assert len(entries) == 2 and all(e.actor.startswith("cli:") for e in entries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 
 from peerline import bootstrap
@@ -11,7 +12,7 @@ from tests.integration.test_dispatch import CALLBACK_NURSE_TODAY, request_by_pho
 from usecases.access import cli_actor
 
 ANA, BEN, CAM = "+12015550101", "+12015550102", "+12015550103"
-CALLBACK_NURSE_NO_RUSH = ["1", "1", "3", "3", "2", "1"]  # en, nurse, no rush, any, back, asap
+CALLBACK_NURSE_NO_RUSH = ["1", "1", "3", "3", "2", "1", "1"]  # en, nurse, no rush, any, back, asap
 
 
 def trained(line: Line, name: str, phone: str, tier: str | None, on: date | None) -> str:
@@ -79,3 +80,29 @@ def test_a_shorter_refresher_interval_lapses_training_sooner(line: Line) -> None
     request_by_phone(line, CALLBACK_NURSE_TODAY)
     line.work()
     assert rung(line) == []
+
+
+def text(line: Line, sender: str, body: str, n: int) -> str:
+    response = line.twilio.signed_post(
+        "/twilio/sms",
+        {"MessageSid": f"SM{n:032x}", "From": sender, "To": "+16175550100", "Body": body},
+    )
+    assert response.status_code == 200
+    return " ".join(m.text or "" for m in ET.fromstring(response.text).iter("Message"))
+
+
+def test_a_lapsed_supporter_is_told_why_no_call_comes_and_is_not_counted_available(
+    line: Line,
+) -> None:
+    trained(line, "Ana Lapsed", ANA, "2", date(2020, 1, 31))  # due 2021-01-31
+    trained(line, "Cam Current", CAM, "1", today() - timedelta(days=30))
+    line.roster.add_coordinator("Kim Lee", "+16175550191")
+    status = text(line, ANA, "STATUS", 1)
+    assert status.endswith(
+        "Your refresher was due Jan 31: no calls until a coordinator records it."
+    )
+    available = text(line, ANA, "AVAILABLE", 2)
+    assert "no calls until a coordinator records it" in available
+    assert "refresher" not in text(line, CAM, "STATUS", 3)
+    cover = text(line, "+16175550191", "STATUS", 4)
+    assert "Supporters available now: 1." in cover  # Cam, not Ana

@@ -6,7 +6,8 @@ the next *fault* queued for that number, else answers normally:
 - ``"500-after"``: the call is placed (it shows in the list), then the answer is a 500;
 - ``"timeout-after"``: placed, then the answer comes only after the client gave up;
 - ``"500-before"``: a 500 and nothing placed;
-- ``"429"``: Twilio's "too many requests", nothing placed.
+- ``"429"``: Twilio's "too many requests", nothing placed;
+- ``"http:<status>:<code>"``: that error (e.g. ``"http:400:21215"``), nothing placed.
 
 ``list_fails`` makes the Calls and Messages lists answer 500 (the carrier can't be asked).
 Everything placed is in ``calls`` / ``messages``; call updates are in ``updates``.
@@ -85,6 +86,9 @@ class FlakyTwilio:
         fault = queued.popleft() if queued else "ok"
         if fault == "429":
             return _error(429, 20429, "Too Many Requests")
+        if fault.startswith("http:"):
+            _, status, code = fault.split(":")
+            return _error(int(status), int(code), "Refused")
         if fault == "500-before":
             return _error(500, 20500, "Internal Server Error")
         into.append(placed)

@@ -24,10 +24,12 @@ COMMANDS = [
         "sandbox",
         "supporters list",
         "supporters import roster.csv",
+        "training import training.csv",
         "supporters add --name Ana --phone 6175550111 --role nurse --organization Tufts"
         " --languages en",
         "coordinators list",
         "coordinators add --name Cy --phone 6175550112",
+        "coordinators set Cy --always",
         "tokens list",
         "tokens create --name reports --role admin",
         "tokens revoke reports",

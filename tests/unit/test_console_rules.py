@@ -96,3 +96,14 @@ def test_passwords_hash_and_verify_and_too_short_is_refused() -> None:
     assert not credentials.password_matches(None, "a-long-password")
     with pytest.raises(Invalid, match="at least 10"):
         credentials.hash_password("short")
+
+
+def test_the_close_form_words_every_reason_and_assignable_reasons_are_soft() -> None:
+    from console.pages_board import CLOSE_REASONS
+    from matching import Rejection
+    from usecases.board_actions import CloseReason
+    from usecases.explain import ASSIGNABLE
+
+    assert set(CLOSE_REASONS) == set(CloseReason)
+    never = {Rejection.SAME_ORGANIZATION, Rejection.LANGUAGE, Rejection.BUSY, Rejection.INACTIVE}
+    assert not never & ASSIGNABLE and Rejection.UNAVAILABLE in ASSIGNABLE

@@ -20,6 +20,7 @@ from matching.coverage import (
 
 BOSTON = ZoneInfo("America/New_York")
 MONDAY = datetime(2026, 11, 23, 0, 0, tzinfo=BOSTON)  # midnight, Monday
+H = timedelta(hours=1)
 EVERY_DAY_9_17 = tuple(WeeklyWindow(d, time(9), time(17)) for d in range(7))
 NIGHTS = tuple(WeeklyWindow(d, time(22), time(6)) for d in range(7))  # 22:00-06:00
 
@@ -143,3 +144,10 @@ def test_suggestions_are_off_shift_able_to_close_the_gap_and_least_used_first() 
     got = [c.id for c in suggest(roster, night, MONDAY)]
     assert got == ["ana", "eve", "dee"]  # 0, 5, 30 minutes; Fay is at her cap; Cy speaks en
     assert [c.id for c in suggest(roster, night, MONDAY, limit=1)] == ["ana"]
+
+
+def test_an_override_counts_until_it_lapses_then_the_schedule_does() -> None:
+    away = replace(ANA, availability=Availability(BOSTON, EVERY_DAY_9_17, override=True))
+    hours = forecast([away], MONDAY, 24, CoverageRules(), override_until={"ana": MONDAY + 4 * H})
+    on = [h.start.hour for h in hours if h.on_shift]
+    assert on == [0, 1, 2, 3, *range(9, 17)]  # AVAILABLE for 4 hours, then 9-17 as scheduled

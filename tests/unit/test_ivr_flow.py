@@ -26,12 +26,21 @@ from ivr import (
 )
 from ivr.digits import spoken_digits
 from ivr.messages import Msg
-from ivr.model import Input, NumberCheck
+from ivr.model import Input, Line, NumberCheck
 from ivr.prompts import sentences
 
 S = State
 KEYS = [*"0123456789", "*", "#"]
-MENU_STATES = [S.LANGUAGE, S.ROLE, S.URGENCY, S.ORG_PREF, S.CONTACT, S.CALLBACK_WINDOW]
+MENU_STATES = [
+    S.LANGUAGE,
+    S.ROLE,
+    S.URGENCY,
+    S.ORG_PREF,
+    S.CONTACT,
+    S.CALLBACK_WINDOW,
+    S.OTHER_ROLE,
+    S.OTHER_LANGUAGE,
+]
 
 # Written out by hand from the design brief, not derived from ivr.menus.
 VALID: dict[State, dict[str, State]] = {
@@ -40,7 +49,10 @@ VALID: dict[State, dict[str, State]] = {
     S.URGENCY: {"1": S.ORG_PREF, "2": S.ORG_PREF, "3": S.ORG_PREF},
     S.ORG_PREF: {"1": S.ORG_NAME, "2": S.CONTACT, "3": S.CONTACT},
     S.CONTACT: {"1": S.DONE, "2": S.CALLBACK_WINDOW},
-    S.CALLBACK_WINDOW: {"1": S.DONE, "2": S.DONE, "3": S.DONE, "4": S.DONE},
+    # A nurse asking for a call back is asked whether another role may call (consent).
+    S.CALLBACK_WINDOW: {"1": S.OTHER_ROLE, "2": S.OTHER_ROLE, "3": S.OTHER_ROLE, "4": S.OTHER_ROLE},
+    S.OTHER_ROLE: {"1": S.DONE, "2": S.DONE},
+    S.OTHER_LANGUAGE: {"1": S.DONE, "2": S.DONE},
 }
 ROLES = {
     "1": Role.NURSE,
@@ -57,6 +69,8 @@ ROLES = {
 
 def at(state: State, language: Language = Language.EN, **answers: object) -> Session:
     base = Answers(role=Role.NURSE, urgency=Urgency.SOON, org_preference=OrgPreference.ANY)
+    if state is S.OTHER_LANGUAGE:  # the role question comes first
+        base = replace(base, other_role_ok=False)
     return Session(state=state, language=language, answers=replace(base, **answers), answered=3)
 
 
@@ -141,7 +155,9 @@ def test_silence_at_the_gate_means_english() -> None:
         (S.URGENCY, S.ORG_PREF, "urgency", Urgency.SOON),
         (S.ORG_PREF, S.ORG_NAME, "org_preference", OrgPreference.OUTSIDE),
         (S.CONTACT, S.DONE, "contact_mode", ContactMode.HOLD),
-        (S.CALLBACK_WINDOW, S.DONE, "callback_window", CallbackWindow.ASAP),
+        (S.CALLBACK_WINDOW, S.OTHER_ROLE, "callback_window", CallbackWindow.ASAP),
+        (S.OTHER_ROLE, S.DONE, "other_role_ok", False),  # silence is no consent
+        (S.OTHER_LANGUAGE, S.DONE, "other_language_ok", False),
     ],
 )
 def test_silence_replays_once_then_applies_the_gentle_default(
@@ -234,7 +250,9 @@ def test_hold_completes_with_answers() -> None:
     ],
 )
 def test_callback_confirmation_states_window_and_honest_eta(urgency: Urgency, eta: Msg) -> None:
-    session = at(S.CALLBACK_WINDOW, urgency=urgency, contact_mode=ContactMode.CALLBACK)
+    session = at(
+        S.CALLBACK_WINDOW, urgency=urgency, contact_mode=ContactMode.CALLBACK, other_role_ok=True
+    )
     step = advance(session, Inbound(digits="4"))
     assert isinstance(step.outcome, Completed)
     assert [line.msg for line in step.prompt.lines] == [
@@ -280,6 +298,11 @@ def test_whole_walk_to_a_request() -> None:
     step = advance(step.session, Inbound(speech="MGH", organization="Massachusetts General"))
     step = advance(step.session, Inbound(digits="2"))
     step = advance(step.session, Inbound(digits="3"))
+    assert step.session.state is S.OTHER_ROLE
+    assert step.prompt.lines[0] == Line(Msg.ASK_OTHER_ROLE, Language.ES, role=Role.NURSE)
+    step = advance(step.session, Inbound(digits="2"))  # wait for a nurse
+    assert step.session.state is S.OTHER_LANGUAGE  # a Spanish speaker: may a peer use English?
+    step = advance(step.session, Inbound(digits="1"))
     assert isinstance(step.outcome, Completed)
     assert step.outcome.answers == Answers(
         role=Role.NURSE,
@@ -288,6 +311,8 @@ def test_whole_walk_to_a_request() -> None:
         organization="Massachusetts General",
         contact_mode=ContactMode.CALLBACK,
         callback_window=CallbackWindow.AFTERNOON,
+        other_role_ok=False,
+        other_language_ok=True,
     )
     assert step.outcome.language is Language.ES
 
@@ -442,9 +467,11 @@ def test_confirmed_number_leads_to_a_call_back_request() -> None:
         True,
     )
     step = advance(step.session, Inbound(digits="2"))
+    step = advance(step.session, Inbound(digits="1"))  # another role may call
     assert isinstance(step.outcome, Completed)
     assert step.outcome.answers.contact_mode is ContactMode.CALLBACK
     assert step.outcome.answers.callback_window is CallbackWindow.MORNING
+    assert step.outcome.answers.other_role_ok is True
 
 
 def test_a_caller_id_we_may_not_call_is_asked_for_another_number() -> None:
@@ -496,3 +523,27 @@ def test_session_round_trips_with_the_refused_caller_id_flag() -> None:
 )
 def test_spoken_digits_are_grouped_as_people_say_them(digits: str, spoken: str) -> None:
     assert spoken_digits(digits.replace("+1 ", "")) == spoken
+
+
+def test_a_caller_who_did_not_say_their_role_is_not_asked_about_other_roles() -> None:
+    session = at(S.CALLBACK_WINDOW, role=Role.UNSPECIFIED, contact_mode=ContactMode.CALLBACK)
+    step = advance(session, Inbound(digits="1"))
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.other_role_ok is None
+
+
+def test_holding_callers_are_not_asked_at_intake() -> None:
+    """They are asked when it matters, while they hold (usecases.consent)."""
+    step = advance(at(S.CONTACT), Inbound(digits="1"))
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.other_role_ok is None
+
+
+def test_the_consent_question_names_the_callers_role() -> None:
+    session = at(S.CALLBACK_WINDOW, role=Role.PHYSICIAN, contact_mode=ContactMode.CALLBACK)
+    step = advance(session, Inbound(digits="1"))
+    said = " ".join(words for words, _ in sentences(step.prompt, Channel.VOICE))
+    assert said.startswith(
+        "If no physician is free at that time, may another healthcare worker call you instead?"
+    )
+    assert "If that's fine, press 1." in said and "press 9" in said.lower()

@@ -23,6 +23,17 @@ from peerline.logs import RedactingFilter, redact
             "call=CA00000000000000000000000000000001 turn=2",
             "call=CA00000000000000000000000000000001 turn=2",
         ),
+        # Phone numbers, not every run of digits: timestamps, durations and ids survive.
+        ("retry at 2026-12-03 14:21:54", "retry at 2026-12-03 14:21:54"),
+        ("scheduled for 14:21:54.123456", "scheduled for 14:21:54.123456"),
+        ("at 1767600000.25 took 1234567 ms", "at 1767600000.25 took 1234567 ms"),
+        ("offer=0123456789abcdef0123456789abcdef", "offer=0123456789abcdef0123456789abcdef"),
+        ("617.555.1234 or 6175551234", "[number] or [number]"),
+        ("Key (phone)=(+12015550101) already exists", "Key (phone)=([number]) already exists"),
+        ("[parameters: ('+12015550101', 5)]", "[parameters: ('[number]', 5)]"),
+        ("satellite +882 16 5432 1234 refused", "satellite [number] refused"),
+        ("uk +44 20 7183 8750", "uk [number]"),
+        ("not valid but E.164 +19995550100", "not valid but E.164 [number]"),
     ],
 )
 def test_redact(raw: str, expected: str) -> None:

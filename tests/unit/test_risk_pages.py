@@ -16,4 +16,6 @@ def test_each_reason_is_worded_for_the_coordinator_without_personal_data() -> No
         " Reply ACK K7Q2.",
         PageReason.RISK_SPEECH: "Peerline: ticket K7Q2, risk language on a call, now."
         " Reply ACK K7Q2.",
+        PageReason.RISK_WEB: "Peerline: ticket K7Q2, risk language in a web request, now."
+        " Reply ACK K7Q2.",
     }

@@ -4,6 +4,7 @@ from ivr.menus import CRISIS_KEY, MENUS, menu_for
 from ivr.model import (
     CallbackWindow,
     Channel,
+    Consent,
     ContactMode,
     Language,
     OrgPreference,
@@ -287,7 +288,24 @@ SPANISH = [
     (State.CALLBACK_WINDOW, "temprano", CallbackWindow.MORNING),
     (State.CALLBACK_WINDOW, "al mediodía", CallbackWindow.AFTERNOON),
     (State.CALLBACK_WINDOW, "esta noche", CallbackWindow.EVENING),
+    (State.OTHER_ROLE, "sí, está bien", Consent.YES),
+    (State.OTHER_ROLE, "prefiero esperar", Consent.NO),
+    (State.OTHER_LANGUAGE, "Sí", Consent.YES),
+    (State.OTHER_LANGUAGE, "no gracias", Consent.NO),
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("yes", "yes"), ("Sure, that's fine", "yes"), ("no", "no"), ("I'll wait", "no")],
+)
+def test_consent_in_words(text: str, value: str) -> None:
+    assert key_for(State.OTHER_ROLE, text, EN) == key(State.OTHER_ROLE, value)
+
+
+def test_an_unclear_consent_is_asked_again_not_guessed() -> None:
+    assert key_for(State.OTHER_ROLE, "maybe", EN) is None
+    assert key_for(State.OTHER_ROLE, "yes no", EN) is None
 
 
 @pytest.mark.parametrize(("state", "text", "value"), SPANISH)

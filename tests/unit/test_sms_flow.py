@@ -53,7 +53,13 @@ def test_by_text_the_contact_menu_is_call_back_or_text_first() -> None:
 
 def test_text_first_completes_with_an_honest_eta_in_one_segment() -> None:
     step = walk("1", "1", "3", "2")
+    assert step.session.state is State.OTHER_ROLE
+    text = render_sms(step)
+    assert text.startswith("If no nurse is free then, may another healthcare worker call you")
+    assert "\n1 Yes, that's fine\n2 No, I'll wait for someone in my role\n" in text
+    step = advance(step.session, Inbound(digits="1"))
     assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.other_role_ok is True
     assert step.outcome.answers.contact_mode is ContactMode.TEXT_FIRST
     text = render_sms(step)
     assert "within two hours" in text
@@ -63,8 +69,9 @@ def test_text_first_completes_with_an_honest_eta_in_one_segment() -> None:
 def test_call_back_by_text_asks_for_a_window() -> None:
     step = walk("1", "2", "3", "1")
     assert step.session.state is State.CALLBACK_WINDOW
-    done = advance(step.session, Inbound(digits="3"))
+    done = advance(advance(step.session, Inbound(digits="3")).session, Inbound(digits="2"))
     assert isinstance(done.outcome, Completed)
+    assert done.outcome.answers.other_role_ok is False
     assert "call you from this number" in render_sms(done)
 
 

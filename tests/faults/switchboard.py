@@ -1,0 +1,127 @@
+"""The soak's people on the far end of Peerline's calls: supporters who accept, decline or
+miss an offer, and callers who pick up the call back. Runs in a thread, answering every
+call the fake carrier placed, and keeps when each call rang and when it ended."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from tests.faults.plant import Plant
+from tests.faults.services import PlacedCall
+
+
+@dataclass
+class Switchboard:
+    plant: Plant
+    rng: random.Random
+    ended: dict[str, float] = field(default_factory=dict)  # call SID -> when it ended
+    outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    errors: list[str] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        handled = 0
+        while not self._stop.is_set():
+            calls = list(self.plant.carrier.placed)
+            for call in calls[handled:]:
+                try:
+                    self._handle(call)
+                except Exception as exc:  # reported by the test, never a silent hang
+                    self.errors.append(f"{call.url}: {exc!r}")
+                    self.ended[call.sid] = time.time()
+            handled = len(calls)
+            self._stop.wait(0.05)
+
+    def _handle(self, call: PlacedCall) -> None:
+        if call.sid in self._canceled():
+            self.ended[call.sid] = time.time()
+            self.outcomes["canceled before answer"] += 1
+            return
+        if "/twilio/callback" in call.url:
+            self._caller_picks_up(call)
+            return
+        roll = self.rng.random()
+        if roll < 0.25:
+            self._post(call, "/twilio/offer", call.query("offer"))
+            self._post(call, "/twilio/offer/answer", call.query("offer"), Digits="2")
+            self._status(call, "completed", "5")
+            self.outcomes["declined"] += 1
+        elif roll < 0.35:
+            self._status(call, "no-answer", "0")
+            self.outcomes["no answer"] += 1
+        else:
+            self._post(call, "/twilio/offer", call.query("offer"))
+            self._post(call, "/twilio/offer/answer", call.query("offer"), Digits="1")
+            self._status(call, "completed", "120")  # a two-minute conversation
+            self.outcomes["accepted"] += 1
+        self.ended[call.sid] = time.time()
+
+    def _caller_picks_up(self, call: PlacedCall) -> None:
+        request = call.query("request")
+        self._post(call, "/twilio/callback", request, key="request")
+        self._post(call, "/twilio/callback/answer", request, key="request", Digits="1")
+        self._post(call, "/twilio/callback/status", request, key="request", CallStatus="completed")
+        self.ended[call.sid] = time.time()
+        self.outcomes["call back answered"] += 1
+
+    def _status(self, call: PlacedCall, status: str, duration: str) -> None:
+        self._post(
+            call,
+            "/twilio/offer/status",
+            call.query("offer"),
+            CallStatus=status,
+            CallDuration=duration,
+        )
+
+    def _post(
+        self, call: PlacedCall, path: str, ident: str, key: str = "offer", **extra: str
+    ) -> None:
+        params = {
+            "CallSid": call.sid,
+            "From": call.from_,
+            "To": call.to,
+            "CallStatus": "in-progress",
+            "Direction": "outbound-api",
+            **extra,
+        }
+        response = self.plant.web.signed_post(f"{path}?{key}={ident}", params)
+        assert response.status_code == 200, (path, response.status_code)
+
+    def _canceled(self) -> set[str]:
+        with contextlib.suppress(Exception):
+            return {u["sid"] for u in self.plant.carrier.updates if u.get("Status") == "canceled"}
+        return set()
+
+    def most_at_once(self) -> int:
+        """The largest number of calls ringing or live to one number at the same moment
+        (a call the switchboard never ended counts until now, or until it was canceled)."""
+        canceled_at = {
+            u["sid"]: float(u["at"]) for u in self.plant.carrier.updates if u.get("Status")
+        }
+        by_number: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        now = time.time()
+        for call in self.plant.carrier.placed:
+            end = self.ended.get(call.sid) or canceled_at.get(call.sid) or now
+            by_number[call.to] += [(call.at, 1), (end, -1)]
+        most = 0
+        for edges in by_number.values():
+            current = 0
+            for _at, step in sorted(edges, key=lambda e: (e[0], e[1])):
+                current += step
+                most = max(most, current)
+        return most
