@@ -175,8 +175,11 @@ class RqJobs:
             Urgency.URGENT, tasks.escalate, job_id, after, request_id=request_id, level=str(level)
         )
 
-    def page_risk(self, sender_key: str, ticket: str, reason: PageReason) -> None:
-        job_id = f"risk-{ticket}-{uuid.uuid4().hex[:8]}"
+    def page_risk(
+        self, sender_key: str, ticket: str, reason: PageReason, *, message_sid: str = ""
+    ) -> None:
+        # Copies of one text (Twilio re-delivering it at once) queue one page.
+        job_id = f"risk-{message_sid}" if message_sid else f"risk-{ticket}-{uuid.uuid4().hex[:8]}"
         self._task(
             Urgency.URGENT,
             tasks.page_risk,
@@ -228,9 +231,17 @@ class RqJobs:
             long_call="1" if long_call else "",
         )
 
-    def page_debrief(self, supporter_id: str) -> None:
+    def page_debrief(self, supporter_id: str, *, during_call: bool = False) -> None:
         job_id = f"debrief-{supporter_id}-{uuid.uuid4().hex[:8]}"
-        self._task(Urgency.SOON, tasks.page_debrief, job_id, None, supporter_id=supporter_id)
+        queue = LIVE if during_call else Urgency.SOON
+        during = "1" if during_call else ""
+        self._task(
+            queue, tasks.page_debrief, job_id, None, supporter_id=supporter_id, during_call=during
+        )
+
+    def crisis_conference(self, request_id: str) -> None:
+        job_id = f"crisis-conference-{request_id}"
+        self._task(LIVE, tasks.crisis_conference, job_id, None, request_id=request_id)
 
     def _task(
         self,

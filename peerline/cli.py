@@ -197,12 +197,23 @@ def _refused(settings: Settings, args: argparse.Namespace) -> bool:
     host, port = getattr(args, "host", None), getattr(args, "port", None)
     listening = {"host": host or settings.host, "port": port or settings.port}
     line = deployment_refusal(settings.model_copy(update=listening))
+    if line is None and args.func is _sandbox:
+        from peerline.deployment import sandbox_refusal
+
+        line = sandbox_refusal(settings)
     if line:
         print(line, file=sys.stderr)
     return line is not None
 
 
-GUARDED = (_serve, _worker, _scheduler, _run, _twilio_configure)  # long-running, or Twilio
+GUARDED = (
+    _serve,
+    _worker,
+    _scheduler,
+    _run,
+    _sandbox,
+    _twilio_configure,
+)  # long-running, or Twilio
 
 
 if __name__ == "__main__":  # pragma: no cover

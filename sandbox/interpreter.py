@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 from sandbox import twiml, verbs
 from sandbox.callbacks import call_params
+from sandbox.conference import Seat
 from sandbox.gathering import Gathering
 from sandbox.phones import Call, CallStatus, Direction, Heard
 from sandbox.playback import Player
@@ -224,6 +225,8 @@ class Interpreter:
         activity = call.program.activity if call.program else None
         if isinstance(activity, Gathering):
             activity.digit(key)
+        elif key == "*" and isinstance(activity, Seat):
+            activity.on_star(call)  # <Dial hangupOnStar="true">: this leg steps out
 
     def speak(self, call: Call, text: str, confidence: float) -> None:
         if call.ended:
