@@ -158,7 +158,7 @@ def test_two_web_two_workers_and_a_scheduler_lose_and_double_nothing_when_a_work
                 q.count or q.started_job_registry.count for q in rig.services.queues.all()
             )
 
-        assert rig_module.wait_until(settled, timeout=90, every=0.5), (
+        assert rig_module.wait_until(settled, timeout=60 + INTAKES, every=0.5), (
             f"{len(outbound(box))} of {INTAKES} requests rung"
         )
         time.sleep(3)  # room for a late duplicate to show
