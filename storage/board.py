@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from storage.dispatch_models import ACTIVE_OFFER, Offer
 from storage.models import OPEN_REQUEST_STATUSES, Event, HelpRequest
 from storage.records import RequestRecord
-from storage.requests import request_record
+from storage.request_rows import request_record
 
 UNANSWERED = ("no_answer", "timed_out")
 

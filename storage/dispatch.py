@@ -9,34 +9,17 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from storage.dispatch_models import ACTIVE_OFFER, UNCONFIRMED, Offer, OfferStatus
 from storage.models import HelpRequest, RequestStatus
+from storage.offer_records import OfferRecord, offer_record
 from storage.roster_models import Supporter
-
-
-@dataclass(frozen=True)
-class OfferRecord:
-    id: str
-    request_id: str
-    supporter_id: str
-    status: OfferStatus
-    call_sid: str | None
-    created_at: datetime
-    expires_at: datetime
-    answered_at: datetime | None = None  # the supporter picked up (heard the offer)
-    caller_leg_sid: str | None = None  # the called-back caller's call, once they joined
-
-    @property
-    def picked_up(self) -> bool:
-        """The supporter's phone was answered: a cancel no longer stops it, words must."""
-        return self.answered_at is not None or self.status == OfferStatus.ACCEPTED
+from storage.transitions import Lost, book_call, move_offer, move_request, release_supporter
 
 
 class DispatchStore:
@@ -84,12 +67,14 @@ class DispatchStore:
                     )
                     .values(busy_offer_id=offer.id)
                 ).rowcount  # type: ignore[attr-defined]
-                moved = _move(db, request_id, (RequestStatus.WAITING,), RequestStatus.OFFERED, now)
+                moved = move_request(
+                    db, request_id, (RequestStatus.WAITING,), RequestStatus.OFFERED, now
+                )
                 if not (taken and moved):
-                    raise _Lost
-        except (_Lost, IntegrityError):
+                    raise Lost
+        except (Lost, IntegrityError):
             return None
-        return _record(offer)
+        return offer_record(offer)
 
     def attach_call(self, offer_id: str, call_sid: str) -> bool:
         """Record the supporter's call; False when the offer ended meanwhile (the caller
@@ -117,14 +102,14 @@ class DispatchStore:
     def offer(self, offer_id: str) -> OfferRecord | None:
         with self._sessions() as db:
             row = db.get(Offer, offer_id)
-            return _record(row) if row else None
+            return offer_record(row) if row else None
 
     def active_offer(self, request_id: str) -> OfferRecord | None:
         with self._sessions() as db:
             row = db.scalar(
                 select(Offer).where(Offer.request_id == request_id, Offer.status.in_(ACTIVE_OFFER))
             )
-            return _record(row) if row else None
+            return offer_record(row) if row else None
 
     def offered_supporters(self, request_id: str, since: datetime) -> frozenset[str]:
         """Supporters this request was offered to since ``since`` (not to be re-rung yet).
@@ -156,12 +141,12 @@ class DispatchStore:
         now = self.clock()
         with self._sessions.begin() as db:
             row = db.get(Offer, offer_id)
-            if row is None or not _conditional(
+            if row is None or not move_offer(
                 db, offer_id, OfferStatus.RINGING, status=status, reason=reason, ended_at=now
             ):
                 return False
-            _release(db, row.supporter_id, offer_id)
-            _move(db, row.request_id, (RequestStatus.OFFERED,), RequestStatus.WAITING, now)
+            release_supporter(db, row.supporter_id, offer_id)
+            move_request(db, row.request_id, (RequestStatus.OFFERED,), RequestStatus.WAITING, now)
             return True
 
     def accept(self, offer_id: str) -> bool:
@@ -170,11 +155,11 @@ class DispatchStore:
         try:
             with self._sessions.begin() as db:
                 row = db.get(Offer, offer_id)
-                if row is None or not _conditional(
+                if row is None or not move_offer(
                     db, offer_id, OfferStatus.RINGING, status=OfferStatus.ACCEPTED
                 ):
-                    raise _Lost
-                if not _move(
+                    raise Lost
+                if not move_request(
                     db,
                     row.request_id,
                     (RequestStatus.OFFERED,),
@@ -183,8 +168,8 @@ class DispatchStore:
                     supporter_id=row.supporter_id,
                     connected_at=now,
                 ):
-                    raise _Lost
-        except _Lost:
+                    raise Lost
+        except Lost:
             return False
         return True
 
@@ -196,7 +181,7 @@ class DispatchStore:
         minutes = max(1, math.ceil(max(0, duration_seconds) / 60))
         with self._sessions.begin() as db:
             row = db.get(Offer, offer_id)
-            if row is None or not _conditional(
+            if row is None or not move_offer(
                 db,
                 offer_id,
                 OfferStatus.ACCEPTED,
@@ -205,7 +190,7 @@ class DispatchStore:
                 duration_seconds=duration_seconds,
             ):
                 return False
-            _move(
+            move_request(
                 db,
                 row.request_id,
                 (RequestStatus.CONNECTED,),
@@ -214,16 +199,10 @@ class DispatchStore:
                 minutes=minutes,
                 closed_at=now,
             )
-            supporter = db.get(Supporter, row.supporter_id)
-            if supporter is not None:
-                key = now.strftime("%Y-%m")
-                used = supporter.month_minutes if supporter.month_key == key else 0
-                supporter.month_key, supporter.month_minutes = key, used + minutes
-                supporter.last_call_ended_at = now
-                if timedelta(seconds=duration_seconds) >= long_call:
-                    supporter.cool_off_until = now + cool_off
-                if supporter.busy_offer_id == offer_id:
-                    supporter.busy_offer_id = None
+            long = timedelta(seconds=duration_seconds) >= long_call
+            book_call(
+                db, row.supporter_id, offer_id, now, minutes, now + cool_off if long else None
+            )
             return True
 
     def withdraw(
@@ -246,20 +225,20 @@ class DispatchStore:
         if bridged_ok:
             open_ += (RequestStatus.CONNECTED,)
         with self._sessions.begin() as db:
-            if not _move(db, request_id, open_, to, now, closed_at=now):
+            if not move_request(db, request_id, open_, to, now, closed_at=now):
                 return False, None
             row = db.scalar(
                 select(Offer).where(Offer.request_id == request_id, Offer.status.in_(ACTIVE_OFFER))
             )
             if row is None:
                 return True, None
-            active = _record(row)
+            active = offer_record(row)
             db.execute(
                 update(Offer)
                 .where(Offer.id == row.id, Offer.status.in_(ACTIVE_OFFER))
                 .values(status=OfferStatus.CANCELED, reason=reason, ended_at=now)
             )
-            _release(db, row.supporter_id, row.id)
+            release_supporter(db, row.supporter_id, row.id)
             return True, active
 
     def back_to_waiting(self, request_id: str, *, count_attempt: bool) -> bool:
@@ -269,7 +248,7 @@ class DispatchStore:
             extra = (
                 {"callback_attempts": HelpRequest.callback_attempts + 1} if count_attempt else {}
             )
-            return _move(
+            return move_request(
                 db,
                 request_id,
                 (RequestStatus.CONNECTED, RequestStatus.OFFERED),
@@ -284,7 +263,7 @@ class DispatchStore:
         now = self.clock()
         with self._sessions.begin() as db:
             row = db.get(Offer, offer_id)
-            if row is None or not _conditional(
+            if row is None or not move_offer(
                 db,
                 offer_id,
                 OfferStatus.ACCEPTED,
@@ -293,7 +272,7 @@ class DispatchStore:
                 ended_at=now,
             ):
                 return False
-            _release(db, row.supporter_id, offer_id)
+            release_supporter(db, row.supporter_id, offer_id)
             return True
 
     def stuck_offers(
@@ -313,53 +292,4 @@ class DispatchStore:
                     ),
                 )
             ).all()
-            return [_record(r) for r in rows]
-
-
-class _Lost(Exception):
-    """A conditional update found the row already moved on; roll the transaction back."""
-
-
-def _conditional(db: Session, offer_id: str, expected: OfferStatus, **values: object) -> bool:
-    result = db.execute(
-        update(Offer).where(Offer.id == offer_id, Offer.status == expected).values(**values)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def _move(
-    db: Session,
-    request_id: str,
-    from_: tuple[RequestStatus, ...],
-    to: RequestStatus,
-    now: datetime,
-    **values: object,
-) -> bool:
-    result = db.execute(
-        update(HelpRequest)
-        .where(HelpRequest.id == request_id, HelpRequest.status.in_(from_))
-        .values(status=to, updated_at=now, **values)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def _release(db: Session, supporter_id: str, offer_id: str) -> None:
-    db.execute(
-        update(Supporter)
-        .where(Supporter.id == supporter_id, Supporter.busy_offer_id == offer_id)
-        .values(busy_offer_id=None)
-    )
-
-
-def _record(row: Offer) -> OfferRecord:
-    return OfferRecord(
-        row.id,
-        row.request_id,
-        row.supporter_id,
-        OfferStatus(row.status),
-        row.call_sid,
-        row.created_at,
-        row.expires_at,
-        row.answered_at,
-        row.caller_leg_sid,
-    )
+            return [offer_record(r) for r in rows]

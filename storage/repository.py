@@ -29,8 +29,9 @@ from storage.models import (
     SessionStatus,
 )
 from storage.records import NewRequest, SessionRecord, TurnSaved
+from storage.request_rows import request_record
 from storage.requests import CALLER_CONTEXT as _CALLER
-from storage.requests import RequestQueries, request_record
+from storage.requests import RequestQueries
 from storage.sms_models import InboundMessage
 
 TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ivr.model import CallbackWindow, Channel, ContactMode, Language, OrgPreference, Role, Urgency
 from storage.crypto import FieldCipher
 from storage.models import (
     OPEN_REQUEST_STATUSES,
@@ -21,6 +20,7 @@ from storage.models import (
     SessionStatus,
 )
 from storage.records import RequestRecord
+from storage.request_rows import request_record
 
 CALLER_CONTEXT = "caller"  # AEAD context: a ciphertext can't be swapped into another column
 
@@ -271,34 +271,3 @@ class RequestQueries:
                 .limit(1)
             )
             return request_record(row) if row else None
-
-
-def request_record(row: HelpRequest) -> RequestRecord:
-    """The row as a record; an unknown stored value is an error, never a default."""
-    return RequestRecord(
-        id=row.id,
-        ticket=row.ticket,
-        status=RequestStatus(row.status),
-        channel=Channel(row.channel),
-        role=Role(row.role),
-        urgency=Urgency(row.urgency),
-        language=Language(row.language),
-        org_preference=OrgPreference(row.org_preference) if row.org_preference else None,
-        organization=row.organization,
-        organization_unknown=row.organization_unknown,
-        contact_mode=ContactMode(row.contact_mode),
-        callback_window=CallbackWindow(row.callback_window) if row.callback_window else None,
-        dispatch_state=DispatchState(row.dispatch_state),
-        dispatch_attempts=row.dispatch_attempts,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        supporter_id=row.supporter_id,
-        previous_supporter_id=row.previous_supporter_id,
-        callback_attempts=row.callback_attempts or 0,
-        escalation_level=row.escalation_level or 0,
-        acked_at=row.acked_at,
-        source_sid=row.source_sid,
-        other_role_ok=row.other_role_ok,
-        other_language_ok=row.other_language_ok,
-        consent_asked=row.consent_asked,
-    )

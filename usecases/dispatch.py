@@ -21,9 +21,10 @@ from matching.calling import CallingHours
 from matching.sla import REDISPATCH_AFTER
 from matching.training import DEFAULT_POLICY
 from matching.widening import offers, question
-from storage.dispatch import DispatchStore, OfferRecord
+from storage.dispatch import DispatchStore
 from storage.dispatch_models import UNCONFIRMED, OfferStatus
 from storage.models import RequestStatus
+from storage.offer_records import OfferRecord
 from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import RosterStore

@@ -14,9 +14,10 @@ import logging
 
 from ivr.messages import Msg
 from ivr.model import Language
-from storage.dispatch import DispatchStore, OfferRecord
+from storage.dispatch import DispatchStore
 from storage.dispatch_models import OfferStatus
 from storage.models import RequestStatus
+from storage.offer_records import OfferRecord
 from storage.repository import Store
 from usecases.errors import CarrierError
 from usecases.outbound import Outbound

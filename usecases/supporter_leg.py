@@ -12,9 +12,10 @@ from datetime import timedelta
 
 from ivr.messages import Msg
 from ivr.model import ContactMode, Language
-from storage.dispatch import DispatchStore, OfferRecord
+from storage.dispatch import DispatchStore
 from storage.dispatch_models import OfferStatus
 from storage.models import RequestStatus
+from storage.offer_records import OfferRecord
 from storage.records import RequestRecord
 from storage.repository import Store
 from usecases.help_key import crisis_line_added

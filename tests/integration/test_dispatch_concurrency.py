@@ -18,10 +18,11 @@ from sqlalchemy import Engine, func, select
 
 from peerline import bootstrap
 from peerline.settings import Settings
-from storage.dispatch import DispatchStore, OfferRecord
+from storage.dispatch import DispatchStore
 from storage.dispatch_models import ACTIVE_OFFER, Offer, OfferStatus
 from storage.engine import make_engine
 from storage.models import Event, HelpRequest, RequestStatus, SessionStatus
+from storage.offer_records import OfferRecord
 from storage.records import NewRequest
 from storage.repository import Store
 from storage.roster import NewSupporter, RosterStore
