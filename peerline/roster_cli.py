@@ -23,13 +23,8 @@ from peerline.settings import Settings
 from storage.engine import make_engine
 from storage.repository import Store
 from storage.roster import DuplicatePhone, RosterStore, SupporterRecord
-from storage.roster_csv import (
-    InvalidRoster,
-    Taken,
-    parse_roster,
-    parse_supporter,
-    parse_timezone,
-)
+from storage.roster_cells import parse_timezone
+from storage.roster_csv import InvalidRoster, Taken, parse_roster, parse_supporter
 from storage.roster_models import DEFAULT_TIMEZONE
 from usecases.candidates import availability, month_key
 from usecases.roster_rules import (

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from storage.roster import CoordinatorRecord, DuplicatePhone, RosterStore
-from storage.roster_csv import parse_schedule, parse_timezone
+from storage.roster_cells import parse_timezone
+from storage.roster_csv import parse_schedule
 from storage.roster_edits import RosterEdits
 from storage.roster_models import DEFAULT_TIMEZONE
 from usecases.access import Actor, Role
