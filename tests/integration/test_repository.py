@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from storage.errors import StaleTurn
+from storage.intake_sessions import TICKET_ALPHABET
 from storage.models import HelpRequest, RequestStatus, SessionStatus
 from storage.records import NewRequest
-from storage.repository import TICKET_ALPHABET, Store
+from storage.repository import Store
 
 CALLER = "+16175551234"
 

@@ -1,0 +1,279 @@
+"""Intake sessions: one row per call or text conversation, advanced a turn at a time.
+
+Invariant: a turn moves only from the turn it was read at (a conditional UPDATE), and the
+request a finished intake creates is inserted in that same transaction, so a repeated or
+concurrent delivery changes nothing twice. Mixed into ``storage.repository.Store``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ivr.model import Channel
+from storage.crypto import FieldCipher
+from storage.errors import StaleTurn
+from storage.models import (
+    CallSession,
+    DispatchState,
+    Event,
+    HelpRequest,
+    RequestStatus,
+    SessionStatus,
+)
+from storage.records import NewRequest, SessionRecord, TurnSaved
+from storage.request_rows import request_record
+from storage.requests import CALLER_CONTEXT as _CALLER
+from storage.sms_models import InboundMessage
+
+TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed
+
+
+def new_ticket() -> str:
+    return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(4))
+
+
+class IntakeSessions:
+    """Reads and turn-by-turn writes of intake sessions (mixed into ``Store``)."""
+
+    cipher: FieldCipher
+    clock: Callable[[], datetime]
+    _sessions: sessionmaker[Session]
+
+    def get_session(self, sid: str) -> SessionRecord | None:
+        with self._sessions() as db:
+            row = db.get(CallSession, sid)
+            return _session_record(row) if row else None
+
+    def begin_session(
+        self,
+        sid: str,
+        channel: str,
+        flow: dict[str, Any],
+        response: str,
+        caller: str | None,
+        message_sid: str | None = None,
+    ) -> SessionRecord:
+        """Create the session for a new contact; a re-delivery returns the existing one.
+        ``message_sid`` (the text that began it) is recorded with ``response`` at once."""
+        now = self.clock()
+        row = CallSession(
+            sid=sid,
+            channel=channel,
+            status=SessionStatus.ACTIVE,
+            flow=flow,
+            turn=0,
+            last_response=response,
+            created_at=now,
+            updated_at=now,
+            **self._caller_columns(caller),
+        )
+        try:
+            with self._sessions.begin() as db:
+                db.add(row)
+                _answered(db, message_sid, response, now)
+            return _session_record(row)
+        except IntegrityError:
+            existing = self.get_session(sid)
+            if existing is None:  # pragma: no cover - the row that collided must exist
+                raise
+            return existing
+
+    def _save_turn(
+        self,
+        sid: str,
+        expected_turn: int,
+        flow: dict[str, Any],
+        status: SessionStatus,
+        response: str,
+        new_request: NewRequest | None,
+        caller: str | None,
+        clear_caller: bool = False,
+        message_sid: str | None = None,
+    ) -> TurnSaved:
+        now = self.clock()
+        with self._sessions.begin() as db:
+            _answered(db, message_sid, response, now)
+            values: dict[str, Any] = {
+                "flow": flow,
+                "status": status,
+                "turn": expected_turn + 1,
+                "last_response": response,
+                "updated_at": now,
+            }
+            if caller or clear_caller:
+                values.update(self._caller_columns(caller))
+            request = None
+            if new_request is not None:
+                number = new_request.caller or caller
+                if not number and not clear_caller:  # the session's, re-encrypted under the
+                    row = db.get(CallSession, sid)  # current key (``peerline keys rotate``)
+                    if row is not None and row.caller_enc is not None:
+                        number = self.cipher.decrypt(row.caller_enc, context=_CALLER)
+                request = self._insert_request(db, new_request, now, number)
+                values["request_id"] = request.id
+                db.add(
+                    Event(
+                        at=now,
+                        kind="request.created",
+                        request_id=request.id,
+                        session_sid=sid,
+                        detail={"channel": request.channel, "urgency": request.urgency},
+                    )
+                )
+            result = db.execute(
+                update(CallSession)
+                .where(CallSession.sid == sid, CallSession.turn == expected_turn)
+                .values(**values)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise StaleTurn(sid)  # leaving the block rolls the request insert back
+            return TurnSaved(request_record(request) if request else None)
+
+    def _insert_request(
+        self, db: Session, new: NewRequest, now: datetime, number: str | None
+    ) -> HelpRequest:
+        indexes = self.cipher.blind_indexes(number) if number else ()
+        row = HelpRequest(
+            id=uuid.uuid4().hex,
+            ticket=new_ticket(),
+            status=RequestStatus.WAITING,
+            channel=new.channel,
+            role=new.role,
+            urgency=new.urgency,
+            language=new.language,
+            org_preference=new.org_preference,
+            organization=new.organization,
+            organization_unknown=new.organization_unknown,
+            contact_mode=new.contact_mode,
+            callback_window=new.callback_window,
+            other_role_ok=new.other_role_ok,
+            other_language_ok=new.other_language_ok,
+            source_sid=new.source_sid,
+            dispatch_state=DispatchState.PENDING,
+            dispatch_attempts=0,
+            previous_supporter_id=_previous_supporter(db, indexes),
+            created_at=now,
+            updated_at=now,
+            **self._caller_columns(number),
+        )
+        db.add(row)
+        db.flush()
+        return row
+
+    def active_session(self, caller: str, channel: str, since: datetime) -> SessionRecord | None:
+        """The caller's open conversation on ``channel`` touched after ``since``, if any."""
+        with self._sessions() as db:
+            row = db.scalar(
+                select(CallSession)
+                .where(
+                    CallSession.caller_index.in_(self.cipher.blind_indexes(caller)),
+                    CallSession.channel == channel,
+                    CallSession.status == SessionStatus.ACTIVE,
+                    CallSession.updated_at > since,
+                )
+                .order_by(CallSession.updated_at.desc())
+                .limit(1)
+            )
+            return _session_record(row) if row else None
+
+    def idle_sessions(self, channel: str, before: datetime, limit: int = 100) -> list[str]:
+        """Active sessions on ``channel`` untouched since ``before`` (to be closed)."""
+        with self._sessions() as db:
+            return list(
+                db.scalars(
+                    select(CallSession.sid)
+                    .where(
+                        CallSession.channel == channel,
+                        CallSession.status == SessionStatus.ACTIVE,
+                        CallSession.updated_at <= before,
+                    )
+                    .limit(limit)
+                ).all()
+            )
+
+    def session_caller(self, sid: str) -> str | None:
+        with self._sessions() as db:
+            row = db.get(CallSession, sid)
+            if row is None or row.caller_enc is None:
+                return None
+            return self.cipher.decrypt(row.caller_enc, context=_CALLER)
+
+    def close_session(self, sid: str, status: SessionStatus) -> bool:
+        """Mark an active session ended (e.g. abandoned on hang-up). False if it was not active."""
+        with self._sessions.begin() as db:
+            result = db.execute(
+                update(CallSession)
+                .where(CallSession.sid == sid, CallSession.status == SessionStatus.ACTIVE)
+                .values(status=status, updated_at=self.clock())
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def mark_crisis(self, sid: str) -> None:
+        """The caller pressed the crisis key: whatever the session was doing, it is now a
+        crisis transfer, and nothing may move this call anywhere else."""
+        with self._sessions.begin() as db:
+            db.execute(
+                update(CallSession)
+                .where(CallSession.sid == sid)
+                .values(status=SessionStatus.CRISIS, updated_at=self.clock())
+            )
+
+    def in_crisis(self, sid: str) -> bool:
+        with self._sessions() as db:
+            return db.scalar(select(CallSession.status).where(CallSession.sid == sid)) == (
+                SessionStatus.CRISIS
+            )
+
+    # -- helpers -------------------------------------------------------------------------
+    def _caller_columns(self, caller: str | None) -> dict[str, Any]:
+        if not caller:
+            return {"caller_enc": None, "caller_index": None}
+        return {
+            "caller_enc": self.cipher.encrypt(caller, context=_CALLER),
+            "caller_index": self.cipher.blind_index(caller),
+        }
+
+
+def _answered(db: Session, message_sid: str | None, reply: str, now: datetime) -> None:
+    """Record that text ``message_sid`` was answered with ``reply`` (its primary key makes a
+    second copy's transaction fail as a whole)."""
+    if message_sid:
+        db.add(InboundMessage(message_sid=message_sid, reply=reply, created_at=now))
+        db.flush()
+
+
+def _session_record(row: CallSession) -> SessionRecord:
+    return SessionRecord(
+        sid=row.sid,
+        channel=Channel(row.channel),
+        status=SessionStatus(row.status),
+        flow=row.flow,
+        turn=row.turn,
+        last_response=row.last_response,
+        request_id=row.request_id,
+    )
+
+
+def _previous_supporter(db: Session, caller_indexes: tuple[str, ...]) -> str | None:
+    """Continuity: the supporter of this caller's last completed conversation, while the
+    identity link still exists (see ``RequestQueries.forget_callers``)."""
+    if not caller_indexes:
+        return None
+    return db.scalar(
+        select(HelpRequest.supporter_id)
+        .where(
+            HelpRequest.caller_index.in_(caller_indexes),
+            HelpRequest.status == RequestStatus.COMPLETED,
+            HelpRequest.supporter_id.is_not(None),
+        )
+        .order_by(HelpRequest.created_at.desc())
+        .limit(1)
+    )
