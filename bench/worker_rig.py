@@ -221,12 +221,15 @@ class Rig:
         ring_seconds: int = 600,
         min_gap: float = 0.0,
         log_level: str = "INFO",
+        carrier_url: str | None = None,
     ) -> None:
+        """``carrier_url``: a Twilio REST API already serving (the sandbox, say) instead of
+        the rig's own ``FakeTwilio`` child (``twilio_requests`` is then empty)."""
         self.tmp, self.database_url, self.redis_url = tmp, database_url, redis_url
         self.children: list[Child] = []
         self.twilio_port, self.port = wb.free_port(), wb.free_port()
         self.twilio_log = tmp / f"twilio-{self.twilio_port}.jsonl"
-        self.twilio_url = f"http://{HOST}:{self.twilio_port}"
+        self.twilio_url = carrier_url or f"http://{HOST}:{self.twilio_port}"
         self.env = peerline_env(
             database_url,
             redis_url,
@@ -237,6 +240,10 @@ class Rig:
             ring_seconds=ring_seconds,
             log_level=log_level,
         )
+        self.web: Child | None = None
+        self._services: Any = None
+        if carrier_url is not None:
+            return
         self.twilio = self._spawn(
             "twilio",
             [
@@ -246,8 +253,6 @@ class Rig:
             ],
         )
         _wait_http(self.twilio, self.twilio_port, "/bench/ping")
-        self.web: Child | None = None
-        self._services: Any = None
 
     def _spawn(self, name: str, args: list[str]) -> Child:
         log = self.tmp / f"{name}-{len(self.children)}.log"
@@ -256,16 +261,24 @@ class Rig:
         return child
 
     # the parts of Peerline
-    def start_web(self) -> Child:
-        self.web = self._spawn("web", ["-m", "peerline", "serve"])
-        _wait_http(self.web, self.port, "/healthz")
-        return self.web
+    def start_web(self, port: int | None = None, wait: bool = True) -> Child:
+        """``peerline serve`` on ``self.port``, or another web process on ``port``;
+        ``wait=False`` returns at once (``wait_web`` later)."""
+        web = self._spawn("web", ["-m", "peerline", "serve", "--port", str(port or self.port)])
+        if wait:
+            self.wait_web(web, port)
+        if port is None:
+            self.web = web
+        return web
+
+    def wait_web(self, web: Child, port: int | None = None) -> None:
+        _wait_http(web, port or self.port, "/healthz")
 
     def start_worker(self, kind: str = "shipped", wait: bool = True) -> Child:
         before = len(self.live_workers())
         child = self._spawn("worker", [str(BENCH / "worker_rig.py"), "worker", "--kind", kind])
         if wait:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + READY_SECONDS
             while len(self.live_workers()) <= before:
                 if not child.alive() or time.monotonic() > deadline:
                     raise RuntimeError(f"worker did not start:\n{child.log()[-3000:]}")
@@ -390,7 +403,10 @@ class Rig:
         return out
 
 
-def _wait_http(child: Child, port: int, path: str, timeout: float = 30.0) -> None:
+READY_SECONDS = 120.0  # only ends a hung start: a loaded 2-core host needs 20 s and more
+
+
+def _wait_http(child: Child, port: int, path: str, timeout: float = READY_SECONDS) -> None:
     import socket
 
     deadline = time.monotonic() + timeout

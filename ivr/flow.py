@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ivr.confirmation import complete
 from ivr.menus import CRISIS_KEY, menu_for
 from ivr.messages import Msg
 from ivr.model import (
     CallbackWindow,
     Channel,
-    Completed,
     Consent,
     ContactMode,
     Crisis,
@@ -49,17 +49,6 @@ _NUMBER_PROBLEM = {
     NumberCheck.US_ONLY: Msg.NUMBER_US_ONLY,
     NumberCheck.COUNTRY: Msg.NUMBER_COUNTRY,
     NumberCheck.REFUSED: Msg.NUMBER_REFUSED,
-}
-ETA = {  # the promise read to a caller, by urgency
-    Urgency.URGENT: Msg.ETA_URGENT,
-    Urgency.SOON: Msg.ETA_SOON,
-    Urgency.ROUTINE: Msg.ETA_ROUTINE,
-}
-_WINDOW = {
-    CallbackWindow.ASAP: Msg.WINDOW_ASAP,
-    CallbackWindow.MORNING: Msg.WINDOW_MORNING,
-    CallbackWindow.AFTERNOON: Msg.WINDOW_AFTERNOON,
-    CallbackWindow.EVENING: Msg.WINDOW_EVENING,
 }
 
 
@@ -192,7 +181,7 @@ def _chose(session: Session, value: str) -> Step:
             return _next(session.moved(after, contact_mode=mode))
         if mode is ContactMode.TEXT_FIRST:
             return _later(session.moved(State.DONE, contact_mode=mode))
-        return _complete(session.moved(State.DONE, contact_mode=mode))  # asked while holding
+        return complete(session.moved(State.DONE, contact_mode=mode))  # asked while holding
     if state is State.CALLBACK_WINDOW:
         return _later(session.moved(State.DONE, callback_window=CallbackWindow(value)))
     if state is State.OTHER_ROLE:
@@ -212,7 +201,7 @@ def _later(session: Session) -> Step:
         return _next(session.moved(State.OTHER_ROLE))
     if session.language is not Language.EN and answers.other_language_ok is None:
         return _next(session.moved(State.OTHER_LANGUAGE))
-    return _complete(session.moved(State.DONE))
+    return complete(session.moved(State.DONE))
 
 
 def _org_name(session: Session, inbound: Inbound) -> Step:
@@ -276,32 +265,13 @@ def _number_question(session: Session, *, again: bool) -> Msg:
 
 def _hold_instead(session: Session) -> Step:
     held = session.moved(State.DONE, contact_mode=ContactMode.HOLD)
-    step = _complete(held)
+    step = complete(held)
     lines = (Line(Msg.NUMBER_NOT_NEEDED, session.language), *step.prompt.lines)
     return replace(step, prompt=replace(step.prompt, lines=lines))
 
 
 def _next(session: Session) -> Step:
     return Step(session, ask(session))
-
-
-def _complete(session: Session) -> Step:
-    answers = session.answers
-    lang = session.language
-    lines: tuple[Line, ...]
-    if answers.contact_mode is ContactMode.HOLD:
-        lines = (Line(Msg.CONFIRM_HOLD, lang),)
-    elif answers.contact_mode is ContactMode.TEXT_FIRST:
-        eta = ETA[answers.urgency or Urgency.SOON]
-        lines = (Line(Msg.CONFIRM_TEXT_FIRST, lang), Line(eta, lang))
-    else:
-        window = answers.callback_window or CallbackWindow.ASAP
-        lines = (
-            Line(Msg.CONFIRM_CALLBACK, lang),
-            Line(_WINDOW[window], lang),
-            Line(ETA[answers.urgency or Urgency.SOON], lang),
-        )
-    return Step(session, Prompt(lines, input=Input.NONE, language=lang), Completed(answers, lang))
 
 
 def _closing(session: Session) -> Prompt:

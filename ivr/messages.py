@@ -90,6 +90,12 @@ class Msg(StrEnum):
     CALLER_LATER = "caller_later"  # the caller's call-back window closed meanwhile
     CANNOT_CALL_CALLER = "cannot_call_caller"  # the call back was refused for good
     CONFERENCE_WAIT = "conference_wait"
+    HELP_MENU = "help_menu"  # the supporter pressed *: 1 add 988, 2 page, 3 back
+    HELP_CRISIS_ADDED = "help_crisis_added"
+    HELP_PAGED = "help_paged"
+    HELP_BACK = "help_back"
+    HELP_CALL_ENDED = "help_call_ended"  # the caller left while the supporter was out
+    SUPPORTER_LEFT = "supporter_left"  # the caller hears it when their supporter hangs up
     # -- texts to callers -------------------------------------------------------------
     HELP = "help"
     POSTPONED = "postponed"
@@ -115,6 +121,7 @@ class Msg(StrEnum):
     COVERAGE_TOMORROW = "coverage_tomorrow"  # the daily text: tomorrow's gaps
     COVERAGE_ASKS = "coverage_asks"  # COVER when tomorrow has gaps: whom to ask
     PAGE_WAITING = "page_waiting"  # ticket, urgency, minutes waited
+    PAGE_GROUPED = "page_grouped"  # waiting, urgent, the oldest (urgent) ticket
     PAGE_EXPIRED = "page_expired"  # ticket, urgency: nobody reached the caller in time
     PAGE_NOT_REACHED = "page_not_reached"  # ticket, urgency, call backs tried; expired
     CLOSE_DONE = "close_done"
@@ -129,4 +136,5 @@ class Msg(StrEnum):
     SELF_CARE_FINE = "self_care_fine"
     SELF_CARE_DEBRIEF = "self_care_debrief"  # a coordinator will reach out
     PAGE_DEBRIEF = "page_debrief"  # to the on-call coordinator: {name} asked for a debrief
+    PAGE_HELP = "page_help"  # {name} pressed * and asked for a coordinator during a call
     PAGE_RISK_WEB = "page_risk_web"  # risk language typed into the web request form

@@ -17,12 +17,15 @@ from phonenumbers import Leniency, PhoneNumberMatcher
 NUMBER = "[number]"
 _E164 = re.compile(r"\+\d{8,15}(?!\d)")
 _CANDIDATE = re.compile(r"(?<!\w)[+(]?\d[\d\s().-]{5,}\d(?!\w)")
+# Dates and times are never numbers: blanked before looking for candidates, so a log line
+# with a timestamp doesn't pay for the matcher.
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 
 
 def redact_numbers(text: str, region: str = "US") -> str:
     """``text`` with every phone number replaced by ``[number]``."""
     text = _E164.sub(NUMBER, text)
-    if not _CANDIDATE.search(text):
+    if not _CANDIDATE.search(_DATETIME.sub(" ", text)):
         return text
     found = [(m.start, m.end) for m in PhoneNumberMatcher(text, region, Leniency.VALID)]
     for start, end in reversed(found):

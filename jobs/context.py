@@ -13,6 +13,7 @@ from typing import Protocol
 from usecases.caller_leg import CallerLeg
 from usecases.dispatch import Dispatcher
 from usecases.escalation import Escalation
+from usecases.help_key import HelpKey
 from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.self_care import SelfCare
@@ -33,6 +34,8 @@ class WorkerDeps(Protocol):
     def outbound(self) -> Outbound: ...
     @property
     def self_care(self) -> SelfCare: ...
+    @property
+    def help_key(self) -> HelpKey: ...
 
 
 _factory: Callable[[], WorkerDeps] | None = None

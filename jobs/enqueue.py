@@ -175,8 +175,11 @@ class RqJobs:
             Urgency.URGENT, tasks.escalate, job_id, after, request_id=request_id, level=str(level)
         )
 
-    def page_risk(self, sender_key: str, ticket: str, reason: PageReason) -> None:
-        job_id = f"risk-{ticket}-{uuid.uuid4().hex[:8]}"
+    def page_risk(
+        self, sender_key: str, ticket: str, reason: PageReason, *, message_sid: str = ""
+    ) -> None:
+        # Copies of one text (Twilio re-delivering it at once) queue one page.
+        job_id = f"risk-{message_sid}" if message_sid else f"risk-{ticket}-{uuid.uuid4().hex[:8]}"
         self._task(
             Urgency.URGENT,
             tasks.page_risk,
@@ -187,6 +190,12 @@ class RqJobs:
             reason=reason.value,
             send_key=job_id,
         )
+
+    def page_group(self, coordinator_id: str, *, after: timedelta) -> None:
+        seconds = max(1, int(after.total_seconds()))
+        window = int(time.time() + seconds) // seconds  # one job per coordinator per interval
+        job_id = f"pagegroup-{coordinator_id}-{window}"
+        self._task(Urgency.URGENT, tasks.page_group, job_id, after, coordinator_id=coordinator_id)
 
     def close_text(self, session_sid: str) -> None:
         job_id = f"close-{session_sid}"
@@ -222,9 +231,17 @@ class RqJobs:
             long_call="1" if long_call else "",
         )
 
-    def page_debrief(self, supporter_id: str) -> None:
+    def page_debrief(self, supporter_id: str, *, during_call: bool = False) -> None:
         job_id = f"debrief-{supporter_id}-{uuid.uuid4().hex[:8]}"
-        self._task(Urgency.SOON, tasks.page_debrief, job_id, None, supporter_id=supporter_id)
+        queue = LIVE if during_call else Urgency.SOON
+        during = "1" if during_call else ""
+        self._task(
+            queue, tasks.page_debrief, job_id, None, supporter_id=supporter_id, during_call=during
+        )
+
+    def crisis_conference(self, request_id: str) -> None:
+        job_id = f"crisis-conference-{request_id}"
+        self._task(LIVE, tasks.crisis_conference, job_id, None, request_id=request_id)
 
     def _task(
         self,

@@ -55,6 +55,11 @@ def page_risk(
     context.current().escalation.page_risk(sender_key, ticket, PageReason(reason), send_key)
 
 
+def page_group(coordinator_id: str) -> None:
+    """A paging interval is over: one page sums up the coordinator's held pages."""
+    context.current().escalation.send_group(coordinator_id)
+
+
 def text_first(request_id: str) -> None:
     """A supporter took a "text me first" request: send the neutral notice, then call."""
     context.current().notices.text_first(request_id)
@@ -85,9 +90,15 @@ def self_care(offer_id: str, supporter_id: str, long_call: str = "") -> None:
     context.current().self_care.after_call(offer_id, supporter_id, long_call == "1")
 
 
-def page_debrief(supporter_id: str) -> None:
-    """A supporter asked for a debrief: page the on-call coordinator (their name only)."""
-    context.current().self_care.page_debrief(supporter_id)
+def page_debrief(supporter_id: str, during_call: str = "") -> None:
+    """A supporter asked for a debrief, or pressed * and 2 during a call: page the on-call
+    coordinator (their name only)."""
+    context.current().self_care.page_debrief(supporter_id, during_call == "1")
+
+
+def crisis_conference(request_id: str) -> None:
+    """The supporter's help key 1: call the crisis line into the call's conference."""
+    context.current().help_key.add_crisis_line(request_id)
 
 
 def encode_said(said: Sequence[Line]) -> str:

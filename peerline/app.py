@@ -56,7 +56,9 @@ def create_app(
     organizations = bootstrap.known_organizations(services)  # one cache for both channels
     app.state.intake = bootstrap.voice_intake(services, organizations)
     app.state.supporter_leg = bootstrap.supporter_leg(services)
-    app.state.caller_leg = bootstrap.dispatch_deps(services).caller_leg
+    worker_side = bootstrap.dispatch_deps(services)
+    app.state.caller_leg = worker_side.caller_leg
+    app.state.help_key = worker_side.help_key
     app.state.sms = bootstrap.text_desk(services, organizations)
     app.state.text_spool = bootstrap.text_spool(services)
     return app

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from peerline.commands import ACTION_HELP, needs
+from peerline.preflight import Need
 from peerline.settings import Settings
 
 if TYPE_CHECKING:  # the command imports lazily, as the others do
@@ -19,16 +21,31 @@ if TYPE_CHECKING:  # the command imports lazily, as the others do
 def parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     blocklist = sub.add_parser(
         "blocklist", help="numbers whose calls are rejected and texts unanswered"
-    ).add_subparsers(required=True, metavar="ACTION")
+    ).add_subparsers(required=True, metavar="ACTION", title="actions", help=ACTION_HELP)
     add = blocklist.add_parser("add", help="block a number: never answered, called or texted")
     add.add_argument("number", help="any usual format; +1 (US) when no country code is given")
     add.add_argument("--reason", default="", help="why (no phone numbers); shown in the list")
-    add.set_defaults(func=lambda settings, args: block(settings, args.number, args.reason))
+    add.set_defaults(func=_add)
     remove = blocklist.add_parser("remove", help="unblock a number, or an entry by its id")
-    remove.add_argument("entry", metavar="NUMBER_OR_ID")
-    remove.set_defaults(func=lambda settings, args: unblock(settings, args.entry))
+    remove.add_argument("entry", metavar="NUMBER_OR_ID", help="the number, or the id `list` shows")
+    remove.set_defaults(func=_remove)
     listing = blocklist.add_parser("list", help="entries: id, added, by whom, why (no numbers)")
-    listing.set_defaults(func=lambda settings, args: list_entries(settings))
+    listing.set_defaults(func=_list)
+
+
+@needs(Need.SCHEMA)
+def _add(settings: Settings, args: argparse.Namespace) -> int:
+    return block(settings, args.number, args.reason)
+
+
+@needs(Need.SCHEMA)
+def _remove(settings: Settings, args: argparse.Namespace) -> int:
+    return unblock(settings, args.entry)
+
+
+@needs(Need.SCHEMA)
+def _list(settings: Settings, args: argparse.Namespace) -> int:
+    return list_entries(settings)
 
 
 def block(settings: Settings, number: str, reason: str) -> int:

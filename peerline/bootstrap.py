@@ -72,12 +72,14 @@ from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig, on_call, paging_order
 from usecases.explain import MatchExplainer
 from usecases.follow_up_figures import FollowUpTables
+from usecases.help_key import HelpKey
 from usecases.intake import IntakeTurn, KnownOrganizations
 from usecases.lifecycle import Expiry, Lifecycle, LifecycleConfig
 from usecases.live_board import BoardRelay
 from usecases.notices import Notices
 from usecases.outbound import Outbound
 from usecases.outbound_policy import OutboundPolicy
+from usecases.page_groups import PageGroups
 from usecases.ports import Carrier
 from usecases.reports import ReportConfig, Reports
 from usecases.roster_commands import Commands
@@ -263,6 +265,7 @@ def outbound(services: Services, carrier_: Carrier | None = None) -> Outbound:
         messages=Throttle(services.redis, "sms", settings.sms_per_second),
         ledger=SmsStore(services.store.engine, services.store.cipher),
         sends=RedisSendLog(services.redis),
+        crisis_number=settings.crisis_number,
     )
 
 
@@ -375,6 +378,7 @@ class WorkerDeps:
     notices: Notices
     expiry: Expiry
     self_care: SelfCare
+    help_key: HelpKey
 
 
 def worker_deps(settings: Settings, carrier_: Carrier | None = None) -> WorkerDeps:
@@ -398,6 +402,9 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
             zone=zone_named(settings.timezone),
             holidays=closures(settings),
             page_share=settings.page_at_share,
+        ),
+        groups=PageGroups(
+            RedisRateLimiter(services.redis), timedelta(minutes=settings.page_interval_minutes)
         ),
     )
     expiry = Expiry(
@@ -433,7 +440,10 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
     )
     notices = Notices(services.store, out, queue)
     care = self_care(services, out)
-    return WorkerDeps(services, out, escalation, caller_leg, dispatcher, notices, expiry, care)
+    helper = HelpKey(services.store, offers, out, queue)
+    return WorkerDeps(
+        services, out, escalation, caller_leg, dispatcher, notices, expiry, care, helper
+    )
 
 
 def console_services(services: Services) -> ConsoleServices:

@@ -50,8 +50,8 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser(
         "serve",
-        help="run the web process: Twilio webhooks, the coordinator console, its JSON API"
-        " and health checks",
+        help="run the web process: Twilio webhooks, the coordinator console, its JSON API,"
+        " the public request form and health checks",
     )
     serve.add_argument("--host", help="bind to this address (default: PEERLINE_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="bind to this port (default: PEERLINE_PORT, 8000)")
@@ -197,12 +197,23 @@ def _refused(settings: Settings, args: argparse.Namespace) -> bool:
     host, port = getattr(args, "host", None), getattr(args, "port", None)
     listening = {"host": host or settings.host, "port": port or settings.port}
     line = deployment_refusal(settings.model_copy(update=listening))
+    if line is None and args.func is _sandbox:
+        from peerline.deployment import sandbox_refusal
+
+        line = sandbox_refusal(settings)
     if line:
         print(line, file=sys.stderr)
     return line is not None
 
 
-GUARDED = (_serve, _worker, _scheduler, _run, _twilio_configure)  # long-running, or Twilio
+GUARDED = (
+    _serve,
+    _worker,
+    _scheduler,
+    _run,
+    _sandbox,
+    _twilio_configure,
+)  # long-running, or Twilio
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,18 +5,25 @@ from __future__ import annotations
 import argparse
 import sys
 
+from peerline.commands import ACTION_HELP, needs
+from peerline.preflight import Need
 from peerline.settings import Settings
 
 
 def parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser("keys", help="the key numbers are encrypted under").add_subparsers(
-        required=True, metavar="ACTION"
+        required=True, metavar="ACTION", title="actions", help=ACTION_HELP
     )
     rotate = keys.add_parser(
         "rotate", help="move every stored number to PEERLINE_SECRET_KEY (safe while running)"
     )
     rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
-    rotate.set_defaults(func=lambda settings, args: rotate_keys(settings, args.batch_size))
+    rotate.set_defaults(func=_rotate)
+
+
+@needs(Need.SCHEMA)
+def _rotate(settings: Settings, args: argparse.Namespace) -> int:
+    return rotate_keys(settings, args.batch_size)
 
 
 def rotate_keys(settings: Settings, batch_size: int = 500) -> int:

@@ -88,6 +88,9 @@ class ProcessTree:
                 continue
             plan = self.restarts.setdefault(child.name, _Restart())
             if plan.due is None:
+                # What it leaves in its group (a work horse, RQ's scheduler process) goes too:
+                # the new child starts its own, and nothing would stop these later.
+                _signal_group(child.proc.pid, signal.SIGKILL)
                 if now - child.started_at >= self.stable_after:
                     plan.backoff.reset()
                 delay = plan.backoff.delay()

@@ -88,6 +88,11 @@ def run_scheduler(
     daily = bootstrap.coverage_text(services, deps.outbound)
     stop = stop or _stop_on_signals()
     health, backoff = Health("scheduler"), Backoff(cap=max(5.0, interval))
+    logger.info(
+        "scheduler: a pass every %.1f s, a look for dead workers' jobs every %.0f s",
+        interval,
+        RECOVERY_TICK,
+    )
     while not stop.is_set():
         wait = interval
         try:

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # ("21:00-08:00"; empty: none). Call backs asked for in a window wait for it anyway.
     quiet_hours: str = "21:00-08:00"
     page_at_share: float = 0.75  # coordinators are paged at this share of the promise
+    # A coordinator gets at most one SLA page per interval; more are held and sent as one
+    # ("12 requests waiting, 3 urgent"). 0: every page at once (usecases/page_groups.py).
+    page_interval_minutes: float = 2.0
     identity_grace_days: float = 14.0  # after closure, the caller's number is deleted
     # Every request ends (docs/lifecycle.md): one nobody reached expires this long after
     # its promise; a call back not taken this many times expires at once. Either way the

@@ -64,6 +64,12 @@ class Seat:
     def on_interrupt(self, call: Call) -> None:
         self.conferences.leave(self.room, self.participant, report=False)
 
+    def on_star(self, call: Call) -> None:
+        """``hangupOnStar``: the leg leaves the room and carries on after its ``<Dial>``
+        (its ``action``), as if the room had ended for it alone."""
+        if self.participant.verb.hangup_on_star:
+            self.conferences.leave(self.room, self.participant, report=True)
+
 
 class Conferences:
     def __init__(self, switchboard: Exchange) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sandbox import twiml, verbs
 from sandbox.callbacks import call_params
+from sandbox.conference import Seat
 from sandbox.dialing import Dialer
 from sandbox.exchange import Exchange
 from sandbox.gathering import Gathering
@@ -195,6 +196,8 @@ class Interpreter:
         activity = call.program.activity if call.program else None
         if isinstance(activity, Gathering):
             activity.digit(key)
+        elif key == "*" and isinstance(activity, Seat):
+            activity.on_star(call)  # <Dial hangupOnStar="true">: this leg steps out
 
     def speak(self, call: Call, text: str, confidence: float) -> None:
         if call.ended:

@@ -188,6 +188,7 @@ def _dial(el: ET.Element) -> Dial:
         timeout=_number(el, "timeout", 30.0),
         action=el.get("action"),
         method=_method(el, "method"),
+        hangup_on_star=_bool(el, "hangupOnStar"),
     )
 
 

@@ -102,6 +102,7 @@ class Dial:
     timeout: float = 30.0
     action: str | None = None
     method: str = "POST"
+    hangup_on_star: bool = False  # "*" takes this leg out (conference: it leaves the room)
 
 
 @dataclass(frozen=True)

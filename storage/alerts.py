@@ -11,6 +11,8 @@ from sqlalchemy.orm import sessionmaker
 from storage.dispatch_models import Alert
 from storage.models import HelpRequest
 
+HELD = "held"  # an SLA page waiting for the coordinator's next grouped page
+
 
 class AlertStore:
     def __init__(
@@ -58,6 +60,26 @@ class AlertStore:
                 update(HelpRequest)
                 .where(HelpRequest.id == request_id, HelpRequest.escalation_level < level + 1)
                 .values(escalation_level=level + 1)
+            )
+
+    def held_pages(self, coordinator_id: str) -> list[tuple[int, str]]:
+        """Pages to ``coordinator_id`` held for the next grouped page (``HELD``), as
+        (alert id, request id), oldest first."""
+        with self._sessions() as db:
+            rows = db.execute(
+                select(Alert.id, Alert.request_id)
+                .where(Alert.coordinator_id == coordinator_id, Alert.kind == HELD)
+                .order_by(Alert.id)
+            ).all()
+            return [(alert_id, request_id) for alert_id, request_id in rows if request_id]
+
+    def grouped(self, alert_ids: list[int], message_sid: str | None) -> None:
+        """Held pages went out in one grouped page (``message_sid``)."""
+        with self._sessions.begin() as db:
+            db.execute(
+                update(Alert)
+                .where(Alert.id.in_(alert_ids), Alert.kind == HELD)
+                .values(kind="sla", message_sid=message_sid, sent_at=self.clock())
             )
 
     def acknowledge(self, request_id: str, coordinator_id: str) -> bool:

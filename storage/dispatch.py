@@ -31,6 +31,7 @@ class OfferRecord:
     created_at: datetime
     expires_at: datetime
     answered_at: datetime | None = None  # the supporter picked up (heard the offer)
+    caller_leg_sid: str | None = None  # the called-back caller's call, once they joined
 
     @property
     def picked_up(self) -> bool:
@@ -98,6 +99,11 @@ class DispatchStore:
             return db.scalar(select(Offer.status).where(Offer.id == offer_id)) == (
                 OfferStatus.RINGING
             )
+
+    def set_caller_leg(self, offer_id: str, call_sid: str) -> None:
+        """The called-back caller's call joined the conference (to end it with the call)."""
+        with self._sessions.begin() as db:
+            db.execute(update(Offer).where(Offer.id == offer_id).values(caller_leg_sid=call_sid))
 
     def picked_up(self, offer_id: str) -> None:
         """The supporter answered and is hearing the offer (the whisper webhook ran)."""
@@ -355,4 +361,5 @@ def _record(row: Offer) -> OfferRecord:
         row.created_at,
         row.expires_at,
         row.answered_at,
+        row.caller_leg_sid,
     )

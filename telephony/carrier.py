@@ -54,6 +54,9 @@ class TwilioCarrier:
             to, from_, paths.callback(request_id), paths.callback_status(request_id), ring_seconds
         )
 
+    def call_into_conference(self, *, to: str, from_: str, request_id: str) -> str:
+        return self._place(to, from_, paths.crisis_join(request_id), paths.STATUS, 60)
+
     def move_to_conference(self, call_sid: str, request_id: str) -> None:
         self._update(call_sid, url=self.public_base + paths.join(request_id), method="POST")
 

@@ -30,6 +30,9 @@ CALLBACK_ANSWER = "/twilio/callback/answer"
 CALLBACK_STATUS = "/twilio/callback/status"
 CONFERENCE_WAIT = "/twilio/conference/wait"
 CONSENT = "/twilio/voice/consent"  # a holding caller answers "may the match widen?"
+HELP = "/twilio/offer/help"  # the supporter pressed * in the call: their menu
+HELP_ANSWER = "/twilio/offer/help/answer"
+CRISIS_JOIN = "/twilio/crisis/join"  # the crisis line, called into a conference, answered
 
 
 def offer(offer_id: str) -> str:
@@ -62,3 +65,15 @@ def callback_status(request_id: str) -> str:
 
 def consent(request_id: str, widening: str, cycle: int, again: bool) -> str:
     return f"{CONSENT}?request={request_id}&widening={widening}&cycle={cycle}&again={int(again)}"
+
+
+def help_menu(offer_id: str) -> str:
+    return f"{HELP}?offer={offer_id}"
+
+
+def help_answer(offer_id: str) -> str:
+    return f"{HELP_ANSWER}?offer={offer_id}"
+
+
+def crisis_join(request_id: str) -> str:
+    return f"{CRISIS_JOIN}?request={request_id}"

@@ -22,6 +22,7 @@ from usecases.replies import (
     ConsentQuestion,
     CrisisTransfer,
     Farewell,
+    HelpMenu,
     Hold,
     VoiceReply,
     Whisper,
@@ -29,6 +30,7 @@ from usecases.replies import (
 
 OFFER_SECONDS = 10  # to press 1 after the offer
 CALLBACK_SECONDS = 8  # to press 1 after "Peerline calling back"
+HELP_SECONDS = 8  # to choose at the supporter's help menu (silence: back to the call)
 CONSENT_SECONDS = 8  # to answer "may another healthcare worker talk with you now?"
 
 
@@ -41,7 +43,7 @@ def render(reply: VoiceReply, crisis_number: str) -> str:
     if isinstance(reply, Conference):
         response = VoiceResponse()
         _say_all(response, reply.said)
-        response.append(_conference(reply.request_id))
+        response.append(_conference(reply.request_id, reply.help_key, reply.end_on_exit))
         return str(response)
     if isinstance(reply, Whisper):
         return _whisper(reply)
@@ -51,6 +53,8 @@ def render(reply: VoiceReply, crisis_number: str) -> str:
         return twiml.hold(reply.language, paths.hold(reply.next_cycle), first=reply.first)
     if isinstance(reply, ConsentQuestion):
         return _consent_question(reply)
+    if isinstance(reply, HelpMenu):
+        return _help_menu(reply)
     raise TypeError(f"not a voice reply: {reply!r}")  # pragma: no cover - the union is closed
 
 
@@ -141,12 +145,29 @@ def _say_all(node: VoiceResponse | Gather, said: Sequence[Line]) -> None:
         say(node, line_text(line, Channel.VOICE), line.language)
 
 
-def _conference(request_id: str) -> Dial:
-    dial = Dial()
+def _help_menu(reply: HelpMenu) -> str:
+    """The supporter's help key: 1 the crisis line into the call, 2 page, 3 back."""
+    response = VoiceResponse()
+    gather = Gather(
+        action=paths.help_answer(reply.offer_id),
+        method="POST",
+        num_digits=1,
+        timeout=HELP_SECONDS,
+        action_on_empty_result=True,
+    )
+    say(gather, voice(Msg.HELP_MENU, Language.EN), Language.EN)
+    response.append(gather)
+    return str(response)
+
+
+def _conference(request_id: str, help_key: str = "", end_on_exit: bool = True) -> Dial:
+    # The supporter's leg: "*" leaves the room for their help menu (hangupOnStar and the
+    # Dial's action); the room lives on while they are out (endConferenceOnExit false).
+    dial = Dial(hangup_on_star=True, action=paths.help_menu(help_key)) if help_key else Dial()
     dial.conference(
         conference_name(request_id),
         start_conference_on_enter=True,
-        end_conference_on_exit=True,
+        end_conference_on_exit=end_on_exit,
         beep=False,
         wait_url=paths.CONFERENCE_WAIT,
         wait_method="POST",

@@ -27,6 +27,7 @@ from telephony.security import verified_form
 from telephony.twiml import TwiMLResponse
 from usecases.admission import Admission, Verdict
 from usecases.caller_leg import CallerLeg
+from usecases.help_key import HelpKey
 from usecases.inbound import Text, VoiceCall
 from usecases.ports import TextSpool
 from usecases.replies import VoiceReply
@@ -120,6 +121,15 @@ callback_answer = voice_endpoint(
     lambda r, call: _caller(r).answer(_id_param(r, "request"), call.call_sid, call.digits)
 )
 
+
+def _help(request: Request) -> HelpKey:
+    help_key: HelpKey = request.app.state.help_key
+    return help_key
+
+
+help_menu = voice_endpoint(lambda r, call: _help(r).menu(_id_param(r, "offer")))
+help_answer = voice_endpoint(lambda r, call: _help(r).choose(_id_param(r, "offer"), call.digits))
+crisis_join = voice_endpoint(lambda r, call: _help(r).crisis_answered(_id_param(r, "request")))
 
 voice_consent = voice_endpoint(
     lambda r, call: _intake(r).consent.answer(
@@ -277,4 +287,7 @@ def routes() -> list[Route]:
         Route(paths.CALLBACK_STATUS, callback_status, methods=["POST"]),
         Route(paths.CONFERENCE_WAIT, conference_wait, methods=["POST"]),
         Route(paths.CONSENT, voice_consent, methods=["POST"]),
+        Route(paths.HELP, help_menu, methods=["POST"]),
+        Route(paths.HELP_ANSWER, help_answer, methods=["POST"]),
+        Route(paths.CRISIS_JOIN, crisis_join, methods=["POST"]),
     ]

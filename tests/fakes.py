@@ -31,6 +31,9 @@ class RecordingCarrier:
     def call_caller_back(self, **kw: Any) -> str:
         return self._place(kind="call_back", **kw)
 
+    def call_into_conference(self, **kw: Any) -> str:
+        return self._place(kind="crisis_conference", **kw)
+
     def move_to_conference(self, call_sid: str, request_id: str) -> None:
         self._update(call_sid, moved_to=request_id)
 

@@ -24,6 +24,7 @@ from storage.models import RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
 from usecases.errors import CarrierError, ForbiddenDestination, PermanentCarrierError
+from usecases.help_key import CALLER_LEFT
 from usecases.outbound import Outbound
 from usecases.outbound_policy import Refusal
 from usecases.ports import Jobs, Marks
@@ -188,6 +189,9 @@ class CallerLeg:
             return Farewell(lines(language, Msg.CALLBACK_NOT_NOW))
         if digits == KEY_CONNECT:
             self.store.add_event("callback.connected", request_id=request_id)
+            offer = self.offers.active_offer(request_id)
+            if offer is not None:
+                self.offers.set_caller_leg(offer.id, call_sid)
             return Conference(request_id, lines(language, Msg.CALLER_JOIN))
         if digits == KEY_DECLINE:  # "if you no longer need this call, press 2"
             self.withdrawals.withdraw(request_id, reason="declined_call_back", bridged_ok=True)
@@ -204,6 +208,8 @@ class CallerLeg:
         )
         if call_status in MISSED or hung_up_at_prompt:
             self.jobs.callback_failed(request_id, self._accepted_offer(request_id))
+        elif call_status == "completed":  # they talked, then hung up: the call is over
+            self.store.add_event(CALLER_LEFT, request_id=request_id)
 
     def callback_failed(self, request_id: str, offer_id: str = "") -> None:
         """Job: the caller didn't pick up our call back: free the supporter, try later.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from ivr.flow import ETA
+from ivr.confirmation import ETA
 from ivr.menus import CRISIS_KEY
 from ivr.messages import Msg
 from ivr.model import Line

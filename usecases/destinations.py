@@ -72,6 +72,8 @@ class Destinations:
         verdict = self.policy.check(number, purpose, callbacks_today=today)
         if verdict.reason is not None:
             return verdict
+        if purpose is Purpose.CRISIS_CONFERENCE:
+            return verdict  # the crisis line itself: never blocked, never "a contact"
         if self.blocklist.is_blocked(number):
             return Verdict(Refusal.BLOCKED)
         if purpose in STAFF:

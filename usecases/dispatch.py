@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
-from ivr.flow import ETA
+from ivr.confirmation import ETA
 from ivr.messages import Msg
 from ivr.model import ContactMode
 from matching import TrainingPolicy

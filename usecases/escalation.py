@@ -17,7 +17,7 @@ from ivr.catalogue import catalogue, sms
 from ivr.messages import Msg
 from ivr.model import Channel, ContactMode, Language, Urgency
 from matching.sla import PAGE_AT_SHARE, ClosedDays, alert_at
-from storage.alerts import AlertStore
+from storage.alerts import HELD, AlertStore
 from storage.models import RequestStatus
 from storage.records import RequestRecord
 from storage.repository import Store
@@ -26,6 +26,7 @@ from usecases.candidates import weekly
 from usecases.errors import CarrierError
 from usecases.outbound import Outbound
 from usecases.outbound_policy import Purpose
+from usecases.page_groups import PageGroups, grouped_page
 from usecases.ports import Jobs
 from usecases.risk_pages import PAGE_MESSAGE, PageReason
 
@@ -94,9 +95,11 @@ class Escalation:
         jobs: Jobs,
         config: EscalationConfig,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        groups: PageGroups | None = None,
     ) -> None:
         self.store, self.alerts, self.roster = store, alerts, roster
         self.outbound, self.jobs, self.config, self.clock = outbound, jobs, config, clock
+        self.groups = groups  # None: every page at once (usecases.page_groups)
 
     def watch(self, request: RequestRecord) -> None:
         """Start the request's SLA timer (idempotent: one timer per request)."""
@@ -156,7 +159,7 @@ class Escalation:
         who = order[0]
         request = self.store.find_by_ticket(ticket)
         body = sms(PAGE_MESSAGE[reason], Language.EN, ticket=ticket)
-        sid = self._text(who, body, "risk", f"risk:{send_key}" if send_key else None)
+        sid = self._text(who.id, body, "risk", f"risk:{send_key}" if send_key else None)
         self.alerts.log_page(
             request.id if request else None, ticket, "risk", 0, who.id, sid, session_sid=sender_key
         )
@@ -176,13 +179,13 @@ class Escalation:
             return
         word = catalogue(Channel.SMS).word(f"urgency.{request.urgency.value}", Language.EN)
         body = sms(msg, Language.EN, ticket=request.ticket, urgency=word, **values)
-        sid = self._text(order[0], body, kind, f"tell:{kind}:{request.id}")
+        sid = self._text(order[0].id, body, kind, f"tell:{kind}:{request.id}")
         self.alerts.log_page(request.id, request.ticket, kind, 0, order[0].id, sid)
         self.store.add_event("coordinator.told", request_id=request.id, page=kind)
 
-    def _text(self, who: CoordinatorRecord, body: str, kind: str, key: str | None) -> str | None:
-        """Text ``who``; ``key`` names the logical send, so a re-run job never texts twice."""
-        phone = self.roster.coordinator_phone(who.id)
+    def _text(self, coordinator_id: str, body: str, kind: str, key: str | None) -> str | None:
+        """Text a coordinator; ``key`` names the logical send: a re-run job texts once."""
+        phone = self.roster.coordinator_phone(coordinator_id)
         try:
             if phone:
                 return self.outbound.sms(phone, body, purpose=Purpose.COORDINATOR, key=key)
@@ -193,11 +196,40 @@ class Escalation:
     def _page(
         self, request: RequestRecord, who: CoordinatorRecord, level: int, now: datetime
     ) -> None:
+        if self.groups is not None and not self.groups.goes_now(who.id, f"{request.id}:{level}"):
+            self.alerts.log_page(request.id, request.ticket, HELD, level, who.id, None)
+            self.jobs.page_group(who.id, after=self.groups.interval)
+            self.store.add_event("coordinator.page_held", request_id=request.id, level=level)
+            return
         body = message(request.ticket, request.urgency, now - request.created_at)
-        sid = self._text(who, body, "sla", f"page:{request.id}:{level}")
+        sid = self._text(who.id, body, "sla", f"page:{request.id}:{level}")
         self.alerts.log_page(request.id, request.ticket, "sla", level, who.id, sid)
         self.store.add_event("coordinator.paged", request_id=request.id, level=level)
         logger.info("coordinator paged request=%s level=%d", request.id, level)
+
+    def send_group(self, coordinator_id: str) -> None:
+        """Job: the interval is over: one page for the coordinator's held pages whose
+        requests still wait unacknowledged (a group of one is the ordinary page)."""
+        held = self.alerts.held_pages(coordinator_id)
+        requests = [self.store.get_request(request_id) for _, request_id in held]
+        waiting = [r for r in requests if r and r.status in OPEN and r.acked_at is None]
+        if not held:
+            return
+        sid = None
+        if waiting:
+            now = self.clock()
+            if len(waiting) == 1:
+                only = waiting[0]
+                body = message(only.ticket, only.urgency, now - only.created_at)
+            else:
+                body = grouped_page(waiting)
+            if self.groups is not None:  # this page is the next interval's first
+                self.groups.goes_now(coordinator_id, f"group:{held[-1][0]}")
+            key = f"group:{coordinator_id}:{held[-1][0]}"
+            sid = self._text(coordinator_id, body, "grouped", key)
+            self.store.add_event("coordinator.paged_grouped", requests=len(waiting))
+            logger.info("grouped page sent requests=%d", len(waiting))
+        self.alerts.grouped([alert_id for alert_id, _ in held], sid)
 
 
 def acknowledge(store: Store, alerts: AlertStore, coordinator_id: str, ticket: str) -> Ack:

@@ -29,7 +29,7 @@ from usecases.errors import (
     PermanentCarrierError,
     RetryableCarrierError,
 )
-from usecases.outbound_policy import Purpose, Verdict
+from usecases.outbound_policy import Purpose, Refusal, Verdict
 from usecases.ports import Carrier, OptOutLedger, SendLog, Throttle
 
 OPTED_OUT = 21610  # Twilio: "Attempt to send to unsubscribed recipient"
@@ -54,7 +54,9 @@ class Outbound:
         ledger: OptOutLedger,
         sends: SendLog,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        crisis_number: str = "",
     ) -> None:
+        self.crisis_number = crisis_number
         self.carrier = carrier
         self.hotline = hotline
         self.guard = guard
@@ -101,6 +103,20 @@ class Outbound:
         """The call the hotline placed to ``to`` since ``since``, if the carrier has one."""
         return self.carrier.find_call(to=to, from_=self.hotline, since=since)
 
+    def crisis_into_conference(self, request_id: str) -> str:
+        """The supporter's help key: call the crisis line into the request's conference
+        (the one purpose the policy lets reach the crisis line; see docs/outbound-policy.md)."""
+        to = self.crisis_number
+
+        def place() -> str:
+            self._check(to, Purpose.CRISIS_CONFERENCE)
+            self.calls.wait()
+            return self.carrier.call_into_conference(
+                to=to, from_=self.hotline, request_id=request_id
+            )
+
+        return self._once(f"crisis:{request_id}", place, self._call_finder(to))
+
     def move_to_conference(self, call_sid: str, request_id: str) -> None:
         self.carrier.move_to_conference(call_sid, request_id)
 
@@ -129,6 +145,8 @@ class Outbound:
         twice. Without it, a lost answer is still looked up before the error is raised."""
 
         def send() -> str:
+            if purpose is Purpose.CRISIS_CONFERENCE:  # a call into a conference, never a text
+                raise ForbiddenDestination(Refusal.CRISIS_LINE)
             self._check(to, purpose)
             if self.ledger.is_opted_out(to):
                 raise OptedOut("recipient opted out", OPTED_OUT)

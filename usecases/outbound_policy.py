@@ -59,6 +59,9 @@ class Purpose(StrEnum):
     FAREWELL = "farewell"  # the one last text to a caller whose request just ended
     SUPPORTER = "supporter"  # the offer leg to a supporter on the roster
     COORDINATOR = "coordinator"  # a page to a coordinator
+    # The one exception to "never the crisis line": the supporter's help key adds the
+    # crisis line to the live conference of their call (warm transfer, the caller stays).
+    CRISIS_CONFERENCE = "crisis_conference"
 
 
 class Refusal(StrEnum):
@@ -72,6 +75,7 @@ class Refusal(StrEnum):
     DAILY_CAP = "daily_cap"  # called back often enough today
     NOT_A_CONTACT = "not_a_contact"  # the sender's allow-list: nobody we know has this number
     BLOCKED = "blocked"  # on the blocklist: never called or texted
+    NOT_CRISIS_LINE = "not_crisis_line"  # CRISIS_CONFERENCE calls the crisis line, nothing else
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,8 @@ class OutboundPolicy:
         except phonenumbers.NumberParseException:
             return Verdict(Refusal.INVALID)
         e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        if purpose is Purpose.CRISIS_CONFERENCE:  # exactly the configured crisis line
+            return ALLOWED if e164 == self.crisis_number else Verdict(Refusal.NOT_CRISIS_LINE)
         if e164 == self.crisis_number:
             return Verdict(Refusal.CRISIS_LINE)
         if e164 in self.own_numbers:

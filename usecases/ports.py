@@ -37,6 +37,9 @@ class Carrier(Protocol):
     def move_to_conference(self, call_sid: str, request_id: str) -> None:
         """Take a live call (a holding caller) into the request's conference."""
 
+    def call_into_conference(self, *, to: str, from_: str, request_id: str) -> str:
+        """Call ``to`` (only ever the crisis line) into the request's live conference."""
+
     def cancel_call(self, call_sid: str) -> None:
         """Stop a call that has not been answered yet."""
 
@@ -93,10 +96,19 @@ class Jobs(Protocol):
     def end_call(self, call_sid: str, said: Sequence[Line] = ()) -> None: ...
     def check_offer(self, offer_id: str, *, after: timedelta) -> None: ...
     def escalate(self, request_id: str, level: int, *, after: timedelta | None = None) -> None: ...
-    def page_risk(self, sender_key: str, ticket: str, reason: PageReason) -> None: ...
+    def page_risk(
+        self, sender_key: str, ticket: str, reason: PageReason, *, message_sid: str = ""
+    ) -> None:
+        """Page about a texter; copies of one text (``message_sid``) queue one page."""
+
+    def page_group(self, coordinator_id: str, *, after: timedelta) -> None:
+        """Send the coordinator's held pages as one, ``after`` from now (one job per
+        coordinator per interval)."""
+
     def close_text(self, session_sid: str) -> None: ...
     def self_care(self, offer_id: str, supporter_id: str, long_call: bool) -> None: ...
-    def page_debrief(self, supporter_id: str) -> None: ...
+    def page_debrief(self, supporter_id: str, *, during_call: bool = False) -> None: ...
+    def crisis_conference(self, request_id: str) -> None: ...
     def assign(self, request_id: str, supporter_id: str) -> None:
         """Offer the request to the supporter a coordinator chose (``Dispatcher.assign``)."""
 

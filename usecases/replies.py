@@ -38,6 +38,15 @@ class Conference:
 
     request_id: str
     said: tuple[Line, ...]
+    help_key: str = ""  # the supporter's offer id: "*" steps out to their help menu
+    end_on_exit: bool = True  # the room ends when this leg leaves (not the supporter's)
+
+
+@dataclass(frozen=True)
+class HelpMenu:
+    """The supporter pressed * in the call: 1 add the crisis line, 2 page, 3 back."""
+
+    offer_id: str
 
 
 @dataclass(frozen=True)
@@ -80,5 +89,12 @@ class ConsentQuestion:
 
 
 VoiceReply: TypeAlias = (
-    Farewell | CrisisTransfer | Conference | Whisper | CallBackOffer | Hold | ConsentQuestion
+    Farewell
+    | CrisisTransfer
+    | Conference
+    | Whisper
+    | CallBackOffer
+    | Hold
+    | ConsentQuestion
+    | HelpMenu
 )

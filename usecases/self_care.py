@@ -59,7 +59,9 @@ class SelfCare:
             else sms(Msg.SELF_CARE, EN)
         )
         try:
-            sid = self.outbound.sms(phone, body, purpose=Purpose.SUPPORTER)
+            sid = self.outbound.sms(
+                phone, body, purpose=Purpose.SUPPORTER, key=f"selfcare:{offer_id}"
+            )
         except CarrierError as exc:  # opted out of texts, a bad number: nothing to retry
             logger.info("self-care text not sent offer=%s code=%s", offer_id, exc.code)
             return
@@ -80,7 +82,7 @@ class SelfCare:
         self.jobs.page_debrief(supporter_id)
         return sms(Msg.SELF_CARE_DEBRIEF, EN)
 
-    def page_debrief(self, supporter_id: str) -> None:
+    def page_debrief(self, supporter_id: str, during_call: bool = False) -> None:
         """Job: page the coordinator first in line now: who asked, nothing about the call."""
         person = self.roster.supporter(supporter_id)
         order = paging_order(self.roster.coordinators(), self.clock())
@@ -92,9 +94,11 @@ class SelfCare:
             return
         try:
             self.outbound.sms(
-                phone, sms(Msg.PAGE_DEBRIEF, EN, name=person.name), purpose=Purpose.COORDINATOR
+                phone,
+                sms(Msg.PAGE_HELP if during_call else Msg.PAGE_DEBRIEF, EN, name=person.name),
+                purpose=Purpose.COORDINATOR,
             )
         except CarrierError as exc:
             logger.warning("debrief page failed code=%s", exc.code)
             return
-        self.store.add_event("coordinator.paged", page="debrief")
+        self.store.add_event("coordinator.paged", page="help" if during_call else "debrief")

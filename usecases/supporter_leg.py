@@ -12,10 +12,12 @@ from datetime import timedelta
 
 from ivr.messages import Msg
 from ivr.model import ContactMode, Language
-from storage.dispatch import DispatchStore
+from storage.dispatch import DispatchStore, OfferRecord
 from storage.dispatch_models import OfferStatus
 from storage.models import RequestStatus
+from storage.records import RequestRecord
 from storage.repository import Store
+from usecases.help_key import crisis_line_added
 from usecases.ports import Jobs
 from usecases.replies import Conference, Farewell, VoiceReply, Whisper, lines
 
@@ -80,7 +82,7 @@ class SupporterLeg:
         if offer is None or request is None:
             return farewell(Msg.OFFER_GONE)
         if offer.status is OfferStatus.ACCEPTED:  # a re-delivered "1"
-            return Conference(request.id, lines(EN, _ACCEPTED[request.contact_mode]))
+            return self._conference(request, offer_id)
         if digits == KEY_ACCEPT:
             if not self.offers.accept(offer_id):
                 self.offers.end_offer(offer_id, OfferStatus.CANCELED, reason="caller_left")
@@ -93,7 +95,7 @@ class SupporterLeg:
                 self.jobs.text_first(request.id, request.callback_attempts)
             else:
                 self.jobs.connect_caller(request.id)
-            return Conference(request.id, lines(EN, _ACCEPTED[request.contact_mode]))
+            return self._conference(request, offer_id)
         # 2, silence, or anything else: pass to the next supporter
         declined = digits == KEY_PASS
         reason = "declined" if declined else "no_choice"
@@ -138,6 +140,7 @@ class SupporterLeg:
             logger.info("call completed request=%s", offer.request_id)
             long_call = timedelta(seconds=duration) >= self.long_call
             self.jobs.self_care(offer_id, offer.supporter_id, long_call)
+            self._release_caller(offer)
 
     def _stray(self, request_id: str, call_sid: str, call_status: str) -> None:
         """A call no offer owns: placed although the carrier's answer said nothing (or the
@@ -146,3 +149,21 @@ class SupporterLeg:
             self.jobs.end_call(call_sid)
             self.store.add_event("offer.stray_call", request_id=request_id, status=call_status)
             logger.warning("stray call stopped request=%s call=%s", request_id, call_sid)
+
+    def _conference(self, request: RequestRecord, offer_id: str) -> Conference:
+        """The supporter joins with the help key ("*": their menu, usecases.help_key); the
+        room outlives their stepping out, so it ends with the caller, or with
+        ``_release_caller`` when the supporter hangs up."""
+        said = lines(EN, _ACCEPTED[request.contact_mode])
+        return Conference(request.id, said, help_key=offer_id, end_on_exit=False)
+
+    def _release_caller(self, offer: OfferRecord) -> None:
+        """The supporter hung up: end the caller's call kindly — unless the supporter added
+        the crisis line, who stays with the caller."""
+        request = self.store.get_request(offer.request_id)
+        if request is None or crisis_line_added(self.store, request.id):
+            return
+        held = request.contact_mode is ContactMode.HOLD
+        sid = request.source_sid if held else offer.caller_leg_sid
+        if sid:
+            self.jobs.end_call(sid, lines(request.language, Msg.SUPPORTER_LEFT))

@@ -59,7 +59,7 @@ class TextDesk:
         if risk.risk:
             lang = self.intake.language_of(sender)
             self.store.add_event("sms.risk_language", phrases=len(risk.matched))
-            self.intake.page(sender)
+            self.intake.page(sender, message_sid=message.message_sid)
             crisis = sms(Msg.CRISIS_TEXT, lang) + "\n"
         if self.ledger.is_opted_out(sender):
             # Replies go through the ledger too: nothing is sent until START. A risk text was

@@ -59,7 +59,7 @@ class TextIntake:
             asked = asks_for_crisis_line(body)  # "9" with no question pending
             if asked:
                 self.store.add_event("crisis.sms_key")
-                self.page(sender, PageReason.CRISIS_KEY)
+                self.page(sender, PageReason.CRISIS_KEY, message_sid)
             open_request = self.store.open_request_of(sender)
             if open_request is not None:  # e.g. "thanks" after finishing: no new intake
                 lang = open_request.language
@@ -103,10 +103,13 @@ class TextIntake:
         self.store.add_event("text_first.postponed", request_id=request.id)
         return sms(Msg.POSTPONED, request.language)
 
-    def page(self, sender: str, reason: PageReason = PageReason.RISK_LANGUAGE) -> None:
-        """Page the on-call coordinator about this texter: a ticket code and why, nothing else."""
+    def page(
+        self, sender: str, reason: PageReason = PageReason.RISK_LANGUAGE, message_sid: str = ""
+    ) -> None:
+        """Page the on-call coordinator about this texter: a ticket code and why, nothing else.
+        Copies of one text (``message_sid``) page once."""
         key = self.store.cipher.blind_index(sender)[:32]
-        self.jobs.page_risk(key, self.ticket_for(sender), reason)
+        self.jobs.page_risk(key, self.ticket_for(sender), reason, message_sid=message_sid)
 
     def ticket_for(self, sender: str) -> str:
         """The code a coordinator page carries: the texter's open request's, else a new one."""

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import ivr
 from ivr import Channel, ContactMode, Inbound, Language, Session, State, Step
-from ivr.flow import ETA
+from ivr.confirmation import ETA
 from ivr.menus import CRISIS_KEY
 from ivr.messages import Msg
 from ivr.model import Crisis
@@ -24,6 +24,7 @@ from storage.records import SessionRecord
 from storage.repository import Store, new_ticket
 from usecases.callback_number import callable_caller, caller_refusal, check_keyed
 from usecases.consent import HoldConsent
+from usecases.help_key import CALLER_LEFT
 from usecases.inbound import VoiceCall
 from usecases.intake import IntakeTurn, KnownOrganizations, Turn
 from usecases.outbound_policy import OutboundPolicy, Refusal
@@ -174,6 +175,8 @@ class VoiceIntake:
         if record is None or record.request_id is None:
             return
         request = self.store.get_request(record.request_id)
+        if request is not None and request.status is RequestStatus.CONNECTED:
+            self.store.add_event(CALLER_LEFT, request_id=request.id)  # (usecases.help_key)
         if request is None or request.contact_mode is not ContactMode.HOLD:
             return
         self.withdrawals.withdraw(request.id, reason="caller_hung_up_while_holding")

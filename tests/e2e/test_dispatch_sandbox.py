@@ -44,8 +44,10 @@ def test_caller_and_supporter_meet_in_one_conference_seeing_only_the_hotline(wor
     assert caller.connected and supporter.connected
     transcript = " ".join(caller.transcript() + supporter.transcript())
     assert ANA not in transcript and CALLER not in transcript
-    supporter.hang_up()  # the conversation ends; the conference ends with it
-    world.box.settle()
+    supporter.hang_up()  # the conversation ends; Peerline ends the caller's call with it
+    world.work()
+    caller.listen()
+    assert caller.heard("Your peer supporter has left the call.")
     request = world.services.store.get_request(rid)
     assert request is not None and request.status == "completed"
     [ana] = world.roster.supporters()

@@ -245,10 +245,9 @@ class Plant:
             elif count > 1:
                 doubled.append(number[-4:])
         offers = self._offers()
-        per_offer = Counter(c.query("offer") for c in self.carrier.placed)
-        per_request_number = Counter(
-            (offers.get(c.query("offer"), "?"), c.to) for c in self.carrier.placed
-        )
+        rung = [c for c in self.carrier.placed if c.query("offer")]  # supporters' calls
+        per_offer = Counter(c.query("offer") for c in rung)
+        per_request_number = Counter((offers.get(c.query("offer"), "?"), c.to) for c in rung)
         dispatched = self.dispatched()
         return Tally(
             intakes=len(self.numbers),

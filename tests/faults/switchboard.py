@@ -22,6 +22,7 @@ class Switchboard:
     ended: dict[str, float] = field(default_factory=dict)  # call SID -> when it ended
     outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     errors: list[str] = field(default_factory=list)
+    busiest: str = ""  # last digits of the number that had most_at_once calls
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -35,7 +36,7 @@ class Switchboard:
             self._thread.join(timeout=30)
 
     def _run(self) -> None:
-        handled = 0
+        handled = 0  # calls are answered in the order they were placed
         while not self._stop.is_set():
             calls = list(self.plant.carrier.placed)
             for call in calls[handled:]:
@@ -49,27 +50,32 @@ class Switchboard:
 
     def _handle(self, call: PlacedCall) -> None:
         if call.sid in self._canceled():
-            self.ended[call.sid] = time.time()
+            self.ended[call.sid] = time.time()  # (canceled earlier: most_at_once uses that)
             self.outcomes["canceled before answer"] += 1
             return
         if "/twilio/callback" in call.url:
             self._caller_picks_up(call)
             return
+        # A call is over, for the phone, the moment the press or hang-up that ends it is
+        # sent: Peerline may ring the same phone again as soon as it hears of it.
         roll = self.rng.random()
+        offer = call.query("offer")
         if roll < 0.25:
-            self._post(call, "/twilio/offer", call.query("offer"))
-            self._post(call, "/twilio/offer/answer", call.query("offer"), Digits="2")
+            self._post(call, "/twilio/offer", offer)
+            self.ended[call.sid] = time.time()
+            self._post(call, "/twilio/offer/answer", offer, Digits="2")
             self._status(call, "completed", "5")
             self.outcomes["declined"] += 1
         elif roll < 0.35:
+            self.ended[call.sid] = time.time()
             self._status(call, "no-answer", "0")
             self.outcomes["no answer"] += 1
         else:
-            self._post(call, "/twilio/offer", call.query("offer"))
-            self._post(call, "/twilio/offer/answer", call.query("offer"), Digits="1")
+            self._post(call, "/twilio/offer", offer)
+            self._post(call, "/twilio/offer/answer", offer, Digits="1")
+            self.ended[call.sid] = time.time()
             self._status(call, "completed", "120")  # a two-minute conversation
             self.outcomes["accepted"] += 1
-        self.ended[call.sid] = time.time()
 
     def _caller_picks_up(self, call: PlacedCall) -> None:
         request = call.query("request")
@@ -116,12 +122,14 @@ class Switchboard:
         by_number: dict[str, list[tuple[float, int]]] = defaultdict(list)
         now = time.time()
         for call in self.plant.carrier.placed:
-            end = self.ended.get(call.sid) or canceled_at.get(call.sid) or now
+            ends = [t for t in (self.ended.get(call.sid), canceled_at.get(call.sid)) if t]
+            end = min(ends) if ends else now
             by_number[call.to] += [(call.at, 1), (end, -1)]
         most = 0
-        for edges in by_number.values():
+        for number, edges in by_number.items():
             current = 0
             for _at, step in sorted(edges, key=lambda e: (e[0], e[1])):
                 current += step
-                most = max(most, current)
+                if current > most:
+                    most, self.busiest = current, number[-4:]
         return most

@@ -90,7 +90,7 @@ def test_soak(plant: Plant) -> None:
         f" {time.monotonic() - started:.0f} s; calls {dict(board.outcomes)}\n"
         f"requests in {rows} = terminal {tally.terminal} + open {tally.open};"
         f" lost {len(tally.missing)}, duplicated {len(tally.doubled)};"
-        f" most calls ringing one number at once {most}"
+        f" most calls ringing one number at once {most} (…{board.busiest})"
     )
     assert board.errors == []
     assert rows == tally.terminal + tally.open

@@ -37,6 +37,7 @@ BASE = "https://peerline.example.org"
 OFFER, REQUEST = "c0ffee" + "0" * 26, "feed" + "0" * 28
 OFFER_URL = f"{BASE}/twilio/offer?offer={OFFER}"
 JOIN_URL = f"{BASE}/twilio/voice/join?request={REQUEST}"
+CRISIS_JOIN_URL = f"{BASE}/twilio/crisis/join?request={REQUEST}"
 THANKS = (Line(Msg.OFFER_DECLINED, Language.EN),)
 
 
@@ -129,6 +130,9 @@ class FakeHarness(Harness):
         return any(u["sid"] == sid and msg in u.get("said", ()) for u in self.fake.updates)
 
     def answered_fetches(self, sid: str, number: str, url: str) -> bool:
+        if url == CRISIS_JOIN_URL:  # a call placed into the conference, by intent
+            placed = self.fake.calls[int(sid[4:], 16) - 1]
+            return placed["kind"] == "crisis_conference" and placed["request_id"] == REQUEST
         return {"sid": sid, "moved_to": REQUEST} in self.fake.updates and url == JOIN_URL
 
 
@@ -205,6 +209,14 @@ def test_hang_up_says_its_words_and_move_fetches_the_conference(harness: Harness
     moved = place(harness.carrier, BEN)
     harness.carrier.move_to_conference(moved, REQUEST)
     assert harness.answered_fetches(moved, BEN, JOIN_URL)
+
+
+def test_call_into_conference_places_a_call_that_joins_the_requests_room(
+    harness: Harness,
+) -> None:
+    sid = harness.carrier.call_into_conference(to=BEN, from_=HOTLINE, request_id=REQUEST)
+    assert re.fullmatch(r"CA[0-9a-f]{32}", sid), sid
+    assert harness.answered_fetches(sid, BEN, CRISIS_JOIN_URL)
 
 
 def test_send_sms_returns_a_message_sid_and_delivers_it(harness: Harness) -> None:

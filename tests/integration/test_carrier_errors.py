@@ -43,8 +43,9 @@ def twilio_carrier(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TwilioCarr
     monkeypatch.delenv("TWILIO_EDGE", raising=False)
     twilio = FlakyTwilio()
     with SandboxServer(twilio.app()) as server:
-        client = twilio_client("AC" + "0" * 32, "token", server.url, timeout=0.5)
+        client = twilio_client("AC" + "0" * 32, "token", server.url, timeout=1.0)
         yield TwilioCarrier(client, PUBLIC_URL), twilio
+        twilio.stopping = True
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.integration
 
 CALLER = "+16175551234"
 ANA, BEN, KIM = "+12015550101", "+12015550102", "+12015550199"
-CLIENT_TIMEOUT = 0.5  # seconds; FlakyTwilio's "timeout-after" answers after 1.5
+CLIENT_TIMEOUT = 1.0  # seconds: a lookup under load still answers; "timeout-after" hangs 2.5
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ def flaky(line: Line, monkeypatch: pytest.MonkeyPatch) -> Iterator[FlakyTwilio]:
         line.deps = bootstrap.dispatch_deps(line.services, TwilioCarrier(client, PUBLIC_URL))
         context.install(lambda: line.deps)
         yield twilio
+        twilio.stopping = True
 
 
 def offer_of(line: Line, rid: str) -> tuple[str, str | None, OfferStatus]:
@@ -170,3 +171,28 @@ def test_one_page_is_one_text_whatever_the_carrier_answered(
     first = send()  # the job's retry (or the first and only try)
     assert send() == first  # any later re-run returns the same message
     assert [m.sid for m in flaky.messages] == [first]
+
+
+def test_a_worker_killed_after_placing_leaves_no_call_ringing_and_no_second_ring(
+    line: Line, flaky: FlakyTwilio
+) -> None:
+    """Calls.create went through, then the worker died before saving the SID. The
+    reconciler closes the offer, finds its call at the carrier and cancels it; the next
+    dispatch does not ring the same supporter again for this request."""
+    line.supporter("Ana Lopez", ANA)
+    rid = request_by_phone(line, CALLBACK_NURSE_TODAY, caller=CALLER)
+    [ana] = line.roster.supporters()
+    offers = line.deps.dispatcher.offers
+    offer = offers.claim(rid, ana.id, timedelta(seconds=40))
+    assert offer is not None
+    line.deps.outbound.carrier.ring_supporter(  # placed; the SID never reaches the offer
+        to=ANA, from_=line.settings.hotline_number, offer_id=offer.id, ring_seconds=30
+    )
+    [call] = flaky.calls_to(ANA)
+    real_clock = offers.clock
+    offers.clock = lambda: real_clock() + timedelta(minutes=1)  # the reconciler, later
+    assert line.deps.dispatcher.recover_stuck_offers() == 1
+    offers.clock = real_clock
+    line.work()  # the cancel, then the re-dispatch
+    assert (call.sid, {"Status": "canceled"}) in flaky.updates
+    assert len(flaky.calls_to(ANA)) == 1, "Ana was rung again for the same request"

@@ -39,6 +39,8 @@ CALLBACK_NURSE_TODAY = [
 ]  # en, nurse, today, any org, back, asap, any role
 HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1"]
 P = Purpose
+# Every purpose but the help key's exception, which reaches the crisis line alone (below).
+ORDINARY = [p for p in Purpose if p is not P.CRISIS_CONFERENCE]
 
 
 def outbound(line: Line) -> Outbound:
@@ -97,7 +99,7 @@ def everyone(line: Line) -> None:
 
 
 @pytest.mark.parametrize("contact", CONTACTS)
-@pytest.mark.parametrize("purpose", list(Purpose))
+@pytest.mark.parametrize("purpose", ORDINARY)
 def test_a_number_nobody_gave_us_is_refused_before_the_carrier_and_audited(
     line: Line, contact: Contact, purpose: Purpose
 ) -> None:
@@ -121,12 +123,29 @@ def test_the_hotline_and_the_crisis_line_are_never_a_destination(
 ) -> None:
     # 988 is reached by <Dial> inside the caller's own call, with their caller ID; a REST
     # call from the hotline would ring a crisis counsellor with nobody on our side.
-    for purpose in Purpose:
+    for purpose in ORDINARY:
         with pytest.raises(ForbiddenDestination) as refused:
             contact(outbound(line), number, purpose)
         assert refused.value.reason is reason
     assert sent(line) == 0
-    assert len(refusals(line)) == len(Purpose)
+    assert len(refusals(line)) == len(ORDINARY)
+
+
+def test_the_crisis_line_is_reached_only_by_a_call_into_a_conference(line: Line) -> None:
+    """The supporter's help key (usecases.help_key): one call, from the hotline, that joins
+    the request's conference; never a text, and never any other number for that purpose."""
+    everyone(line)
+    out = outbound(line)
+    for number in (CRISIS, CALLER):
+        with pytest.raises(ForbiddenDestination) as refused:
+            out.sms(number, "Peerline: test", purpose=P.CRISIS_CONFERENCE)
+        assert refused.value.reason is Refusal.CRISIS_LINE
+    request_id = uuid.uuid4().hex
+    sid = out.crisis_into_conference(request_id)
+    assert out.crisis_into_conference(request_id) == sid, "once per request"
+    [call] = line.carrier.calls
+    assert (call["kind"], call["to"], call["from_"]) == ("crisis_conference", CRISIS, HOTLINE)
+    assert line.carrier.messages == []
 
 
 @pytest.mark.parametrize("contact", CONTACTS)

@@ -83,3 +83,24 @@ def test_copies_of_the_first_text_start_one_conversation(line: Line) -> None:
     assert run_threads([deliver] * 20) == []
     assert len(set(replies)) == 1 and "Para español" in replies[0]
     assert turn_of(line, texter) == 0, "'hello' was taken as an answer"
+
+
+def test_copies_of_a_risk_text_page_the_coordinator_once(line: Line) -> None:
+    kim = "+12015550199"
+    line.roster.add_coordinator("Coordinator Kim", kim)
+    texter = "+16175553001"
+    barrier = threading.Barrier(20, timeout=60)
+    replies: list[str] = []
+
+    def deliver() -> None:
+        barrier.wait()
+        text = Text("SM" + "f" * 32, texter, "I want to end it tonight")
+        replies.append(desk(line).handle(text))
+
+    assert run_threads([deliver] * 20) == []
+    assert len(set(replies)) == 1 and "988" in replies[0]
+    queued = [j for q in line.services.queues.all() for j in q.job_ids if j.startswith("risk-")]
+    assert len(queued) == 1, "one page job, not one per copy (workers would race)"
+    line.work()
+    pages = [m for m in line.carrier.messages if m["to"] == kim]
+    assert len(pages) == 1, pages

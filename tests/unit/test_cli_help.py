@@ -67,6 +67,7 @@ def test_serve_promises_only_what_the_app_serves(tmp_path: Path) -> None:
         "Twilio webhooks": "/twilio/voice",
         "coordinator console": "/console",
         "JSON API": "/api",
+        "public request form": "/request",
         "health checks": "/healthz",
     }
     help_text = " ".join((serve.description or "").split())
@@ -83,4 +84,4 @@ def test_serve_promises_only_what_the_app_serves(tmp_path: Path) -> None:
         assert path in paths, words
     # Nothing else the app serves goes unmentioned (the redirect to the console aside).
     served = {p.split("/")[1] for p in paths if p and p != "/"}
-    assert served == {"twilio", "console", "api", "healthz", "readyz"}
+    assert served == {"twilio", "console", "api", "request", "healthz", "readyz"}

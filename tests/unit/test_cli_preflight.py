@@ -37,6 +37,10 @@ COMMANDS = [
         "serve",
         "worker --burst",
         "scheduler",
+        "keys rotate",
+        "blocklist add 6175550113",
+        "blocklist remove 1",
+        "blocklist list",
     )
 ]
 

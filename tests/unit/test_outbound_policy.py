@@ -16,6 +16,8 @@ from usecases.outbound_policy import (
 
 HOTLINE, CRISIS, OFFICE = "+16175550100", "+18002738255", "+16175550199"
 P = Purpose
+# Every purpose but the help key's one exception (tested on its own below).
+ORDINARY = [p for p in Purpose if p is not Purpose.CRISIS_CONFERENCE]
 
 
 def policy(**overrides: object) -> OutboundPolicy:
@@ -60,7 +62,7 @@ REFUSED: list[tuple[str, str, Refusal]] = [
 
 
 @pytest.mark.parametrize(("what", "number", "reason"), REFUSED, ids=[r[0] for r in REFUSED])
-@pytest.mark.parametrize("purpose", list(Purpose))
+@pytest.mark.parametrize("purpose", ORDINARY)
 def test_each_refused_class_has_its_reason_for_every_purpose(
     what: str, number: str, reason: Refusal, purpose: Purpose
 ) -> None:
@@ -78,7 +80,7 @@ ALLOWED = [
 
 
 @pytest.mark.parametrize(("what", "number"), ALLOWED, ids=[a[0] for a in ALLOWED])
-@pytest.mark.parametrize("purpose", list(Purpose))
+@pytest.mark.parametrize("purpose", ORDINARY)
 def test_numbers_in_the_hotlines_country_are_allowed(
     what: str, number: str, purpose: Purpose
 ) -> None:
@@ -174,3 +176,14 @@ def test_own_numbers_are_compared_as_numbers_not_as_text() -> None:
 def test_bad_settings_fail_at_start_not_at_the_first_call(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         policy(**bad)
+
+
+def test_the_crisis_line_is_called_only_into_a_conference_and_nothing_else_is() -> None:
+    """The supporter's help key (usecases.help_key): the one purpose that reaches the crisis
+    line, and the crisis line is all it reaches."""
+    rule = policy()
+    assert rule.check(CRISIS, Purpose.CRISIS_CONFERENCE).reason is None
+    for other in ("+16175550123", "+19005550123", HOTLINE):
+        assert rule.check(other, Purpose.CRISIS_CONFERENCE).reason is Refusal.NOT_CRISIS_LINE
+    for purpose in ORDINARY:
+        assert rule.check(CRISIS, purpose).reason is Refusal.CRISIS_LINE

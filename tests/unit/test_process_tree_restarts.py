@@ -3,8 +3,11 @@ child processes, and a clock the test moves."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from peerline.process_tree import ProcessTree
 
@@ -50,3 +53,38 @@ def test_a_child_that_exits_is_restarted_with_backoff_and_the_others_carry_on() 
     finally:
         tree.stop(grace=5)
     assert web.proc.poll() is not None
+
+
+def test_what_an_exited_child_leaves_in_its_group_is_stopped(tmp_path: Path) -> None:
+    """A SIGKILLed worker leaves RQ's scheduler process behind in its group: it must not
+    outlive the worker (the new worker starts its own)."""
+    pidfile = tmp_path / "grandchild"
+    leave_one = [
+        "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c',"
+        " 'import time; time.sleep(60)']);"
+        f" open({str(pidfile)!r}, 'w').write(str(p.pid))"
+    ]
+    now = [0.0]
+    tree = ProcessTree({}, program=(sys.executable, "-c"), clock=lambda: now[0])
+    [child] = [tree.spawn("worker", leave_one)]
+    try:
+        _exited(child.proc)
+        grandchild = int(pidfile.read_text())
+        assert _alive(grandchild)
+        tree.restart_exited()
+        for _ in range(50):
+            if not _alive(grandchild):
+                break
+            time.sleep(0.1)
+        assert not _alive(grandchild)
+    finally:
+        tree.stop(grace=5)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}/stat").exists() else ""
+    return " Z " not in stat  # a zombie waiting for its parent to reap it is gone

@@ -46,6 +46,21 @@ FORGED = ISSUED.token[:-1] + ("1" if ISSUED.token.endswith("0") else "0")
         (ISSUED.token, ISSUED.nonce, "", NOW + 7190, None),
         (ISSUED.token, ISSUED.nonce, "", NOW + 7191, FormRefusal.EXPIRED),
     ],
+    # Tokens carry a random nonce: name the cases, so every process collects the same ids.
+    ids=[
+        "sent",
+        "honeypot",
+        "no-cookie",
+        "other-cookie",
+        "forged",
+        "no-token",
+        "garbage",
+        "other-key",
+        "too-fast",
+        "just-in-time",
+        "oldest",
+        "too-old",
+    ],
 )
 def test_check(
     token: str, cookie: str, honeypot: str, now: float, expected: FormRefusal | None
