@@ -45,6 +45,7 @@ def twilio_carrier(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TwilioCarr
     with SandboxServer(twilio.app()) as server:
         client = twilio_client("AC" + "0" * 32, "token", server.url, timeout=1.0)
         yield TwilioCarrier(client, PUBLIC_URL), twilio
+        twilio.stopping = True
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,7 @@ def flaky(line: Line, monkeypatch: pytest.MonkeyPatch) -> Iterator[FlakyTwilio]:
         line.deps = bootstrap.dispatch_deps(line.services, TwilioCarrier(client, PUBLIC_URL))
         context.install(lambda: line.deps)
         yield twilio
+        twilio.stopping = True
 
 
 def offer_of(line: Line, rid: str) -> tuple[str, str | None, OfferStatus]:

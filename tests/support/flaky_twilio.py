@@ -46,6 +46,7 @@ class Placed:
 class FlakyTwilio:
     faults: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
     list_fails: bool = False
+    stopping: bool = False  # set before the server stops: a hanging answer ends at once
     calls: list[Placed] = field(default_factory=list)
     messages: list[Placed] = field(default_factory=list)
     updates: list[tuple[str, dict[str, str]]] = field(default_factory=list)
@@ -95,7 +96,10 @@ class FlakyTwilio:
         if fault == "500-after":
             return _error(500, 20500, "Internal Server Error")
         if fault == "timeout-after":
-            await asyncio.sleep(HANG_SECONDS)
+            for _ in range(int(HANG_SECONDS / 0.05)):
+                if self.stopping:
+                    break
+                await asyncio.sleep(0.05)
         return JSONResponse(render(placed), status_code=201)
 
     async def _list_calls(self, request: Request) -> JSONResponse:
