@@ -19,8 +19,15 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/peerline run
 
+# Most tests run in parallel processes; the ones that start real processes, signal them or
+# drive a browser run afterwards on their own, so they never compete for the CPU. pytest's
+# exit code 5 (nothing collected) is a failure, said plainly.
+SERIAL := processes or faults or soak or browser
 test: install
-	$(BIN)/pytest
+	@$(BIN)/pytest -n auto --maxprocesses 4 -m "not ($(SERIAL))"; s=$$?; \
+		[ $$s -ne 5 ] || echo "pytest collected no tests: that is a failure"; [ $$s -eq 0 ] || exit $$s
+	@$(BIN)/pytest -m "$(SERIAL)"; s=$$?; \
+		[ $$s -ne 5 ] || echo "pytest collected no tests: that is a failure"; [ $$s -eq 0 ] || exit $$s
 
 check: install
 	$(BIN)/ruff check .

@@ -7,9 +7,10 @@ page at ``/``. See ``docs/sandbox.md``.
 """
 
 from sandbox.app import create_sandbox_app
+from sandbox.call_handle import CallHandle
 from sandbox.clock import ManualClock, SystemClock
 from sandbox.config import SandboxConfig
-from sandbox.sandbox import CallHandle, PhoneHandle, Sandbox, Sms
+from sandbox.sandbox import PhoneHandle, Sandbox, Sms
 from sandbox.server import SandboxServer, run_sandbox
 
 __all__ = [

@@ -11,15 +11,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from typing import TYPE_CHECKING
 
 from sandbox import verbs
+from sandbox.exchange import Exchange
 from sandbox.phones import Call, Heard, new_sid
+from sandbox.program import Program, resolve
 from sandbox.waiting import hold
-
-if TYPE_CHECKING:
-    from sandbox.interpreter import Program
-    from sandbox.switchboard import Switchboard
 
 _SUBSCRIPTION = {
     "conference-start": "start",
@@ -75,13 +72,12 @@ class Seat:
 
 
 class Conferences:
-    def __init__(self, switchboard: Switchboard) -> None:
+    def __init__(self, switchboard: Exchange) -> None:
         self.sb = switchboard
         self.active: dict[str, Room] = {}
         self.ended: deque[Room] = deque(maxlen=200)
 
     def join(self, call: Call, program: Program, verb: verbs.Dial, noun: verbs.Conference) -> bool:
-        resolve = self.sb.interpreter.resolve
         action = resolve(program.doc_url, verb.action) if verb.action else None
         room = self.active.get(noun.name)
         if room is None:

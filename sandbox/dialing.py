@@ -8,31 +8,31 @@ requests the ``action`` URL with ``DialCallStatus``, or carries on with the next
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sandbox import verbs
 from sandbox.clock import Timer
+from sandbox.conference import Conferences
+from sandbox.exchange import Exchange
 from sandbox.phones import Call, CallStatus, Direction, Heard, formatted, is_phone_number
-
-if TYPE_CHECKING:
-    from sandbox.interpreter import Program
-    from sandbox.switchboard import Switchboard
+from sandbox.program import Program, resolve
+from sandbox.queues import Queues
 
 _AGGREGATE_ORDER = ("completed", "no-answer", "busy", "failed", "canceled")
 
 
 class Dialer:
-    def __init__(self, switchboard: Switchboard) -> None:
+    def __init__(self, switchboard: Exchange, conferences: Conferences, queues: Queues) -> None:
         self.sb = switchboard
+        self.conferences = conferences
+        self.queues = queues
         self.dials: dict[str, NumberDial] = {}  # called leg sid -> the dial that placed it
 
     def dial(self, call: Call, program: Program, verb: verbs.Dial) -> bool:
         target = verb.target
         if isinstance(target, verbs.Conference):
-            return self.sb.conferences.join(call, program, verb, target)
+            return self.conferences.join(call, program, verb, target)
         if isinstance(target, verbs.Queue):
-            return self.sb.queues.dial(call, program, verb, target)
-        NumberDial(self.sb, call, program, verb, target).start()
+            return self.queues.dial(call, program, verb, target)
+        NumberDial(self.sb, self.dials, call, program, verb, target).start()
         return False
 
     def answered(self, leg: Call) -> None:
@@ -62,18 +62,19 @@ class NumberDial:
 
     def __init__(
         self,
-        switchboard: Switchboard,
+        switchboard: Exchange,
+        placed: dict[str, NumberDial],
         parent: Call,
         program: Program,
         verb: verbs.Dial,
         numbers: tuple[verbs.Number, ...],
     ) -> None:
         self.sb = switchboard
+        self.placed = placed  # the dialer's: called leg sid -> the dial that placed it
         self.parent = parent
         self.verb = verb
         self.numbers = numbers
         self.doc_url = program.doc_url
-        resolve = self.sb.interpreter.resolve
         self.action = resolve(program.doc_url, verb.action) if verb.action else None
         self.program = program
         self.legs: list[Call] = []
@@ -101,14 +102,12 @@ class NumberDial:
                 to=number.number,
                 direction=Direction.OUTBOUND_DIAL,
                 parent=parent,
-                status_callback=sb.interpreter.resolve(self.doc_url, callback)
-                if callback
-                else None,
+                status_callback=resolve(self.doc_url, callback) if callback else None,
                 status_events=number.status_events,
                 status_method=number.status_callback_method,
             )
             self.legs.append(leg)
-            self.sb.dialer.dials[leg.sid] = self
+            self.placed[leg.sid] = self
             if number.url:
                 self.screen[leg.sid] = number
             sb.status_callback(leg, "initiated")
@@ -127,7 +126,7 @@ class NumberDial:
             return
         number = self.screen.get(leg.sid)
         if number is not None and number.url:
-            url = self.sb.interpreter.resolve(self.doc_url, number.url)
+            url = resolve(self.doc_url, number.url)
             self.sb.interpreter.fetch(leg, url, number.method, screening=True)
         else:
             self.bridge(leg)

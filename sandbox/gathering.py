@@ -10,25 +10,22 @@ verb unless ``actionOnEmptyResult`` asks for the action anyway.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sandbox import verbs
+from sandbox.exchange import Exchange
 from sandbox.phones import Call
 from sandbox.playback import Player
+from sandbox.program import Program, resolve
 from sandbox.speech import segments
 from sandbox.twiml import TwimlError
-
-if TYPE_CHECKING:
-    from sandbox.interpreter import Interpreter, Program
 
 
 class Gathering:
     """A ``<Gather>`` waiting for keys or speech; timeouts come from the sandbox clock."""
 
     def __init__(
-        self, interpreter: Interpreter, call: Call, program: Program, verb: verbs.Gather
+        self, switchboard: Exchange, call: Call, program: Program, verb: verbs.Gather
     ) -> None:
-        self.interpreter = interpreter
+        self.sb = switchboard
         self.call = call
         self.program = program
         self.verb = verb
@@ -36,7 +33,7 @@ class Gathering:
         self.done = False
         self._timer_epoch = 0
         self.player = Player(
-            interpreter.sb, call, segments(verb.prompts, program.said), self._prompts_played
+            switchboard, call, segments(verb.prompts, program.said), self._prompts_played
         )
 
     @property
@@ -93,7 +90,7 @@ class Gathering:
     def _arm(self, seconds: float) -> None:
         self._timer_epoch += 1
         mine = self._timer_epoch
-        self.interpreter.sb.later(self.call, seconds, lambda: self._timeout(mine))
+        self.sb.later(self.call, seconds, lambda: self._timeout(mine))
 
     def _timeout(self, armed: int) -> None:
         if self.done or armed != self._timer_epoch or self.program.activity is not self:
@@ -108,18 +105,16 @@ class Gathering:
             self._submit([])
         else:
             self.done = True
-            self.interpreter.run(self.call)  # Twilio moves on to the verb after <Gather>
+            self.sb.interpreter.run(self.call)  # Twilio moves on to the verb after <Gather>
 
     def _submit(self, params: list[tuple[str, str]]) -> None:
         self.done = True
         self.program.activity = None
         try:
-            url = self.interpreter.resolve(
-                self.program.doc_url, self.verb.action or self.program.doc_url or ""
-            )
+            url = resolve(self.program.doc_url, self.verb.action or self.program.doc_url or "")
         except TwimlError as exc:
-            self.interpreter.fail(self.call, exc.code, exc.message)
+            self.sb.interpreter.fail(self.call, exc.code, exc.message)
             return
-        self.interpreter.fetch(
+        self.sb.interpreter.fetch(
             self.call, url, self.verb.method, params, screening=self.program.screening
         )

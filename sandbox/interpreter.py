@@ -7,50 +7,28 @@ that the clock, the phone or another leg later resumes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
-from urllib.parse import urljoin
-
 from sandbox import twiml, verbs
 from sandbox.callbacks import call_params
 from sandbox.conference import Seat
+from sandbox.dialing import Dialer
+from sandbox.exchange import Exchange
 from sandbox.gathering import Gathering
 from sandbox.phones import Call, CallStatus, Direction, Heard
 from sandbox.playback import Player
+from sandbox.program import Params, Program, resolve
+from sandbox.queues import Queues
 from sandbox.speech import segments
 from sandbox.twiml import TwimlError
 
-if TYPE_CHECKING:
-    from sandbox.switchboard import Switchboard
-
 MAX_HOPS = 50  # documents fetched in a row with no input and no time passing
 APPLICATION_ERROR = "We are sorry, an application error has occurred. Goodbye."
-Params = Iterable[tuple[str, str]]
-
-
-class Activity(Protocol):
-    """What a leg is busy with while its document is paused on a verb."""
-
-    def on_hangup(self, call: Call) -> None: ...
-
-    def on_interrupt(self, call: Call) -> None: ...
-
-
-@dataclass(eq=False)
-class Program:
-    verbs: list[verbs.Verb]
-    doc_url: str | None
-    screening: bool = False  # TwiML of a <Number url>, run on the called leg
-    hops: int = 0
-    pc: int = 0
-    activity: Activity | None = None
-    said: set[tuple[str, str]] = field(default_factory=set)  # prompts played, for "repeated"
 
 
 class Interpreter:
-    def __init__(self, switchboard: Switchboard) -> None:
+    def __init__(self, switchboard: Exchange, dialer: Dialer, queues: Queues) -> None:
         self.sb = switchboard
+        self.dialer = dialer
+        self.queues = queues
 
     # -- documents --------------------------------------------------------------------
 
@@ -117,19 +95,12 @@ class Interpreter:
             activity, program.activity = program.activity, None
             activity.on_interrupt(call)
         if call.direction is Direction.OUTBOUND_DIAL:
-            self.sb.dialer.leg_left(call)  # taken out of its <Dial>, as Twilio does
+            self.dialer.leg_left(call)  # taken out of its <Dial>, as Twilio does
             call.connected_to = None
         if url:
             self.fetch(call, url, method)
         else:
             self.run_document(call, twiml or "", None)
-
-    def resolve(self, doc_url: str | None, url: str) -> str:
-        """An action/url attribute resolved against the document's URL, as Twilio does."""
-        resolved = urljoin(doc_url or "", url)
-        if not resolved.startswith(("http://", "https://")):
-            raise TwimlError("11100", f"Invalid URL format: {url!r}")
-        return resolved
 
     # -- running ----------------------------------------------------------------------
 
@@ -151,7 +122,7 @@ class Interpreter:
                 return
         if program.screening:
             call.program = None
-            self.sb.dialer.screened(call)
+            self.dialer.screened(call)
         else:
             self.sb.mark_answered(call)
             self.sb.end_call(call, CallStatus.COMPLETED)
@@ -189,10 +160,10 @@ class Interpreter:
             case verbs.Say() | verbs.Play() | verbs.Pause():
                 return self.play(call, program, verb)
             case verbs.Gather():
-                Gathering(self, call, program, verb).start()
+                Gathering(self.sb, call, program, verb).start()
                 return False
             case verbs.Redirect():
-                url = self.resolve(program.doc_url, verb.url)
+                url = resolve(program.doc_url, verb.url)
                 self.fetch(
                     call, url, verb.method, screening=program.screening, hops=program.hops + 1
                 )
@@ -203,9 +174,9 @@ class Interpreter:
             case verbs.Leave():
                 return True  # only meaningful while waiting in a queue
             case verbs.Dial():
-                return self.sb.dialer.dial(call, program, verb)
+                return self.dialer.dial(call, program, verb)
             case verbs.Enqueue():
-                return self.sb.queues.enqueue(call, program, verb)
+                return self.queues.enqueue(call, program, verb)
         raise TwimlError("12200", f"Schema validation warning: <{type(verb).__name__}>")
 
     def play(self, call: Call, program: Program, prompt: verbs.Prompt) -> bool:

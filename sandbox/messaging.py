@@ -8,17 +8,14 @@ help text. Sending to an opted-out phone fails with 21610.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sandbox import twiml, verbs
 from sandbox.errors import ApiError, invalid_to, opted_out, too_many_requests
+from sandbox.exchange import Exchange
 from sandbox.phones import Message, country_of, is_phone_number, new_sid
+from sandbox.program import resolve
 from sandbox.ratelimit import RateLimit
 from sandbox.twiml import TwimlError
 from sandbox.webhooks import Delivery
-
-if TYPE_CHECKING:
-    from sandbox.switchboard import Switchboard
 
 OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 OPT_IN = frozenset({"START", "YES", "UNSTOP"})
@@ -38,7 +35,7 @@ _MAGIC_TO = {"+15005550001": 21211, "+15005550004": 21610, "+15005550009": 21614
 
 
 class Messaging:
-    def __init__(self, switchboard: Switchboard) -> None:
+    def __init__(self, switchboard: Exchange) -> None:
         self.sb = switchboard
         self.messages: dict[str, Message] = {}
         self.rate = RateLimit(switchboard.clock, switchboard.config.sms_per_second)
@@ -158,9 +155,7 @@ class Messaging:
                 if hops >= MAX_REDIRECTS:
                     self.sb.notice("sandbox:loop", f"{hops} SMS redirects in a row")
                     return
-                self._request(
-                    message, self.sb.interpreter.resolve(url, verb.url), verb.method, hops + 1
-                )
+                self._request(message, resolve(url, verb.url), verb.method, hops + 1)
                 return
             to = verb.to or message.from_
             if not is_phone_number(to) or to == self.sb.config.hotline_number:

@@ -8,14 +8,11 @@ and so do hanging up, a REST redirect and being connected to someone.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from sandbox.clock import Timer
+from sandbox.exchange import Exchange
 from sandbox.phones import Call
 from sandbox.speech import Segment
-
-if TYPE_CHECKING:
-    from sandbox.switchboard import Switchboard
 
 
 class Player:
@@ -26,7 +23,7 @@ class Player:
 
     def __init__(
         self,
-        switchboard: Switchboard,
+        switchboard: Exchange,
         call: Call,
         segments: Iterable[Segment],
         then: Callable[[], None] | None = None,

@@ -9,17 +9,14 @@ after its ``<Dial>``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from sandbox import verbs
 from sandbox.callbacks import call_params
 from sandbox.clock import Timer
+from sandbox.exchange import Exchange
 from sandbox.phones import Call, Heard, new_sid
+from sandbox.program import Program, resolve
 from sandbox.waiting import hold
-
-if TYPE_CHECKING:
-    from sandbox.interpreter import Program
-    from sandbox.switchboard import Switchboard
 
 
 @dataclass(eq=False)
@@ -74,7 +71,7 @@ class QueueDial:
 
 
 class Queues:
-    def __init__(self, switchboard: Switchboard) -> None:
+    def __init__(self, switchboard: Exchange) -> None:
         self.sb = switchboard
         self.queues: dict[str, CallQueue] = {}
 
@@ -84,7 +81,6 @@ class Queues:
         return self.queues[name]
 
     def enqueue(self, call: Call, program: Program, verb: verbs.Enqueue) -> bool:
-        resolve = self.sb.interpreter.resolve
         action = resolve(program.doc_url, verb.action) if verb.action else None
         queue = self.get(verb.name)
         waiter = Waiter(self, queue, call, program, verb, action, self.sb.now())
@@ -114,7 +110,6 @@ class Queues:
         return False
 
     def dial(self, call: Call, program: Program, verb: verbs.Dial, noun: verbs.Queue) -> bool:
-        resolve = self.sb.interpreter.resolve
         action = resolve(program.doc_url, verb.action) if verb.action else None
         queue = self.get(noun.name)
         agent = QueueDial(self, queue, call, program, verb, noun, action)

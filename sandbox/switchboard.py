@@ -53,10 +53,10 @@ class Switchboard:
         self.notices: deque[Notice] = deque(maxlen=500)
         self.events = EventLog()
         self.call_rate = RateLimit(clock, config.cps)
-        self.interpreter = Interpreter(self)
-        self.dialer = Dialer(self)
         self.conferences = Conferences(self)
         self.queues = Queues(self)
+        self.dialer = Dialer(self, self.conferences, self.queues)
+        self.interpreter = Interpreter(self, self.dialer, self.queues)
         self.sms = Messaging(self)
         for number, label, *shown in config.demo_phones:
             self.phone(number, label).open_by_default = bool(shown and shown[0])

@@ -9,22 +9,20 @@ wait lasts; the sandbox plays it once. Being connected stops it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from sandbox import twiml, verbs
 from sandbox.callbacks import call_params
+from sandbox.exchange import Exchange
 from sandbox.phones import Call, Heard
 from sandbox.playback import Player
+from sandbox.program import resolve
 from sandbox.speech import segments
 from sandbox.twiml import TwimlError
 from sandbox.verbs import DEFAULT_WAIT_MUSIC
 
-if TYPE_CHECKING:
-    from sandbox.switchboard import Switchboard
-
 
 def hold(
-    sb: Switchboard,
+    sb: Exchange,
     call: Call,
     doc_url: str | None,
     url: str,
@@ -44,7 +42,7 @@ def hold(
         sb.hear(call, Heard.MUSIC, "Hold music")
     else:
         try:
-            resolved = sb.interpreter.resolve(doc_url, url)
+            resolved = resolve(doc_url, url)
         except TwimlError as exc:
             sb.notice(exc.code, exc.message, call)
         else:
@@ -55,7 +53,7 @@ def hold(
 
 
 def _fetch(
-    sb: Switchboard,
+    sb: Exchange,
     call: Call,
     url: str,
     method: str,
@@ -102,7 +100,7 @@ def _fetch(
 
 
 def _play(
-    sb: Switchboard, call: Call, text: str, can_leave: bool, finish: Callable[[bool], None]
+    sb: Exchange, call: Call, text: str, can_leave: bool, finish: Callable[[bool], None]
 ) -> None:
     try:
         document = twiml.parse_voice(text)

@@ -1,9 +1,9 @@
 """What the page says a leg is doing: on hold, or in a private call with someone by name."""
 
 from sandbox import Sandbox
+from sandbox.call_handle import CallHandle
 from sandbox.phones import Heard
 from sandbox.presence import holding, talking_with
-from sandbox.sandbox import CallHandle
 from tests.sandbox_support import Make, call_supporter
 
 CALLER = "+16175550101"  # "Caller (nurse)" among the default demo phones
