@@ -95,7 +95,7 @@ class Accounts:
             )
         except Duplicate as exc:
             raise Conflict(str(exc)) from exc
-        self.audit.record(actor, "account.create", "account", record.id, role=str(new.role))
+        self.audit.write(actor, "account.create", "account", record.id, role=str(new.role))
         return record
 
     def update(self, actor: Actor, account_id: str, changes: AccountChanges) -> AccountRecord:
@@ -125,7 +125,7 @@ class Accounts:
         if changes.active is False or changes.password is not None or changes.role is not None:
             self.sessions.close_all(account_id)  # signed out everywhere
         fields = sorted(k.removesuffix("_hash") for k in values)
-        self.audit.record(actor, "account.update", "account", account_id, fields=fields)
+        self.audit.write(actor, "account.update", "account", account_id, fields=fields)
         return self.get(actor, account_id)
 
     # -- second factor -------------------------------------------------------------------
@@ -143,10 +143,10 @@ class Accounts:
         if credentials.totp_step(secret, code, self.clock()) is None:
             raise Invalid(["that code does not match: check the device's clock and try again"])
         self.accounts.set_totp(actor.id, secret)
-        self.audit.record(actor, "account.second_factor.enable", "account", actor.id)
+        self.audit.write(actor, "account.second_factor.enable", "account", actor.id)
 
     def remove_second_factor(self, actor: Actor, account_id: str) -> None:
         actor.require(Role.ADMIN)
         self.get(actor, account_id)
         self.accounts.set_totp(account_id, None)
-        self.audit.record(actor, "account.second_factor.remove", "account", account_id)
+        self.audit.write(actor, "account.second_factor.remove", "account", account_id)

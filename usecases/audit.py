@@ -1,6 +1,6 @@
 """The audit trail: every change and every read of a phone number, who, what, when, which.
 
-An entry names records by id and never holds a phone number: ``record`` drops any detail
+An entry names records by id and never holds a phone number: ``write`` drops any detail
 value that looks like one, whatever the caller passed.
 """
 
@@ -21,7 +21,7 @@ class AuditTrail:
     def __init__(self, store: AuditStore) -> None:
         self.store = store
 
-    def record(
+    def write(
         self,
         actor: Actor | str,
         action: str,

@@ -43,14 +43,14 @@ class Blocklist:
             entry = self.store.add(number, reason, actor.label)
         except Duplicate as exc:
             raise Conflict(str(exc)) from exc
-        self.audit.record(actor, "blocklist.add", "blocked_number", entry.id)
+        self.audit.write(actor, "blocklist.add", "blocked_number", entry.id)
         return entry
 
     def remove(self, actor: Actor, entry_id: str) -> None:
         actor.require(Role.ADMIN)
         if not self.store.remove_entry(entry_id):
             raise NotFound("no such blocklist entry")
-        self.audit.record(actor, "blocklist.remove", "blocked_number", entry_id)
+        self.audit.write(actor, "blocklist.remove", "blocked_number", entry_id)
 
     def remove_number(self, actor: Actor, raw_number: str) -> str:
         """Unblock by number (the command line); the entry's id."""
@@ -61,5 +61,5 @@ class Blocklist:
         entry_id = self.store.remove(number)
         if entry_id is None:
             raise NotFound("that number is not blocked")
-        self.audit.record(actor, "blocklist.remove", "blocked_number", entry_id)
+        self.audit.write(actor, "blocklist.remove", "blocked_number", entry_id)
         return entry_id

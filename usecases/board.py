@@ -93,7 +93,7 @@ class Board:
         fresh = self.alerts.acknowledge(request.id, actor.coordinator_id or "")
         if fresh:
             self.store.add_event("coordinator.ack", request_id=request.id, via="console")
-            self.audit.record(actor, "request.ack", "request", request.id, ticket=request.ticket)
+            self.audit.write(actor, "request.ack", "request", request.id, ticket=request.ticket)
         return fresh
 
     def _rows(self, requests: list[RequestRecord]) -> list[BoardRow]:

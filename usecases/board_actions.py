@@ -73,7 +73,7 @@ class BoardActions:
         self.store.add_event(
             "coordinator.assign", request_id=request.id, supporter_id=supporter.id, via="console"
         )
-        self.audit.record(
+        self.audit.write(
             actor,
             "request.assign",
             "request",
@@ -93,7 +93,7 @@ class BoardActions:
             self.store.mark_queued(request.id)
         self.jobs.dispatch(request.id, request.urgency)
         self.store.add_event("coordinator.requeue", request_id=request.id, via="console")
-        self.audit.record(actor, "request.requeue", "request", request.id, ticket=request.ticket)
+        self.audit.write(actor, "request.requeue", "request", request.id, ticket=request.ticket)
 
     def scheduling_text(self, actor: Actor, request_id: str, day: str, window: str) -> None:
         """Text the caller when to expect the call: ``day`` today or tomorrow, ``window``
@@ -116,7 +116,7 @@ class BoardActions:
         self.store.add_event(
             "coordinator.scheduling_text", request_id=request.id, day=day, window=window
         )
-        self.audit.record(
+        self.audit.write(
             actor,
             "request.scheduling_text",
             "request",
@@ -144,7 +144,7 @@ class BoardActions:
         if closed is not Closed.CLOSED:
             ended = self.store.get_request(request_id) or request
             raise Conflict(f"the request has already ended ({ended.status})")
-        self.audit.record(
+        self.audit.write(
             actor, "request.close", "request", request.id, ticket=request.ticket, reason=reason
         )
 

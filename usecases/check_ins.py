@@ -56,7 +56,7 @@ class CheckIns:
         if problems or day is None:
             raise Invalid(problems)
         check_in_id = self.training.add_check_in(day, name, length, actor.label)
-        self.audit.record(actor, "check_in.create", "check_in", check_in_id)
+        self.audit.write(actor, "check_in.create", "check_in", check_in_id)
         return self._found(check_in_id)
 
     def get(self, actor: Actor, check_in_id: str) -> CheckInView:
@@ -77,7 +77,7 @@ class CheckIns:
             raise Invalid([f"{len(unknown)} of the people named are not on the roster"])
         if not self.training.set_attendance(check_in_id, wanted):
             raise NotFound("no such check-in")
-        self.audit.record(
+        self.audit.write(
             actor, "check_in.attendance", "check_in", check_in_id, attendees=len(wanted)
         )
         return self.get(actor, check_in_id)

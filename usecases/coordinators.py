@@ -89,7 +89,7 @@ class Coordinators:
             )
         except DuplicatePhone as exc:
             raise Conflict("phone number is already a coordinator") from exc
-        self.audit.record(actor, "coordinator.create", "coordinator", coordinator_id)
+        self.audit.write(actor, "coordinator.create", "coordinator", coordinator_id)
         return self.get(actor, coordinator_id)
 
     def update(
@@ -109,7 +109,7 @@ class Coordinators:
                 self.edits.set_coordinator_phone(coordinator_id, number)
             except DuplicatePhone as exc:
                 raise Conflict("phone number is already a coordinator") from exc
-        self.audit.record(
+        self.audit.write(
             actor, "coordinator.update", "coordinator", coordinator_id, fields=sorted(changes)
         )
         return self.get(actor, coordinator_id)

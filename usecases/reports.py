@@ -180,7 +180,7 @@ class Reports:
             for code, label in URGENCIES.items()
         )
         follow_ups = tuple(self.follow_ups.tables(lo, hi, t))
-        self.audit.record(
+        self.audit.write(
             actor,
             "report.export" if export else "report.read",
             "report",
@@ -228,7 +228,7 @@ class Reports:
             now,
             self.config.threshold,
         )
-        self.audit.record(
+        self.audit.write(
             actor, "report.export" if export else "report.read", "report", "supporters"
         )
         return report

@@ -81,7 +81,7 @@ class RosterImport:
             ids = self.roster.add_supporters(people)
         except DuplicatePhone as exc:  # a number was added since the check
             raise Conflict("a number in the file was added meanwhile; import it again") from exc
-        self.audit.record(actor, "supporter.import", "supporter", None, count=len(ids), ids=ids)
+        self.audit.write(actor, "supporter.import", "supporter", None, count=len(ids), ids=ids)
         self.notifier.publish("roster.changed")
         return Imported(len(ids), new, shift_warnings(people))
 

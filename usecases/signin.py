@@ -91,7 +91,7 @@ class SignIn:
                 return self._open(account, second_factor_due=True)
             self._check_code(account, code, keys)
         self.attempts.clear(keys[0])
-        self.audit.record(_actor(account), "signin", "account", account.id)
+        self.audit.write(_actor(account), "signin", "account", account.id)
         return self._open(account, second_factor_due=False)
 
     def second_factor(self, token: str, code: str, address: str) -> Grant:
@@ -107,7 +107,7 @@ class SignIn:
         self._check_code(account, code, keys)
         self.attempts.clear(keys[0])
         self.sessions.close(row.id_hash)
-        self.audit.record(_actor(account), "signin", "account", account.id, second_factor=True)
+        self.audit.write(_actor(account), "signin", "account", account.id, second_factor=True)
         return self._open(account, second_factor_due=False)
 
     def pending(self, token: str) -> AccountRecord | None:
@@ -139,7 +139,7 @@ class SignIn:
         self.sessions.close(row.id_hash)
         account = self.accounts.get(row.account_id)
         if account is not None and not row.second_factor_due:
-            self.audit.record(_actor(account), "signout", "account", account.id)
+            self.audit.write(_actor(account), "signout", "account", account.id)
 
     def bearer(self, token: str) -> Actor | None:
         """The actor behind an API token, or None when unknown or revoked."""
@@ -198,7 +198,7 @@ class SignIn:
         for key in keys:
             self.attempts.hit(key, self.policy.window)
         if account is not None:
-            self.audit.record(_actor(account), "signin.failed", "account", account.id, check=what)
+            self.audit.write(_actor(account), "signin.failed", "account", account.id, check=what)
         logger.info("console sign-in failed (%s)", what)
 
 

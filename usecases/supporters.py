@@ -115,7 +115,7 @@ class Supporters:
             [supporter_id] = self.roster.add_supporters([person])
         except DuplicatePhone as exc:
             raise Conflict("phone number is already on the roster") from exc
-        self.audit.record(actor, "supporter.create", "supporter", supporter_id)
+        self.audit.write(actor, "supporter.create", "supporter", supporter_id)
         self.notifier.publish("roster.changed")
         return self.get(actor, supporter_id)
 
@@ -156,7 +156,7 @@ class Supporters:
                 self.edits.set_supporter_phone(supporter_id, number)
             except DuplicatePhone as exc:
                 raise Conflict("phone number is already on the roster") from exc
-        self.audit.record(
+        self.audit.write(
             actor, "supporter.update", "supporter", supporter_id, fields=sorted(changes)
         )
         self.notifier.publish("roster.changed")
@@ -170,7 +170,7 @@ class Supporters:
             raise NotFound("no such supporter")
         if outcome is Removal.BUSY:
             raise Conflict("the supporter is on a call or being offered one; try again after")
-        self.audit.record(actor, "supporter.delete", "supporter", supporter_id)
+        self.audit.write(actor, "supporter.delete", "supporter", supporter_id)
         self.notifier.publish("roster.changed")
 
     def phone_number(self, actor: Actor, supporter_id: str) -> str:
@@ -179,7 +179,7 @@ class Supporters:
         number = self.roster.supporter_phone(supporter_id)
         if number is None:
             raise NotFound("no such supporter")
-        self.audit.record(actor, "supporter.phone.read", "supporter", supporter_id)
+        self.audit.write(actor, "supporter.phone.read", "supporter", supporter_id)
         return number
 
     def export(self, actor: Actor, with_numbers: bool = False) -> str:
@@ -195,7 +195,7 @@ class Supporters:
             if with_numbers:
                 row["phone"] = self.roster.supporter_phone(person.id) or ""
             writer.writerow([row[c] if c == "phone" else safe_cell(row[c]) for c in columns])
-        self.audit.record(
+        self.audit.write(
             actor, "supporter.export", "supporter", None, numbers=with_numbers, count=len(people)
         )
         return out.getvalue()

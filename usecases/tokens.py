@@ -29,7 +29,7 @@ class Tokens:
             record = self.sessions.add_token(name, credentials.digest(secret), role)
         except Duplicate as exc:
             raise Conflict(str(exc)) from exc
-        self.audit.record(actor, "token.create", "token", record.id, name=name, role=str(role))
+        self.audit.write(actor, "token.create", "token", record.id, name=name, role=str(role))
         return record, secret
 
     def list_all(self, actor: Actor) -> list[TokenRecord]:
@@ -40,4 +40,4 @@ class Tokens:
         actor.require(Role.ADMIN)
         if not self.sessions.revoke(name):
             raise NotFound(f"no live token named {name!r}")
-        self.audit.record(actor, "token.revoke", "token", None, name=name)
+        self.audit.write(actor, "token.revoke", "token", None, name=name)

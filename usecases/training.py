@@ -109,7 +109,7 @@ class TrainingLedger:
             raise Invalid(problems)
         if values:
             self.training.set_training(supporter_id, **values)
-            self.audit.record(
+            self.audit.write(
                 actor, "training.update", "supporter", supporter_id, fields=sorted(values)
             )
         return self.detail(actor, supporter_id).row
@@ -137,7 +137,7 @@ class TrainingLedger:
         if problems or day is None or minutes is None:
             raise Invalid(problems)
         self.training.add_credit(supporter_id, day, minutes, what, source, actor.label)
-        self.audit.record(actor, "training.ce.add", "supporter", supporter_id, minutes=minutes)
+        self.audit.write(actor, "training.ce.add", "supporter", supporter_id, minutes=minutes)
 
     def export(self, actor: Actor, supporter_id: str) -> tuple[str, str]:
         """One supporter's CE record as CSV, for their CE documentation: (filename, text).
@@ -153,7 +153,7 @@ class TrainingLedger:
             )
         total = found.total_minutes
         writer.writerow([found.row.name, "", "total", "", total, f"{total / 60:.2f}"])
-        self.audit.record(actor, "training.ce.export", "supporter", supporter_id)
+        self.audit.write(actor, "training.ce.export", "supporter", supporter_id)
         slug = re.sub(r"[^a-z0-9]+", "-", found.row.name.lower()).strip("-") or "supporter"
         return f"ce-{slug}.csv", out.getvalue()
 

@@ -63,7 +63,7 @@ class TrainingImport:
                     row.supporter_id, day, minutes, activity, "import", actor.label
                 )
         credits = sum(1 for r in rows if r.credit)
-        self.audit.record(actor, "training.import", None, None, rows=len(rows), credits=credits)
+        self.audit.write(actor, "training.import", None, None, rows=len(rows), credits=credits)
         return Imported(len(rows), credits)
 
     def _check(self, text: str, today: date) -> list[_Row]:
