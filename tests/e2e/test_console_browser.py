@@ -28,11 +28,11 @@ from storage.roster import NewSupporter, RosterStore
 from telephony.carrier import TwilioCarrier, twilio_client
 from tests.conftest import BACKENDS
 from tests.console_support import new_request
+from tests.e2e.chromium import CHROMIUM, launch
 from tests.e2e.conftest import AUTH_TOKEN, PUBLIC_URL, make_settings
 from usecases.access import Role, cli_actor
 from usecases.accounts import NewAccount
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "browser-password-1"
 CALLER, ANA, BEN = "+16175550133", "+12015550101", "+12015550102"
@@ -127,17 +127,7 @@ def test_a_coordinator_runs_the_program_from_the_browser(served: Served) -> None
     problems: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(10_000)

@@ -34,12 +34,12 @@ from sandbox import ManualClock, Sandbox, SandboxConfig, SandboxServer, create_s
 from sandbox.phones import Heard
 from storage.roster import RosterStore
 from telephony.carrier import TwilioCarrier, twilio_client
+from tests.e2e.chromium import CHROMIUM, launch
 from tests.e2e.conftest import AUTH_TOKEN, CRISIS, PUBLIC_URL
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOT = "readme-first-call.png"
@@ -129,17 +129,7 @@ def test_the_readme_call_connects_at_human_speed(demo_world: Demo) -> None:
 
     box = demo_world.box
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(playwright)
         try:
             page = browser.new_page(
                 viewport={"width": 1280, "height": 960}, locale="en-US", timezone_id="UTC"

@@ -14,9 +14,9 @@ from sqlalchemy import update
 from storage.models import HelpRequest, RequestStatus
 from storage.roster import NewSupporter
 from tests.console_support import new_request
+from tests.e2e.chromium import CHROMIUM, launch
 from tests.e2e.test_console_browser import (  # noqa: F401 - the served fixture
     ARTIFACTS,
-    CHROMIUM,
     PASSWORD,
     Served,
     served,
@@ -64,9 +64,7 @@ def test_reports_show_suppressed_cells_and_a_local_chart(served: Served) -> None
     problems: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(15_000)

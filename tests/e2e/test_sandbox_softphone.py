@@ -10,8 +10,8 @@ from twilio.rest import Client
 
 from sandbox import Sandbox, SandboxServer, create_sandbox_app
 from sandbox.testing import TwimlScript, sandbox_config
+from tests.e2e.chromium import CHROMIUM, launch
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CALLER = "+16175550101"
 SUPPORTER = "+16175550102"
@@ -82,17 +82,7 @@ def test_a_call_and_a_text_from_the_softphone_page(served: Served) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.set_default_timeout(10_000)

@@ -20,11 +20,11 @@ from twilio.rest import Client
 
 from sandbox import ManualClock, Sandbox, SandboxServer, create_sandbox_app
 from sandbox.testing import TwimlScript, sandbox_config
+from tests.e2e.chromium import CHROMIUM, launch
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page, Response
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CALLER, SUPPORTER, OTHER, COORDINATOR = (
     "+16175550101",
@@ -122,17 +122,7 @@ def test_the_page_gives_the_signals_a_phone_gives(served: Served) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(playwright)
         try:
             context = browser.new_context(
                 viewport={"width": 1280, "height": 720}, locale="en-GB", timezone_id="UTC"

@@ -20,11 +20,11 @@ from peerline.app import create_app
 from sandbox.server import SandboxServer
 from storage.roster import NewSupporter, RosterStore
 from tests.conftest import BACKENDS
+from tests.e2e.chromium import CHROMIUM, launch
 from tests.e2e.conftest import make_settings
 from usecases.access import Role, cli_actor
 from usecases.accounts import NewAccount
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "browser-password-1"
 ANA, BEN = "+12015550101", "+12015550102"
@@ -65,10 +65,7 @@ def test_a_nurse_asks_for_support_from_a_phone_browser(served: Served) -> None:
     problems: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
+        browser = launch(playwright)
         try:
             context = browser.new_context(
                 viewport={"width": 390, "height": 844}, java_script_enabled=False
