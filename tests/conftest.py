@@ -6,6 +6,7 @@ can't silently skip the real services.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -145,6 +146,16 @@ def engine(database_url: str) -> Iterator[Engine]:
             conn.execute(table.delete())
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """A test that runs the CLI configures root logging; the next test must not inherit it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture

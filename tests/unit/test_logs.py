@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import io
 import logging
+import sys
 
 import pytest
 
-from peerline.logs import RedactingFilter, redact
+from peerline.logs import RedactingFilter, configure, redact
 
 
 @pytest.mark.parametrize(
@@ -53,3 +55,15 @@ def test_filter_rewrites_formatted_messages_and_tracebacks(
     text = caplog.text
     assert "6175551234" not in text
     assert "[number]" in text
+
+
+def test_the_handler_writes_to_stderr_as_it_is_now_not_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    configure("INFO")  # the root handlers come back after the test (tests/conftest.py)
+    first.close()  # what a test's capture does when the test ends
+    monkeypatch.setattr(sys, "stderr", second)
+    logging.getLogger("peerline.test").info("after the swap")
+    assert second.getvalue().endswith("peerline.test after the swap\n")
