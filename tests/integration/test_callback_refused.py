@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 CALLER = "+16175551234"
 ANA, BEN, KIM = "+12015550101", "+12015550102", "+12015550199"
-CALLBACK_NURSE_TODAY = ["1", "1", "1", "3", "2", "1", "1"]
+CALLBACK_NURSE_TODAY = ["1", "1", "1", "3", "2", "1", "1", "2"]
 
 
 def request_from(line: Line, caller: str) -> str:

@@ -42,8 +42,9 @@ CALLBACK_NURSE_TODAY = [
     "2",
     "1",
     "1",
-]  # en, nurse, today, any org, back, asap, any role
-HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1"]
+    "2",
+]  # en, nurse, today, any org, back, asap, any role, no follow-up text
+HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1", "2"]
 
 
 def query(url: str, name: str) -> str:
@@ -233,6 +234,7 @@ def _physician_from_bmc_calling_back(line: Line, other_role: str) -> None:
     call.press("2")  # call me back
     call.press("1")  # as soon as possible
     call.press(other_role)  # may another healthcare worker call?
+    call.press("2")  # no follow-up text
     line.work()
 
 

@@ -36,8 +36,9 @@ CALLBACK_NURSE_TODAY = [
     "2",
     "1",
     "1",
-]  # en, nurse, today, any org, back, asap, any role
-HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1"]
+    "2",
+]  # en, nurse, today, any org, back, asap, any role, no follow-up text
+HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1", "2"]
 P = Purpose
 # Every purpose but the help key's exception, which reaches the crisis line alone (below).
 ORDINARY = [p for p in Purpose if p is not P.CRISIS_CONFERENCE]
