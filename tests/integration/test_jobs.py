@@ -103,12 +103,28 @@ def test_reconciler_requeues_a_job_redis_lost(queues: Queues, store: Store) -> N
     assert any(kind == "dispatch.run" for kind, _ in store.events(rid))
 
 
-def test_reconciler_leaves_finished_dispatches_alone(queues: Queues, store: Store) -> None:
+def test_reconciler_leaves_a_finished_dispatch_with_its_next_round_alone(
+    queues: Queues, store: Store
+) -> None:
     rid = waiting_request(store)
     enqueue_dispatch(queues, rid, "urgent")
     store.mark_queued(rid)
     work(queues)
+    RqJobs(queues).dispatch(rid, Urgency.URGENT, after=timedelta(hours=4))  # e.g. its window
     assert reconcile(store, queues, grace=timedelta(0)).enqueued == 0
+
+
+def test_reconciler_requeues_a_finished_dispatch_whose_next_round_redis_lost(
+    queues: Queues, store: Store
+) -> None:
+    """Every decision dispatch makes that leaves a request waiting queues a next round
+    (its window, the next try): a waiting request with none has lost it."""
+    rid = waiting_request(store)
+    enqueue_dispatch(queues, rid, "urgent")
+    store.mark_queued(rid)
+    work(queues)
+    assert reconcile(store, queues, grace=timedelta(0)).enqueued == 1
+    assert reconcile(store, queues, grace=timedelta(0)).enqueued == 0, "nothing twice"
 
 
 def test_reconciler_respects_the_grace_period(queues: Queues, store: Store) -> None:
