@@ -97,6 +97,18 @@ def _delete_ended(queues: Queues, job_id: str) -> None:
             return
 
 
+def callback_job_id(request_id: str, attempt: int) -> str:
+    return f"callback-{request_id}-{attempt}"
+
+
+def textfirst_job_id(request_id: str, attempt: int) -> str:
+    return f"textfirst-{request_id}-{attempt}"
+
+
+def callback_failed_job_id(request_id: str, offer_id: str) -> str:
+    return f"callback-failed-{request_id}-{offer_id}"
+
+
 def dispatch_job_status(queues: Queues, request_id: str) -> JobStatus | None:
     """The status of the request's dispatch job, or None when Redis has no such job."""
     job = Job.fetch_many(
@@ -158,11 +170,11 @@ class RqJobs:
         self._task(LIVE, tasks.connect_caller, f"connect-{request_id}", None, request_id=request_id)
 
     def call_back(self, request_id: str, attempt: int, *, after: timedelta | None = None) -> None:
-        job_id = f"callback-{request_id}-{attempt}"
+        job_id = callback_job_id(request_id, attempt)
         self._task(LIVE, tasks.call_back, job_id, after, request_id=request_id)
 
     def text_first(self, request_id: str, attempt: int) -> None:
-        job_id = f"textfirst-{request_id}-{attempt}"
+        job_id = textfirst_job_id(request_id, attempt)
         self._task(LIVE, tasks.text_first, job_id, None, request_id=request_id)
 
     def confirm_request(self, request_id: str) -> None:
@@ -170,7 +182,7 @@ class RqJobs:
         self._task(LIVE, tasks.confirm_request, job_id, None, request_id=request_id)
 
     def callback_failed(self, request_id: str, offer_id: str = "") -> None:
-        job_id = f"callback-failed-{request_id}-{offer_id or uuid.uuid4().hex[:8]}"
+        job_id = callback_failed_job_id(request_id, offer_id or uuid.uuid4().hex[:8])
         self._task(
             LIVE, tasks.callback_failed, job_id, None, request_id=request_id, offer_id=offer_id
         )
