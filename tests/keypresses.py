@@ -1,0 +1,8 @@
+"""The keys a caller presses through the voice intake, for tests that walk it by phone."""
+
+from __future__ import annotations
+
+# English, nurse, today, any organization, call me back, as soon as possible, any role.
+CALLBACK_NURSE_TODAY = ["1", "1", "1", "3", "2", "1", "1"]
+# English, nurse, today, any organization, I'll hold.
+HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1"]
