@@ -143,13 +143,16 @@ class Dispatcher:
     def assign(self, request_id: str, supporter_id: str) -> None:
         """A coordinator chose the supporter (``usecases.board_actions``): claim and ring
         them exactly as dispatch would. If that can't happen now (the request is no longer
-        waiting, the supporter was just taken, their number failed), log why; a request
-        still waiting is then dispatched as usual."""
+        waiting, the caller may not be called yet, the supporter was just taken, their
+        number failed), log why; a request still waiting is then dispatched as usual (one
+        asked for in a window, when the window opens)."""
         request = self.store.get_request(request_id)
         if request is None:
             return
         if request.status is not RequestStatus.WAITING:
             reason = f"request_{request.status}"
+        elif self._not_yet(request, self.clock()):
+            reason = "outside_window"
         else:
             self.outbound.wait_for_call_slot()
             outcome = self._offer(request, supporter_id, "assigned")
