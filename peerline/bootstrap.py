@@ -111,6 +111,7 @@ from storage.alerts import AlertStore
 from storage.audit import AuditStore
 from storage.blocklist import BlocklistStore
 from storage.dispatch import DispatchStore
+from storage.recovery import RecoveryQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.sms import SmsStore
@@ -127,6 +128,7 @@ from usecases.supporter_leg import SupporterLeg
 from usecases.text_desk import TextDesk
 from usecases.text_intake import TextIntake
 from usecases.text_replay import TextReplay
+from usecases.unfinished import Unfinished
 from usecases.voice_intake import IntakeConfig, VoiceIntake
 
 
@@ -201,6 +203,12 @@ def text_replay(services: Services, outbound_: Outbound) -> TextReplay:
     """The scheduler's replay of kept texts through the same desk the webhook uses."""
     desk = text_desk(services, known_organizations(services))
     return TextReplay(text_spool(services), desk, outbound_)
+
+
+def unfinished(services: Services) -> Unfinished:
+    """What connected call backs are owed when Redis lost their jobs (the reconciler)."""
+    engine = services.store.engine
+    return Unfinished(RecoveryQueries(engine), DispatchStore(engine))
 
 
 def blocklist(store_: Store) -> Blocklist:

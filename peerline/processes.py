@@ -134,7 +134,10 @@ def _reconciler_pass(
 ) -> None:
     settings = services.settings
     result = reconcile(
-        services.store, services.queues, stuck_offers=deps.dispatcher.recover_stuck_offers
+        services.store,
+        services.queues,
+        stuck_offers=deps.dispatcher.recover_stuck_offers,
+        unfinished=bootstrap.unfinished(services),
     )
     if expired := deps.expiry.expire_overdue():
         logger.info("expiry: %d request(s) expired", expired)
@@ -151,13 +154,14 @@ def _reconciler_pass(
         services.store, bootstrap.jobs(services), timedelta(hours=settings.sms_idle_hours)
     )
     replay.replay()  # texts kept while the database was away; raises if it still is
-    if result.enqueued or result.abandoned_jobs or result.stuck_offers:
+    if result.enqueued or result.abandoned_jobs or result.stuck_offers or result.call_backs:
         logger.info(
             "reconciler: %d request(s) re-queued, %d abandoned job(s) retried, "
-            "%d stuck offer(s) closed",
+            "%d stuck offer(s) closed, %d call back(s) resumed",
             result.enqueued,
             result.abandoned_jobs,
             result.stuck_offers,
+            result.call_backs,
         )
 
 

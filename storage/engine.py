@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
+
+# A pooled connection back in the pool for longer than this is pinged before it is handed
+# out (a restarted or failed-over server has closed it). One in steady use is not: a ping
+# on every checkout cost one round trip of the 6-8 a webhook made (bench/README.md).
+IDLE_PING_SECONDS = 5.0
 
 
 def normalize_url(url: str) -> str:
@@ -27,8 +34,42 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     # Starlette runs handlers on up to 40 threads; a pool smaller than that reconnects to
     # PostgreSQL every few webhooks under load (measured: 1 new connection per 4 requests).
-    options = {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 20, **kwargs}
-    return create_engine(url, **options)
+    options = {"pool_size": 20, "max_overflow": 20, **kwargs}
+    engine = create_engine(url, **options)
+    if not options.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+def autocommit(engine: Engine) -> Engine:
+    """``engine`` for work that is one statement: autocommit, so it is one round trip (no
+    BEGIN before it, no COMMIT or ROLLBACK after). Anything of two statements or more
+    that must hold together goes through a transaction instead."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """``pool_pre_ping``, but only for connections idle for ``IDLE_PING_SECONDS``.
+
+    A connection that dies while in steady use fails its statement; SQLAlchemy then
+    invalidates it and every older pooled connection, so the next checkout connects anew.
+    """
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return  # just connected, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("idle connection no longer answers") from exc
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -46,9 +46,10 @@ class IntakeSessions:
     cipher: FieldCipher
     clock: Callable[[], datetime]
     _sessions: sessionmaker[Session]
+    _autocommit: sessionmaker[Session]  # one statement, one round trip
 
     def get_session(self, sid: str) -> SessionRecord | None:
-        with self._sessions() as db:
+        with self._autocommit() as db:
             row = db.get(CallSession, sid)
             return _session_record(row) if row else None
 
@@ -132,6 +133,7 @@ class IntakeSessions:
                 update(CallSession)
                 .where(CallSession.sid == sid, CallSession.turn == expected_turn)
                 .values(**values)
+                .execution_options(synchronize_session=False)  # nothing reads the row after
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleTurn(sid)  # leaving the block rolls the request insert back
@@ -174,7 +176,7 @@ class IntakeSessions:
             )
 
     def session_caller(self, sid: str) -> str | None:
-        with self._sessions() as db:
+        with self._autocommit() as db:
             row = db.get(CallSession, sid)
             if row is None or row.caller_enc is None:
                 return None
@@ -182,11 +184,12 @@ class IntakeSessions:
 
     def close_session(self, sid: str, status: SessionStatus) -> bool:
         """Mark an active session ended (e.g. abandoned on hang-up). False if it was not active."""
-        with self._sessions.begin() as db:
+        with self._autocommit() as db:
             result = db.execute(
                 update(CallSession)
                 .where(CallSession.sid == sid, CallSession.status == SessionStatus.ACTIVE)
                 .values(status=status, updated_at=self.clock())
+                .execution_options(synchronize_session=False)
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -201,7 +204,7 @@ class IntakeSessions:
             )
 
     def in_crisis(self, sid: str) -> bool:
-        with self._sessions() as db:
+        with self._autocommit() as db:
             return db.scalar(select(CallSession.status).where(CallSession.sid == sid)) == (
                 SessionStatus.CRISIS
             )

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from storage.crypto import FieldCipher
+from storage.engine import autocommit
 from storage.errors import StaleTurn
 from storage.intake_sessions import IntakeSessions
 from storage.models import Event, Organization, SessionStatus
@@ -42,12 +43,18 @@ class Store(IntakeSessions, RequestQueries):
         self.cipher = cipher
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # One-statement reads and writes: autocommit, one round trip (no BEGIN, no COMMIT)
+        self._autocommit = sessionmaker(autocommit(engine))
         self._listeners: list[RequestEventListener] = []
 
     def on_request_event(self, listener: RequestEventListener) -> None:
         """Call ``listener`` after each event about a request is committed (the composition
         root relays them to the live board). A listener must not raise."""
         self._listeners.append(listener)
+
+    def announce(self, kind: str, request_id: str) -> None:
+        """Tell the listeners of an event another store committed (``attach_call``)."""
+        self._announce(kind, request_id)
 
     def _announce(self, kind: str, request_id: str | None) -> None:
         if request_id is not None:

@@ -30,9 +30,10 @@ class RequestQueries:
     cipher: FieldCipher
     clock: Callable[[], datetime]
     _sessions: sessionmaker[Session]
+    _autocommit: sessionmaker[Session]  # one statement, one round trip
 
     def get_request(self, request_id: str) -> RequestRecord | None:
-        with self._sessions() as db:
+        with self._autocommit() as db:
             row = db.get(HelpRequest, request_id)
             return request_record(row) if row else None
 
@@ -45,7 +46,7 @@ class RequestQueries:
             return self.cipher.decrypt(row.caller_enc, context=CALLER_CONTEXT)
 
     def mark_queued(self, request_id: str) -> None:
-        with self._sessions.begin() as db:
+        with self._autocommit() as db:  # one statement: one round trip
             db.execute(
                 update(HelpRequest)
                 .where(HelpRequest.id == request_id)
@@ -54,6 +55,7 @@ class RequestQueries:
                     dispatch_attempts=HelpRequest.dispatch_attempts + 1,
                     updated_at=self.clock(),
                 )
+                .execution_options(synchronize_session=False)
             )
 
     def awaiting_dispatch(self, older_than: timedelta, limit: int = 100) -> list[RequestRecord]:

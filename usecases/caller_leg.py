@@ -41,6 +41,8 @@ from usecases.withdrawal import Withdrawals
 logger = logging.getLogger(__name__)
 
 KEY_CONNECT, KEY_DECLINE = "1", "2"
+# What the reconciler reads to tell how far a call back got (usecases.unfinished).
+CALLBACK_PLACED, CALLBACK_MISSED = "callback.placed", "callback.missed"
 MISSED = {"busy", "no-answer", "failed", "canceled"}
 
 
@@ -127,6 +129,9 @@ class CallerLeg:
                 attempt=request.callback_attempts,
                 ring_seconds=self.policy.ring_seconds,
             )
+            self.store.add_event(
+                CALLBACK_PLACED, request_id=request_id, attempt=request.callback_attempts
+            )
         except ForbiddenDestination as exc:
             self._cannot_call(request, str(exc.reason))
         except PermanentCarrierError as exc:  # e.g. 21215 geo permissions: it won't change
@@ -196,7 +201,7 @@ class CallerLeg:
         if digits == KEY_DECLINE:  # "if you no longer need this call, press 2"
             self.withdrawals.withdraw(request_id, reason="declined_call_back", bridged_ok=True)
             return Farewell(lines(language, Msg.CALLBACK_DECLINED))
-        self.jobs.callback_failed(request_id, self._accepted_offer(request_id))
+        self._missed(request_id)
         return Farewell(lines(language, Msg.CALLBACK_NOT_NOW))
 
     def status(self, request_id: str, call_status: str) -> None:
@@ -207,7 +212,7 @@ class CallerLeg:
             kind == "callback.connected" for kind, _ in self.store.events(request_id)
         )
         if call_status in MISSED or hung_up_at_prompt:
-            self.jobs.callback_failed(request_id, self._accepted_offer(request_id))
+            self._missed(request_id)
         elif call_status == "completed":  # they talked, then hung up: the call is over
             self.store.add_event(CALLER_LEFT, request_id=request_id)
 
@@ -239,6 +244,13 @@ class CallerLeg:
     def in_crisis(self, call_sid: str) -> bool:
         """Invariant 6: a call in a crisis transfer is never touched (database or Redis says)."""
         return self.store.in_crisis(call_sid) or self.marks.marked(call_sid)
+
+    def _missed(self, request_id: str) -> None:
+        """The caller did not take the call back: logged first, so the reconciler can
+        re-queue ``callback_failed`` if Redis loses it."""
+        offer_id = self._accepted_offer(request_id)
+        self.store.add_event(CALLBACK_MISSED, request_id=request_id, offer_id=offer_id)
+        self.jobs.callback_failed(request_id, offer_id)
 
     def _accepted_offer(self, request_id: str) -> str:
         offer = self.offers.active_offer(request_id)

@@ -11,7 +11,8 @@ wins and every later one changes nothing:
 - ``expire``: nobody reached the caller within the promise plus a grace period
   (``expire_overdue``, the scheduler's pass), or the call backs ran out
   (``callbacks_exhausted``). The on-call coordinator is told once; a caller who reached us
-  by text and has not opted out gets a kind text naming 988 and the hotline.
+  by text (or chose "text me first" on the web form) and has not opted out gets a kind
+  text naming 988 and the hotline.
 
 Every ending stamps ``closed_at``, which starts the identity purge's clock
 (``RequestQueries.forget_callers``): no ended request keeps a caller's number.
@@ -102,6 +103,15 @@ class Lifecycle:
         return self.withdrawals.withdraw(request.id, reason=f"texted_{keyword.lower()}")
 
 
+def texted(request: RequestRecord) -> bool:
+    """The caller reached us by text, or chose "text me first" on the web form: the
+    expiry may text them (a caller who phoned may share their phone; who asked for a call
+    back on the form asked for a call, not texts)."""
+    if request.channel is Channel.SMS:
+        return True
+    return request.channel is Channel.WEB and request.contact_mode is ContactMode.TEXT_FIRST
+
+
 class Expiry:
     """Requests nobody could reach in time: needs the carrier (workers, the scheduler)."""
 
@@ -149,7 +159,7 @@ class Expiry:
             self.teller.tell_on_call(request, Msg.PAGE_NOT_REACHED, "expired", attempts=attempts)
         else:
             self.teller.tell_on_call(request, Msg.PAGE_EXPIRED, "expired")
-        if request.channel is Channel.SMS:
+        if texted(request):
             self._farewell(request)
         return True
 

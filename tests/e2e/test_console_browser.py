@@ -27,9 +27,9 @@ from sandbox.server import SandboxServer
 from storage.roster import NewSupporter, RosterStore
 from telephony.carrier import TwilioCarrier, twilio_client
 from tests.conftest import BACKENDS
-from tests.console_support import new_request
 from tests.e2e.chromium import CHROMIUM, launch
 from tests.e2e.conftest import AUTH_TOKEN, PUBLIC_URL, make_settings
+from tests.request_support import waiting_request
 from usecases.access import Role, cli_actor
 from usecases.accounts import NewAccount
 
@@ -122,7 +122,7 @@ def test_a_coordinator_runs_the_program_from_the_browser(served: Served) -> None
             ),
         ]
     )
-    first = new_request(store, urgency="routine", organization_unknown=True)
+    first = waiting_request(store, urgency="routine", organization_unknown=True)
     ticket = store.get_request(first).ticket  # type: ignore[union-attr]
     problems: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
@@ -163,6 +163,7 @@ def test_a_coordinator_runs_the_program_from_the_browser(served: Served) -> None
             calling = page.locator(f'tr[data-id="{called}"]')
             expect(calling).to_contain_text("urgent")
             expect(calling).to_contain_text("waiting")
+            expect(calling.locator(".promise")).to_contain_text("due by")  # drawn by console.js
 
             # Its match reasons, then assign it to Ben, whom dispatch passed over.
             called_ticket = store.get_request(called).ticket  # type: ignore[union-attr]

@@ -13,7 +13,6 @@ from sqlalchemy import update
 
 from storage.models import HelpRequest, RequestStatus
 from storage.roster import NewSupporter
-from tests.console_support import new_request
 from tests.e2e.chromium import CHROMIUM, launch
 from tests.e2e.test_console_browser import (  # noqa: F401 - the served fixture
     ARTIFACTS,
@@ -21,6 +20,7 @@ from tests.e2e.test_console_browser import (  # noqa: F401 - the served fixture
     Served,
     served,
 )
+from tests.request_support import waiting_request
 
 pytestmark = [
     pytest.mark.e2e,
@@ -34,7 +34,7 @@ def _seed(where: Served) -> None:
     store = where.services.store
     now = datetime.now(UTC)
     for i in range(12):
-        rid = new_request(store, urgency="urgent" if i < 7 else "soon" if i < 10 else "routine")
+        rid = waiting_request(store, urgency="urgent" if i < 7 else "soon" if i < 10 else "routine")
         values = {"created_at": now - timedelta(minutes=30 * i + 30)}
         if i < 7:
             values |= {

@@ -12,45 +12,29 @@ from ivr.model import Urgency
 from jobs.reconciler import reconcile
 from storage.dispatch_models import OfferStatus
 from storage.models import DispatchState, HelpRequest, RequestStatus
-from storage.records import NewRequest
 from tests.integration.conftest import Leg, Line, leg_post, supporter_leg
+from tests.keypresses import CALLBACK_NURSE_TODAY
+from tests.request_support import waiting_request
 from usecases.errors import PermanentCarrierError
 
 pytestmark = pytest.mark.integration
 
 CALLER = "+16175551234"
 ANA, BEN, KIM = "+12015550101", "+12015550102", "+12015550199"
-CALLBACK_NURSE_TODAY = ["1", "1", "1", "3", "2", "1", "1", "2"]
 
 
 def request_from(line: Line, caller: str) -> str:
     """A waiting call-back request holding ``caller``, as a row made before the policy
     existed would (intake now refuses such numbers, so it is written directly)."""
-    store = line.services.store
-    session = store.begin_session("CA" + "d" * 32, "voice", {}, "", caller)
-    saved = store.save_turn(
-        session.sid,
-        0,
-        {},
-        "completed",  # type: ignore[arg-type]
-        "",
-        NewRequest(
-            channel="voice",
-            role="nurse",
-            urgency="urgent",
-            language="en",
-            org_preference="any",
-            organization=None,
-            organization_unknown=False,
-            contact_mode="callback",
-            callback_window="asap",
-            caller=caller,
-            source_sid=session.sid,
-        ),
+    request_id = waiting_request(
+        line.services.store,
+        sid="CA" + "d" * 32,
+        caller=caller,
+        org_preference="any",
+        contact_mode="callback",
     )
-    assert saved.request is not None
-    line.deps.dispatcher.jobs.dispatch(saved.request.id, Urgency.URGENT)
-    return saved.request.id
+    line.deps.dispatcher.jobs.dispatch(request_id, Urgency.URGENT)
+    return request_id
 
 
 def by_phone(line: Line, caller: str = CALLER) -> str:

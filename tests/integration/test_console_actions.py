@@ -20,14 +20,14 @@ from peerline import bootstrap
 from storage.dispatch import DispatchStore
 from storage.models import DispatchState, HelpRequest, RequestStatus
 from storage.roster import NewSupporter
-from tests.console_support import new_request
 from tests.fakes import RecordingCarrier
 from tests.integration.conftest import Console
+from tests.request_support import waiting_request
 from usecases.errors import OptedOut
 
 pytestmark = pytest.mark.integration
 ANA, BEN, DI = "+12015550101", "+12015550102", "+12015550104"
-CALLER = "+16175550177"  # tests.console_support.new_request's caller
+CALLER = "+16175550177"
 
 
 @dataclass
@@ -72,7 +72,7 @@ def desk(console: Console) -> Iterator[Desk]:
 def test_assign_rings_the_chosen_supporter_even_off_shift(desk: Desk) -> None:
     desk.supporter("Ana Lopez", ANA)
     ben = desk.supporter("Ben Ode", BEN, on_shift=False)
-    rid = new_request(desk.console.services.store)
+    rid = waiting_request(desk.console.services.store)
     status, body = desk.post(f"/requests/{rid}/assign", {"supporter_id": ben})
     assert status == 202, body
     assert body["supporter_name"] == "Ben Ode" and body["request"]["id"] == rid
@@ -91,7 +91,7 @@ def test_assign_rings_the_chosen_supporter_even_off_shift(desk: Desk) -> None:
 def test_assign_stops_a_phone_ringing_for_someone_else(desk: Desk) -> None:
     ana = desk.supporter("Ana Lopez", ANA)
     ben = desk.supporter("Ben Ode", BEN, on_shift=False)
-    rid = new_request(desk.console.services.store)
+    rid = waiting_request(desk.console.services.store)
     bootstrap.jobs(desk.console.services).dispatch(rid, Urgency.URGENT)
     desk.work()  # dispatch rings Ana, the only one on shift
     assert [c["to"] for c in desk.carrier.calls] == [ANA]
@@ -110,7 +110,9 @@ def test_actions_refuse_whom_matching_never_overrules_bad_input_and_closed_reque
     desk: Desk,
 ) -> None:
     di = desk.supporter("Di Mass", DI, organization="Massachusetts General Hospital")
-    rid = new_request(desk.console.services.store, organization="Massachusetts General Hospital")
+    rid = waiting_request(
+        desk.console.services.store, organization="Massachusetts General Hospital"
+    )
     status, body = desk.post(f"/requests/{rid}/assign", {"supporter_id": di})
     assert status == 409
     assert body["detail"] == (
@@ -143,8 +145,8 @@ def test_actions_refuse_whom_matching_never_overrules_bad_input_and_closed_reque
 
 def test_a_supporter_who_is_busy_when_the_job_runs_leaves_it_to_dispatch(desk: Desk) -> None:
     ana = desk.supporter("Ana Lopez", ANA)
-    rid = new_request(desk.console.services.store)
-    other = new_request(desk.console.services.store)
+    rid = waiting_request(desk.console.services.store)
+    other = waiting_request(desk.console.services.store)
     assert desk.post(f"/requests/{rid}/assign", {"supporter_id": ana})[0] == 202
     offers = DispatchStore(desk.console.services.store.engine)
     assert offers.claim(other, ana, timedelta(seconds=40)) is not None  # Ana took another
@@ -160,7 +162,7 @@ def test_requeue_stops_the_ringing_offer_and_returns_a_held_request_to_dispatch(
 ) -> None:
     desk.supporter("Ana Lopez", ANA)
     store = desk.console.services.store
-    rid = new_request(store)
+    rid = waiting_request(store)
     with store.engine.begin() as db:
         db.execute(
             update(HelpRequest)
@@ -182,7 +184,7 @@ def test_requeue_stops_the_ringing_offer_and_returns_a_held_request_to_dispatch(
 
 
 def test_a_scheduling_text_goes_through_the_one_sender(desk: Desk) -> None:
-    rid = new_request(desk.console.services.store)
+    rid = waiting_request(desk.console.services.store, caller=CALLER)
     body = {"day": "tomorrow", "window": "morning"}
     assert desk.post(f"/requests/{rid}/scheduling-text", body)[0] == 202
     desk.work()
@@ -206,7 +208,9 @@ def test_the_request_page_assigns_and_shows_why_not(desk: Desk) -> None:
     client = desk.console.client
     ben = desk.supporter("Ben Ode", BEN, on_shift=False)
     di = desk.supporter("Di Mass", DI, organization="Massachusetts General Hospital")
-    rid = new_request(desk.console.services.store, organization="Massachusetts General Hospital")
+    rid = waiting_request(
+        desk.console.services.store, organization="Massachusetts General Hospital"
+    )
     csrf = desk.console.login("cory")
     page = client.get(f"/console/requests/{rid}")
     assert page.status_code == 200
@@ -231,7 +235,7 @@ def test_the_request_page_assigns_and_shows_why_not(desk: Desk) -> None:
 def test_close_ends_an_unanswered_request_once_with_a_reason(desk: Desk) -> None:
     store = desk.console.services.store
     desk.supporter("Ana Lopez", ANA)
-    rid = new_request(store)
+    rid = waiting_request(store)
     bootstrap.jobs(desk.console.services).dispatch(rid, Urgency.URGENT)
     desk.work()  # Ana's phone rings
     status, body = desk.post(f"/requests/{rid}/close", {"reason": "no_longer_needed"})
@@ -255,7 +259,7 @@ def test_close_ends_an_unanswered_request_once_with_a_reason(desk: Desk) -> None
 def test_a_connected_request_closes_when_its_call_ends(desk: Desk) -> None:
     store = desk.console.services.store
     ana = desk.supporter("Ana Lopez", ANA)
-    rid = new_request(store)
+    rid = waiting_request(store)
     offers = DispatchStore(store.engine)
     offer = offers.claim(rid, ana, timedelta(seconds=40))
     assert offer is not None and offers.accept(offer.id)

@@ -14,8 +14,8 @@ from storage.dispatch import DispatchStore
 from storage.dispatch_models import OfferStatus
 from storage.models import RequestStatus
 from storage.roster import NewSupporter
-from tests.console_support import new_request
 from tests.integration.conftest import Console
+from tests.request_support import waiting_request
 
 pytestmark = pytest.mark.integration
 
@@ -28,10 +28,10 @@ def _supporter(console: Console, name: str, phone: str, **kw: object) -> str:
 
 def test_the_board_lists_open_requests_most_urgent_first_with_time_left(console: Console) -> None:
     store = console.services.store
-    routine = new_request(store, urgency="routine")
-    urgent = new_request(store, urgency="urgent", organization_unknown=True)
-    soon = new_request(store, urgency="soon", contact_mode="callback")
-    closed = new_request(store, urgency="urgent")
+    routine = waiting_request(store, urgency="routine")
+    urgent = waiting_request(store, urgency="urgent", organization_unknown=True)
+    soon = waiting_request(store, urgency="soon", contact_mode="callback")
+    closed = waiting_request(store, urgency="urgent")
     store.set_request_status(closed, RequestStatus.WITHDRAWN)
     page = console.client.get("/api/v1/board", headers=console.bearer(admin=False)).json()
     assert [r["id"] for r in page["items"]] == [urgent, soon, routine]
@@ -49,7 +49,7 @@ def test_offers_show_who_is_ringing_and_repeated_no_answer(console: Console) -> 
     store = console.services.store
     ana = _supporter(console, "Ana Lopez", "+12015550101")
     ben = _supporter(console, "Ben Ode", "+12015550102")
-    rid = new_request(store)
+    rid = waiting_request(store)
     offers = DispatchStore(store.engine)
     for who in (ana, ben):
         offer = offers.claim(rid, who, timedelta(seconds=40))
@@ -74,7 +74,7 @@ def test_match_reasons_name_who_would_be_offered_and_why_others_are_not(console:
     _supporter(console, "Ben Ode", "+12015550102", role="physician", organization="Other Place")
     _supporter(console, "Cy Far", "+12015550103", on_shift=False)
     _supporter(console, "Di Mass", "+12015550104", organization="Massachusetts General Hospital")
-    rid = new_request(store, organization="Massachusetts General Hospital")
+    rid = waiting_request(store, organization="Massachusetts General Hospital")
     match = console.client.get(f"/api/v1/requests/{rid}/match", headers=console.bearer(admin=False))
     assert match.status_code == 200
     body = match.json()
@@ -97,7 +97,7 @@ def test_match_reasons_name_who_would_be_offered_and_why_others_are_not(console:
 
 def test_ack_owns_the_request_once_and_stops_its_escalation(console: Console) -> None:
     store = console.services.store
-    rid = new_request(store)
+    rid = waiting_request(store)
     csrf = console.login("cory")
     first = console.client.post(f"/api/v1/requests/{rid}/ack", headers={"X-CSRF-Token": csrf})
     assert first.status_code == 200 and first.json()["acknowledged"] is True
@@ -134,7 +134,7 @@ def test_the_feed_carries_ack_and_roster_events_between_processes(console: Conso
         task = asyncio.create_task(read())
         while not subscribed.is_set():  # wait until the subscription is live on the server
             await asyncio.sleep(0.05)
-            if console.services.redis.pubsub_numsub("peerline:board")[0][1]:
+            if console.services.redis.pubsub_numsub(listener.channel)[0][1]:
                 subscribed.set()
         await asyncio.to_thread(publisher.publish, "request.acked", "r1")
         await asyncio.to_thread(publisher.publish, "roster.changed")

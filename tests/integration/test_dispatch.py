@@ -14,6 +14,7 @@ from storage.dispatch_models import Offer
 from storage.models import HelpRequest
 from storage.roster_models import Supporter
 from tests.integration.conftest import Line, leg_post, supporter_leg
+from tests.keypresses import CALLBACK_NURSE_TODAY, HOLD_NURSE_TODAY
 from tests.twilio_driver import Call
 from usecases.errors import PermanentCarrierError
 
@@ -32,19 +33,6 @@ def request_by_phone(line: Line, keys: list[str], caller: str = CALLER) -> tuple
             select(HelpRequest.id).where(HelpRequest.source_sid == call.sid)
         ).scalar_one()
     return call, rid
-
-
-CALLBACK_NURSE_TODAY = [
-    "1",
-    "1",
-    "1",
-    "3",
-    "2",
-    "1",
-    "1",
-    "2",
-]  # en, nurse, today, any org, back, asap, any role, no follow-up text
-HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1", "2"]
 
 
 def query(url: str, name: str) -> str:

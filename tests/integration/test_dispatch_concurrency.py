@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import queue
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from functools import partial
@@ -21,19 +20,20 @@ from peerline.settings import Settings
 from storage.dispatch import DispatchStore
 from storage.dispatch_models import ACTIVE_OFFER, Offer, OfferStatus
 from storage.engine import make_engine
-from storage.models import Event, HelpRequest, RequestStatus, SessionStatus
+from storage.models import Event, HelpRequest, RequestStatus
 from storage.offer_records import OfferRecord
-from storage.records import NewRequest
 from storage.repository import Store
 from storage.roster import NewSupporter, RosterStore
 from storage.roster_models import Supporter
 from tests.e2e.conftest import make_settings
 from tests.fakes import RecordingCarrier
+from tests.request_support import waiting_request
 
 pytestmark = pytest.mark.integration
 
 RING = timedelta(seconds=40)
 JOIN_TIMEOUT = 120  # seconds; only a deadlock would get near it
+callback_request = partial(waiting_request, org_preference="any", contact_mode="callback")
 
 
 class ThreadSafeRecordingCarrier(RecordingCarrier):
@@ -55,34 +55,6 @@ class ThreadSafeRecordingCarrier(RecordingCarrier):
     def send_sms(self, **kw: str) -> str:
         with self._lock:
             return super().send_sms(**kw)
-
-
-def new_request(store: Store, caller: str) -> str:
-    """A durable waiting call-back request, as the intake would leave it."""
-    sid = "CA" + uuid.uuid4().hex
-    store.begin_session(sid, "voice", {}, "", caller)
-    saved = store.save_turn(
-        sid,
-        0,
-        {},
-        SessionStatus.COMPLETED,
-        "",
-        new_request=NewRequest(
-            channel="voice",
-            role="nurse",
-            urgency="urgent",
-            language="en",
-            org_preference="any",
-            organization=None,
-            organization_unknown=False,
-            contact_mode="callback",
-            callback_window="asap",
-            caller=caller,
-            source_sid=sid,
-        ),
-    )
-    assert saved.request is not None
-    return saved.request.id
 
 
 def new_supporter(roster: RosterStore, n: int) -> str:
@@ -152,7 +124,9 @@ def test_two_workers_racing_for_one_supporter_claim_them_exactly_once(
     workers = [DispatchStore(e) for e in workers_engines]
     for round_ in range(20):
         supporter = new_supporter(roster, round_)
-        requests = [new_request(store, f"+1617555{round_:02d}{i:02d}") for i in range(2)]
+        requests = [
+            callback_request(store, caller=f"+1617555{round_:02d}{i:02d}") for i in range(2)
+        ]
         claims, errors = race(workers, requests, supporter)
         assert errors == [], f"round {round_}: {errors!r}"
         won = [offer for offer in claims.values() if offer is not None]
@@ -191,7 +165,7 @@ def test_eight_dispatchers_fifty_requests_ten_supporters_one_offer_each(
 ) -> None:
     roster = RosterStore(store.engine, store.cipher)
     supporter_ids = {new_supporter(roster, n) for n in range(SUPPORTERS)}
-    request_ids = [new_request(store, f"+1617555{n:04d}") for n in range(REQUESTS)]
+    request_ids = [callback_request(store, caller=f"+1617555{n:04d}") for n in range(REQUESTS)]
     carrier = ThreadSafeRecordingCarrier()
     todo: queue.Queue[str] = queue.Queue()
     for rid in request_ids:

@@ -15,6 +15,7 @@ from storage.dispatch_models import OfferStatus
 from storage.models import HelpRequest, RequestStatus
 from storage.roster import NewSupporter, SupporterRecord
 from tests.integration.conftest import Leg, Line, leg_post, sid_of, supporter_leg
+from tests.keypresses import CALLBACK_NURSE_TODAY
 from usecases.dispatch import Dispatcher
 from usecases.errors import RetryableCarrierError
 
@@ -23,16 +24,6 @@ pytestmark = pytest.mark.integration
 HOTLINE = "+16175550100"
 CALLER, OTHER_CALLER = "+16175551234", "+16175551235"
 ANA, BEN, CAM, KIM = "+12015550101", "+12015550102", "+12015550103", "+12015550199"
-CALLBACK_NURSE_TODAY = [
-    "1",
-    "1",
-    "1",
-    "3",
-    "2",
-    "1",
-    "1",
-    "2",
-]  # en, nurse, today, any org, back, asap, any role, no follow-up text
 SPANISH_CALLBACK_NURSE_TODAY = ["2", "1", "1", "3", "2", "1", "1", "2", "2"]
 MGH = "Massachusetts General Hospital"
 TUFTS = "Tufts Medical Center"

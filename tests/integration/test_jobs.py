@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -18,10 +17,10 @@ from jobs import context, tasks
 from jobs.enqueue import RqJobs, dispatch_job_id, enqueue_dispatch
 from jobs.queues import URGENCIES, Queues
 from jobs.reconciler import reconcile
-from storage.models import RequestStatus, SessionStatus
+from storage.models import RequestStatus
 from storage.repository import Store
 from tests.conftest import lose_everything
-from tests.integration.test_repository import new_request
+from tests.request_support import waiting_request
 from usecases.risk_pages import PageReason
 
 
@@ -45,15 +44,6 @@ class Deps:
 def queues(redis_conn: Redis, store: Store) -> Iterator[Queues]:
     context.install(lambda: Deps(store))
     yield Queues(redis_conn)
-
-
-def waiting_request(store: Store, sid: str = "CA1", urgency: str = "urgent") -> str:
-    store.begin_session(sid, "voice", {}, "<a/>", None)
-    request = new_request(sid)
-    request = replace(request, urgency=urgency)
-    saved = store.save_turn(sid, 0, {}, SessionStatus.COMPLETED, "<b/>", request)
-    assert saved.request is not None
-    return saved.request.id
 
 
 def work(queues: Queues) -> None:
@@ -103,12 +93,28 @@ def test_reconciler_requeues_a_job_redis_lost(queues: Queues, store: Store) -> N
     assert any(kind == "dispatch.run" for kind, _ in store.events(rid))
 
 
-def test_reconciler_leaves_finished_dispatches_alone(queues: Queues, store: Store) -> None:
+def test_reconciler_leaves_a_finished_dispatch_with_its_next_round_alone(
+    queues: Queues, store: Store
+) -> None:
     rid = waiting_request(store)
     enqueue_dispatch(queues, rid, "urgent")
     store.mark_queued(rid)
     work(queues)
+    RqJobs(queues).dispatch(rid, Urgency.URGENT, after=timedelta(hours=4))  # e.g. its window
     assert reconcile(store, queues, grace=timedelta(0)).enqueued == 0
+
+
+def test_reconciler_requeues_a_finished_dispatch_whose_next_round_redis_lost(
+    queues: Queues, store: Store
+) -> None:
+    """Every decision dispatch makes that leaves a request waiting queues a next round
+    (its window, the next try): a waiting request with none has lost it."""
+    rid = waiting_request(store)
+    enqueue_dispatch(queues, rid, "urgent")
+    store.mark_queued(rid)
+    work(queues)
+    assert reconcile(store, queues, grace=timedelta(0)).enqueued == 1
+    assert reconcile(store, queues, grace=timedelta(0)).enqueued == 0, "nothing twice"
 
 
 def test_reconciler_respects_the_grace_period(queues: Queues, store: Store) -> None:

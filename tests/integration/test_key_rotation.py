@@ -23,7 +23,7 @@ from storage.roster_models import Supporter
 from storage.rotation import KeyRotation
 from storage.sms import SmsStore
 from storage.sms_models import OptOut
-from tests.console_support import new_request
+from tests.request_support import waiting_request
 from tests.unit.test_numbers_crypto import legacy_token
 
 pytestmark = pytest.mark.integration
@@ -66,7 +66,7 @@ def seed(engine: Engine) -> Seeded:
                 changed_at=store.clock(),
             )
         )  # fmt: skip
-    request_id = new_request(store, contact_mode="callback", caller=CALLER)
+    request_id = waiting_request(store, contact_mode="callback", caller=CALLER)
     session_sid = store.get_request(request_id).source_sid  # type: ignore[union-attr]
     SmsStore(engine, a).set_opted_out(STOPPED, True)
     ledger = CallbackLedger(engine, a)

@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from storage.callback_models import CallbackCount
 from storage.models import Event, HelpRequest, RequestStatus
-from storage.records import NewRequest
 from tests.e2e.conftest import CRISIS
 from tests.integration.conftest import Line
+from tests.keypresses import CALLBACK_NURSE_TODAY, HOLD_NURSE_TODAY
+from tests.request_support import waiting_request
 from tests.twilio_driver import Call
 from usecases.destinations import Destinations
 from usecases.errors import ForbiddenDestination, PermanentCarrierError
@@ -28,17 +29,6 @@ pytestmark = pytest.mark.integration
 HOTLINE = "+16175550100"
 SUPPORTER, COORDINATOR = "+12015550101", "+12015550199"
 CALLER, STRANGER = "+16175551234", "+16175559876"
-CALLBACK_NURSE_TODAY = [
-    "1",
-    "1",
-    "1",
-    "3",
-    "2",
-    "1",
-    "1",
-    "2",
-]  # en, nurse, today, any org, back, asap, any role, no follow-up text
-HOLD_NURSE_TODAY = ["1", "1", "1", "3", "1", "2"]
 P = Purpose
 # Every purpose but the help key's exception, which reaches the crisis line alone (below).
 ORDINARY = [p for p in Purpose if p is not P.CRISIS_CONFERENCE]
@@ -201,28 +191,10 @@ def test_an_open_callers_number_must_still_pass_the_policy(
     # A request that holds such a number (made before the policy, or by some other path)
     # makes the number an open caller: membership alone must not be enough.
     store = line.services.store
-    session = store.begin_session("CA" + "e" * 32, "voice", {}, "", number)
-    saved = store.save_turn(
-        session.sid,
-        0,
-        {},
-        "completed",  # type: ignore[arg-type]
-        "",
-        NewRequest(
-            channel="voice",
-            role="nurse",
-            urgency="urgent",
-            language="en",
-            org_preference="any",
-            organization=None,
-            organization_unknown=False,
-            contact_mode="callback",
-            callback_window="asap",
-            caller=number,
-            source_sid=session.sid,
-        ),
+    waiting_request(
+        store, sid="CA" + "e" * 32, caller=number, org_preference="any", contact_mode="callback"
     )
-    assert saved.request is not None and store.is_open_caller(number)
+    assert store.is_open_caller(number)
     for contact in CONTACTS:
         with pytest.raises(ForbiddenDestination) as refused:
             contact(outbound(line), number, P.CALL_BACK)

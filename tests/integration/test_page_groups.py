@@ -3,13 +3,10 @@ one grouped page ("12 requests waiting, 3 urgent") when the interval ends."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from ivr.model import Urgency
-from storage.models import SessionStatus
-from storage.records import NewRequest
+from tests import request_support
 from tests.integration.conftest import Line
 from usecases.escalation import acknowledge
 
@@ -19,31 +16,14 @@ KIM = "+12015550199"
 
 
 def waiting_request(line: Line, urgency: Urgency, n: int) -> str:
-    store = line.services.store
-    sid = "CA" + uuid.uuid4().hex
-    store.begin_session(sid, "voice", {}, "", f"+1617555{3000 + n:04d}")
-    saved = store.save_turn(
-        sid,
-        0,
-        {},
-        SessionStatus.COMPLETED,
-        "",
-        NewRequest(
-            channel="voice",  # type: ignore[arg-type]
-            role="nurse",  # type: ignore[arg-type]
-            urgency=urgency,
-            language="en",  # type: ignore[arg-type]
-            org_preference=None,
-            organization=None,
-            organization_unknown=False,
-            contact_mode="callback",  # type: ignore[arg-type]
-            callback_window=None,
-            caller=None,
-            source_sid=sid,
-        ),
+    return request_support.waiting_request(
+        line.services.store,
+        caller=None,
+        urgency=urgency,
+        org_preference=None,
+        contact_mode="callback",
+        callback_window="asap",
     )
-    assert saved.request is not None
-    return saved.request.id
 
 
 def pages_to_kim(line: Line) -> list[str]:

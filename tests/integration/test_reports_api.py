@@ -16,8 +16,8 @@ from storage.follow_up_models import Feedback, FollowUp
 from storage.models import HelpRequest, RequestStatus
 from storage.roster import NewSupporter
 from storage.self_care_models import SelfCareCheck
-from tests.console_support import new_request
 from tests.integration.conftest import Console
+from tests.request_support import waiting_request
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +29,7 @@ def _request(
     console: Console, created: datetime, reached_after: timedelta | None, **kw: str
 ) -> str:
     store = console.services.store
-    rid = new_request(store, **kw)
+    rid = waiting_request(store, **kw)
     values: dict[str, object] = {"created_at": created}
     if reached_after is not None:
         values |= {"connected_at": created + reached_after, "status": RequestStatus.COMPLETED}
@@ -155,7 +155,7 @@ def test_supporters_month_shows_minutes_offers_and_standing(console: Console) ->
     ]
     ana, ben = console.roster.add_supporters(people)
     offers = DispatchStore(console.services.store.engine)
-    rid = new_request(console.services.store)
+    rid = waiting_request(console.services.store)
     declined = offers.claim(rid, ben, timedelta(seconds=40))
     assert declined is not None
     offers.end_offer(declined.id, OfferStatus.DECLINED, reason="declined")

@@ -301,3 +301,31 @@ def test_a_huge_body_is_refused_before_it_is_read(line: Line) -> None:
     fields = opened(line)
     refused = send(line, fields, organization="x" * 20_000)
     assert refused.status_code == 413 and requests_made(line) == []
+
+
+def test_a_text_first_web_request_that_expires_gets_the_kind_text(line: Line) -> None:
+    done = send(line, opened(line), contact="text_first", callback_window="")
+    assert "We'll text you to set up the call." in done.text
+    [row] = requests_made(line)
+    request = line.services.store.get_request(row.id)
+    assert request is not None
+    expiry = line.deps.expiry
+    deadline = expiry.deadline(request)
+    expiry.clock = lambda: deadline
+    assert expiry.expire_overdue() == 1
+    texts = [m["body"] for m in line.carrier.messages if m["to"] == "+16175550123"]
+    [farewell] = [t for t in texts if "closed your request" in t]
+    assert "988" in farewell and line.settings.hotline_number in farewell
+    assert ("request.expiry_texted", {}) in line.services.store.events(row.id)
+
+
+def test_a_call_back_web_request_that_expires_is_not_texted(line: Line) -> None:
+    send(line, opened(line), callback_window="asap")
+    [row] = requests_made(line)
+    request = line.services.store.get_request(row.id)
+    assert request is not None
+    expiry = line.deps.expiry
+    deadline = expiry.deadline(request)
+    expiry.clock = lambda: deadline
+    assert expiry.expire_overdue() == 1
+    assert [m for m in line.carrier.messages if m["to"] == "+16175550123"] == []

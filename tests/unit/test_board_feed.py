@@ -32,3 +32,11 @@ def test_after_a_failure_the_feed_stays_quiet_then_tries_again() -> None:
     now[0] += 0.2
     feed.publish("request.closed", "r1")
     assert len(tries) == 2
+
+
+def test_programs_in_different_redis_databases_use_different_channels() -> None:
+    # Pub/sub ignores SELECT: without the database in the name, a second program (or a
+    # second test run) on the same Redis server would see this board's events.
+    first = RedisBoardFeed(Redis.from_url("redis://127.0.0.1:1/3"), NOWHERE)
+    second = RedisBoardFeed(Redis.from_url("redis://127.0.0.1:1/4"), NOWHERE)
+    assert (first.channel, second.channel) == ("peerline:board:3", "peerline:board:4")
