@@ -25,8 +25,19 @@ class RequestOut(BaseModel):
     offered_to: str | None = Field(description="the supporter being offered it or connected")
     created_at: datetime
     age_seconds: int
-    due_by: datetime = Field(description="the promise made to the caller")
+    due_by: datetime = Field(
+        description="the promise made to the caller: the service level, or the end of the "
+        "call-back window they chose if that is later"
+    )
     seconds_left: int = Field(description="negative once the promise is broken")
+    calls_from: datetime | None = Field(
+        description="the caller may not be called before this (the call-back window they "
+        "chose, the quiet hours); null: they may be called now"
+    )
+    promise: str = Field(
+        description='when the caller will be called, in words: "calls back in the afternoon '
+        'window from 12:00", "calls back in the evening window, open until 21:00", "due by 14:35"'
+    )
     flags: list[str] = Field(
         description="organization_unknown, repeated_no_answer, callback_failed, "
         "held_for_coordinator (never dispatched again by itself: re-queue or assign it)"
@@ -56,6 +67,8 @@ class RequestOut(BaseModel):
             age_seconds=row.age_seconds,
             due_by=row.due_by,
             seconds_left=row.seconds_left,
+            calls_from=row.calls_from,
+            promise=row.promise,
             flags=list(row.flags),
             organization_unknown=r.organization_unknown,
             unanswered_offers=row.unanswered_offers,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -41,6 +42,7 @@ _STOP = {
 _THRESHOLD = 0.82
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Lowercase, strip accents and punctuation, fold '&'/'and', collapse spaces."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

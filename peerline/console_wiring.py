@@ -11,8 +11,13 @@ from ivr.model import Language
 from ivr.numbers import to_e164
 from jobs.rate_limits import RedisRateLimiter
 from matching.coverage import ROLE_GROUPS, CoverageRules
-from matching.sla import due_by
-from peerline.policies import closures, outbound_policy, risk_phrases, training_policy
+from peerline.policies import (
+    calling_hours,
+    closures,
+    outbound_policy,
+    risk_phrases,
+    training_policy,
+)
 from peerline.services import (
     Services,
     jobs,
@@ -48,6 +53,7 @@ from usecases.explain import MatchExplainer
 from usecases.follow_up_figures import FollowUpTables
 from usecases.intake import IntakeTurn
 from usecases.lifecycle import Lifecycle
+from usecases.promise import Promises
 from usecases.reports import ReportConfig, Reports
 from usecases.roster_import import RosterImport
 from usecases.roster_rules import reserved_numbers
@@ -71,6 +77,7 @@ def console_services(services: Services) -> ConsoleServices:
     feed = RedisBoardFeed(services.redis, services.redis_url, connect=services.redis_async())
     reserved = reserved_numbers(settings.hotline_number, settings.crisis_number, to_e164)
     zone, holidays = zone_named(settings.timezone), closures(settings)
+    promises = Promises(zone, holidays, calling_hours(settings))
     queries = BoardQueries(engine)
     training = training_policy(settings)
     candidate_now = partial(candidate, training=training)
@@ -99,7 +106,7 @@ def console_services(services: Services) -> ConsoleServices:
             queries,
             roster,
             AlertStore(engine),
-            lambda created, urgency: due_by(created, urgency, zone, holidays),
+            promises,
             audit,
         ),
         explainer=explainer,
@@ -111,6 +118,7 @@ def console_services(services: Services) -> ConsoleServices:
             jobs(services),
             Lifecycle(services.store, withdrawals(services)),
             audit,
+            promises,
         ),
         feed=feed,
         blocklist=Blocklist(BlocklistStore(engine, cipher), to_e164, audit),

@@ -10,13 +10,15 @@ import math
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from storage.dispatch_models import ACTIVE_OFFER, UNCONFIRMED, Offer, OfferStatus
-from storage.models import HelpRequest, RequestStatus
+from storage.dispatch_models import ACTIVE_OFFER, Offer, OfferStatus
+from storage.dispatch_reads import rang
+from storage.models import Event, HelpRequest, RequestStatus
 from storage.offer_records import OfferRecord, offer_record
 from storage.roster_models import Supporter
 from storage.transitions import Lost, book_call, move_offer, move_request, release_supporter
@@ -33,6 +35,14 @@ class DispatchStore:
 
     def claim(self, request_id: str, supporter_id: str, ring_for: timedelta) -> OfferRecord | None:
         """Reserve the supporter and create the offer, or None if either is already taken."""
+        claimed = self.claim_with_phone(request_id, supporter_id, ring_for)
+        return claimed[0] if claimed else None
+
+    def claim_with_phone(
+        self, request_id: str, supporter_id: str, ring_for: timedelta
+    ) -> tuple[OfferRecord, bytes] | None:
+        """``claim``, and the claimed supporter's number as stored (encrypted), read in the
+        same transaction: the one number a dispatch decrypts."""
         now = self.clock()
         offer = Offer(
             id=uuid.uuid4().hex,
@@ -57,7 +67,7 @@ class DispatchStore:
                     return None  # someone else holds or just took this supporter
                 db.add(offer)
                 db.flush()  # the partial unique index: one active offer per request
-                taken = db.execute(
+                phone = db.scalar(
                     update(Supporter)
                     .where(
                         Supporter.id == supporter_id,
@@ -66,24 +76,37 @@ class DispatchStore:
                         Supporter.bad_number.is_(False),
                     )
                     .values(busy_offer_id=offer.id)
-                ).rowcount  # type: ignore[attr-defined]
+                    .returning(Supporter.phone_enc)
+                )
                 moved = move_request(
                     db, request_id, (RequestStatus.WAITING,), RequestStatus.OFFERED, now
                 )
-                if not (taken and moved):
+                if phone is None or not moved:
                     raise Lost
         except (Lost, IntegrityError):
             return None
-        return offer_record(offer)
+        return offer_record(offer), phone
 
-    def attach_call(self, offer_id: str, call_sid: str) -> bool:
+    def attach_call(
+        self, offer_id: str, call_sid: str, event: tuple[str, dict[str, Any]] | None = None
+    ) -> bool:
         """Record the supporter's call; False when the offer ended meanwhile (the caller
-        left or pressed 9 while the call was being placed): that leg must be cancelled."""
+        left or pressed 9 while the call was being placed): that leg must be cancelled.
+        ``event`` (kind, detail) is written about the offer's request in the same
+        transaction when it is still ringing (the caller announces it once committed)."""
         with self._sessions.begin() as db:
-            db.execute(update(Offer).where(Offer.id == offer_id).values(call_sid=call_sid))
-            return db.scalar(select(Offer.status).where(Offer.id == offer_id)) == (
-                OfferStatus.RINGING
-            )
+            row = db.execute(
+                update(Offer)
+                .where(Offer.id == offer_id)
+                .values(call_sid=call_sid)
+                .returning(Offer.status, Offer.request_id)
+            ).first()
+            if row is None or row.status != OfferStatus.RINGING:
+                return False
+            if event is not None:
+                kind, detail = event
+                db.add(Event(at=self.clock(), kind=kind, request_id=row.request_id, detail=detail))
+            return True
 
     def set_caller_leg(self, offer_id: str, call_sid: str) -> None:
         """The called-back caller's call joined the conference (to end it with the call)."""
@@ -119,19 +142,7 @@ class DispatchStore:
         the carrier's definite refusal (a 429, an invalid number) rang nobody.
         """
         with self._sessions() as db:
-            return frozenset(
-                db.scalars(
-                    select(Offer.supporter_id).where(
-                        Offer.request_id == request_id,
-                        Offer.created_at >= since,
-                        or_(
-                            Offer.call_sid.is_not(None),
-                            Offer.status != OfferStatus.FAILED,
-                            Offer.reason == UNCONFIRMED,
-                        ),
-                    )
-                ).all()
-            )
+            return frozenset(db.scalars(select(Offer.supporter_id).where(rang(request_id, since))))
 
     def end_offer(self, offer_id: str, status: OfferStatus, reason: str | None = None) -> bool:
         """Close a ringing offer (declined, no answer, failed, timed out, canceled).

@@ -52,6 +52,10 @@ class Store(IntakeSessions, RequestQueries):
         root relays them to the live board). A listener must not raise."""
         self._listeners.append(listener)
 
+    def announce(self, kind: str, request_id: str) -> None:
+        """Tell the listeners of an event another store committed (``attach_call``)."""
+        self._announce(kind, request_id)
+
     def _announce(self, kind: str, request_id: str | None) -> None:
         if request_id is not None:
             for listener in self._listeners:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from storage.crypto import FieldCipher
+from storage.dispatch_reads import free_rows
 from storage.roster_models import (
     DEFAULT_MONTHLY_CAP_MINUTES,
     DEFAULT_TIMEZONE,
@@ -147,6 +148,24 @@ class RosterStore:
             now = self.clock()
             return [_supporter(r, now) for r in db.scalars(stmt).all()]
 
+    def free_supporters(
+        self,
+        now: datetime,
+        *,
+        not_rung_for: tuple[str, datetime] | None = None,
+        trainees: bool = True,
+    ) -> list[SupporterRecord]:
+        """Supporters who may take a call at ``now``, filtered in SQL
+        (``storage.dispatch_reads``); numbers are not read."""
+        month = now.strftime("%Y-%m")
+        with self._sessions() as db:
+            rows = free_rows(db, now, month, not_rung_for=not_rung_for, trainees=trainees)
+            return [_supporter(r, now) for r in rows]
+
+    def phone(self, phone_enc: bytes) -> str:
+        """A supporter's number from its stored (encrypted) form: only to dial it."""
+        return self.cipher.decrypt(phone_enc, context=_PHONE)
+
     def supporter(self, supporter_id: str) -> SupporterRecord | None:
         with self._sessions() as db:
             row = db.get(Supporter, supporter_id)
@@ -154,8 +173,8 @@ class RosterStore:
 
     def supporter_phone(self, supporter_id: str) -> str | None:
         with self._sessions() as db:
-            row = db.get(Supporter, supporter_id)
-            return self.cipher.decrypt(row.phone_enc, context=_PHONE) if row else None
+            blob = db.scalar(select(Supporter.phone_enc).where(Supporter.id == supporter_id))
+            return self.phone(blob) if blob is not None else None
 
     def supporter_by_phone(self, phone: str) -> SupporterRecord | None:
         indexes = self.cipher.blind_indexes(phone)
@@ -248,7 +267,7 @@ class RosterStore:
             db.execute(update(model).where(model.id == row_id).values(**values))
 
 
-def _supporter(r: Supporter, now: datetime | None = None) -> SupporterRecord:
+def _supporter(r: Supporter | Any, now: datetime | None = None) -> SupporterRecord:
     """The row as a record; an override that lapsed by ``now`` (default: the wall clock)
     reads as none, so the weekly schedule applies again."""
     lapsed = r.on_shift_until is not None and r.on_shift_until <= (now or datetime.now(UTC))

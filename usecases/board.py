@@ -1,5 +1,6 @@
 """The coordinator board: open requests by urgency, how long they have waited and have
-left on the promise, who is being offered each, their flags, escalation and ACK; and ACK.
+left on the promise, when the caller will be called (``usecases.promise``), who is being
+offered each, their flags, escalation and ACK; and ACK.
 
 The other actions (assign, re-queue, a scheduling text) are in ``usecases.board_actions``.
 """
@@ -21,7 +22,7 @@ from storage.roster import RosterStore
 from usecases.access import Actor, Role
 from usecases.audit import AuditTrail
 from usecases.errors import Conflict, NotFound
-from usecases.ports import DueBy
+from usecases.promise import Promises
 
 URGENCY_ORDER = {"urgent": 0, "soon": 1, "routine": 2}
 REPEATED_NO_ANSWER = 2
@@ -41,8 +42,10 @@ class BoardRow:
     state: State
     offered_to: str | None  # the supporter's name while an offer rings or is accepted
     age_seconds: int
-    due_by: datetime
+    due_by: datetime  # the promise: the service level, or the end of the caller's window
     seconds_left: int  # negative once the promise is broken
+    calls_from: datetime | None  # the caller may not be called before (window, quiet hours)
+    promise: str  # "calls back in the afternoon window from 12:00", "due by 14:35"
     unanswered_offers: int
     flags: tuple[str, ...]
 
@@ -54,12 +57,12 @@ class Board:
         queries: BoardQueries,
         roster: RosterStore,
         alerts: AlertStore,
-        due_by: DueBy,
+        promises: Promises,
         audit: AuditTrail,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store, self.queries, self.roster, self.alerts = store, queries, roster, alerts
-        self.due_by, self.audit, self.clock = due_by, audit, clock
+        self.promises, self.audit, self.clock = promises, audit, clock
 
     def rows(self, actor: Actor) -> list[BoardRow]:
         """Every open request, most urgent first, then the least time left."""
@@ -106,7 +109,8 @@ class Board:
             if supporter_id and supporter_id not in names:
                 found = self.roster.supporter(supporter_id)
                 names[supporter_id] = found.name if found else "a removed supporter"
-            due = self.due_by(request.created_at, request.urgency)
+            promise = self.promises.of(request, now)
+            due = promise.due_by
             flags = []
             if request.organization_unknown:
                 flags.append("organization_unknown")
@@ -124,6 +128,8 @@ class Board:
                     age_seconds=int((now - request.created_at).total_seconds()),
                     due_by=due,
                     seconds_left=int((due - now).total_seconds()),
+                    calls_from=promise.calls_from,
+                    promise=promise.text,
                     unanswered_offers=unanswered[request.id],
                     flags=tuple(flags),
                 )

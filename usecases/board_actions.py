@@ -25,6 +25,7 @@ from usecases.explain import ASSIGNABLE, MatchExplainer
 from usecases.lifecycle import Closed, Lifecycle
 from usecases.notices import SCHEDULE_WINDOWS, ScheduleDay
 from usecases.ports import Jobs
+from usecases.promise import Promises
 
 
 class CloseReason(StrEnum):
@@ -48,19 +49,29 @@ class BoardActions:
         jobs: Jobs,
         lifecycle: Lifecycle,
         audit: AuditTrail,
+        promises: Promises,
     ) -> None:
         self.store, self.offers, self.roster, self.explainer = store, offers, roster, explainer
         self.jobs, self.lifecycle, self.audit = jobs, lifecycle, audit
+        self.promises = promises
 
     def assign(self, actor: Actor, request_id: str, supporter_id: str) -> SupporterRecord:
         """Offer the request to this supporter next, through the same claim dispatch uses.
 
         A phone still ringing for someone else stops ringing. Refused (``Conflict``) when
-        the request is connected or its offer is being heard, or when matching's reason to
-        leave the supporter out is one a coordinator may not overrule (see ``ASSIGNABLE``).
+        the request is connected or its offer is being heard, when matching's reason to
+        leave the supporter out is one a coordinator may not overrule (see ``ASSIGNABLE``),
+        or when the caller may not be called now (their call-back window, the quiet hours):
+        an accepted offer is a call to the caller at once, and they asked for later.
         """
         actor.require(Role.COORDINATOR)
         request = self._open(request_id)
+        promise = self.promises.of(request)
+        if promise.calls_from is not None:
+            raise Conflict(
+                f"The caller may not be called yet: {promise.text}. Assign it then; dispatch "
+                "offers it by itself when that time comes."
+            )
         supporter = self.roster.supporter(supporter_id)
         if supporter is None:
             raise NotFound("no such supporter")

@@ -37,7 +37,22 @@ def weekly(
 
 
 def availability(record: SupporterRecord) -> Availability:
-    return weekly(record.schedule, record.timezone, record.on_shift)
+    hours = tuple(tuple(window) for window in record.schedule)
+    return _weekly(hours, record.timezone, record.on_shift)
+
+
+@lru_cache(maxsize=4096)
+def _weekly(
+    hours: tuple[tuple[object, ...], ...], timezone: str, override: bool | None
+) -> Availability:
+    """``weekly`` for the dispatcher's hot path: a roster repeats a few shift patterns, and
+    every dispatch converts each free supporter (an ``Availability`` is immutable)."""
+    return weekly(hours, timezone, override)
+
+
+@lru_cache(maxsize=256)
+def _languages(codes: tuple[str, ...]) -> frozenset[Language]:
+    return frozenset(Language(x) for x in codes if x in Language._value2member_map_)
 
 
 def candidate(
@@ -50,9 +65,7 @@ def candidate(
         role=Role(record.role),
         availability=availability(record),
         organization=record.organization,
-        languages=frozenset(
-            Language(x) for x in record.languages if x in Language._value2member_map_
-        ),
+        languages=_languages(record.languages),
         level=Level(record.level) if record.level in (1, 2, 3, 4) else None,
         active=record.active,
         trained=record.trained,

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from ivr.confirmation import ETA
 from ivr.messages import Msg
-from ivr.model import ContactMode
+from ivr.model import ContactMode, Urgency
 from matching import TrainingPolicy
 from matching.calling import CallingHours
 from matching.sla import REDISPATCH_AFTER
@@ -90,12 +90,18 @@ class Dispatcher:
         now = self.clock()
         if self._not_yet(request, now):
             return
-        exclude = self.offers.offered_supporters(request_id, since=now - self.config.reoffer_after)
         training = self.config.training
-        people = self.roster.supporters(active_only=True)
-        pool = [candidate(r, month_key(now), training) for r in people]
+        # Who could take it at all, filtered in SQL; matching still applies every rule.
+        # Supporters rung for it lately (``reoffer_after``) are left out there too.
+        people = self.roster.free_supporters(
+            now,
+            not_rung_for=(request_id, now - self.config.reoffer_after),
+            trainees=training.trainee_may_take(Urgency(request.urgency)),
+        )
+        month = month_key(now)
+        pool = [candidate(r, month, training) for r in people]
         calling = self.config.calling
-        wanted = match_request(request, exclude, calling.zone if calling else None)
+        wanted = match_request(request, frozenset(), calling.zone if calling else None)
         # Same or related role in the caller's language first; other roles or English only
         # as far as the caller consented (matching.widening). Organization and availability
         # always hold. Wait for our turn at the carrier *before* claiming: a claim must never
@@ -137,13 +143,16 @@ class Dispatcher:
     def assign(self, request_id: str, supporter_id: str) -> None:
         """A coordinator chose the supporter (``usecases.board_actions``): claim and ring
         them exactly as dispatch would. If that can't happen now (the request is no longer
-        waiting, the supporter was just taken, their number failed), log why; a request
-        still waiting is then dispatched as usual."""
+        waiting, the caller may not be called yet, the supporter was just taken, their
+        number failed), log why; a request still waiting is then dispatched as usual (one
+        asked for in a window, when the window opens)."""
         request = self.store.get_request(request_id)
         if request is None:
             return
         if request.status is not RequestStatus.WAITING:
             reason = f"request_{request.status}"
+        elif self._not_yet(request, self.clock()):
+            reason = "outside_window"
         else:
             self.outbound.wait_for_call_slot()
             outcome = self._offer(request, supporter_id, "assigned")
@@ -159,14 +168,15 @@ class Dispatcher:
     def _offer(self, request: RequestRecord, supporter_id: str, step: str) -> _Outcome:
         """Claim the supporter and ring them; the caller must hold a call slot."""
         cfg = self.config
-        offer = self.offers.claim(
+        claimed = self.offers.claim_with_phone(
             request.id, supporter_id, timedelta(seconds=cfg.ring_seconds + cfg.answer_seconds)
         )
-        if offer is None:
+        if claimed is None:
             return _Outcome.LOST  # taken by another worker a moment ago: next candidate
-        phone = self.roster.supporter_phone(supporter_id)
+        offer, stored_phone = claimed
+        phone = self.roster.phone(stored_phone)  # the one number this dispatch decrypts
         try:
-            if phone is None:
+            if not phone:
                 raise PermanentCarrierError("supporter has no number")
             sid = self.outbound.ring_supporter(
                 phone, offer_id=offer.id, ring_seconds=cfg.ring_seconds, slot_taken=True
@@ -192,11 +202,12 @@ class Dispatcher:
         except CarrierError:
             self.offers.end_offer(offer.id, OfferStatus.FAILED, reason="carrier_retry")
             raise
-        if not self.offers.attach_call(offer.id, sid):
+        ringing = ("offer.ringing", {"offer_id": offer.id, "step": step})
+        if not self.offers.attach_call(offer.id, sid, event=ringing):
             # The caller left or pressed 9 while the call was being placed.
             self.jobs.end_call(sid)
             return _Outcome.RINGING  # the request is closed: nothing more to offer
-        self.store.add_event("offer.ringing", request_id=request.id, offer_id=offer.id, step=step)
+        self.store.announce("offer.ringing", request.id)
         self.jobs.check_offer(
             offer.id, after=timedelta(seconds=cfg.ring_seconds + cfg.answer_seconds + 15)
         )

@@ -167,12 +167,6 @@ class AttemptCounter(Protocol):
     def clear(self, key: str) -> None: ...
 
 
-class DueBy(Protocol):
-    """The promise made to a caller: when a request created at ``created`` must be handled."""
-
-    def __call__(self, created: datetime, urgency: str) -> datetime: ...
-
-
 class CandidateOf(Protocol):
     """A roster row as matching sees it, with the minutes of month ``month_key``."""
 

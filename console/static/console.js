@@ -27,6 +27,17 @@ function cell(text, className) {
   return td;
 }
 
+// Time left on the promise, and when the caller will be called ("calls back in the
+// afternoon window from 12:00"), as the server renders it.
+function timeLeft(r) {
+  const td = cell(duration(r.seconds_left), r.seconds_left < 0 ? "late" : "");
+  const promise = document.createElement("span");
+  promise.className = "promise";
+  promise.textContent = r.promise;
+  td.append(document.createElement("br"), promise);
+  return td;
+}
+
 function boardRow(r, base, csrf) {
   const tr = document.createElement("tr");
   tr.dataset.id = r.id;
@@ -37,7 +48,7 @@ function boardRow(r, base, csrf) {
   link.textContent = r.ticket;
   ticket.append(link);
   tr.append(ticket, cell(r.urgency), cell(r.role), cell(r.language), cell(r.channel),
-    cell(duration(r.age_seconds)), cell(duration(r.seconds_left), r.seconds_left < 0 ? "late" : ""),
+    cell(duration(r.age_seconds)), timeLeft(r),
     cell(r.state.replaceAll("_", " ") + (r.offered_to ? " to " + r.offered_to : "")));
   const flags = document.createElement("td");
   for (const f of r.flags) {
