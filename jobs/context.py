@@ -47,6 +47,12 @@ def install(factory: Callable[[], WorkerDeps]) -> None:
     _factory, _built = factory, None
 
 
+def clear() -> None:
+    """Forget the installed factory and what it built (a test that installed its own)."""
+    global _factory, _built
+    _factory, _built = None, None
+
+
 def current() -> WorkerDeps:
     global _built
     if _factory is None:

@@ -16,6 +16,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import Engine, text
 
+from jobs import context
 from storage.crypto import FieldCipher
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -156,6 +157,13 @@ def _root_logging_restored() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def _worker_context_cleared() -> Iterator[None]:
+    """A test that installs job dependencies must not lend them to the next test's jobs."""
+    yield
+    context.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from redis.client import PubSub
 
-from console.live import CHANNEL
+from console.live import board_channel
 from tests.integration.conftest import Line, leg_post, supporter_leg
 from tests.integration.test_dispatch import HOLD_NURSE_TODAY, request_by_phone
 from usecases.live_board import BoardEvent, BoardRelay, board_event
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def board(line: Line) -> Iterator[PubSub]:
     listener = line.services.redis.pubsub()
-    listener.subscribe(CHANNEL)
+    listener.subscribe(board_channel(line.services.redis))
     assert listener.get_message(timeout=5)["type"] == "subscribe"  # type: ignore[index]
     yield listener
     listener.close()
