@@ -163,6 +163,7 @@ def test_a_coordinator_runs_the_program_from_the_browser(served: Served) -> None
             calling = page.locator(f'tr[data-id="{called}"]')
             expect(calling).to_contain_text("urgent")
             expect(calling).to_contain_text("waiting")
+            expect(calling.locator(".promise")).to_contain_text("due by")  # drawn by console.js
 
             # Its match reasons, then assign it to Ben, whom dispatch passed over.
             called_ticket = store.get_request(called).ticket  # type: ignore[union-attr]
