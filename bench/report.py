@@ -38,6 +38,7 @@ BENCHES: list[tuple[str, str, list[str], list[str]]] = [
     ("dispatch_bench.py", "B6", [], ["--calls", "60", "--kinds", "shipped"]),
     ("burst_bench.py", "B7", [], ["--requests", "30", "--deadline", "60"]),
     ("recovery_bench.py", "B9,B10", [], ["--calls", "40", "--trials", "2", "--configs", "shipped"]),
+    ("memory_bench.py", "B12", [], ["--intakes", "300", "--warmup", "50", "--checkpoints", "2"]),
 ]
 VERSIONS = ("starlette", "uvicorn", "sqlalchemy", "psycopg", "redis", "rq", "twilio")
 

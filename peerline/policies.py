@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Container
 from datetime import date, timedelta
-
-import holidays
+from typing import Any
 
 from ivr.model import Urgency
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
@@ -60,9 +60,32 @@ def closures(settings: Settings) -> Closures:
     ``holidays`` package, and PEERLINE_HOLIDAYS, the program's own closures."""
     public: Container[date] = ()
     if settings.holiday_country:
-        subdivision = settings.holiday_subdivision or None
-        public = holidays.country_holidays(settings.holiday_country, subdiv=subdivision)
+        public = PublicHolidays(settings.holiday_country, settings.holiday_subdivision or None)
     return Closures(public, settings.holiday_dates)
+
+
+class PublicHolidays:
+    """``holidays.country_holidays(country, subdiv=...)``, loaded at the first question.
+
+    The package imports every country it knows (about 450 modules, 19 MB resident): a
+    process that never asks about a date (most webhooks) never pays for it (B12).
+    """
+
+    def __init__(self, country: str, subdivision: str | None) -> None:
+        self.country, self.subdivision = country, subdivision
+        self._calendar: Container[Any] | None = None
+        self._lock = threading.Lock()
+
+    def __contains__(self, day: object) -> bool:
+        if self._calendar is None:
+            with self._lock:
+                if self._calendar is None:
+                    import holidays
+
+                    self._calendar = holidays.country_holidays(
+                        self.country, subdiv=self.subdivision
+                    )
+        return day in self._calendar
 
 
 def calling_hours(settings: Settings) -> CallingHours:
