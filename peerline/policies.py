@@ -15,6 +15,7 @@ from matching.calling import CallingHours, QuietHours
 from matching.sla import Closures
 from peerline.settings import Settings
 from usecases.candidates import zone as zone_named
+from usecases.follow_up import FollowUpConfig
 from usecases.lifecycle import LifecycleConfig
 from usecases.outbound_policy import OutboundPolicy
 
@@ -89,6 +90,14 @@ class PublicHolidays:
 
 def calling_hours(settings: Settings) -> CallingHours:
     return CallingHours(zone_named(settings.timezone), QuietHours.parse(settings.quiet_hours))
+
+
+def follow_up_config(settings: Settings) -> FollowUpConfig:
+    return FollowUpConfig(
+        calling=calling_hours(settings),
+        after=timedelta(hours=settings.follow_up_after_hours),
+        sessions=settings.follow_up_sessions,
+    )
 
 
 def lifecycle_config(settings: Settings) -> LifecycleConfig:

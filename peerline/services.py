@@ -17,7 +17,7 @@ from jobs.enqueue import RqJobs
 from jobs.queues import Queues
 from jobs.sends import RedisSendLog
 from jobs.throttle import Throttle
-from peerline.policies import COOL_OFF, outbound_policy
+from peerline.policies import COOL_OFF, follow_up_config, outbound_policy
 from peerline.redis_server import RedisAddress, embedded_url
 from peerline.settings import Settings
 from storage.blocklist import BlocklistStore
@@ -25,6 +25,7 @@ from storage.callbacks import CallbackLedger
 from storage.crypto import FieldCipher, decode_key, load_or_create_key
 from storage.dispatch import DispatchStore
 from storage.engine import make_engine
+from storage.follow_ups import FollowUpStore
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.self_care import SelfCareStore
@@ -32,6 +33,8 @@ from storage.sms import SmsStore
 from telephony.security import WebhookGuard
 from usecases.candidates import zone as zone_named
 from usecases.destinations import Destinations
+from usecases.follow_up import FollowUpTexts
+from usecases.follow_up_replies import FollowUpReplies
 from usecases.intake import KnownOrganizations
 from usecases.live_board import BoardRelay
 from usecases.outbound import Outbound
@@ -186,6 +189,7 @@ def outbound(services: Services, carrier_: Carrier | None = None) -> Outbound:
         CallbackLedger(engine, cipher),
         zone_named(settings.timezone),
         BlocklistStore(engine, cipher),
+        follow_ups=FollowUpStore(engine, cipher),
     )
     return Outbound(
         carrier_ or carrier_for(services),
@@ -196,6 +200,26 @@ def outbound(services: Services, carrier_: Carrier | None = None) -> Outbound:
         ledger=SmsStore(services.store.engine, services.store.cipher),
         sends=RedisSendLog(services.redis),
         crisis_number=settings.crisis_number,
+    )
+
+
+def follow_up_replies(services: Services) -> FollowUpReplies:
+    """The answers to the follow-up text: the webhook side (no carrier)."""
+    engine, cipher = services.store.engine, services.store.cipher
+    return FollowUpReplies(
+        services.store,
+        FollowUpStore(engine, cipher),
+        jobs(services),
+        follow_up_config(services.settings),
+        services.settings.hotline_number,
+    )
+
+
+def follow_up_texts(services: Services, out: Outbound) -> FollowUpTexts:
+    """The scheduler's pass that sends the follow-up texts."""
+    engine, cipher = services.store.engine, services.store.cipher
+    return FollowUpTexts(
+        services.store, FollowUpStore(engine, cipher), out, follow_up_config(services.settings)
     )
 
 

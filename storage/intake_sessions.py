@@ -143,33 +143,7 @@ class IntakeSessions:
     def _insert_request(
         self, db: Session, new: NewRequest, now: datetime, number: str | None
     ) -> HelpRequest:
-        indexes = self.cipher.blind_indexes(number) if number else ()
-        row = HelpRequest(
-            id=uuid.uuid4().hex,
-            ticket=new_ticket(),
-            status=RequestStatus.WAITING,
-            channel=new.channel,
-            role=new.role,
-            urgency=new.urgency,
-            language=new.language,
-            org_preference=new.org_preference,
-            organization=new.organization,
-            organization_unknown=new.organization_unknown,
-            contact_mode=new.contact_mode,
-            callback_window=new.callback_window,
-            other_role_ok=new.other_role_ok,
-            other_language_ok=new.other_language_ok,
-            source_sid=new.source_sid,
-            dispatch_state=DispatchState.PENDING,
-            dispatch_attempts=0,
-            previous_supporter_id=_previous_supporter(db, indexes),
-            created_at=now,
-            updated_at=now,
-            **self._caller_columns(number),
-        )
-        db.add(row)
-        db.flush()
-        return row
+        return insert_request(db, self.cipher, new, now, number)
 
     def active_session(self, caller: str, channel: str, since: datetime) -> SessionRecord | None:
         """The caller's open conversation on ``channel`` touched after ``since``, if any."""
@@ -238,12 +212,53 @@ class IntakeSessions:
 
     # -- helpers -------------------------------------------------------------------------
     def _caller_columns(self, caller: str | None) -> dict[str, Any]:
-        if not caller:
-            return {"caller_enc": None, "caller_index": None}
-        return {
-            "caller_enc": self.cipher.encrypt(caller, context=_CALLER),
-            "caller_index": self.cipher.blind_index(caller),
-        }
+        return caller_columns(self.cipher, caller)
+
+
+def caller_columns(cipher: FieldCipher, caller: str | None) -> dict[str, Any]:
+    """A row's encrypted number and blind index (both None without a number)."""
+    if not caller:
+        return {"caller_enc": None, "caller_index": None}
+    return {
+        "caller_enc": cipher.encrypt(caller, context=_CALLER),
+        "caller_index": cipher.blind_index(caller),
+    }
+
+
+def insert_request(
+    db: Session, cipher: FieldCipher, new: NewRequest, now: datetime, number: str | None
+) -> HelpRequest:
+    """Add the request ``new`` (waiting, its dispatch pending) in ``db``'s transaction."""
+    indexes = cipher.blind_indexes(number) if number else ()
+    row = HelpRequest(
+        id=uuid.uuid4().hex,
+        ticket=new_ticket(),
+        status=RequestStatus.WAITING,
+        channel=new.channel,
+        role=new.role,
+        urgency=new.urgency,
+        language=new.language,
+        org_preference=new.org_preference,
+        organization=new.organization,
+        organization_unknown=new.organization_unknown,
+        contact_mode=new.contact_mode,
+        callback_window=new.callback_window,
+        other_role_ok=new.other_role_ok,
+        other_language_ok=new.other_language_ok,
+        follow_up_ok=new.follow_up_ok,
+        episode_id=new.episode_id,
+        session_no=new.session_no,
+        source_sid=new.source_sid,
+        dispatch_state=DispatchState.PENDING,
+        dispatch_attempts=0,
+        previous_supporter_id=new.previous_supporter_id or _previous_supporter(db, indexes),
+        created_at=now,
+        updated_at=now,
+        **caller_columns(cipher, number),
+    )
+    db.add(row)
+    db.flush()
+    return row
 
 
 def _answered(db: Session, message_sid: str | None, reply: str, now: datetime) -> None:
