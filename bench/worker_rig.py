@@ -58,7 +58,7 @@ SECRET_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 HANG_SECONDS = 900  # a "hung" Twilio request: longer than any bench runs
 # The IVR keys of an urgent "connect me now" request: English, nurse, urgent, any
 # organization, hold. Every supporter the rig seeds can take it.
-HOLD_KEYS = "11131"
+HOLD_KEYS = "111312"  # ..., connect me now, no follow-up text
 STEPS = wb.steps_for(HOLD_KEYS, "hold")
 FINAL = len(HOLD_KEYS)  # STEPS[FINAL] is the last key (STEPS[0] is the call's start)
 percentile = wb.percentile

@@ -7,13 +7,14 @@ concurrent delivery changes nothing twice. Mixed into ``storage.repository.Store
 
 from __future__ import annotations
 
+import functools
 import secrets
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, Table, Update, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,11 +48,12 @@ class IntakeSessions:
     clock: Callable[[], datetime]
     _sessions: sessionmaker[Session]
     _autocommit: sessionmaker[Session]  # one statement, one round trip
+    _direct: Engine  # the same, for Core statements on every webhook
 
     def get_session(self, sid: str) -> SessionRecord | None:
-        with self._autocommit() as db:
-            row = db.get(CallSession, sid)
-            return _session_record(row) if row else None
+        with self._direct.connect() as conn:
+            row = conn.execute(_SESSION_ROW, {"w_sid": sid}).first()
+        return _session_record(row) if row else None  # type: ignore[arg-type]
 
     def begin_session(
         self,
@@ -129,46 +131,19 @@ class IntakeSessions:
                         detail={"channel": request.channel, "urgency": request.urgency},
                     )
                 )
-            result = db.execute(
-                update(CallSession)
-                .where(CallSession.sid == sid, CallSession.turn == expected_turn)
-                .values(**values)
-                .execution_options(synchronize_session=False)  # nothing reads the row after
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+            params = {f"v_{name}": value for name, value in values.items()}
+            params.update(w_sid=sid, w_turn=expected_turn)
+            # Core, not the ORM: nothing reads the row after, and a webhook makes this
+            # statement every turn (built once per set of columns, ``_turn_update``).
+            result = db.connection().execute(_turn_update(tuple(sorted(values))), params)
+            if result.rowcount != 1:
                 raise StaleTurn(sid)  # leaving the block rolls the request insert back
             return TurnSaved(request_record(request) if request else None)
 
     def _insert_request(
         self, db: Session, new: NewRequest, now: datetime, number: str | None
     ) -> HelpRequest:
-        indexes = self.cipher.blind_indexes(number) if number else ()
-        row = HelpRequest(
-            id=uuid.uuid4().hex,
-            ticket=new_ticket(),
-            status=RequestStatus.WAITING,
-            channel=new.channel,
-            role=new.role,
-            urgency=new.urgency,
-            language=new.language,
-            org_preference=new.org_preference,
-            organization=new.organization,
-            organization_unknown=new.organization_unknown,
-            contact_mode=new.contact_mode,
-            callback_window=new.callback_window,
-            other_role_ok=new.other_role_ok,
-            other_language_ok=new.other_language_ok,
-            source_sid=new.source_sid,
-            dispatch_state=DispatchState.PENDING,
-            dispatch_attempts=0,
-            previous_supporter_id=_previous_supporter(db, indexes),
-            created_at=now,
-            updated_at=now,
-            **self._caller_columns(number),
-        )
-        db.add(row)
-        db.flush()
-        return row
+        return insert_request(db, self.cipher, new, now, number)
 
     def active_session(self, caller: str, channel: str, since: datetime) -> SessionRecord | None:
         """The caller's open conversation on ``channel`` touched after ``since``, if any."""
@@ -237,12 +212,53 @@ class IntakeSessions:
 
     # -- helpers -------------------------------------------------------------------------
     def _caller_columns(self, caller: str | None) -> dict[str, Any]:
-        if not caller:
-            return {"caller_enc": None, "caller_index": None}
-        return {
-            "caller_enc": self.cipher.encrypt(caller, context=_CALLER),
-            "caller_index": self.cipher.blind_index(caller),
-        }
+        return caller_columns(self.cipher, caller)
+
+
+def caller_columns(cipher: FieldCipher, caller: str | None) -> dict[str, Any]:
+    """A row's encrypted number and blind index (both None without a number)."""
+    if not caller:
+        return {"caller_enc": None, "caller_index": None}
+    return {
+        "caller_enc": cipher.encrypt(caller, context=_CALLER),
+        "caller_index": cipher.blind_index(caller),
+    }
+
+
+def insert_request(
+    db: Session, cipher: FieldCipher, new: NewRequest, now: datetime, number: str | None
+) -> HelpRequest:
+    """Add the request ``new`` (waiting, its dispatch pending) in ``db``'s transaction."""
+    indexes = cipher.blind_indexes(number) if number else ()
+    row = HelpRequest(
+        id=uuid.uuid4().hex,
+        ticket=new_ticket(),
+        status=RequestStatus.WAITING,
+        channel=new.channel,
+        role=new.role,
+        urgency=new.urgency,
+        language=new.language,
+        org_preference=new.org_preference,
+        organization=new.organization,
+        organization_unknown=new.organization_unknown,
+        contact_mode=new.contact_mode,
+        callback_window=new.callback_window,
+        other_role_ok=new.other_role_ok,
+        other_language_ok=new.other_language_ok,
+        follow_up_ok=new.follow_up_ok,
+        episode_id=new.episode_id,
+        session_no=new.session_no,
+        source_sid=new.source_sid,
+        dispatch_state=DispatchState.PENDING,
+        dispatch_attempts=0,
+        previous_supporter_id=new.previous_supporter_id or _previous_supporter(db, indexes),
+        created_at=now,
+        updated_at=now,
+        **caller_columns(cipher, number),
+    )
+    db.add(row)
+    db.flush()
+    return row
 
 
 def _answered(db: Session, message_sid: str | None, reply: str, now: datetime) -> None:
@@ -251,6 +267,25 @@ def _answered(db: Session, message_sid: str | None, reply: str, now: datetime) -
     if message_sid:
         db.add(InboundMessage(message_sid=message_sid, reply=reply, created_at=now))
         db.flush()
+
+
+_TABLE = cast(Table, CallSession.__table__)
+_SESSION_ROW = select(
+    *(
+        _TABLE.c[name]
+        for name in ("sid", "channel", "status", "flow", "turn", "last_response", "request_id")
+    )
+).where(_TABLE.c.sid == bindparam("w_sid"))
+
+
+@functools.cache
+def _turn_update(columns: tuple[str, ...]) -> Update:
+    """The conditional UPDATE that moves a session on from the turn it was read at."""
+    return (
+        update(_TABLE)
+        .where(_TABLE.c.sid == bindparam("w_sid"), _TABLE.c.turn == bindparam("w_turn"))
+        .values({name: bindparam(f"v_{name}", type_=_TABLE.c[name].type) for name in columns})
+    )
 
 
 def _session_record(row: CallSession) -> SessionRecord:
