@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ivr.catalogue import sms
 from ivr.messages import Msg
@@ -17,10 +17,11 @@ from ivr.model import CallbackWindow, Channel, ContactMode, Language
 from matching.calling import CallingHours, QuietHours
 from peerline.services import follow_up_replies
 from storage.follow_up_models import Feedback, FollowUp, FollowUpOutcome, FollowUpStep
-from storage.models import RequestStatus
+from storage.models import HelpRequest, RequestStatus
 from storage.records import RequestRecord
-from tests.integration.conftest import Line, leg_post, sid_of, supporter_leg
+from tests.integration.conftest import Console, Line, leg_post, sid_of, supporter_leg
 from tests.integration.test_dispatch_outcomes import accept, hang_up_after, request_by_phone
+from tests.request_support import waiting_request
 from usecases.candidates import zone as zone_named
 
 pytestmark = pytest.mark.integration
@@ -326,3 +327,24 @@ def test_the_number_goes_when_the_window_closes_unanswered(line: Line) -> None:
     assert store.forget_callers(closed_before=before, follow_ups_since=before - window) == 0
     after = first.closed_at + window + timedelta(seconds=1)
     assert store.forget_callers(closed_before=after, follow_ups_since=after - window) == 1
+
+
+# -- the coordinator sees it ------------------------------------------------------------------
+
+
+def test_the_request_page_names_the_session_and_the_answer(console: Console) -> None:
+    store = console.services.store
+    first = waiting_request(store, caller=CALLER)
+    again = waiting_request(store, caller="+16175551299")
+    with store.engine.begin() as db:
+        db.execute(update(HelpRequest).where(HelpRequest.id == first).values(follow_up_ok=False))
+        db.execute(
+            update(HelpRequest)
+            .where(HelpRequest.id == again)
+            .values(follow_up_ok=True, session_no=2, episode_id=first)
+        )
+    console.login("cory")
+    page = console.client.get(f"/console/requests/{first}").text
+    assert "first · follow-up text no" in page
+    page = console.client.get(f"/console/requests/{again}").text
+    assert "follow-up: session 2 of the caller's episode · follow-up text yes" in page
