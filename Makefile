@@ -23,6 +23,9 @@ run: install
 # drive a browser run afterwards on their own, so they never compete for the CPU. pytest's
 # exit code 5 (nothing collected) is a failure, said plainly.
 SERIAL := processes or faults or soak or browser
+# Each test process, and each peerline process a test starts, imports ~270 modules; with
+# bytecode writing switched off in the environment, every one of them compiled them again.
+test: export PYTHONDONTWRITEBYTECODE :=
 test: install
 	@$(BIN)/pytest -n auto --maxprocesses 4 -m "not ($(SERIAL))"; s=$$?; \
 		[ $$s -ne 5 ] || echo "pytest collected no tests: that is a failure"; [ $$s -eq 0 ] || exit $$s

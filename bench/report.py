@@ -36,8 +36,10 @@ BENCHES: list[tuple[str, str, list[str], list[str]]] = [
     ("worker_bench.py", "B4", [], ["--jobs", "150"]),
     ("matching_bench.py", "B5", [], ["--runs", "60"]),
     ("dispatch_bench.py", "B6", [], ["--calls", "60", "--kinds", "shipped"]),
-    ("burst_bench.py", "B7", [], ["--requests", "30", "--deadline", "60"]),
+    ("b11_bench.py", "B11", [], ["--calls", "40"]),
+    ("burst_bench.py", "B7", [], ["--requests", "15", "--deadline", "45"]),
     ("recovery_bench.py", "B9,B10", [], ["--calls", "40", "--trials", "2", "--configs", "shipped"]),
+    ("memory_bench.py", "B12", [], ["--intakes", "300", "--warmup", "50", "--checkpoints", "2"]),
 ]
 VERSIONS = ("starlette", "uvicorn", "sqlalchemy", "psycopg", "redis", "rq", "twilio")
 

@@ -108,19 +108,11 @@ class Step:
 
 # name, weight, keys pressed after the greeting, how the last key ends the IVR
 SCRIPTS = (
-    (
-        "callback-en",
-        45,
-        "1113231",
-        "callback",
-    ),  # English, nurse, today, any, call me, pm, other role ok
-    (
-        "callback-es",
-        15,
-        "21222111",
-        "callback",
-    ),  # Spanish, physician, soon, ..., asap, other role and English ok
-    ("hold", 30, "16231", "hold"),  # English, tech, soon, any, connect me now
+    # English, nurse, today, any, call me, pm, other role ok, one follow-up text
+    ("callback-en", 45, "11132311", "callback"),
+    # Spanish, nurse, soon, same org ok, call me, asap, other role and English ok, no follow-up
+    ("callback-es", 15, "212221112", "callback"),
+    ("hold", 30, "162312", "hold"),  # English, tech, soon, any, connect me now, no follow-up
     ("crisis", 10, "119", "crisis"),  # English, nurse, then 9: the crisis line
 )
 

@@ -104,6 +104,31 @@ def floor_rate(rig: Rig, n: int, threads: int) -> float:
     return per_thread * threads / (time.perf_counter() - start)
 
 
+# What one worker did per job, counted from the profile (start-up included, so a few
+# more than one dispatch alone): (label, file suffix, function name). Plain functions
+# only: cProfile counts each resumption of a generator (psycopg's BEGIN/COMMIT) as a call.
+COUNTED = (
+    ("SQL statements", "psycopg/cursor.py", "execute"),
+    ("Redis round trips", "redis/connection.py", "send_packed_command"),
+    ("Redis commands", "redis/connection.py", "pack"),
+    ("HTTP requests", "requests/sessions.py", "send"),
+)
+
+
+def profile_counts(path: Path, jobs: int) -> str:
+    """Round trips and statements per job, from ``--profile``'s cProfile file."""
+    import pstats
+
+    stats = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
+    parts = []
+    for label, suffix, name in COUNTED:
+        calls = sum(
+            v[1] for (f, _line, fn), v in stats.items() if f.endswith(suffix) and fn == name
+        )
+        parts.append(f"{calls / max(1, jobs):.1f} {label}")
+    return "  per job (one worker, start-up included): " + ", ".join(parts)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jobs", type=int, default=400)
@@ -157,6 +182,8 @@ def main() -> int:
     print(f"  floor: twilio SDK Calls.create alone, {args.workers} threads: {floor:.0f} calls/s")
     print(f"  dispatch: {rate:.1f} jobs/s steady ({len(arrivals)} calls accepted)")
     print(f"  worker CPU per job (incl. start-up): {1000 * cpu / max(1, len(arrivals)):.1f} ms")
+    if args.profile:
+        print(profile_counts(args.profile.resolve() / "worker.prof", len(arrivals)))
     broken = len(placed) != args.jobs or bool(twice)
     if broken:
         print(f"  BROKEN: {len(placed)} of {args.jobs} requests rung, {len(twice)} twice")

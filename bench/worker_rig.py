@@ -45,6 +45,7 @@ from urllib.parse import parse_qs, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import webhook_bench as wb  # the bench directory is on sys.path: every caller runs from it
+from answering import Answering
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -57,7 +58,7 @@ SECRET_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 HANG_SECONDS = 900  # a "hung" Twilio request: longer than any bench runs
 # The IVR keys of an urgent "connect me now" request: English, nurse, urgent, any
 # organization, hold. Every supporter the rig seeds can take it.
-HOLD_KEYS = "11131"
+HOLD_KEYS = "111312"  # ..., connect me now, no follow-up text
 STEPS = wb.steps_for(HOLD_KEYS, "hold")
 FINAL = len(HOLD_KEYS)  # STEPS[FINAL] is the last key (STEPS[0] is the call's start)
 percentile = wb.percentile
@@ -222,6 +223,7 @@ class Rig:
         min_gap: float = 0.0,
         log_level: str = "INFO",
         carrier_url: str | None = None,
+        answer: bool = False,
     ) -> None:
         """``carrier_url``: a Twilio REST API already serving (the sandbox, say) instead of
         the rig's own ``FakeTwilio`` child (``twilio_requests`` is then empty)."""
@@ -250,6 +252,7 @@ class Rig:
                 str(BENCH / "worker_rig.py"),
                 *("twilio", "--port", str(self.twilio_port), "--log", str(self.twilio_log)),
                 *("--min-gap", str(min_gap)),
+                *(("--answer-port", str(self.port)) if answer else ()),
             ],
         )
         _wait_http(self.twilio, self.twilio_port, "/bench/ping")
@@ -549,7 +552,7 @@ class FakeTwilio(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, port: int, log: Path, min_gap: float) -> None:
+    def __init__(self, port: int, log: Path, min_gap: float, answer_port: int = 0) -> None:
         super().__init__((HOST, port), _Handler)
         self.log = log.open("a", buffering=1)
         self.min_gap = min_gap
@@ -557,6 +560,12 @@ class FakeTwilio(ThreadingHTTPServer):
         self.last_accepted: float | None = None
         self.hang = 0
         self.sids = 0
+        # B11: supporters answer and press 1 at once, redirected callers follow at once
+        self.answering = Answering(answer_port, ACCOUNT_SID, self.write) if answer_port else None
+
+    def write(self, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self.log.write(json.dumps(entry) + "\n")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -610,6 +619,11 @@ class _Handler(BaseHTTPRequestHandler):
             entry = {"t": arrived, "kind": kind, "status": status, "offer": offer, "sid": sid}
             entry.update(to=form.get("To", ""), pid=os.getpid(), path=path.path)
             srv.log.write(json.dumps(entry) + "\n")
+        if srv.answering is not None and status in (200, 201):
+            if kind == "call":
+                srv.answering.call_placed(sid, form)
+            elif kind == "update":
+                srv.answering.call_updated(path.path.rsplit("/", 1)[-1].removesuffix(".json"), form)
         if status == 0:
             time.sleep(HANG_SECONDS)
             return
@@ -696,13 +710,14 @@ def main() -> int:
     twilio.add_argument("--port", type=int, required=True)
     twilio.add_argument("--log", type=Path, required=True)
     twilio.add_argument("--min-gap", type=float, default=0.0)
+    twilio.add_argument("--answer-port", type=int, default=0, help="B11: answer at once")
     worker = sub.add_parser("worker")
     kinds = ["shipped", "simple", "monitor5", "preload", "forking"]
     worker.add_argument("--kind", choices=kinds, default="shipped")
     worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     args = parser.parse_args()
     if args.role == "twilio":
-        server = FakeTwilio(args.port, args.log, args.min_gap)
+        server = FakeTwilio(args.port, args.log, args.min_gap, args.answer_port)
         signal.signal(signal.SIGINT, lambda *_: threading.Thread(target=server.shutdown).start())
         server.serve_forever(poll_interval=0.1)
         return 0

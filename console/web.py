@@ -88,11 +88,18 @@ async def unrouted(request: Request, exc: Exception) -> Response:
 
 
 def api_app(console: ConsoleServices) -> Starlette:
-    spec = document(
-        OPERATIONS, title="Peerline console API", version="1", cookie=console.config.session_cookie
-    )
+    spec: dict[str, Any] = {}  # built on first ask: it costs more than the rest of the app
 
     async def openapi(request: Request) -> Response:
+        if not spec:
+            spec.update(
+                document(
+                    OPERATIONS,
+                    title="Peerline console API",
+                    version="1",
+                    cookie=console.config.session_cookie,
+                )
+            )
         return JSONResponse(spec)
 
     async def http_error(request: Request, exc: Exception) -> Response:

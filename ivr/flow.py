@@ -43,6 +43,7 @@ _QUESTION = {
     State.CALLBACK_WINDOW: Msg.ASK_CALLBACK_WINDOW,
     State.OTHER_ROLE: Msg.ASK_OTHER_ROLE,
     State.OTHER_LANGUAGE: Msg.ASK_OTHER_LANGUAGE,
+    State.FOLLOW_UP: Msg.ASK_FOLLOW_UP,
 }
 _NUMBER_PROBLEM = {
     NumberCheck.INVALID: Msg.BAD_NUMBER,
@@ -134,7 +135,8 @@ def ask(session: Session, *before: Msg) -> Prompt:
 def _menu_turn(session: Session, inbound: Inbound) -> Step:
     menu = menu_for(session.state, session.channel)
     if inbound.empty:
-        if session.retries == 0 and session.state is not State.LANGUAGE:
+        # The follow-up question is optional: silence is "no" at once, nobody waits twice.
+        if session.retries == 0 and session.state not in (State.LANGUAGE, State.FOLLOW_UP):
             again = replace(session, retries=1)
             return Step(again, ask(again, Msg.NO_INPUT))
         return _default_or_goodbye(session)
@@ -181,13 +183,15 @@ def _chose(session: Session, value: str) -> Step:
             return _next(session.moved(after, contact_mode=mode))
         if mode is ContactMode.TEXT_FIRST:
             return _later(session.moved(State.DONE, contact_mode=mode))
-        return complete(session.moved(State.DONE, contact_mode=mode))  # asked while holding
+        return _finish(session.moved(State.DONE, contact_mode=mode))  # asked while holding
     if state is State.CALLBACK_WINDOW:
         return _later(session.moved(State.DONE, callback_window=CallbackWindow(value)))
     if state is State.OTHER_ROLE:
         return _later(session.moved(State.DONE, other_role_ok=value == Consent.YES))
     if state is State.OTHER_LANGUAGE:
         return _later(session.moved(State.DONE, other_language_ok=value == Consent.YES))
+    if state is State.FOLLOW_UP:
+        return complete(session.moved(State.DONE, follow_up_ok=value == Consent.YES))
     raise ValueError(f"no menu at state {state}")  # pragma: no cover - guarded by advance
 
 
@@ -201,6 +205,15 @@ def _later(session: Session) -> Step:
         return _next(session.moved(State.OTHER_ROLE))
     if session.language is not Language.EN and answers.other_language_ok is None:
         return _next(session.moved(State.OTHER_LANGUAGE))
+    return _finish(session.moved(State.DONE))
+
+
+def _finish(session: Session) -> Step:
+    """The end of intake: a caller we could text is asked one optional last question — may
+    we text them once after the call, to offer another session with the same peer
+    (``usecases.follow_up``)? Then the confirmation, and the request."""
+    if session.caller_known and session.answers.follow_up_ok is None:
+        return _next(session.moved(State.FOLLOW_UP))
     return complete(session.moved(State.DONE))
 
 

@@ -89,6 +89,8 @@ MENUS: dict[State, Menu] = {
     State.OTHER_LANGUAGE: _menu(
         State.OTHER_LANGUAGE, Consent.NO, ("1", Consent.YES), ("2", Consent.NO)
     ),
+    # The one follow-up text after the call. Optional: silence is no.
+    State.FOLLOW_UP: _menu(State.FOLLOW_UP, Consent.NO, ("1", Consent.YES), ("2", Consent.NO)),
 }
 
 # By text (and on the web form) there is no line to stay on: call me back, or text me first

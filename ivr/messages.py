@@ -26,6 +26,7 @@ class Msg(StrEnum):
     ASK_CALLBACK_WINDOW = "ask_callback_window"
     ASK_OTHER_ROLE = "ask_other_role"  # {role}: if none is free then, may another role call?
     ASK_OTHER_LANGUAGE = "ask_other_language"  # may a peer call in English?
+    ASK_FOLLOW_UP = "ask_follow_up"  # the last question: may we text you once after the call?
     ASK_CALLBACK_NUMBER = "ask_callback_number"
     ASK_OTHER_NUMBER = "ask_other_number"  # the caller ID is one we may not call
     ASK_NUMBER_AGAIN = "ask_number_again"
@@ -137,4 +138,12 @@ class Msg(StrEnum):
     SELF_CARE_DEBRIEF = "self_care_debrief"  # a coordinator will reach out
     PAGE_DEBRIEF = "page_debrief"  # to the on-call coordinator: {name} asked for a debrief
     PAGE_HELP = "page_help"  # {name} pressed * and asked for a coordinator during a call
+    # -- after the call, to a caller who said yes to one follow-up text --------------------
+    FOLLOW_UP_OFFER = "follow_up_offer"  # talk again with the same peer? Reply 1 (2: no)
+    FOLLOW_UP_ACCEPTED = "follow_up_accepted"
+    FOLLOW_UP_DECLINED = "follow_up_declined"
+    FOLLOW_UP_LAST = "follow_up_last"  # after the episode's last session: thanks only
+    FEEDBACK_HELPED = "feedback_helped"  # optional: did it help? 1-5
+    FEEDBACK_RECOMMEND = "feedback_recommend"  # optional: recommend it to a colleague? yes/no
+    FEEDBACK_THANKS = "feedback_thanks"  # {hotline}
     PAGE_RISK_WEB = "page_risk_web"  # risk language typed into the web request form

@@ -32,6 +32,7 @@ class State(StrEnum):
     CALLBACK_WINDOW = "callback_window"
     OTHER_ROLE = "other_role"  # a later call: may another role call if none of yours is free?
     OTHER_LANGUAGE = "other_language"  # a later call: may a peer call in English?
+    FOLLOW_UP = "follow_up"  # the last question: may we text once after the call?
     DONE = "done"  # request created; the caller holds or hangs up
     CRISIS = "crisis"  # transferred to the crisis line
     ENDED = "ended"  # goodbye without a request
@@ -78,7 +79,8 @@ class CallbackWindow(StrEnum):
 
 
 class Consent(StrEnum):
-    """The caller's answer to "may we widen the match?" (silence: no)."""
+    """The caller's answer to "may we widen the match?" or "may we text you once after the
+    call?" (silence: no)."""
 
     YES = "yes"
     NO = "no"
@@ -97,6 +99,9 @@ class Answers:
     # None: not asked (no widening). A holding caller is asked when it matters instead.
     other_role_ok: bool | None = None
     other_language_ok: bool | None = None
+    # One text after a connected call offering another session with the same peer
+    # (``usecases.follow_up``); None: not asked (a caller we could not text), so no.
+    follow_up_ok: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ class Session:
             callback_window=_opt(CallbackWindow, raw.get("callback_window")),
             other_role_ok=_opt_bool(raw.get("other_role_ok")),
             other_language_ok=_opt_bool(raw.get("other_language_ok")),
+            follow_up_ok=_opt_bool(raw.get("follow_up_ok")),
         )
         return cls(
             channel=Channel(data.get("channel", Channel.VOICE)),

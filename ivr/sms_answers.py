@@ -191,6 +191,7 @@ _SYNONYMS: dict[State, dict[Language, _Table]] = {
     },
     State.OTHER_ROLE: _CONSENT,
     State.OTHER_LANGUAGE: _CONSENT,
+    State.FOLLOW_UP: _CONSENT,
 }
 
 

@@ -66,6 +66,9 @@ from peerline.services import (
     cipher_for as cipher_for,
 )
 from peerline.services import (
+    follow_up_replies as follow_up_replies,
+)
+from peerline.services import (
     jobs as jobs,
 )
 from peerline.services import (
@@ -186,6 +189,7 @@ def text_desk(services: Services, organizations: KnownOrganizations) -> TextDesk
         risk_phrases(settings),
         lifecycle,
         self_care(services, outbound(services)),
+        follow_up_replies(services),
     )
 
 

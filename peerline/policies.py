@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Container
 from datetime import date, timedelta
-
-import holidays
+from typing import Any
 
 from ivr.model import Urgency
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
@@ -15,6 +15,7 @@ from matching.calling import CallingHours, QuietHours
 from matching.sla import Closures
 from peerline.settings import Settings
 from usecases.candidates import zone as zone_named
+from usecases.follow_up import FollowUpConfig
 from usecases.lifecycle import LifecycleConfig
 from usecases.outbound_policy import OutboundPolicy
 
@@ -59,13 +60,44 @@ def closures(settings: Settings) -> Closures:
     ``holidays`` package, and PEERLINE_HOLIDAYS, the program's own closures."""
     public: Container[date] = ()
     if settings.holiday_country:
-        subdivision = settings.holiday_subdivision or None
-        public = holidays.country_holidays(settings.holiday_country, subdiv=subdivision)
+        public = PublicHolidays(settings.holiday_country, settings.holiday_subdivision or None)
     return Closures(public, settings.holiday_dates)
+
+
+class PublicHolidays:
+    """``holidays.country_holidays(country, subdiv=...)``, loaded at the first question.
+
+    The package imports every country it knows (about 450 modules, 19 MB resident): a
+    process that never asks about a date (most webhooks) never pays for it (B12).
+    """
+
+    def __init__(self, country: str, subdivision: str | None) -> None:
+        self.country, self.subdivision = country, subdivision
+        self._calendar: Container[Any] | None = None
+        self._lock = threading.Lock()
+
+    def __contains__(self, day: object) -> bool:
+        if self._calendar is None:
+            with self._lock:
+                if self._calendar is None:
+                    import holidays
+
+                    self._calendar = holidays.country_holidays(
+                        self.country, subdiv=self.subdivision
+                    )
+        return day in self._calendar
 
 
 def calling_hours(settings: Settings) -> CallingHours:
     return CallingHours(zone_named(settings.timezone), QuietHours.parse(settings.quiet_hours))
+
+
+def follow_up_config(settings: Settings) -> FollowUpConfig:
+    return FollowUpConfig(
+        calling=calling_hours(settings),
+        after=timedelta(hours=settings.follow_up_after_hours),
+        sessions=settings.follow_up_sessions,
+    )
 
 
 def lifecycle_config(settings: Settings) -> LifecycleConfig:

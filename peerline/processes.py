@@ -23,6 +23,7 @@ from jobs.recovery import JOB_MONITORING_INTERVAL, RECOVERY_TICK, recover_abando
 from jobs.worker import PeerlineWorker
 from peerline import bootstrap, demo
 from peerline.deployment import sandbox_refusal
+from peerline.policies import follow_up_config
 from peerline.process_tree import ProcessTree
 from peerline.redis_server import stop_embedded
 from peerline.settings import Settings
@@ -140,8 +141,14 @@ def _reconciler_pass(
     )
     if expired := deps.expiry.expire_overdue():
         logger.info("expiry: %d request(s) expired", expired)
+    if texted := deps.follow_ups.send_due():  # 48 h after a connected call, if they said yes
+        logger.info("follow-up: %d text(s) sent", texted)
     forget_after = timedelta(days=settings.identity_grace_days)
-    services.store.forget_callers(closed_before=services.store.clock() - forget_after)
+    window = follow_up_config(settings).window
+    services.store.forget_callers(
+        closed_before=services.store.clock() - forget_after,
+        follow_ups_since=services.store.clock() - window,
+    )
     services.store.forget_idle_sessions(before=services.store.clock() - forget_after)
     close_idle_texts(
         services.store, bootstrap.jobs(services), timedelta(hours=settings.sms_idle_hours)

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     # on-call coordinator is told, and a texter gets 988 and the hotline.
     expiry_grace_minutes: int = 60
     callback_attempts: int = 3
+    # One follow-up text after a connected call, for a caller who said yes at intake
+    # (usecases/follow_up.py): this long after the call ends; no text after the episode's
+    # last session (the first request and its follow-ups count).
+    follow_up_after_hours: float = Field(48.0, gt=0, le=24 * 30)
+    follow_up_sessions: int = Field(3, ge=1, le=10)
     sms_idle_hours: float = 24.0  # a quiet text conversation is closed after this
     risk_phrases_file: Path | None = None  # extra risk phrases, one per line, added to ours
     # Inbound rate limits (docs/hardening.md); 0 = none. Per number: new calls and texts an

@@ -9,7 +9,15 @@ from datetime import timedelta
 from jobs.crisis_marks import CrisisMarks
 from jobs.rate_limits import RedisRateLimiter
 from peerline.policies import calling_hours, closures, lifecycle_config, training_policy
-from peerline.services import Services, build, jobs, outbound, self_care, withdrawals
+from peerline.services import (
+    Services,
+    build,
+    follow_up_texts,
+    jobs,
+    outbound,
+    self_care,
+    withdrawals,
+)
 from peerline.settings import Settings
 from storage.alerts import AlertStore
 from storage.dispatch import DispatchStore
@@ -18,6 +26,7 @@ from usecases.caller_leg import CallBackPolicy, CallerLeg
 from usecases.candidates import zone as zone_named
 from usecases.dispatch import DispatchConfig, Dispatcher
 from usecases.escalation import Escalation, EscalationConfig
+from usecases.follow_up import FollowUpTexts
 from usecases.help_key import HelpKey
 from usecases.lifecycle import Expiry
 from usecases.notices import Notices
@@ -40,6 +49,7 @@ class WorkerDeps:
     expiry: Expiry
     self_care: SelfCare
     help_key: HelpKey
+    follow_ups: FollowUpTexts
 
 
 def worker_deps(settings: Settings, carrier_: Carrier | None = None) -> WorkerDeps:
@@ -103,5 +113,14 @@ def dispatch_deps(services: Services, carrier_: Carrier | None = None) -> Worker
     care = self_care(services, out)
     helper = HelpKey(services.store, offers, out, queue)
     return WorkerDeps(
-        services, out, escalation, caller_leg, dispatcher, notices, expiry, care, helper
+        services,
+        out,
+        escalation,
+        caller_leg,
+        dispatcher,
+        notices,
+        expiry,
+        care,
+        helper,
+        follow_up_texts(services, out),
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.blocklist_models import BlockedNumber
 from storage.crypto import FieldCipher
+from storage.engine import autocommit
 from storage.errors import Duplicate
 
 BLOCKED_CONTEXT = "blocked"  # AEAD context of blocked_numbers.number_enc
@@ -39,10 +40,11 @@ class BlocklistStore:
     ) -> None:
         self.cipher, self.clock = cipher, clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._autocommit = sessionmaker(autocommit(engine))  # one-statement reads
 
     def is_blocked(self, number: str) -> bool:
         indexes = self.cipher.blind_indexes(number)
-        with self._sessions() as db:
+        with self._autocommit() as db:  # checked before every call: one round trip
             found = select(BlockedNumber.id).where(BlockedNumber.number_index.in_(indexes))
             return db.scalar(found.limit(1)) is not None
 

@@ -9,43 +9,50 @@ one supporter dialed has theirs decrypted at the claim (``DispatchStore.claim_wi
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, or_, select
+from sqlalchemy import ColumnElement, String, and_, case, cast, or_, select
 from sqlalchemy.orm import Session
 
 from matching.training import TRAINEE
 from storage.dispatch_models import UNCONFIRMED, Offer, OfferStatus
 from storage.roster_models import Supporter
+from storage.roster_records import SupporterRecord, supporter_record
+
+CACHE_LIMIT = 50_000  # records kept between dispatches; a roster is a few thousand rows
 
 # What a SupporterRecord needs (``storage.roster.supporter_record``): never the number.
-_COLUMNS = tuple(
-    getattr(Supporter, name)
-    for name in (
-        "id",
-        "name",
-        "role",
-        "organization",
-        "languages",
-        "level",
-        "trained",
-        "active",
-        "monthly_cap_minutes",
-        "timezone",
-        "schedule",
-        "on_shift",
-        "on_shift_until",
-        "cool_off_until",
-        "last_call_ended_at",
-        "month_key",
-        "month_minutes",
-        "busy_offer_id",
-        "bad_number",
-        "training_tier",
-        "trained_on",
-        "refreshed_on",
-    )
+_COLUMNS = (
+    *(
+        getattr(Supporter, name)
+        for name in (
+            "id",
+            "name",
+            "role",
+            "organization",
+            "languages",
+            "level",
+            "trained",
+            "active",
+            "monthly_cap_minutes",
+            "timezone",
+            "on_shift",
+            "on_shift_until",
+            "cool_off_until",
+            "last_call_ended_at",
+            "month_key",
+            "month_minutes",
+            "busy_offer_id",
+            "bad_number",
+            "training_tier",
+            "trained_on",
+            "refreshed_on",
+        )
+    ),
+    cast(Supporter.schedule, String).label("schedule"),  # as text: the row stays hashable
 )
 
 
@@ -97,3 +104,44 @@ def free_rows(
         )
         stmt = stmt.where(~offered.exists())
     return list(db.execute(stmt).all())
+
+
+class FreeSupporters:
+    """``free_rows`` as records, each row converted once per process while it is unchanged.
+
+    A dispatch reads every free supporter; converting them all again each time made it
+    cost O(roster) in Python (bench/README.md, B4). A record depends on its row and, for
+    an override's lapse, on ``now``: both are the cache key, so a changed row is a miss.
+    """
+
+    def __init__(self) -> None:
+        self._records: dict[tuple[Any, bool], SupporterRecord] = {}
+
+    def read(
+        self,
+        db: Session,
+        now: datetime,
+        *,
+        not_rung_for: tuple[str, datetime] | None = None,
+        trainees: bool = True,
+    ) -> list[SupporterRecord]:
+        rows = free_rows(
+            db, now, now.strftime("%Y-%m"), not_rung_for=not_rung_for, trainees=trainees
+        )
+        records, out = self._records, []
+        if len(records) > CACHE_LIMIT:
+            records.clear()
+        for row in rows:
+            until = row.on_shift_until
+            key = (row, until is not None and until <= now)
+            record = records.get(key)
+            if record is None:
+                record = records[key] = _record(row, now)
+            out.append(record)
+        return out
+
+
+def _record(row: Any, now: datetime) -> SupporterRecord:
+    fields = row._asdict()
+    fields["schedule"] = json.loads(fields["schedule"] or "[]")
+    return supporter_record(SimpleNamespace(**fields), now)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DisconnectionError
 # out (a restarted or failed-over server has closed it). One in steady use is not: a ping
 # on every checkout cost one round trip of the 6-8 a webhook made (bench/README.md).
 IDLE_PING_SECONDS = 5.0
+POOL_SIZE = 20  # connections kept open per process (the web process runs as many threads)
 
 
 def normalize_url(url: str) -> str:
@@ -32,9 +33,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    # Starlette runs handlers on up to 40 threads; a pool smaller than that reconnects to
-    # PostgreSQL every few webhooks under load (measured: 1 new connection per 4 requests).
-    options = {"pool_size": 20, "max_overflow": 20, **kwargs}
+    # The web process runs handlers on POOL_SIZE threads (peerline.app); the overflow is
+    # for the rest (a worker's threads, the console's live board).
+    options = {"pool_size": POOL_SIZE, "max_overflow": 20, **kwargs}
     engine = create_engine(url, **options)
     if not options.get("pool_pre_ping"):
         _ping_when_idle(engine)

@@ -7,13 +7,12 @@ concurrent delivery changes nothing twice. Mixed into ``storage.repository.Store
 
 from __future__ import annotations
 
-import secrets
-import uuid
+import functools
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, Table, Update, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,22 +21,15 @@ from storage.crypto import FieldCipher
 from storage.errors import StaleTurn
 from storage.models import (
     CallSession,
-    DispatchState,
     Event,
     HelpRequest,
-    RequestStatus,
     SessionStatus,
 )
 from storage.records import NewRequest, SessionRecord, TurnSaved
+from storage.request_inserts import caller_columns, insert_request
 from storage.request_rows import request_record
 from storage.requests import CALLER_CONTEXT as _CALLER
 from storage.sms_models import InboundMessage
-
-TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed
-
-
-def new_ticket() -> str:
-    return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(4))
 
 
 class IntakeSessions:
@@ -47,11 +39,12 @@ class IntakeSessions:
     clock: Callable[[], datetime]
     _sessions: sessionmaker[Session]
     _autocommit: sessionmaker[Session]  # one statement, one round trip
+    _direct: Engine  # the same, for Core statements on every webhook
 
     def get_session(self, sid: str) -> SessionRecord | None:
-        with self._autocommit() as db:
-            row = db.get(CallSession, sid)
-            return _session_record(row) if row else None
+        with self._direct.connect() as conn:
+            row = conn.execute(_SESSION_ROW, {"w_sid": sid}).first()
+        return _session_record(row) if row else None  # type: ignore[arg-type]
 
     def begin_session(
         self,
@@ -129,46 +122,19 @@ class IntakeSessions:
                         detail={"channel": request.channel, "urgency": request.urgency},
                     )
                 )
-            result = db.execute(
-                update(CallSession)
-                .where(CallSession.sid == sid, CallSession.turn == expected_turn)
-                .values(**values)
-                .execution_options(synchronize_session=False)  # nothing reads the row after
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+            params = {f"v_{name}": value for name, value in values.items()}
+            params.update(w_sid=sid, w_turn=expected_turn)
+            # Core, not the ORM: nothing reads the row after, and a webhook makes this
+            # statement every turn (built once per set of columns, ``_turn_update``).
+            result = db.connection().execute(_turn_update(tuple(sorted(values))), params)
+            if result.rowcount != 1:
                 raise StaleTurn(sid)  # leaving the block rolls the request insert back
             return TurnSaved(request_record(request) if request else None)
 
     def _insert_request(
         self, db: Session, new: NewRequest, now: datetime, number: str | None
     ) -> HelpRequest:
-        indexes = self.cipher.blind_indexes(number) if number else ()
-        row = HelpRequest(
-            id=uuid.uuid4().hex,
-            ticket=new_ticket(),
-            status=RequestStatus.WAITING,
-            channel=new.channel,
-            role=new.role,
-            urgency=new.urgency,
-            language=new.language,
-            org_preference=new.org_preference,
-            organization=new.organization,
-            organization_unknown=new.organization_unknown,
-            contact_mode=new.contact_mode,
-            callback_window=new.callback_window,
-            other_role_ok=new.other_role_ok,
-            other_language_ok=new.other_language_ok,
-            source_sid=new.source_sid,
-            dispatch_state=DispatchState.PENDING,
-            dispatch_attempts=0,
-            previous_supporter_id=_previous_supporter(db, indexes),
-            created_at=now,
-            updated_at=now,
-            **self._caller_columns(number),
-        )
-        db.add(row)
-        db.flush()
-        return row
+        return insert_request(db, self.cipher, new, now, number)
 
     def active_session(self, caller: str, channel: str, since: datetime) -> SessionRecord | None:
         """The caller's open conversation on ``channel`` touched after ``since``, if any."""
@@ -237,12 +203,7 @@ class IntakeSessions:
 
     # -- helpers -------------------------------------------------------------------------
     def _caller_columns(self, caller: str | None) -> dict[str, Any]:
-        if not caller:
-            return {"caller_enc": None, "caller_index": None}
-        return {
-            "caller_enc": self.cipher.encrypt(caller, context=_CALLER),
-            "caller_index": self.cipher.blind_index(caller),
-        }
+        return caller_columns(self.cipher, caller)
 
 
 def _answered(db: Session, message_sid: str | None, reply: str, now: datetime) -> None:
@@ -251,6 +212,25 @@ def _answered(db: Session, message_sid: str | None, reply: str, now: datetime) -
     if message_sid:
         db.add(InboundMessage(message_sid=message_sid, reply=reply, created_at=now))
         db.flush()
+
+
+_TABLE = cast(Table, CallSession.__table__)
+_SESSION_ROW = select(
+    *(
+        _TABLE.c[name]
+        for name in ("sid", "channel", "status", "flow", "turn", "last_response", "request_id")
+    )
+).where(_TABLE.c.sid == bindparam("w_sid"))
+
+
+@functools.cache
+def _turn_update(columns: tuple[str, ...]) -> Update:
+    """The conditional UPDATE that moves a session on from the turn it was read at."""
+    return (
+        update(_TABLE)
+        .where(_TABLE.c.sid == bindparam("w_sid"), _TABLE.c.turn == bindparam("w_turn"))
+        .values({name: bindparam(f"v_{name}", type_=_TABLE.c[name].type) for name in columns})
+    )
 
 
 def _session_record(row: CallSession) -> SessionRecord:
@@ -262,21 +242,4 @@ def _session_record(row: CallSession) -> SessionRecord:
         turn=row.turn,
         last_response=row.last_response,
         request_id=row.request_id,
-    )
-
-
-def _previous_supporter(db: Session, caller_indexes: tuple[str, ...]) -> str | None:
-    """Continuity: the supporter of this caller's last completed conversation, while the
-    identity link still exists (see ``RequestQueries.forget_callers``)."""
-    if not caller_indexes:
-        return None
-    return db.scalar(
-        select(HelpRequest.supporter_id)
-        .where(
-            HelpRequest.caller_index.in_(caller_indexes),
-            HelpRequest.status == RequestStatus.COMPLETED,
-            HelpRequest.supporter_id.is_not(None),
-        )
-        .order_by(HelpRequest.created_at.desc())
-        .limit(1)
     )

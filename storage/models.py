@@ -106,6 +106,11 @@ class HelpRequest(Base):
     other_role_ok: Mapped[bool | None] = mapped_column(nullable=True)
     other_language_ok: Mapped[bool | None] = mapped_column(nullable=True)
     consent_asked: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # One follow-up text after the call (None: not asked, so no); the caller's episode: the
+    # first request's id on a follow-up (None on a first), and which session this is.
+    follow_up_ok: Mapped[bool | None] = mapped_column(nullable=True)
+    episode_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    session_no: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     caller_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     caller_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     source_sid: Mapped[str] = mapped_column(String(64), unique=True)

@@ -38,6 +38,11 @@ class NewRequest:
     source_sid: str
     other_role_ok: bool | None = None  # consent to widen the match; None: not asked
     other_language_ok: bool | None = None
+    follow_up_ok: bool | None = None  # one follow-up text after the call; None: not asked
+    # A follow-up session (usecases.follow_up): its episode, number and the peer asked first.
+    episode_id: str | None = None
+    session_no: int = 1
+    previous_supporter_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,10 @@ class RequestRecord:
     other_role_ok: bool | None = None
     other_language_ok: bool | None = None
     consent_asked: str | None = None  # a question a holding caller has not answered yet
+    follow_up_ok: bool | None = None
+    episode_id: str | None = None  # a follow-up session: the first request of the episode
+    session_no: int = 1
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

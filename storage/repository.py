@@ -44,7 +44,8 @@ class Store(IntakeSessions, RequestQueries):
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # One-statement reads and writes: autocommit, one round trip (no BEGIN, no COMMIT)
-        self._autocommit = sessionmaker(autocommit(engine))
+        self._direct = autocommit(engine)  # Core, for the hottest of those
+        self._autocommit = sessionmaker(self._direct)
         self._listeners: list[RequestEventListener] = []
 
     def on_request_event(self, listener: RequestEventListener) -> None:

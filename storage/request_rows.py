@@ -39,4 +39,8 @@ def request_record(row: HelpRequest) -> RequestRecord:
         other_role_ok=row.other_role_ok,
         other_language_ok=row.other_language_ok,
         consent_asked=row.consent_asked,
+        follow_up_ok=row.follow_up_ok,
+        episode_id=row.episode_id,
+        session_no=row.session_no or 1,
+        closed_at=row.closed_at,
     )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.crypto import FieldCipher
+from storage.follow_up_models import FollowUp, FollowUpStep
 from storage.models import (
     OPEN_REQUEST_STATUSES,
     TERMINAL_STATUSES,
@@ -218,13 +219,29 @@ class RequestQueries:
                 is not None
             )
 
-    def forget_callers(self, closed_before: datetime) -> int:
+    def forget_callers(
+        self, closed_before: datetime, follow_ups_since: datetime | None = None
+    ) -> int:
         """Delete the caller's identity link (number, blind index) from requests closed before
-        ``closed_before`` and from their intake sessions; the de-identified rows stay."""
+        ``closed_before`` and from their intake sessions; the de-identified rows stay.
+
+        ``follow_ups_since``: a connected session that ended after it, of a caller who said
+        yes to the follow-up text, keeps its number until its exchange is settled (answered,
+        declined, STOP) or the window closes (``usecases.follow_up``)."""
         with self._sessions.begin() as db:
             closed = select(HelpRequest.id).where(
                 HelpRequest.closed_at < closed_before, HelpRequest.caller_index.is_not(None)
             )
+            if follow_ups_since is not None:
+                settled = select(FollowUp.request_id).where(FollowUp.step == FollowUpStep.DONE)
+                closed = closed.where(
+                    ~(
+                        (HelpRequest.follow_up_ok.is_(True))
+                        & (HelpRequest.status == RequestStatus.COMPLETED)
+                        & (HelpRequest.closed_at >= follow_ups_since)
+                        & HelpRequest.id.not_in(settled)
+                    )
+                )
             ids = list(db.scalars(closed).all())
             if not ids:
                 return 0

@@ -13,13 +13,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from storage.crypto import FieldCipher
-from storage.dispatch_reads import free_rows
+from storage.dispatch_reads import FreeSupporters
+from storage.engine import autocommit
 from storage.roster_models import (
     DEFAULT_MONTHLY_CAP_MINUTES,
     DEFAULT_TIMEZONE,
     Coordinator,
     Supporter,
 )
+from storage.roster_records import SupporterRecord as SupporterRecord  # re-exported
+from storage.roster_records import supporter_record as supporter_record
 
 _PHONE = "phone"  # AEAD context for roster numbers
 
@@ -46,39 +49,6 @@ class NewSupporter:
 
 
 @dataclass(frozen=True)
-class SupporterRecord:
-    id: str
-    name: str
-    role: str
-    organization: str | None
-    languages: tuple[str, ...]
-    level: int | None
-    trained: bool
-    active: bool
-    monthly_cap_minutes: int
-    timezone: str
-    schedule: list[list[Any]]
-    on_shift: bool | None
-    cool_off_until: datetime | None
-    last_call_ended_at: datetime | None
-    month_key: str
-    month_minutes: int
-    busy: bool
-    bad_number: bool
-    training_tier: str | None = None  # "1", "2", "3", "trainee" (in training) or None
-    trained_on: date | None = None
-    refreshed_on: date | None = None
-    on_shift_until: datetime | None = None  # when AVAILABLE/AWAY lapses (None: until changed)
-
-    @property
-    def first_name(self) -> str:
-        return self.name.split()[0] if self.name.split() else ""
-
-    def minutes_in(self, month_key: str) -> int:
-        return self.month_minutes if self.month_key == month_key else 0
-
-
-@dataclass(frozen=True)
 class CoordinatorRecord:
     id: str
     name: str
@@ -98,6 +68,8 @@ class RosterStore:
         self.cipher = cipher
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._autocommit = sessionmaker(autocommit(engine))
+        self._free = FreeSupporters()
 
     # -- supporters ---------------------------------------------------------------------
     def add_supporters(self, people: Iterable[NewSupporter]) -> list[str]:
@@ -146,7 +118,7 @@ class RosterStore:
             if active_only:
                 stmt = stmt.where(Supporter.active.is_(True))
             now = self.clock()
-            return [_supporter(r, now) for r in db.scalars(stmt).all()]
+            return [supporter_record(r, now) for r in db.scalars(stmt).all()]
 
     def free_supporters(
         self,
@@ -155,12 +127,10 @@ class RosterStore:
         not_rung_for: tuple[str, datetime] | None = None,
         trainees: bool = True,
     ) -> list[SupporterRecord]:
-        """Supporters who may take a call at ``now``, filtered in SQL
+        """Supporters who may take a call at ``now``, filtered in SQL in one statement
         (``storage.dispatch_reads``); numbers are not read."""
-        month = now.strftime("%Y-%m")
-        with self._sessions() as db:
-            rows = free_rows(db, now, month, not_rung_for=not_rung_for, trainees=trainees)
-            return [_supporter(r, now) for r in rows]
+        with self._autocommit() as db:
+            return self._free.read(db, now, not_rung_for=not_rung_for, trainees=trainees)
 
     def phone(self, phone_enc: bytes) -> str:
         """A supporter's number from its stored (encrypted) form: only to dial it."""
@@ -169,7 +139,7 @@ class RosterStore:
     def supporter(self, supporter_id: str) -> SupporterRecord | None:
         with self._sessions() as db:
             row = db.get(Supporter, supporter_id)
-            return _supporter(row, self.clock()) if row else None
+            return supporter_record(row, self.clock()) if row else None
 
     def supporter_phone(self, supporter_id: str) -> str | None:
         with self._sessions() as db:
@@ -180,7 +150,7 @@ class RosterStore:
         indexes = self.cipher.blind_indexes(phone)
         with self._sessions() as db:
             row = db.scalar(select(Supporter).where(Supporter.phone_index.in_(indexes)))
-            return _supporter(row, self.clock()) if row else None
+            return supporter_record(row, self.clock()) if row else None
 
     def set_on_shift(
         self, supporter_id: str, on_shift: bool | None, until: datetime | None = None
@@ -254,7 +224,7 @@ class RosterStore:
     def is_known_number(self, phone: str) -> bool:
         """On the roster or a coordinator: the toll-fraud guard's allow-list."""
         indexes = self.cipher.blind_indexes(phone)
-        with self._sessions() as db:
+        with self._autocommit() as db:  # checked before every call: no transaction
             return bool(
                 db.scalar(select(Supporter.id).where(Supporter.phone_index.in_(indexes)))
                 or db.scalar(select(Coordinator.id).where(Coordinator.phone_index.in_(indexes)))
@@ -265,36 +235,3 @@ class RosterStore:
     ) -> None:
         with self._sessions.begin() as db:
             db.execute(update(model).where(model.id == row_id).values(**values))
-
-
-def _supporter(r: Supporter | Any, now: datetime | None = None) -> SupporterRecord:
-    """The row as a record; an override that lapsed by ``now`` (default: the wall clock)
-    reads as none, so the weekly schedule applies again."""
-    lapsed = r.on_shift_until is not None and r.on_shift_until <= (now or datetime.now(UTC))
-    return SupporterRecord(
-        id=r.id,
-        name=r.name,
-        role=r.role,
-        organization=r.organization,
-        languages=tuple(x for x in r.languages.split(";") if x),
-        level=r.level,
-        trained=r.trained,
-        active=r.active,
-        monthly_cap_minutes=r.monthly_cap_minutes,
-        timezone=r.timezone,
-        schedule=list(r.schedule or []),
-        on_shift=None if lapsed else r.on_shift,
-        on_shift_until=None if lapsed else r.on_shift_until,
-        cool_off_until=r.cool_off_until,
-        last_call_ended_at=r.last_call_ended_at,
-        month_key=r.month_key,
-        month_minutes=r.month_minutes,
-        busy=r.busy_offer_id is not None,
-        bad_number=r.bad_number,
-        training_tier=r.training_tier,
-        trained_on=r.trained_on,
-        refreshed_on=r.refreshed_on,
-    )
-
-
-supporter_record = _supporter  # the one row-to-record mapping, for storage.roster_edits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr import Channel, Completed, ContactMode, Crisis, Language, Step
 from ivr.messages import Msg
-from ivr.model import Input
+from ivr.model import Input, Prompt
 from ivr.prompts import sentences, text
 from telephony import paths
 from telephony.readback import SLOT, fill
@@ -47,8 +48,23 @@ def render_step(
     readback: str = "",
 ) -> str:
     """The TwiML for one flow step; ``readback`` is said for a keyed number's digits."""
-    prompt = step.prompt
-    if isinstance(step.outcome, Crisis):
+    crisis = isinstance(step.outcome, Crisis)
+    return _rendered(step.prompt, crisis, _holds(step), urls, crisis_number, tuple(hints), readback)
+
+
+# A document depends only on these (the prompt, not the caller's answers), and callers walk
+# the same few hundred: each is built once (building one with the SDK cost ~6% of a webhook).
+@functools.lru_cache(maxsize=512)
+def _rendered(
+    prompt: Prompt,
+    crisis: bool,
+    holds_caller: bool,
+    urls: VoiceUrls,
+    crisis_number: str,
+    hints: tuple[str, ...],
+    readback: str,
+) -> str:
+    if crisis:
         return crisis_transfer(prompt.language, crisis_number)
     lines = sentences(prompt, Channel.VOICE, readback)
     response = VoiceResponse()
@@ -62,7 +78,7 @@ def render_step(
     # who presses 9 while hearing them must not be ignored. A holding caller goes on to
     # the hold loop whatever they press (the loop acts on 9); anyone else is hung up on
     # after the words unless they press a key, which the next turn's webhook answers.
-    holds = _holds(step) and urls.hold
+    holds = holds_caller and urls.hold
     listening = Gather(
         action=urls.hold if holds else urls.action,
         method="POST",
@@ -103,6 +119,7 @@ def _gather(action: str, language: Language, kind: Input, hints: Sequence[str]) 
     return Gather(**kwargs)
 
 
+@functools.lru_cache(maxsize=64)  # a pure function of a few values: built once
 def crisis_transfer(language: Language, crisis_number: str) -> str:
     """Connect the caller to the crisis line; if that fails, tell them how to reach help.
 
@@ -117,6 +134,7 @@ def crisis_transfer(language: Language, crisis_number: str) -> str:
     return str(response)
 
 
+@functools.lru_cache(maxsize=64)
 def hold(language: Language, action: str, first: bool) -> str:
     """One turn of the hold loop: a kind message that keeps the crisis key live."""
     response = VoiceResponse()
@@ -136,6 +154,7 @@ def hold(language: Language, action: str, first: bool) -> str:
     return str(response)
 
 
+@functools.lru_cache(maxsize=64)
 def spoken(language: Language, *msgs: Msg, hang_up: bool = True) -> str:
     response = VoiceResponse()
     for msg in msgs:
@@ -145,6 +164,7 @@ def spoken(language: Language, *msgs: Msg, hang_up: bool = True) -> str:
     return str(response)
 
 
+@functools.lru_cache(maxsize=64)
 def apology(action: str) -> str:
     """For when we cannot serve the call: say so, and still offer the crisis line."""
     response = VoiceResponse()
@@ -159,6 +179,7 @@ def apology(action: str) -> str:
     return str(response)
 
 
+@functools.lru_cache(maxsize=64)
 def turned_away() -> str:
     """Over a rate limit: no intake, but 911 and 988 in both languages, then goodbye."""
     response = VoiceResponse()
@@ -168,6 +189,7 @@ def turned_away() -> str:
     return str(response)
 
 
+@functools.lru_cache(maxsize=64)
 def reject() -> str:
     """A blocked number: the call is never answered (no minutes, no words)."""
     response = VoiceResponse()

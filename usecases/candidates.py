@@ -80,6 +80,33 @@ def candidate(
     )
 
 
+class Candidates:
+    """``candidate`` for many records, each converted once per month while the same record
+    object comes back (``RosterStore.free_supporters`` returns the same record for an
+    unchanged row). An entry holds its record, so an id is never reused while cached."""
+
+    LIMIT = 50_000
+
+    def __init__(self, training: TrainingPolicy = DEFAULT_POLICY) -> None:
+        self.training = training
+        self._made: dict[int, tuple[SupporterRecord, str, Candidate]] = {}
+
+    def of(self, records: Sequence[SupporterRecord], month_key: str) -> list[Candidate]:
+        made, out = self._made, []
+        if len(made) > self.LIMIT:
+            made.clear()
+        for record in records:
+            hit = made.get(id(record))
+            if hit is None or hit[0] is not record or hit[1] != month_key:
+                hit = made[id(record)] = (
+                    record,
+                    month_key,
+                    candidate(record, month_key, self.training),
+                )
+            out.append(hit[2])
+        return out
+
+
 def match_request(
     request: RequestRecord, exclude: frozenset[str], zone: ZoneInfo | None = None
 ) -> MatchRequest:

@@ -2,7 +2,8 @@
 
 A destination must be someone Peerline knows for that purpose (a supporter or coordinator
 on the roster; a caller with an open request or conversation, or — for one farewell text —
-a request that ended within the hour), not be on the blocklist,
+a request that ended within the hour, or — for the one follow-up text — an exchange after
+a session that is not settled yet), not be on the blocklist,
 *and* pass the outbound policy. A call back also takes one of the number's call backs for
 the day. Every refusal is audited as an event with its purpose and reason, never the number.
 """
@@ -33,6 +34,10 @@ class Callers(Protocol):
     def add_event(self, kind: str, **detail: Any) -> None: ...
 
 
+class FollowUpCallers(Protocol):
+    def is_follow_up_caller(self, number: str) -> bool: ...
+
+
 class Blocked(Protocol):
     def is_blocked(self, number: str) -> bool: ...
 
@@ -52,9 +57,11 @@ class Destinations:
         zone: ZoneInfo,
         blocklist: Blocked,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        follow_ups: FollowUpCallers | None = None,
     ) -> None:
         self.policy, self.roster, self.callers, self.tally = policy, roster, callers, tally
         self.zone, self.blocklist, self.clock = zone, blocklist, clock
+        self.follow_ups = follow_ups
 
     def verdict(self, number: str, purpose: Purpose) -> Verdict:
         """Allowed, or refused with its reason (audited)."""
@@ -80,6 +87,8 @@ class Destinations:
             known = self.roster.is_known_number(number)
         elif purpose is Purpose.FAREWELL:  # e.g. "we couldn't reach you in time"
             known = self.callers.closed_caller_since(number, self.clock() - FAREWELL_WITHIN)
+        elif purpose is Purpose.FOLLOW_UP:  # said yes at intake; the exchange is not settled
+            known = self.follow_ups is not None and self.follow_ups.is_follow_up_caller(number)
         else:
             known = self.callers.is_open_caller(number)
         if not known:

@@ -28,7 +28,7 @@ from storage.offer_records import OfferRecord
 from storage.records import RequestRecord
 from storage.repository import Store
 from storage.roster import RosterStore
-from usecases.candidates import candidate, match_request, month_key
+from usecases.candidates import Candidates, match_request, month_key
 from usecases.consent import ask_consent
 from usecases.errors import (
     AmbiguousCarrierError,
@@ -80,6 +80,7 @@ class Dispatcher:
         self.store, self.offers, self.roster = store, offers, roster
         self.outbound, self.jobs, self.escalator = outbound, jobs, escalator
         self.config, self.clock = config, clock
+        self._candidates = Candidates(config.training)
 
     def dispatch(self, request_id: str) -> None:
         """Offer a waiting request to the best available supporter, or escalate."""
@@ -98,8 +99,7 @@ class Dispatcher:
             not_rung_for=(request_id, now - self.config.reoffer_after),
             trainees=training.trainee_may_take(Urgency(request.urgency)),
         )
-        month = month_key(now)
-        pool = [candidate(r, month, training) for r in people]
+        pool = self._candidates.of(people, month_key(now))
         calling = self.config.calling
         wanted = match_request(request, frozenset(), calling.zone if calling else None)
         # Same or related role in the caller's language first; other roles or English only

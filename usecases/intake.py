@@ -62,6 +62,7 @@ def new_request(
         source_sid=source_sid,
         other_role_ok=answers.other_role_ok,
         other_language_ok=answers.other_language_ok,
+        follow_up_ok=answers.follow_up_ok,
     )
 
 

@@ -57,6 +57,7 @@ class Purpose(StrEnum):
     CALL_BACK = "call_back"  # calling a caller back (a number the caller gave us)
     TEXT = "text"  # texting a caller
     FAREWELL = "farewell"  # the one last text to a caller whose request just ended
+    FOLLOW_UP = "follow_up"  # the one text after a connected session, to a caller who said yes
     SUPPORTER = "supporter"  # the offer leg to a supporter on the roster
     COORDINATOR = "coordinator"  # a page to a coordinator
     # The one exception to "never the crisis line": the supporter's help key adds the

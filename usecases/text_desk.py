@@ -1,5 +1,6 @@
 """The SMS webhook's use case. Order matters: STOP/START/HELP first, then the risk screen
-(every text, whoever sends it), then roster commands, then intake for everyone else."""
+(every text, whoever sends it), then roster commands, then a caller's answer to a pending
+follow-up question, then intake for everyone else."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ivr.screening import RiskPhrases, screen
 from storage.repository import Store
 from storage.roster import RosterStore
 from storage.sms import SmsStore
+from usecases.follow_up_replies import FollowUpReplies
 from usecases.inbound import Text
 from usecases.lifecycle import Lifecycle
 from usecases.roster_commands import Commands
@@ -32,10 +34,11 @@ class TextDesk:
         phrases: RiskPhrases,
         lifecycle: Lifecycle,
         self_care: SelfCare,
+        follow_ups: FollowUpReplies | None = None,
     ) -> None:
         self.store, self.ledger, self.roster = store, ledger, roster
         self.intake, self.commands, self.phrases = intake, commands, phrases
-        self.lifecycle, self.self_care = lifecycle, self_care
+        self.lifecycle, self.self_care, self.follow_ups = lifecycle, self_care, follow_ups
 
     def handle(self, message: Text) -> str:
         """The reply to send (empty: none). A retried delivery gets the same reply."""
@@ -74,6 +77,10 @@ class TextDesk:
         if supporter is not None:
             care = self.self_care.reply(supporter.id, message.body)  # 1 fine, 2 a debrief
             return crisis + (care or self.commands.supporter(supporter, command))
+        if self.follow_ups is not None:  # "1" to talk again, the optional feedback answers
+            answer = self.follow_ups.reply(sender, message.body, message.message_sid)
+            if answer is not None:
+                return crisis + answer
         later = self.intake.postpone(sender, message.body)
         if later:
             return crisis + later
@@ -85,6 +92,8 @@ class TextDesk:
             self.ledger.set_opted_out(sender, True)
             self.store.add_event("sms.opt_out")
             self.lifecycle.caller_opted_out(sender, keyword.word)  # STOP, CANCEL … withdraw
+            if self.follow_ups is not None:
+                self.follow_ups.opted_out(sender)  # no more follow-up questions
             return ""  # the carrier confirms STOP itself; nothing more may be sent
         if keyword.kind is KeywordKind.OPT_IN:
             self.ledger.set_opted_out(sender, False)

@@ -46,7 +46,8 @@ logger = logging.getLogger(__name__)
 
 QUESTIONS = (State.ROLE, State.URGENCY, State.ORG_PREF, State.CONTACT, State.CALLBACK_WINDOW)
 # Consent to widen the match, asked last as the flow does; optional (no answer: no).
-CONSENTS = (State.OTHER_ROLE, State.OTHER_LANGUAGE)
+# The last, the one follow-up text after the call (``usecases.follow_up``): optional too.
+CONSENTS = (State.OTHER_ROLE, State.OTHER_LANGUAGE, State.FOLLOW_UP)
 _PHONE_PROBLEM = {
     NumberCheck.INVALID: "phone_invalid",
     NumberCheck.US_ONLY: "phone_us_only",
@@ -160,6 +161,7 @@ class WebIntake:
         if form.language is not Language.EN:
             language = _consent(form, State.OTHER_LANGUAGE)
             out.append(Inbound(digits=_key(State.OTHER_LANGUAGE, language)))
+        out.append(Inbound(digits=_key(State.FOLLOW_UP, _consent(form, State.FOLLOW_UP))))
         return out
 
     def _request_of(self, sid: str) -> str | None:

@@ -63,6 +63,7 @@ def test_a_withheld_caller_is_refused_a_premium_number_then_called_back_on_the_c
     assert "When is a good time" in call.words()
     call.press("1")  # as soon as possible
     call.press("2")  # wait for a nurse
+    call.press("2")  # no follow-up text
     assert "call you from this Peerline number" in call.words()
     rid = world.request_id()
     assert world.services.store.caller_of(rid) == KEYED
@@ -91,6 +92,7 @@ def test_a_caller_whose_caller_id_is_premium_is_asked_for_another_number(world: 
     call.press("1")
     call.press("1")
     call.press("1")  # another role may call
+    call.press("2")  # no follow-up text
     call.listen()  # the confirmation (the crisis key still live), then Peerline hangs up
     world.box.advance(2)
     assert call.status is CallStatus.COMPLETED
@@ -178,6 +180,7 @@ def test_enter_it_again_forgets_the_first_number(twilio: TwilioDriver, world: Wo
     call.press("1")
     call.press("1")
     call.press("1")
+    call.press("2")  # no follow-up text
     with world.services.store.engine.connect() as conn:
         assert conn.execute(select(HelpRequest.id)).scalar_one()
     assert world.services.store.caller_of(world.request_id()) == KEYED

@@ -10,8 +10,8 @@ from tests.e2e.conftest import CRISIS, World
 
 pytestmark = pytest.mark.e2e
 CALLER, ANA, BEN = "+16175550123", "+16175550101", "+16175550102"
-HOLD_NURSE = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, connect now
-HOLD_SPANISH_NURSE = ["2", "1", "1", "3", "1"]
+HOLD_NURSE = ["1", "1", "1", "3", "1", "2"]  # English, nurse, today, no preference, connect now
+HOLD_SPANISH_NURSE = ["2", "1", "1", "3", "1", "2"]
 QUESTION = (
     "No nurse is free right now. To talk now with another healthcare worker, press 1."
     " For a nurse to call you back, press 2."

@@ -36,7 +36,7 @@ from usecases.accounts import NewAccount
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "browser-password-1"
 CALLER, ANA, BEN = "+16175550133", "+12015550101", "+12015550102"
-HOLD = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, connect now
+HOLD = ["1", "1", "1", "3", "1", "2"]  # English, nurse, today, no preference, connect now
 
 pytestmark = [
     pytest.mark.e2e,

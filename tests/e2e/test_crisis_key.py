@@ -19,8 +19,8 @@ from tests.twilio_driver import TwilioDriver
 
 pytestmark = pytest.mark.e2e
 CALLER, ANA = "+16175550123", "+16175550101"
-HOLD = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, connect now
-CALLBACK = ["1", "1", "1", "3", "2", "1", "1"]  # ... call me back, asap, any role
+HOLD = ["1", "1", "1", "3", "1", "2"]  # English, nurse, today, no preference, connect now
+CALLBACK = ["1", "1", "1", "3", "2", "1", "1", "2"]  # ... call me back, asap, any role
 
 
 def call_in(world: World, keys: list[str]) -> CallHandle:
@@ -151,6 +151,8 @@ def test_nine_on_the_call_back_leg_withdraws_and_releases_the_supporter(world: W
         ["1", "1", "1", "3"],  # connect now or call back
         ["1", "1", "1", "3", "2"],  # call-back window
         ["1", "1", "1", "3", "2", "1"],  # may another role call you? (consent)
+        ["1", "1", "1", "3", "2", "1", "1"],  # one follow-up text after the call? (last)
+        ["1", "1", "1", "3", "1"],  # the same question, asked of a caller who will hold
     ],
 )
 def test_nine_at_every_intake_menu_transfers_and_creates_nothing(

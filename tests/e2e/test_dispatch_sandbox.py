@@ -15,8 +15,8 @@ from tests.e2e.conftest import World
 
 pytestmark = pytest.mark.e2e
 CALLER, ANA, BEN, KIM = "+16175550123", "+16175550101", "+16175550102", "+16175550104"
-HOLD = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, connect now
-CALLBACK = ["1", "1", "1", "3", "2", "1", "1"]
+HOLD = ["1", "1", "1", "3", "1", "2"]  # English, nurse, today, no preference, connect now
+CALLBACK = ["1", "1", "1", "3", "2", "1", "1", "2"]
 
 
 def call_in(world: World, keys: list[str]):  # type: ignore[no-untyped-def]

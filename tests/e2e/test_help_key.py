@@ -10,7 +10,7 @@ from tests.e2e.conftest import CRISIS, World
 
 pytestmark = pytest.mark.e2e
 CALLER, ANA, KIM = "+16175550123", "+16175550101", "+16175550104"
-HOLD = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, connect now
+HOLD = ["1", "1", "1", "3", "1", "2"]  # English, nurse, today, no preference, connect now
 MENU = (
     "You're out of the call for a moment; the caller can't hear you. To add the 988 Lifeline"
     " to the call, press 1. To page the coordinator on call, press 2. To go back to the call,"

@@ -23,8 +23,9 @@ from tests.e2e.test_sms_sandbox import text
 
 pytestmark = pytest.mark.e2e
 CALLER, ANA, KIM = "+16175550123", "+16175550101", "+16175550104"
-# hello, English, nurse, today, no preference, call me back, as soon as possible, any role
-TEXTED_CALL_BACK = ["hello", "1", "1", "1", "3", "1", "1", "1"]
+# hello, English, nurse, today, no preference, call me back, as soon as possible, any role,
+# no follow-up text
+TEXTED_CALL_BACK = ["hello", "1", "1", "1", "3", "1", "1", "1", "2"]
 
 
 def the_request(world: World) -> RequestRecord:

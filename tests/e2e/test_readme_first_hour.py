@@ -45,7 +45,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOT = "readme-first-call.png"
 CALLER, CALLER_LABEL = demo.DEMO_CALLER
 # The README's keys, each with how long the person thinks after the prompt ends (s).
-KEYS = [("1", 3.5), ("1", 4.0), ("1", 5.0), ("3", 3.0), ("1", 4.5)]
+KEYS = [("1", 3.5), ("1", 4.0), ("1", 5.0), ("3", 3.0), ("1", 4.5), ("2", 3.0)]
 ANSWER_AFTER, ACCEPT_AFTER = 4.0, 3.5  # rings before the supporter answers; then thinks
 
 pytestmark = [

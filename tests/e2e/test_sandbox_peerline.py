@@ -41,8 +41,10 @@ def test_a_phone_walks_the_ivr_to_a_callback_request(
     greeting = " ".join(call.listen())
     assert "not a crisis line" in greeting and "press 9" in greeting
 
-    for key in ["1", "1", "1", "3", "2", "1", "1"]:  # English, nurse, today, no preference,
-        call.press(key)  # call me back, as soon as possible, another role is fine
+    # English, nurse, today, no preference, call me back, as soon as possible, another role
+    # is fine, no follow-up text
+    for key in ["1", "1", "1", "3", "2", "1", "1", "2"]:
+        call.press(key)
 
     assert "within two hours" in " ".join(call.listen())  # the closing words, in their time
     sandbox.advance(2)  # the crisis key is live a moment longer, then Peerline hangs up

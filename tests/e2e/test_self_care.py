@@ -11,7 +11,7 @@ from tests.e2e.conftest import World
 
 pytestmark = pytest.mark.e2e
 CALLER, ANA, KIM = "+16175550123", "+16175550101", "+16175550104"
-HOLD = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, connect now
+HOLD = ["1", "1", "1", "3", "1", "2"]  # English, nurse, today, no preference, connect now
 SELF_CARE = (
     "Peerline: thanks for taking that call. Reply 1 if you're fine, 2 if you'd like a"
     " debrief with a coordinator."

@@ -49,7 +49,9 @@ def test_a_text_conversation_becomes_a_call_back_request(world: World) -> None:
     assert "When is a good time" in text(world, TEXTER, "call me back")
     asked = text(world, TEXTER, "asap")
     assert asked.startswith("If no nurse is free then, may another healthcare worker call you")
-    done = text(world, TEXTER, "yes, that's fine")
+    last = text(world, TEXTER, "yes, that's fine")
+    assert last.startswith("Last question, optional: may we text you once")
+    done = text(world, TEXTER, "no thanks")
     assert "will call you from this number" in done and "within two hours" in done
     [request] = world.services.store.waiting_requests()
     assert (request.channel, request.role, request.urgency, request.contact_mode) == (
@@ -72,7 +74,8 @@ def text_first_request(world: World) -> None:
     for answer in ["1", "1", "1", "3"]:
         text(world, TEXTER, answer)
     text(world, TEXTER, "2")  # text me first
-    assert "text you" in text(world, TEXTER, "no")  # wait for a nurse
+    text(world, TEXTER, "no")  # wait for a nurse
+    assert "text you" in text(world, TEXTER, "2")  # no follow-up text
 
 
 def test_stop_withdraws_a_waiting_request_and_nothing_more_is_sent(world: World) -> None:
@@ -155,9 +158,9 @@ def test_nine_as_a_first_text_is_asking_for_the_crisis_line(world: World) -> Non
 def test_nine_after_the_request_is_in_gets_the_numbers_not_the_same_notice(world: World) -> None:
     world.roster.add_coordinator("Kim", KIM)
     text(world, TEXTER, "hello")
-    for answer in ["1", "1", "1", "3", "1", "asap"]:
+    for answer in ["1", "1", "1", "3", "1", "asap", "2"]:
         text(world, TEXTER, answer)
-    assert "within two hours" in text(world, TEXTER, "2")
+    assert "within two hours" in text(world, TEXTER, "2")  # no follow-up text
     notice = text(world, TEXTER, "thanks")
     assert "your request is in" in notice and "Reply 9 for crisis numbers" in notice
     assert text(world, TEXTER, "9") == CRISIS
@@ -171,7 +174,7 @@ def test_supporter_away_leaves_matching_and_available_returns(world: World) -> N
     assert "you're away" in text(world, ANA, "away")
     assert "away (you said AWAY)" in text(world, ANA, "STATUS")
     call = world.box.phone(TEXTER).dial()
-    for key in ["1", "1", "1", "3", "1"]:
+    for key in ["1", "1", "1", "3", "1", "2"]:  # ..., connect now, no follow-up text
         call.press(key)
     world.work()
     assert world.box.phone(ANA).ringing() == []
@@ -183,7 +186,7 @@ def test_coordinator_ack_by_text_stops_the_escalation(world: World) -> None:
     world.roster.add_coordinator("Kim", KIM, backup_order=0)
     world.roster.add_coordinator("Lee", "+16175550105", backup_order=1)
     call = world.box.phone(TEXTER).dial()
-    for key in ["1", "1", "1", "3", "1"]:
+    for key in ["1", "1", "1", "3", "1", "2"]:  # ..., connect now, no follow-up text
         call.press(key)
     world.work()  # nobody on shift: Kim paged now
     [page] = world.box.phone(KIM).inbox()
@@ -224,7 +227,7 @@ def test_an_opted_out_texter_gets_no_reply_but_risk_still_pages(world: World) ->
 def test_no_document_or_text_ever_carries_the_other_partys_number(world: World) -> None:
     world.supporter("Ana Lopez", ANA)
     text(world, TEXTER, "hi")
-    for answer in ["1", "1", "1", "3", "1", "1", "1"]:
+    for answer in ["1", "1", "1", "3", "1", "1", "1", "2"]:
         text(world, TEXTER, answer)
     world.work()
     supporter = world.box.phone(ANA).answer()

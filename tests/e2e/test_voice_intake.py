@@ -25,6 +25,7 @@ def walk_to_callback(twilio: TwilioDriver, caller: str = CALLER):  # type: ignor
     call.press("2")  # call me back
     call.press("3")  # afternoon
     call.press("2")  # no other role: wait for a nurse
+    call.press("2")  # no follow-up text
     return call
 
 
@@ -90,6 +91,8 @@ def test_spanish_caller_hears_spanish_through_to_the_confirmation(twilio: Twilio
     call.press("2")  # wait for a nurse
     assert "¿le puede llamar un colega en inglés?" in call.words()
     call.press("1")  # English is fine
+    assert "¿Podemos enviarle un mensaje de texto un par de días después" in call.words()
+    call.press("1")  # yes, one text after the call
     assert "día hábil" in call.words()
 
 
@@ -108,6 +111,7 @@ def test_organization_by_speech_is_matched_against_known_organizations(
     call.press("2")
     call.press("1")
     call.press("2")
+    call.press("2")  # no follow-up text
     with services.store.engine.connect() as conn:
         row = conn.execute(select(HelpRequest)).one()
     assert row.organization == "Massachusetts General Hospital"
@@ -135,6 +139,8 @@ def test_hold_path_loops_with_the_crisis_key_then_offers_a_call_back(
     call.start()
     for key in ["1", "6", "2", "3", "1"]:  # English, tech, soon, no preference, connect now
         call.press(key)
+    assert "May we send you one text message" in call.words()  # the last, optional question
+    call.silence()  # no, at once
     assert "stay on the line" in call.words()
     call.silence()  # the confirmation plays out: on to the hold loop
     assert "press 9" in call.words().lower() or "Press 9" in call.words()
@@ -150,7 +156,7 @@ def test_hold_path_loops_with_the_crisis_key_then_offers_a_call_back(
 def test_key_nine_while_holding_reaches_the_crisis_line(twilio: TwilioDriver) -> None:
     call = twilio.call()
     call.start()
-    for key in ["1", "1", "1", "3", "1"]:
+    for key in ["1", "1", "1", "3", "1", "2"]:  # ..., connect now, no follow-up text
         call.press(key)
     call.silence()  # the confirmation plays out: on to the hold loop
     doc = call.press("9")
@@ -162,7 +168,7 @@ def test_caller_hanging_up_while_holding_withdraws_the_request(
 ) -> None:
     call = twilio.call()
     call.start()
-    for key in ["1", "1", "1", "3", "1"]:
+    for key in ["1", "1", "1", "3", "1", "2"]:  # ..., connect now, no follow-up text
         call.press(key)
     call.hang_up()
     with services.store.engine.connect() as conn:
@@ -190,9 +196,9 @@ def test_the_final_key_delivered_three_times_creates_one_request_and_one_job(
 ) -> None:
     call = twilio.call()
     call.start()
-    for key in ["1", "1", "1", "3", "2", "1"]:
+    for key in ["1", "1", "1", "3", "2", "1", "1"]:  # ..., asap, another role is fine
         call.press(key)
-    action = call._action()
+    action = call._action()  # the last question: one follow-up text?
     bodies = [call.post(action, Digits="1") and call.documents[-1] for _ in range(3)]
     assert bodies[0] == bodies[1] == bodies[2]
     assert services.store.count_requests() == {"waiting": 1}
@@ -228,6 +234,7 @@ def test_withheld_caller_id_keys_in_a_callback_number_stored_encrypted(
     call.press("1")  # that is right
     call.press("2")  # morning
     call.press("2")  # wait for a physician
+    call.press("1")  # yes, one text after the call (a confirmed number is one we can text)
     assert "call you from this Peerline number" in call.words()
     with services.store.engine.connect() as conn:
         row = conn.execute(select(HelpRequest)).one()

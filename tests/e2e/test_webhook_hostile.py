@@ -169,7 +169,7 @@ def test_redis_down_the_caller_hears_the_normal_confirmation_and_nothing_is_lost
     client, down = redis_down_client
     call = TwilioDriver(client, AUTH_TOKEN, PUBLIC_URL).call()
     call.start()
-    for key in ["1", "1", "1", "3", "2", "1", "1"]:
+    for key in ["1", "1", "1", "3", "2", "1", "1", "2"]:  # ..., no follow-up text
         call.press(key)
     assert "call you from this Peerline number" in call.words()
     [request] = down.store.waiting_requests()

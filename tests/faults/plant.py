@@ -29,10 +29,10 @@ from tests.faults.services import (
 from tests.twilio_driver import TwilioDriver
 
 ROOT = Path(__file__).parents[2]
-HOLD = ["1", "1", "1", "3", "1"]  # English, nurse, today, no preference, stay on the line
-CALL_BACK = ["1", "1", "1", "3", "2", "1", "1"]  # ... call me back, asap, any role
+HOLD = ["1", "1", "1", "3", "1", "2"]  # English, nurse, today, no preference, stay on the line
+CALL_BACK = ["1", "1", "1", "3", "2", "1", "1", "2"]  # ... call me back, asap, any role
 # welcome, English, nurse, today, any, back, asap, another role is fine
-TEXTS = ["hello", "1", "1", "1", "3", "1", "1", "1"]
+TEXTS = ["hello", "1", "1", "1", "3", "1", "1", "1", "2"]  # ..., no follow-up text
 
 
 def supporter_number(index: int) -> str:

@@ -22,7 +22,7 @@ def test_a_redis_crash_loses_no_request_and_stops_no_process(plant: Plant) -> No
 
     plant.redis.crash()
     for i in range(3, 6):  # callers and texters keep coming while Redis is gone
-        plant.call(i, HOLD if i % 2 else ["1", "1", "1", "3", "2", "1", "1"])
+        plant.call(i, HOLD if i % 2 else ["1", "1", "1", "3", "2", "1", "1", "2"])
     plant.text(1)
     time.sleep(3)  # long enough for every process to notice
     plant.redis.start()  # empty: every queued job is gone with the crash

@@ -19,8 +19,8 @@ from tests.integration.test_dispatch_outcomes import ANA, CALLER, accept, reques
 pytestmark = pytest.mark.integration
 
 BOSTON = ZoneInfo("America/New_York")
-CALLBACK_AFTERNOON = ["1", "1", "1", "3", "2", "3", "1"]  # ..., back, afternoon, any role
-CALLBACK_ASAP = ["1", "1", "1", "3", "2", "1", "1"]
+CALLBACK_AFTERNOON = ["1", "1", "1", "3", "2", "3", "1", "2"]  # ..., back, afternoon, any role
+CALLBACK_ASAP = ["1", "1", "1", "3", "2", "1", "1", "2"]
 
 
 def program_time(line: Line, local: str) -> datetime:

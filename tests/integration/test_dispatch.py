@@ -222,6 +222,7 @@ def _physician_from_bmc_calling_back(line: Line, other_role: str) -> None:
     call.press("2")  # call me back
     call.press("1")  # as soon as possible
     call.press(other_role)  # may another healthcare worker call?
+    call.press("2")  # no follow-up text
     line.work()
 
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 HOTLINE = "+16175550100"
 CALLER, OTHER_CALLER = "+16175551234", "+16175551235"
 ANA, BEN, CAM, KIM = "+12015550101", "+12015550102", "+12015550103", "+12015550199"
-SPANISH_CALLBACK_NURSE_TODAY = ["2", "1", "1", "3", "2", "1", "1", "2"]
+SPANISH_CALLBACK_NURSE_TODAY = ["2", "1", "1", "3", "2", "1", "1", "2", "2"]
 MGH = "Massachusetts General Hospital"
 TUFTS = "Tufts Medical Center"
 
@@ -406,11 +406,11 @@ def test_a_spanish_caller_with_no_spanish_speaker_on_shift_is_offered_to_nobody(
     ("turns", "organization", "offered_to"),
     [
         # 1: someone outside my organization; then the name, said aloud
-        (["1", "1", "1", "1", Said("MGH"), "2", "1", "2"], MGH, BEN),
+        (["1", "1", "1", "1", Said("MGH"), "2", "1", "2", "2"], MGH, BEN),
         # 2: my organization is fine (no name asked)
-        (["1", "1", "1", "2", "2", "1", "2"], None, ANA),
+        (["1", "1", "1", "2", "2", "1", "2", "2"], None, ANA),
         # 1, then nothing heard twice: nothing can be excluded
-        (["1", "1", "1", "1", "", "", "2", "1", "2"], None, ANA),
+        (["1", "1", "1", "1", "", "", "2", "1", "2", "2"], None, ANA),
     ],
     ids=["outside-my-organization", "my-organization-is-fine", "name-not-heard"],
 )
@@ -434,7 +434,7 @@ def test_outside_my_organization_with_only_same_organization_peers_offers_nobody
     line.services.store.add_organization(MGH, ["MGH", "Mass General"])
     line.supporter("Ana Lopez", ANA, role="nurse", organization=MGH)
     line.supporter("Ben Ode", BEN, role="tech", organization=MGH)
-    rid = request_by_phone(line, ["1", "1", "1", "1", Said("Mass General"), "2", "1", "2"])
+    rid = request_by_phone(line, ["1", "1", "1", "1", Said("Mass General"), "2", "1", "2", "2"])
     request = line.services.store.get_request(rid)
     assert request is not None and request.organization == MGH
     line.work()

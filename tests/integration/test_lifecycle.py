@@ -29,7 +29,7 @@ pytestmark = pytest.mark.integration
 HOTLINE = "+16175550100"
 TEXTER = "+16175550123"
 # en, nurse, today, no preference, call me back, as soon as possible, another role is fine
-TEXT_CALLBACK_TODAY = ["hello", "1", "1", "1", "3", "1", "1", "1"]
+TEXT_CALLBACK_TODAY = ["hello", "1", "1", "1", "3", "1", "1", "1", "2"]  # no follow-up text
 
 
 def text(line: Line, sender: str, body: str) -> str:

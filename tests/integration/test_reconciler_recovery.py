@@ -33,7 +33,8 @@ from tests.integration.test_lifecycle import text
 pytestmark = pytest.mark.integration
 
 TEXTER = "+16175550123"
-TEXT_FIRST = ["hello", "1", "1", "1", "3", "2", "no"]  # …, text me first, wait for a nurse
+# …, text me first, wait for a nurse, no follow-up text
+TEXT_FIRST = ["hello", "1", "1", "1", "3", "2", "no", "2"]
 
 
 def recover(line: Line, later: timedelta = timedelta(0)) -> Reconciled:

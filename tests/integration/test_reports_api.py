@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert, update
 
 from storage.dispatch import DispatchStore
 from storage.dispatch_models import OfferStatus
+from storage.follow_up_models import Feedback, FollowUp
 from storage.models import HelpRequest, RequestStatus
 from storage.roster import NewSupporter
 from storage.self_care_models import SelfCareCheck
@@ -201,3 +202,62 @@ def test_the_report_pages_show_suppressed_cells_and_download_csv(seeded: Console
     assert seeded.client.get("/console/reports/supporters/export.csv").status_code == 200
     bad = seeded.client.get("/console/reports", params={"start": "soon"})
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+
+
+def test_the_follow_up_tables_count_consent_texts_sessions_and_feedback(seeded: Console) -> None:
+    """Counts only, suppressed like every table; feedback is read by its day alone."""
+    engine = seeded.services.store.engine
+    with engine.begin() as db:
+        db.execute(
+            update(HelpRequest).where(HelpRequest.urgency == "urgent").values(follow_up_ok=True)
+        )
+        db.execute(
+            update(HelpRequest)
+            .where(HelpRequest.urgency == "soon")
+            .values(follow_up_ok=True, session_no=2)
+        )
+        for i, outcome in enumerate([*["accepted"] * 6, "declined", None]):
+            at = MONDAY + timedelta(days=2, hours=i)
+            db.execute(
+                insert(FollowUp).values(
+                    request_id=f"r{i}", step="done", outcome=outcome, created_at=at, updated_at=at
+                )
+            )
+        answers = [("helped", "5")] * 6 + [("helped", "2"), ("recommend", "yes")]
+        for question, answer in answers:
+            db.execute(
+                insert(Feedback).values(
+                    day=date(2026, 11, 4),
+                    role_group="nursing",
+                    urgency="urgent",
+                    question=question,
+                    answer=answer,
+                )
+            )
+        db.execute(  # outside the period: not counted
+            insert(Feedback).values(
+                day=date(2026, 11, 16),
+                role_group="nursing",
+                urgency="urgent",
+                question="helped",
+                answer="1",
+            )
+        )
+    response = seeded.client.get(
+        "/api/v1/reports/requests", params=PERIOD, headers=seeded.bearer(admin=False)
+    )
+    assert response.status_code == 200, response.text
+    tables = {t["key"]: t for t in response.json()["follow_ups"]}
+    consent = tables["follow_up_consent"]
+    assert consent["rows"] == ["yes, one text", "no", "not asked"]
+    assert _cells(consent) == [["*"], ["0"], ["<5"]]  # 8 first sessions said yes; 1 not asked
+    assert _cells(tables["follow_up_sessions"]) == [["*"], ["<5"], ["0"]]  # 9 first, 3 second
+    texts = tables["follow_up_texts"]
+    assert texts["rows"][0] == "talk again: a follow-up request"
+    assert _cells(texts) == [["*"], ["<5"], ["<5"], ["0"], ["0"]]
+    assert texts["column_totals"][0]["shown"] == "8"
+    helped = tables["feedback_helped"]
+    assert helped["rows"] == ["1", "2", "3", "4", "5"]
+    assert _cells(helped) == [["0"], ["<5"], ["0"], ["0"], ["*"]]
+    assert helped["column_totals"][0]["shown"] == "7"
+    assert _cells(tables["feedback_recommend"]) == [["<5"], ["0"]]

@@ -12,7 +12,8 @@ from tests.integration.test_dispatch import CALLBACK_NURSE_TODAY, request_by_pho
 from usecases.access import cli_actor
 
 ANA, BEN, CAM = "+12015550101", "+12015550102", "+12015550103"
-CALLBACK_NURSE_NO_RUSH = ["1", "1", "3", "3", "2", "1", "1"]  # en, nurse, no rush, any, back, asap
+# en, nurse, no rush, any org, back, asap, any role, no follow-up text
+CALLBACK_NURSE_NO_RUSH = ["1", "1", "3", "3", "2", "1", "1", "2"]
 
 
 def trained(line: Line, name: str, phone: str, tier: str | None, on: date | None) -> str:

@@ -40,6 +40,7 @@ MENU_STATES = [
     S.CALLBACK_WINDOW,
     S.OTHER_ROLE,
     S.OTHER_LANGUAGE,
+    S.FOLLOW_UP,
 ]
 
 # Written out by hand from the design brief, not derived from ivr.menus.
@@ -48,11 +49,13 @@ VALID: dict[State, dict[str, State]] = {
     S.ROLE: {k: S.URGENCY for k in "012345678"},
     S.URGENCY: {"1": S.ORG_PREF, "2": S.ORG_PREF, "3": S.ORG_PREF},
     S.ORG_PREF: {"1": S.ORG_NAME, "2": S.CONTACT, "3": S.CONTACT},
-    S.CONTACT: {"1": S.DONE, "2": S.CALLBACK_WINDOW},
+    # The last question of every intake, for a caller we could text: one follow-up text?
+    S.CONTACT: {"1": S.FOLLOW_UP, "2": S.CALLBACK_WINDOW},
     # A nurse asking for a call back is asked whether another role may call (consent).
     S.CALLBACK_WINDOW: {"1": S.OTHER_ROLE, "2": S.OTHER_ROLE, "3": S.OTHER_ROLE, "4": S.OTHER_ROLE},
-    S.OTHER_ROLE: {"1": S.DONE, "2": S.DONE},
-    S.OTHER_LANGUAGE: {"1": S.DONE, "2": S.DONE},
+    S.OTHER_ROLE: {"1": S.FOLLOW_UP, "2": S.FOLLOW_UP},
+    S.OTHER_LANGUAGE: {"1": S.FOLLOW_UP, "2": S.FOLLOW_UP},
+    S.FOLLOW_UP: {"1": S.DONE, "2": S.DONE},
 }
 ROLES = {
     "1": Role.NURSE,
@@ -154,10 +157,10 @@ def test_silence_at_the_gate_means_english() -> None:
         (S.ROLE, S.URGENCY, "role", Role.UNSPECIFIED),
         (S.URGENCY, S.ORG_PREF, "urgency", Urgency.SOON),
         (S.ORG_PREF, S.ORG_NAME, "org_preference", OrgPreference.OUTSIDE),
-        (S.CONTACT, S.DONE, "contact_mode", ContactMode.HOLD),
+        (S.CONTACT, S.FOLLOW_UP, "contact_mode", ContactMode.HOLD),
         (S.CALLBACK_WINDOW, S.OTHER_ROLE, "callback_window", CallbackWindow.ASAP),
-        (S.OTHER_ROLE, S.DONE, "other_role_ok", False),  # silence is no consent
-        (S.OTHER_LANGUAGE, S.DONE, "other_language_ok", False),
+        (S.OTHER_ROLE, S.FOLLOW_UP, "other_role_ok", False),  # silence is no consent
+        (S.OTHER_LANGUAGE, S.FOLLOW_UP, "other_language_ok", False),
     ],
 )
 def test_silence_replays_once_then_applies_the_gentle_default(
@@ -235,7 +238,7 @@ def test_no_organization_answer_asks_again_then_flags_for_the_coordinator() -> N
 
 
 def test_hold_completes_with_answers() -> None:
-    step = advance(at(S.CONTACT), Inbound(digits="1"))
+    step = advance(at(S.CONTACT, follow_up_ok=False), Inbound(digits="1"))
     assert isinstance(step.outcome, Completed)
     assert step.outcome.answers.contact_mode is ContactMode.HOLD
     assert [line.msg for line in step.prompt.lines] == [Msg.CONFIRM_HOLD]
@@ -251,7 +254,11 @@ def test_hold_completes_with_answers() -> None:
 )
 def test_callback_confirmation_states_window_and_honest_eta(urgency: Urgency, eta: Msg) -> None:
     session = at(
-        S.CALLBACK_WINDOW, urgency=urgency, contact_mode=ContactMode.CALLBACK, other_role_ok=True
+        S.CALLBACK_WINDOW,
+        urgency=urgency,
+        contact_mode=ContactMode.CALLBACK,
+        other_role_ok=True,
+        follow_up_ok=False,
     )
     step = advance(session, Inbound(digits="4"))
     assert isinstance(step.outcome, Completed)
@@ -303,6 +310,9 @@ def test_whole_walk_to_a_request() -> None:
     step = advance(step.session, Inbound(digits="2"))  # wait for a nurse
     assert step.session.state is S.OTHER_LANGUAGE  # a Spanish speaker: may a peer use English?
     step = advance(step.session, Inbound(digits="1"))
+    assert step.session.state is S.FOLLOW_UP  # the last question: one text after the call?
+    assert step.prompt.lines[0].msg is Msg.ASK_FOLLOW_UP
+    step = advance(step.session, Inbound(digits="1"))
     assert isinstance(step.outcome, Completed)
     assert step.outcome.answers == Answers(
         role=Role.NURSE,
@@ -313,6 +323,7 @@ def test_whole_walk_to_a_request() -> None:
         callback_window=CallbackWindow.AFTERNOON,
         other_role_ok=False,
         other_language_ok=True,
+        follow_up_ok=True,
     )
     assert step.outcome.language is Language.ES
 
@@ -468,6 +479,8 @@ def test_confirmed_number_leads_to_a_call_back_request() -> None:
     )
     step = advance(step.session, Inbound(digits="2"))
     step = advance(step.session, Inbound(digits="1"))  # another role may call
+    assert step.session.state is S.FOLLOW_UP
+    step = advance(step.session, Inbound(digits="2"))  # no follow-up text
     assert isinstance(step.outcome, Completed)
     assert step.outcome.answers.contact_mode is ContactMode.CALLBACK
     assert step.outcome.answers.callback_window is CallbackWindow.MORNING
@@ -526,7 +539,12 @@ def test_spoken_digits_are_grouped_as_people_say_them(digits: str, spoken: str) 
 
 
 def test_a_caller_who_did_not_say_their_role_is_not_asked_about_other_roles() -> None:
-    session = at(S.CALLBACK_WINDOW, role=Role.UNSPECIFIED, contact_mode=ContactMode.CALLBACK)
+    session = at(
+        S.CALLBACK_WINDOW,
+        role=Role.UNSPECIFIED,
+        contact_mode=ContactMode.CALLBACK,
+        follow_up_ok=False,
+    )
     step = advance(session, Inbound(digits="1"))
     assert isinstance(step.outcome, Completed)
     assert step.outcome.answers.other_role_ok is None
@@ -535,6 +553,8 @@ def test_a_caller_who_did_not_say_their_role_is_not_asked_about_other_roles() ->
 def test_holding_callers_are_not_asked_at_intake() -> None:
     """They are asked when it matters, while they hold (usecases.consent)."""
     step = advance(at(S.CONTACT), Inbound(digits="1"))
+    assert step.session.state is S.FOLLOW_UP  # the only question after "connect now"
+    step = advance(step.session, Inbound(digits="2"))
     assert isinstance(step.outcome, Completed)
     assert step.outcome.answers.other_role_ok is None
 
@@ -547,3 +567,57 @@ def test_the_consent_question_names_the_callers_role() -> None:
         "If no physician is free at that time, may another healthcare worker call you instead?"
     )
     assert "If that's fine, press 1." in said and "press 9" in said.lower()
+
+
+# -- the follow-up question: the last of every intake for a caller we could text ----------
+
+
+@pytest.mark.parametrize(("key", "ok"), [("1", True), ("2", False)])
+def test_the_follow_up_answer_completes_the_request_with_it(key: str, ok: bool) -> None:
+    step = advance(at(S.FOLLOW_UP, contact_mode=ContactMode.HOLD), Inbound(digits=key))
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.follow_up_ok is ok
+    assert [line.msg for line in step.prompt.lines] == [Msg.CONFIRM_HOLD]
+
+
+def test_silence_at_the_follow_up_question_is_no_at_once() -> None:
+    """Optional: a holding caller is not kept waiting for a second silence."""
+    step = advance(at(S.FOLLOW_UP, contact_mode=ContactMode.HOLD), Inbound())
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.follow_up_ok is False
+
+
+def test_an_invalid_key_at_the_follow_up_question_asks_again() -> None:
+    step = advance(at(S.FOLLOW_UP), Inbound(digits="7"))
+    assert step.session.state is S.FOLLOW_UP
+    assert [line.msg for line in step.prompt.lines] == [Msg.INVALID, Msg.ASK_FOLLOW_UP]
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_crisis_key_wins_at_the_follow_up_question(language: Language) -> None:
+    step = advance(at(S.FOLLOW_UP, language), Inbound(digits="9"))
+    assert isinstance(step.outcome, Crisis)
+    assert step.outcome.from_state is S.FOLLOW_UP
+    assert step.session.state is S.CRISIS
+    assert not isinstance(step.outcome, Completed), "no request: the crisis line instead"
+
+
+def test_a_withheld_caller_holding_is_not_asked_for_a_follow_up_text() -> None:
+    """Nobody to text: the question would be a promise we could not keep."""
+    step = advance(_hidden_caller_at_contact(), Inbound(digits="1"))
+    assert isinstance(step.outcome, Completed)
+    assert step.outcome.answers.follow_up_ok is None
+
+
+def test_a_confirmed_keyed_number_is_asked_the_follow_up_question() -> None:
+    session = advance(_hidden_caller_at_contact(), Inbound(digits="2")).session
+    session = advance(session, Inbound(digits="6175550150", number_check=NumberCheck.OK)).session
+    session = advance(session, Inbound(digits="1")).session  # the number is right
+    session = advance(session, Inbound(digits="1")).session  # as soon as possible
+    step = advance(session, Inbound(digits="2"))  # wait for a nurse
+    assert step.session.state is S.FOLLOW_UP
+
+
+def test_the_follow_up_answer_round_trips() -> None:
+    session = at(S.DONE, follow_up_ok=True)
+    assert Session.from_dict(session.to_dict()) == session

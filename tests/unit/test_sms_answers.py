@@ -290,6 +290,8 @@ SPANISH = [
     (State.CALLBACK_WINDOW, "esta noche", CallbackWindow.EVENING),
     (State.OTHER_ROLE, "sí, está bien", Consent.YES),
     (State.OTHER_ROLE, "prefiero esperar", Consent.NO),
+    (State.FOLLOW_UP, "sí", Consent.YES),
+    (State.FOLLOW_UP, "no gracias", Consent.NO),
     (State.OTHER_LANGUAGE, "Sí", Consent.YES),
     (State.OTHER_LANGUAGE, "no gracias", Consent.NO),
 ]

@@ -58,8 +58,14 @@ def test_text_first_completes_with_an_honest_eta_in_one_segment() -> None:
     assert text.startswith("If no nurse is free then, may another healthcare worker call you")
     assert "\n1 Yes, that's fine\n2 No, I'll wait for someone in my role\n" in text
     step = advance(step.session, Inbound(digits="1"))
+    assert step.session.state is State.FOLLOW_UP
+    text = render_sms(step)
+    assert text.startswith("Last question, optional: may we text you once")
+    assert "\n1 Yes, text me once\n2 No, thanks\n" in text
+    step = advance(step.session, Inbound(digits="1"))
     assert isinstance(step.outcome, Completed)
     assert step.outcome.answers.other_role_ok is True
+    assert step.outcome.answers.follow_up_ok is True
     assert step.outcome.answers.contact_mode is ContactMode.TEXT_FIRST
     text = render_sms(step)
     assert "within two hours" in text
@@ -70,6 +76,7 @@ def test_call_back_by_text_asks_for_a_window() -> None:
     step = walk("1", "2", "3", "1")
     assert step.session.state is State.CALLBACK_WINDOW
     done = advance(advance(step.session, Inbound(digits="3")).session, Inbound(digits="2"))
+    done = advance(done.session, Inbound(digits="2"))  # no follow-up text
     assert isinstance(done.outcome, Completed)
     assert done.outcome.answers.other_role_ok is False
     assert "call you from this number" in render_sms(done)

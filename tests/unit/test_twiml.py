@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from functools import cache
 
 import pytest
 
@@ -50,13 +51,18 @@ def reachable_steps(limit: int = 5000) -> Iterator[Step]:
                 frontier.append(nxt)
 
 
-def all_documents() -> Iterator[str]:
-    for step in reachable_steps():
-        yield twiml.render_step(step, URLS, CRISIS, hints=["Tufts Medical Center"])
+@cache
+def all_documents() -> tuple[str, ...]:
+    """Walked and rendered once per test process; every test below reads the same set."""
+    documents = [
+        twiml.render_step(step, URLS, CRISIS, hints=["Tufts Medical Center"])
+        for step in reachable_steps()
+    ]
     for lang in Language:
-        yield twiml.crisis_transfer(lang, CRISIS)
-        yield twiml.hold(lang, "/twilio/voice/hold?cycle=1", first=True)
-    yield twiml.apology("/twilio/voice/fallback?answered=1")
+        documents.append(twiml.crisis_transfer(lang, CRISIS))
+        documents.append(twiml.hold(lang, "/twilio/voice/hold?cycle=1", first=True))
+    documents.append(twiml.apology("/twilio/voice/fallback?answered=1"))
+    return tuple(documents)
 
 
 def test_the_walk_covers_every_state() -> None:
