@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.crypto import FieldCipher
 from storage.follow_up_models import Feedback, FollowUp, FollowUpOutcome, FollowUpStep
-from storage.intake_sessions import insert_request
 from storage.models import Event, HelpRequest, RequestStatus
 from storage.records import NewRequest, RequestRecord
+from storage.request_inserts import insert_request
 from storage.request_rows import request_record
 
 OPEN_STEPS = (FollowUpStep.OFFERED, FollowUpStep.HELPED, FollowUpStep.RECOMMEND)

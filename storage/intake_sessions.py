@@ -8,8 +8,6 @@ concurrent delivery changes nothing twice. Mixed into ``storage.repository.Store
 from __future__ import annotations
 
 import functools
-import secrets
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
@@ -23,22 +21,15 @@ from storage.crypto import FieldCipher
 from storage.errors import StaleTurn
 from storage.models import (
     CallSession,
-    DispatchState,
     Event,
     HelpRequest,
-    RequestStatus,
     SessionStatus,
 )
 from storage.records import NewRequest, SessionRecord, TurnSaved
+from storage.request_inserts import caller_columns, insert_request
 from storage.request_rows import request_record
 from storage.requests import CALLER_CONTEXT as _CALLER
 from storage.sms_models import InboundMessage
-
-TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed
-
-
-def new_ticket() -> str:
-    return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(4))
 
 
 class IntakeSessions:
@@ -215,52 +206,6 @@ class IntakeSessions:
         return caller_columns(self.cipher, caller)
 
 
-def caller_columns(cipher: FieldCipher, caller: str | None) -> dict[str, Any]:
-    """A row's encrypted number and blind index (both None without a number)."""
-    if not caller:
-        return {"caller_enc": None, "caller_index": None}
-    return {
-        "caller_enc": cipher.encrypt(caller, context=_CALLER),
-        "caller_index": cipher.blind_index(caller),
-    }
-
-
-def insert_request(
-    db: Session, cipher: FieldCipher, new: NewRequest, now: datetime, number: str | None
-) -> HelpRequest:
-    """Add the request ``new`` (waiting, its dispatch pending) in ``db``'s transaction."""
-    indexes = cipher.blind_indexes(number) if number else ()
-    row = HelpRequest(
-        id=uuid.uuid4().hex,
-        ticket=new_ticket(),
-        status=RequestStatus.WAITING,
-        channel=new.channel,
-        role=new.role,
-        urgency=new.urgency,
-        language=new.language,
-        org_preference=new.org_preference,
-        organization=new.organization,
-        organization_unknown=new.organization_unknown,
-        contact_mode=new.contact_mode,
-        callback_window=new.callback_window,
-        other_role_ok=new.other_role_ok,
-        other_language_ok=new.other_language_ok,
-        follow_up_ok=new.follow_up_ok,
-        episode_id=new.episode_id,
-        session_no=new.session_no,
-        source_sid=new.source_sid,
-        dispatch_state=DispatchState.PENDING,
-        dispatch_attempts=0,
-        previous_supporter_id=new.previous_supporter_id or _previous_supporter(db, indexes),
-        created_at=now,
-        updated_at=now,
-        **caller_columns(cipher, number),
-    )
-    db.add(row)
-    db.flush()
-    return row
-
-
 def _answered(db: Session, message_sid: str | None, reply: str, now: datetime) -> None:
     """Record that text ``message_sid`` was answered with ``reply`` (its primary key makes a
     second copy's transaction fail as a whole)."""
@@ -297,21 +242,4 @@ def _session_record(row: CallSession) -> SessionRecord:
         turn=row.turn,
         last_response=row.last_response,
         request_id=row.request_id,
-    )
-
-
-def _previous_supporter(db: Session, caller_indexes: tuple[str, ...]) -> str | None:
-    """Continuity: the supporter of this caller's last completed conversation, while the
-    identity link still exists (see ``RequestQueries.forget_callers``)."""
-    if not caller_indexes:
-        return None
-    return db.scalar(
-        select(HelpRequest.supporter_id)
-        .where(
-            HelpRequest.caller_index.in_(caller_indexes),
-            HelpRequest.status == RequestStatus.COMPLETED,
-            HelpRequest.supporter_id.is_not(None),
-        )
-        .order_by(HelpRequest.created_at.desc())
-        .limit(1)
     )

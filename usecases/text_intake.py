@@ -14,8 +14,8 @@ from ivr.messages import Msg
 from ivr.model import ContactMode, Language, NumberCheck
 from ivr.sms_answers import asks_for_crisis_line, key_for
 from ivr.sms_render import render_sms
-from storage.intake_sessions import new_ticket
 from storage.repository import Store
+from storage.request_inserts import new_ticket
 from usecases.callback_number import for_caller
 from usecases.intake import IntakeTurn, KnownOrganizations, Turn
 from usecases.outbound_policy import OutboundPolicy, Purpose

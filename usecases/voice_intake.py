@@ -19,10 +19,10 @@ from ivr.messages import Msg
 from ivr.model import Crisis
 from ivr.screening import DEFAULT as DEFAULT_PHRASES
 from ivr.screening import RiskPhrases, screen
-from storage.intake_sessions import new_ticket
 from storage.models import RequestStatus, SessionStatus
 from storage.records import SessionRecord
 from storage.repository import Store
+from storage.request_inserts import new_ticket
 from usecases.callback_number import callable_caller, caller_refusal, check_keyed
 from usecases.consent import HoldConsent
 from usecases.help_key import CALLER_LEFT

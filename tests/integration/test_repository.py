@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from storage.errors import StaleTurn
-from storage.intake_sessions import TICKET_ALPHABET
 from storage.models import HelpRequest, RequestStatus, SessionStatus
 from storage.records import NewRequest
 from storage.repository import Store
+from storage.request_inserts import TICKET_ALPHABET
 
 CALLER = "+16175551234"
 
