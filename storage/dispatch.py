@@ -92,8 +92,10 @@ class DispatchStore:
     ) -> bool:
         """Record the supporter's call; False when the offer ended meanwhile (the caller
         left or pressed 9 while the call was being placed): that leg must be cancelled.
-        ``event`` (kind, detail) is written about the offer's request in the same
-        transaction when it is still ringing (the caller announces it once committed)."""
+        An offer already accepted is not ended: the supporter answered and pressed 1
+        before this ran (the offer webhook attached the call first). ``event`` (kind,
+        detail) is written about the offer's request in the same transaction while it
+        still rings (the caller announces it once committed)."""
         with self._sessions.begin() as db:
             row = db.execute(
                 update(Offer)
@@ -101,9 +103,9 @@ class DispatchStore:
                 .values(call_sid=call_sid)
                 .returning(Offer.status, Offer.request_id)
             ).first()
-            if row is None or row.status != OfferStatus.RINGING:
+            if row is None or row.status not in ACTIVE_OFFER:
                 return False
-            if event is not None:
+            if event is not None and row.status == OfferStatus.RINGING:
                 kind, detail = event
                 db.add(Event(at=self.clock(), kind=kind, request_id=row.request_id, detail=detail))
             return True
