@@ -5,7 +5,8 @@ runs each job when the manual clock reaches it. The property tests drive it.
 Only the queue is a stand-in: RQ schedules by the wall clock, and these tests cover days of
 program time in seconds. It keeps RQ's contract that matters here — a job id enqueued twice
 is one job — and can re-deliver jobs (a worker killed mid-job: RQ runs it again) or lose
-them (Redis restarted empty: the reconciler re-queues waiting requests).
+them all (Redis restarted empty: the scheduler's pass re-queues what each open request was
+waiting for, as ``jobs.reconciler`` does, deciding with ``usecases.unfinished``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from peerline import bootstrap
 from storage.alerts import AlertStore
 from storage.dispatch import DispatchStore
 from storage.dispatch_models import ACTIVE_OFFER, Offer
+from storage.models import DispatchState
+from storage.recovery import RecoveryQueries
 from storage.repository import Store
 from storage.roster import RosterStore
 from tests.fakes import RecordingCarrier
@@ -37,6 +40,7 @@ from usecases.escalation import Escalation, EscalationConfig
 from usecases.lifecycle import Expiry, Lifecycle, LifecycleConfig
 from usecases.risk_pages import PageReason
 from usecases.supporter_leg import SupporterLeg
+from usecases.unfinished import Owed, Unfinished
 from usecases.withdrawal import Withdrawals
 
 BOSTON = ZoneInfo("America/New_York")
@@ -58,6 +62,7 @@ class ManualJobs:
         self.now = now
         self.queue: list[_Job] = []
         self.ids: set[str] = set()
+        self.dropping = 0
         self.ran: list[_Job] = []
         self.order = itertools.count()
         self.world: World | None = None
@@ -65,6 +70,9 @@ class ManualJobs:
     def _put(self, job_id: str, after: timedelta | None, run: Callable[[], None]) -> None:
         if job_id in self.ids:
             return  # unique=True: already queued
+        if self.dropping > 0 and job_id.startswith("callback-"):
+            self.dropping -= 1  # queued by a webhook, then lost with Redis before any worker
+            return
         self.ids.add(job_id)
         due = self.now() + max(after or timedelta(0), timedelta(0))
         heapq.heappush(self.queue, _Job(due, next(self.order), job_id, run))
@@ -83,6 +91,12 @@ class ManualJobs:
         """A worker killed after doing the work but before acking it: RQ runs it again."""
         for job in self.ran[-count:]:
             job.run()
+
+    def lose_everything(self, and_next: int = 0) -> None:
+        """Redis restarted without persistence: every queued and delayed job is gone, and
+        so are the ``and_next`` call-back jobs queued next (``callback-…``: a supporter's 1
+        or the caller's missed call queued one just before the restart)."""
+        self.queue, self.ids, self.dropping = [], set(), and_next
 
     def delay_due(self, pause: timedelta) -> None:
         """The worker is down for ``pause``: jobs due meanwhile run when it is back."""
@@ -192,6 +206,8 @@ class World:
         self.supporter_leg = SupporterLeg(
             self.store, self.offers, self.jobs, timedelta(minutes=45), timedelta(minutes=30)
         )
+        self.unfinished = Unfinished(RecoveryQueries(engine), self.offers, clock)
+        self.owed: set[tuple[str, Owed, str]] = set()  # what the last pass found owed
         self.dispatcher = Dispatcher(
             self.store,
             self.offers,
@@ -220,10 +236,31 @@ class World:
 
     def scheduler_pass(self) -> None:
         """What ``peerline scheduler`` does each pass that concerns the lifecycle: offers
-        nobody reported on, and expiry."""
+        nobody reported on, expiry, and the work Redis lost."""
         self.dispatcher.recover_stuck_offers()
         self.expiry.expire_overdue()
+        self.reconcile()
         self.settle()
+
+    def reconcile(self) -> None:
+        """``jobs.reconciler.reconcile`` on this queue: a waiting request with no dispatch
+        round live gets one; a connected call back gets the job it is owed."""
+        for request in self.store.waiting_requests():
+            if request.dispatch_state is DispatchState.HELD:
+                continue
+            mine, rounds = f"dispatch-{request.id}", f"dispatch-{request.id}-"
+            if not any(j == mine or j.startswith(rounds) for j in self.jobs.ids):
+                self.jobs.dispatch(request.id, request.urgency)
+        debts = self.unfinished.call_backs(older_than=timedelta(0))
+        self.owed = {(d.request.id, d.owed, d.offer_id) for d in debts}
+        for debt in debts:
+            rid, attempt = debt.request.id, debt.request.callback_attempts
+            if debt.owed is Owed.CALLBACK_FAILED:
+                self.jobs.callback_failed(rid, debt.offer_id)
+            elif debt.owed is Owed.CALL_BACK:
+                self.jobs.call_back(rid, attempt)
+            else:
+                self.jobs.text_first(rid, attempt)
 
     def advance(self, span: timedelta) -> None:
         """Let ``span`` pass: every job at its time, a scheduler pass at every stop."""
