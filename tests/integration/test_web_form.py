@@ -226,7 +226,7 @@ def test_consent_to_widen_the_match_is_asked_and_kept(line: Line) -> None:
 
 def test_the_follow_up_text_is_asked_last_optional_and_kept(line: Line) -> None:
     page = html.unescape(line.client.get("/request").text)
-    assert "May we text you once, a couple of days after your call" in page
+    assert "May we text you once after your call" in page
     assert page.index("May we text you once") > page.index("may another healthcare worker")
     send(line, opened(line))  # not answered: no
     send(line, opened(line), phone="(617) 555-0199", follow_up="yes")
