@@ -41,7 +41,7 @@ def enqueue_dispatch(queues: Queues, request_id: str, urgency: Urgency) -> bool:
     failed job is to be replaced. A round that is running right now may be past its choice:
     a supporter who passed at once, or a busy line, asks for the next round before the
     running one has finished. That request gets a round of its own after it, or it would be
-    lost (the reconciler leaves a request whose dispatch finished to dispatch's own decision).
+    lost (the reconciler re-queues a waiting request only when no round of it is live).
 
     Raises redis errors: the caller decides what an unreachable Redis means.
     """
