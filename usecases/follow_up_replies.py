@@ -13,7 +13,8 @@ Either answer is followed by two optional questions, one at a time: *"did the ca
 1-5"*, then *"would you recommend Peerline to a colleague? 1 yes, 2 no"*. Each answer is
 kept in ``feedback`` with the day, the caller's role group and urgency only — no request,
 number or time — and moves to the next question. Anything that is not an answer (a
-question, "thanks", 9) is not taken as one: the text desk handles it as any other text.
+question, "thanks", 9) is not taken as one: the text desk handles it as any other text; and
+once the caller has begun a new text intake, the desk gives their texts to it instead.
 """
 
 from __future__ import annotations

@@ -77,7 +77,9 @@ class TextDesk:
         if supporter is not None:
             care = self.self_care.reply(supporter.id, message.body)  # 1 fine, 2 a debrief
             return crisis + (care or self.commands.supporter(supporter, command))
-        if self.follow_ups is not None:  # "1" to talk again, the optional feedback answers
+        # "1" to talk again, the optional feedback answers — unless the texter has begun a
+        # new intake since, whose questions their texts answer.
+        if self.follow_ups is not None and not self.intake.in_conversation(sender):
             answer = self.follow_ups.reply(sender, message.body, message.message_sid)
             if answer is not None:
                 return crisis + answer

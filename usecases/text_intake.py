@@ -117,6 +117,10 @@ class TextIntake:
         request = self.store.open_request_of(sender)
         return request.ticket if request else new_ticket()
 
+    def in_conversation(self, sender: str) -> bool:
+        """Whether the sender is part way through a text intake (their texts answer it)."""
+        return self.store.active_session(sender, Channel.SMS, self.clock() - self.idle) is not None
+
     def language_of(self, sender: str) -> Language:
         record = self.store.active_session(sender, Channel.SMS, self.clock() - self.idle)
         return Session.from_dict(record.flow).language if record else Language.EN

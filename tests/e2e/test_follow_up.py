@@ -34,7 +34,7 @@ def test_a_caller_who_said_yes_is_texted_once_and_1_rings_the_same_peer_first(
     caller.press("1")
     for key in HOLD_YES[1:-1]:
         caller.press(key)
-    assert caller.heard("May we send you one text message a couple of days after your call")
+    assert caller.heard("May we send you one text message after your call")
     caller.press(HOLD_YES[-1])
     world.work()
     supporter = world.box.phone(ANA).answer()

@@ -91,7 +91,7 @@ def test_spanish_caller_hears_spanish_through_to_the_confirmation(twilio: Twilio
     call.press("2")  # wait for a nurse
     assert "¿le puede llamar un colega en inglés?" in call.words()
     call.press("1")  # English is fine
-    assert "¿Podemos enviarle un mensaje de texto un par de días después" in call.words()
+    assert "¿Podemos enviarle un mensaje de texto después de su llamada" in call.words()
     call.press("1")  # yes, one text after the call
     assert "día hábil" in call.words()
 

@@ -255,12 +255,23 @@ def test_feedback_is_kept_without_anything_that_leads_back_to_the_caller(line: L
 def test_a_non_answer_is_not_taken_as_one(line: Line) -> None:
     line.supporter("Ana Lopez", ANA)
     first = offered(line)
-    text(line, "2")
-    reply = text(line, "thanks, it did")
-    assert reply != sms(Msg.FEEDBACK_RECOMMEND, Language.EN)
+    text(line, "1")  # talk again: their request is open
+    assert "your request is in" in text(line, "thanks, it did")
     assert feedback(line) == []
     assert exchange(line, first.id).step == FollowUpStep.HELPED
     assert text(line, "5") == sms(Msg.FEEDBACK_RECOMMEND, Language.EN)
+
+
+def test_a_new_text_conversation_takes_the_texts_before_a_pending_question(line: Line) -> None:
+    """Someone asking for a peer again is never held up by an optional question."""
+    line.supporter("Ana Lopez", ANA)
+    first = offered(line)
+    assert "Para español" in text(line, "hello")  # not an answer: a new intake begins
+    assert "Which best describes your role" in text(line, "1")  # English, not "talk again"
+    assert exchange(line, first.id).step == FollowUpStep.OFFERED
+    assert line.services.store.open_request_of(CALLER) is None
+    text(line, "2")  # the role question's answer, not a feedback score
+    assert feedback(line) == []
 
 
 def test_an_answer_after_the_reply_window_is_not_about_that_text(line: Line) -> None:

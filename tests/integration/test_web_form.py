@@ -224,6 +224,16 @@ def test_consent_to_widen_the_match_is_asked_and_kept(line: Line) -> None:
     assert row.other_role_ok is True
 
 
+def test_the_follow_up_text_is_asked_last_optional_and_kept(line: Line) -> None:
+    page = html.unescape(line.client.get("/request").text)
+    assert "May we text you once after your call" in page
+    assert page.index("May we text you once") > page.index("may another healthcare worker")
+    send(line, opened(line))  # not answered: no
+    send(line, opened(line), phone="(617) 555-0199", follow_up="yes")
+    rows = sorted(requests_made(line), key=lambda r: r.created_at)
+    assert [r.follow_up_ok for r in rows] == [False, True]
+
+
 class DownQueue:
     """Every job refused, as when Redis can't be reached."""
 
