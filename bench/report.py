@@ -31,15 +31,15 @@ RESULTS = BENCH / "results"
 
 # (script, ids it reports, full arguments, quick arguments)
 BENCHES: list[tuple[str, str, list[str], list[str]]] = [
-    ("webhook_bench.py", "B1,B2,B10", [], ["--open-seconds", "5", "--closed-seconds", "4"]),
+    ("webhook_bench.py", "B1,B2,B10", [], ["--open-seconds", "4", "--closed-seconds", "3"]),
     ("enqueue_bench.py", "B3", [], ["--n", "2000"]),
     ("worker_bench.py", "B4", [], ["--jobs", "150"]),
     ("matching_bench.py", "B5", [], ["--runs", "60"]),
     ("dispatch_bench.py", "B6", [], ["--calls", "60", "--kinds", "shipped"]),
-    ("b11_bench.py", "B11", [], ["--calls", "40"]),
-    ("burst_bench.py", "B7", [], ["--requests", "15", "--deadline", "45"]),
-    ("recovery_bench.py", "B9,B10", [], ["--calls", "40", "--trials", "2", "--configs", "shipped"]),
-    ("memory_bench.py", "B12", [], ["--intakes", "300", "--warmup", "50", "--checkpoints", "2"]),
+    ("b11_bench.py", "B11", [], ["--calls", "20"]),
+    ("burst_bench.py", "B7", [], ["--requests", "10", "--deadline", "30"]),
+    ("recovery_bench.py", "B9,B10", [], ["--calls", "20", "--trials", "2", "--configs", "shipped"]),
+    ("memory_bench.py", "B12", [], ["--intakes", "200", "--warmup", "30", "--checkpoints", "2"]),
 ]
 VERSIONS = ("starlette", "uvicorn", "sqlalchemy", "psycopg", "redis", "rq", "twilio")
 
