@@ -47,6 +47,12 @@ class RequestOut(BaseModel):
     callback_attempts: int
     escalation_level: int = Field(description="coordinators paged so far")
     acked_at: datetime | None
+    session_no: int = Field(
+        1, description="which session of the caller's episode: 1, or a follow-up's 2, 3 …"
+    )
+    follow_up_ok: bool | None = Field(
+        None, description="one follow-up text after the call: the caller's answer; null: not asked"
+    )
 
     @classmethod
     def of(cls, row: BoardRow) -> RequestOut:
@@ -75,6 +81,8 @@ class RequestOut(BaseModel):
             callback_attempts=r.callback_attempts,
             escalation_level=r.escalation_level,
             acked_at=r.acked_at,
+            session_no=r.session_no,
+            follow_up_ok=r.follow_up_ok,
         )
 
 

@@ -109,16 +109,6 @@ def callback_failed_job_id(request_id: str, offer_id: str) -> str:
     return f"callback-failed-{request_id}-{offer_id}"
 
 
-def dispatch_job_status(queues: Queues, request_id: str) -> JobStatus | None:
-    """The status of the request's dispatch job, or None when Redis has no such job."""
-    job = Job.fetch_many(
-        [dispatch_job_id(request_id)],
-        connection=queues.connection,
-        serializer=queues["soon"].serializer,
-    )[0]
-    return None if job is None else job.get_status(refresh=False)
-
-
 def enqueue_task(
     queues: Queues,
     queue_name: str,

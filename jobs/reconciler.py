@@ -27,7 +27,7 @@ from jobs.enqueue import (
     RqJobs,
     callback_failed_job_id,
     callback_job_id,
-    dispatch_job_status,
+    dispatch_job_id,
     enqueue_dispatch,
     textfirst_job_id,
 )
@@ -94,19 +94,30 @@ def _lost_dispatches(store: Store, queues: Queues, grace: timedelta, result: Rec
     """Waiting requests with no live dispatch round: dispatch them again (dispatch itself
     re-schedules one asked for in a window). A finished round with nothing after it is
     lost work too: every decision dispatch makes that leaves a request waiting queues a
-    next round."""
-    enqueued = 0
-    rounds: set[str] | None = None
+    next round. Two reads of Redis whatever the number of requests."""
+    cutoff = store.clock() - grace
+    candidates = []
     for request in store.waiting_requests():
         if request.dispatch_state != DispatchState.QUEUED:
             continue
         result.checked += 1
-        if request.updated_at > store.clock() - grace:
-            continue
-        if dispatch_job_status(queues, request.id) in _LIVE:
-            continue
-        if rounds is None:
-            rounds = live_dispatch_rounds(queues)
+        if request.updated_at <= cutoff:
+            candidates.append(request)
+    if not candidates:
+        return 0
+    jobs = Job.fetch_many(
+        [dispatch_job_id(r.id) for r in candidates],
+        connection=queues.connection,
+        serializer=JSONSerializer,
+    )
+    dead = [
+        r
+        for r, job in zip(candidates, jobs, strict=True)
+        if job is None or job.get_status(refresh=False) not in _LIVE
+    ]
+    rounds = live_dispatch_rounds(queues) if dead else set()
+    enqueued = 0
+    for request in dead:
         if request.id in rounds:
             continue
         if _enqueue(store, queues, request.id, request.urgency):

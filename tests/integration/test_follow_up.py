@@ -359,3 +359,5 @@ def test_the_request_page_names_the_session_and_the_answer(console: Console) -> 
     assert "first · follow-up text no" in page
     page = console.client.get(f"/console/requests/{again}").text
     assert "follow-up: session 2 of the caller's episode · follow-up text yes" in page
+    api = console.client.get(f"/api/v1/requests/{again}", headers=console.bearer()).json()
+    assert (api["session_no"], api["follow_up_ok"]) == (2, True)
