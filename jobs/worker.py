@@ -41,8 +41,11 @@ from typing import Any
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.executions import Execution
-from rq.job import Job
+from rq.job import Job, JobStatus
 from rq.queue import Queue
+from rq.rate_limit import release_slot
+from rq.registry import StartedJobRegistry
+from rq.utils import now
 from rq.worker import WorkerStatus
 
 from ivr.redaction import redact_numbers
@@ -106,6 +109,51 @@ class PeerlineWorker(SimpleWorker):
         super().handle_job_failure(
             job, queue, started_job_registry, redact_numbers(exc_string), execution
         )
+
+    def handle_execution_ended(self, job: Job, queue: Queue, heartbeat_ttl: int) -> None:
+        """RQ renews the job's heartbeat here so a success or failure callback has time to
+        run; Peerline's jobs have none, and ``_heartbeat_while_running`` keeps the job's
+        heartbeat fresh until ``perform_job`` returns: one round trip per job saved."""
+        if job._success_callback_name or job._failure_callback_name:
+            super().handle_execution_ended(job, queue, heartbeat_ttl)
+            return
+        job.ended_at = now()
+
+    def handle_job_success(
+        self,
+        job: Job,
+        queue: Queue,
+        started_job_registry: StartedJobRegistry,
+        execution: Execution,
+    ) -> None:
+        """RQ's, without its dependents step: RQ WATCHes the job's dependents key and reads
+        it (two round trips per job) to enqueue jobs that ``depends_on`` it. Peerline never
+        enqueues with ``depends_on`` (``jobs.enqueue``, ``jobs.unique_push``); a job that
+        somehow has a dependency recorded still goes through RQ's own path. The rest, the
+        counters, result, registries and execution clean-up, is one MULTI/EXEC as in RQ."""
+        if job.repeats_left or job._dependency_ids:
+            super().handle_job_success(job, queue, started_job_registry, execution)
+            return
+        with self.connection.pipeline() as pipeline:
+            self.increment_successful_job_count(pipeline=pipeline)
+            assert job.started_at and job.ended_at
+            self.increment_total_working_time(job.ended_at - job.started_at, pipeline)
+            result_ttl = job.get_result_ttl(self.default_result_ttl)
+            if result_ttl != 0:
+                job._handle_success(
+                    result_ttl,
+                    pipeline=pipeline,
+                    worker_name=self.name,
+                    execution_id=execution.id,
+                    execution_started_at=execution.created_at,
+                    execution_ended_at=job.ended_at,
+                )
+            job.cleanup(result_ttl, pipeline=pipeline, remove_from_queue=False)
+            job._status = JobStatus.FINISHED
+            self.cleanup_execution(job, pipeline=pipeline, execution=execution)
+            pipeline.execute()
+        release_slot(job)
+        self.log.info("Successfully completed job %s on worker %s", job.id, self.name)
 
     def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
         """RQ's heartbeat (an HSET and two EXPIREs) in one round trip, not three: it runs

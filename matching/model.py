@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum, StrEnum
-from functools import cached_property
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -103,6 +102,8 @@ class Candidate:
     org_key: str | None = field(init=False, repr=False, compare=False)
     ladder_level: Level | None = field(init=False, repr=False, compare=False)
     last_call_us: int = field(init=False, repr=False, compare=False)
+    # The low fields of the packed ``Score``: minutes this month, then the last call.
+    fairness_key: int = field(init=False, repr=False, compare=False)
     lapses_at: datetime | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -114,7 +115,10 @@ class Candidate:
         org = normalize(self.organization) if self.organization else ""
         object.__setattr__(self, "org_key", org or None)
         object.__setattr__(self, "ladder_level", Level.of(self.role, self.level))
-        object.__setattr__(self, "last_call_us", _microseconds(self.last_call_ended_at))
+        last_call_us = _microseconds(self.last_call_ended_at)
+        object.__setattr__(self, "last_call_us", last_call_us)
+        fairness = self.minutes_this_month << LAST_CALL_BITS | last_call_us
+        object.__setattr__(self, "fairness_key", fairness)
         due = self.refresher_due
         lapse = None if due is None else lapses_at(due, self.availability.zone)
         object.__setattr__(self, "lapses_at", lapse)
@@ -218,12 +222,13 @@ def _mask(bits: int) -> int:
     return (1 << bits) - 1
 
 
-@dataclass(frozen=True)
-class Ranked:
+class Ranked(NamedTuple):
     """A supporter who passed every hard filter, and where they placed.
 
     ``key`` is the packed ``Score`` (``score`` unpacks it); ``request`` is what they were
-    ranked for, which ``reasons`` needs.
+    ranked for, which ``reasons`` needs. A named tuple, not a dataclass: ``rank`` builds
+    one per survivor (10,000 when everyone is free), and a tuple costs a fraction of a
+    frozen dataclass to build.
     """
 
     candidate: Candidate
@@ -234,7 +239,7 @@ class Ranked:
     def score(self) -> Score:
         return Score.unpack(self.key)
 
-    @cached_property
+    @property
     def reasons(self) -> tuple[str, ...]:
         """Short human strings for the console, e.g. "same role (nurse)"."""
         c, r, s = self.candidate, self.request, self.score

@@ -159,7 +159,7 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
 
 @needs(Need.SCHEMA)
 def _sandbox(settings: Settings, args: argparse.Namespace) -> int:
-    from peerline.processes import run_sandbox_carrier
+    from peerline.sandbox_carrier import run_sandbox_carrier
 
     return run_sandbox_carrier(settings)
 

@@ -16,11 +16,12 @@ from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from storage.claims import attach_in_one, claim_in_one, claim_in_steps
 from storage.dispatch_models import ACTIVE_OFFER, Offer, OfferStatus
 from storage.dispatch_reads import rang
+from storage.engine import autocommit
 from storage.models import Event, HelpRequest, RequestStatus
 from storage.offer_records import OfferRecord, offer_record
-from storage.roster_models import Supporter
 from storage.transitions import Lost, book_call, move_offer, move_request, release_supporter
 
 
@@ -32,6 +33,7 @@ class DispatchStore:
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._skip_locked = engine.dialect.name == "postgresql"
+        self._autocommit = autocommit(engine)
 
     def claim(self, request_id: str, supporter_id: str, ring_for: timedelta) -> OfferRecord | None:
         """Reserve the supporter and create the offer, or None if either is already taken."""
@@ -54,36 +56,13 @@ class DispatchStore:
             duration_seconds=0,
         )
         try:
-            with self._sessions.begin() as db:
-                if (
-                    self._skip_locked
-                    and db.scalar(
-                        select(Supporter.id)
-                        .where(Supporter.id == supporter_id, Supporter.busy_offer_id.is_(None))
-                        .with_for_update(skip_locked=True)
-                    )
-                    is None
-                ):
-                    return None  # someone else holds or just took this supporter
-                db.add(offer)
-                db.flush()  # the partial unique index: one active offer per request
-                phone = db.scalar(
-                    update(Supporter)
-                    .where(
-                        Supporter.id == supporter_id,
-                        Supporter.busy_offer_id.is_(None),
-                        Supporter.active.is_(True),
-                        Supporter.bad_number.is_(False),
-                    )
-                    .values(busy_offer_id=offer.id)
-                    .returning(Supporter.phone_enc)
-                )
-                moved = move_request(
-                    db, request_id, (RequestStatus.WAITING,), RequestStatus.OFFERED, now
-                )
-                if phone is None or not moved:
-                    raise Lost
+            if self._skip_locked:
+                phone = claim_in_one(self._autocommit, offer, now)
+            else:
+                phone = claim_in_steps(self._sessions, offer, now)
         except (Lost, IntegrityError):
+            return None
+        if phone is None:
             return None
         return offer_record(offer), phone
 
@@ -96,6 +75,8 @@ class DispatchStore:
         before this ran (the offer webhook attached the call first). ``event`` (kind,
         detail) is written about the offer's request in the same transaction while it
         still rings (the caller announces it once committed)."""
+        if self._skip_locked:  # PostgreSQL: one statement, one round trip
+            return attach_in_one(self._autocommit, offer_id, call_sid, event, self.clock())
         with self._sessions.begin() as db:
             row = db.execute(
                 update(Offer)

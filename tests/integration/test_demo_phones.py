@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from ivr.model import Role
-from peerline import processes
+from peerline import sandbox_carrier
 from peerline.demo import DEMO_CALLER, ROLE_WORDS, sandbox_phones
 from peerline.settings import Settings
 from sandbox.__main__ import config_from
@@ -84,9 +84,9 @@ def test_peerline_hands_the_sandbox_its_crisis_number_and_phones(
         crisis_number="+18005550199",
     )
     became: list[list[str]] = []
-    monkeypatch.setattr(processes.os, "execv", lambda path, argv: became.append(argv))
+    monkeypatch.setattr(sandbox_carrier.os, "execv", lambda path, argv: became.append(argv))
 
-    processes.run_sandbox_carrier(settings)
+    sandbox_carrier.run_sandbox_carrier(settings)
 
     [argv] = became
     assert argv[1:3] == ["-m", "sandbox"]

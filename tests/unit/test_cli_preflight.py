@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from peerline import processes
+from peerline import processes, sandbox_carrier
 from peerline.cli import NEEDS, main
 from peerline.preflight import Need
 from storage.engine import make_engine
@@ -52,7 +52,9 @@ def started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[st
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.append("serve"))
     monkeypatch.setattr(processes, "run_worker", lambda *a, **kw: seen.append("worker"))
     monkeypatch.setattr(processes, "run_scheduler", lambda *a, **kw: seen.append("scheduler"))
-    monkeypatch.setattr(processes, "run_sandbox_carrier", lambda *a, **kw: seen.append("sandbox"))
+    monkeypatch.setattr(
+        sandbox_carrier, "run_sandbox_carrier", lambda *a, **kw: seen.append("sandbox")
+    )
     monkeypatch.setattr(processes, "run_everything", lambda *a, **kw: seen.append("run") or 0)
     for name in ("PEERLINE_HOST", "PEERLINE_PORT"):  # serve writes them; monkeypatch restores
         monkeypatch.setenv(name, "")
