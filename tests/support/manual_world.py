@@ -204,7 +204,12 @@ class World:
             clock,
         )
         self.supporter_leg = SupporterLeg(
-            self.store, self.offers, self.jobs, timedelta(minutes=45), timedelta(minutes=30)
+            self.store,
+            self.offers,
+            self.jobs,
+            timedelta(minutes=45),
+            timedelta(minutes=30),
+            marks=marks,
         )
         self.unfinished = Unfinished(RecoveryQueries(engine), self.offers, clock)
         self.owed: set[tuple[str, Owed, str]] = set()  # what the last pass found owed
