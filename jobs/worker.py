@@ -95,7 +95,12 @@ class PeerlineWorker(SimpleWorker):
         finally:
             done.set()
             beat.join()
-        self.set_state(WorkerStatus.IDLE)
+        # IDLE and the full heartbeat RQ sends right after the job, in one round trip.
+        with self.connection.pipeline(transaction=False) as pipe:
+            self.set_state(WorkerStatus.IDLE, pipe)
+            super().heartbeat(None, pipe)
+            pipe.execute()
+        self._full_beat_at = time.monotonic()
 
     def handle_job_failure(
         self,
