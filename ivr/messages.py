@@ -67,6 +67,7 @@ class Msg(StrEnum):
     CALLER_JOIN = "caller_join"
     CALLBACK_HELLO = "callback_hello"
     CALLBACK_NOT_NOW = "callback_not_now"
+    CALLBACK_PEER_LEFT = "callback_peer_left"  # the supporter left first: offered again
     CALLBACK_DECLINE_KEY = "callback_decline_key"  # "no longer need this call? press 2"
     CALLBACK_DECLINED = "callback_declined"
     NOBODY_NOW = "nobody_now"

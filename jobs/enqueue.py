@@ -161,10 +161,14 @@ class RqJobs:
 
     def call_back(self, request_id: str, attempt: int, *, after: timedelta | None = None) -> None:
         job_id = callback_job_id(request_id, attempt)
+        # An ended run is replaced: a supporter who left first leaves the attempt as it
+        # was, and the next supporter's call back must run (the send log keeps it one call).
+        _delete_ended(self.queues, job_id)
         self._task(LIVE, tasks.call_back, job_id, after, request_id=request_id)
 
     def text_first(self, request_id: str, attempt: int) -> None:
         job_id = textfirst_job_id(request_id, attempt)
+        _delete_ended(self.queues, job_id)  # as for a call back
         self._task(LIVE, tasks.text_first, job_id, None, request_id=request_id)
 
     def confirm_request(self, request_id: str) -> None:

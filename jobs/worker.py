@@ -52,6 +52,7 @@ from ivr.redaction import redact_numbers
 from jobs.outages import DATABASE, Backoff, Health, outage_of
 
 PROBE_EVERY = 1.0  # seconds between database probes while it answers
+FULL_BEAT_GAP = 1.0  # seconds within which a full worker heartbeat is not repeated
 
 
 class PeerlineWorker(SimpleWorker):
@@ -67,6 +68,7 @@ class PeerlineWorker(SimpleWorker):
         self._probe = database_probe
         self._health = health or Health("worker")
         self._probed_at = -PROBE_EVERY
+        self._full_beat_at: float | None = None
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         self.stopping = True
@@ -156,14 +158,26 @@ class PeerlineWorker(SimpleWorker):
         self.log.info("Successfully completed job %s on worker %s", job.id, self.name)
 
     def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
-        """RQ's heartbeat (an HSET and two EXPIREs) in one round trip, not three: it runs
-        two or three times per job (bench/README.md, B4)."""
+        """RQ's heartbeat (an HSET and two EXPIREs) in one round trip, not three; and a
+        full one (the worker's own TTL, ``timeout`` None) not repeated within
+        ``FULL_BEAT_GAP``: RQ sends three per job (after the job, before and after the
+        next dequeue) where the first keeps the worker alive for minutes. Any shorter
+        heartbeat (the job-monitoring ones, TTL ~60 s) makes the next full one go out, so
+        the worker never blocks on a dequeue under a short TTL (bench/README.md, B4).
+        ``jobs.recovery`` reads jobs' heartbeats, not the worker's."""
+        full = timeout is None
         if pipeline is not None:
             super().heartbeat(timeout, pipeline)
+            if not full:  # a short TTL from now on: the next full heartbeat must go out
+                self._full_beat_at = None
+            return
+        since = self._full_beat_at
+        if full and since is not None and time.monotonic() - since < FULL_BEAT_GAP:
             return
         with self.connection.pipeline(transaction=False) as pipe:
             super().heartbeat(timeout, pipe)
             pipe.execute()
+        self._full_beat_at = time.monotonic() if full else None
 
     def set_state(self, state: str, pipeline: Any = None) -> None:
         """Skip writing IDLE again: after each job RQ sets it twice in a row (once when the

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from ivr.numbers import to_e164
+from jobs.crisis_marks import CrisisMarks
 from jobs.once import RedisOnce
 from jobs.rate_limits import RedisRateLimiter
 from jobs.text_spool import TextSpool
@@ -156,6 +157,7 @@ def supporter_leg(services: Services) -> SupporterLeg:
         jobs(services),
         long_call=LONG_CALL,
         cool_off=COOL_OFF,
+        marks=CrisisMarks(services.redis),
     )
 
 

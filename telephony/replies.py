@@ -17,6 +17,7 @@ from ivr.prompts import line_text
 from telephony import paths, twiml
 from telephony.twiml import say
 from usecases.replies import (
+    CallBackLater,
     CallBackOffer,
     Conference,
     ConsentQuestion,
@@ -49,6 +50,8 @@ def render(reply: VoiceReply, crisis_number: str) -> str:
         return _whisper(reply)
     if isinstance(reply, CallBackOffer):
         return _callback_offer(reply)
+    if isinstance(reply, CallBackLater):
+        return _callback_later(reply)
     if isinstance(reply, Hold):
         return twiml.hold(reply.language, paths.hold(reply.next_cycle), first=reply.first)
     if isinstance(reply, ConsentQuestion):
@@ -137,6 +140,22 @@ def _consent_question(reply: ConsentQuestion) -> str:
     lang = reply.said[0].language if reply.said else Language.EN
     say(gather, voice(Msg.CRISIS_REMINDER, lang), lang)
     response.append(gather)
+    return str(response)
+
+
+def _callback_later(reply: CallBackLater) -> str:
+    """A peer will call back; 9 (or any key) goes to the call-back answer, silence hangs up."""
+    lang = reply.language
+    response = VoiceResponse()
+    gather = Gather(
+        action=paths.callback_answer(reply.request_id),
+        method="POST",
+        num_digits=1,
+        timeout=CALLBACK_SECONDS,
+    )
+    say(gather, voice(Msg.CALLBACK_PEER_LEFT, lang), lang)
+    response.append(gather)
+    response.hangup()
     return str(response)
 
 

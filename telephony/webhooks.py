@@ -168,7 +168,9 @@ async def offer_status(request: Request) -> Response:
 async def callback_status(request: Request) -> Response:
     return await _leg_status(
         request,
-        lambda r, call, form: _caller(r).status(_id_param(r, "request"), call.call_status),
+        lambda r, call, form: _caller(r).status(
+            _id_param(r, "request"), call.call_status, call.call_sid
+        ),
     )
 
 

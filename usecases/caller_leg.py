@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from ivr.menus import CRISIS_KEY
 from ivr.messages import Msg
@@ -29,6 +29,7 @@ from usecases.outbound import Outbound
 from usecases.outbound_policy import Refusal
 from usecases.ports import Jobs, Marks
 from usecases.replies import (
+    CallBackLater,
     CallBackOffer,
     Conference,
     CrisisTransfer,
@@ -44,6 +45,8 @@ KEY_CONNECT, KEY_DECLINE = "1", "2"
 # What the reconciler reads to tell how far a call back got (usecases.unfinished).
 CALLBACK_PLACED, CALLBACK_MISSED = "callback.placed", "callback.missed"
 MISSED = {"busy", "no-answer", "failed", "canceled"}
+# The request is waiting for a peer again (its supporter left before the caller joined).
+OFFERED_AGAIN = {RequestStatus.WAITING, RequestStatus.OFFERED}
 
 
 class Escalator(Protocol):
@@ -120,17 +123,23 @@ class CallerLeg:
         if self._outside_window(request):
             return
         number = self.store.caller_of(request_id)
+        offer_id = self._accepted_offer(request_id)
         try:
             if number is None:
                 raise ForbiddenDestination(Refusal.INVALID)
-            self.outbound.call_back(
+            sid = self.outbound.call_back(
                 number,
                 request_id=request_id,
                 attempt=request.callback_attempts,
                 ring_seconds=self.policy.ring_seconds,
+                offer_id=offer_id,
             )
             self.store.add_event(
-                CALLBACK_PLACED, request_id=request_id, attempt=request.callback_attempts
+                CALLBACK_PLACED,
+                request_id=request_id,
+                attempt=request.callback_attempts,
+                offer_id=offer_id,
+                call_sid=sid,  # the ringing leg, to cancel if the supporter leaves first
             )
         except ForbiddenDestination as exc:
             self._cannot_call(request, str(exc.reason))
@@ -176,9 +185,12 @@ class CallerLeg:
         self.escalator.callback_failed(request)
 
     def answered(self, request_id: str) -> VoiceReply:
-        """Webhook: the caller picked up our call back."""
+        """Webhook: the caller picked up our call back (if their supporter already left,
+        the request is offered again: they hear that a peer will call back)."""
         request = self.store.get_request(request_id)
         language = request.language if request else Language.EN
+        if request is not None and request.status in OFFERED_AGAIN:
+            return CallBackLater(request_id, language)
         if request is None or request.status is not RequestStatus.CONNECTED:
             return Farewell(lines(language, Msg.CALLBACK_NOT_NOW))
         return CallBackOffer(request_id, language)
@@ -190,6 +202,8 @@ class CallerLeg:
         if digits[:1] == CRISIS_KEY:
             self.withdrawals.crisis(call_sid, request_id if request else None, "callback")
             return CrisisTransfer(language)
+        if request is not None and request.status in OFFERED_AGAIN and digits == KEY_CONNECT:
+            return CallBackLater(request_id, language)  # 1 after the supporter left
         if request is None or request.status is not RequestStatus.CONNECTED:
             return Farewell(lines(language, Msg.CALLBACK_NOT_NOW))
         if digits == KEY_CONNECT:
@@ -204,15 +218,17 @@ class CallerLeg:
         self._missed(request_id)
         return Farewell(lines(language, Msg.CALLBACK_NOT_NOW))
 
-    def status(self, request_id: str, call_status: str) -> None:
+    def status(self, request_id: str, call_status: str, call_sid: str = "") -> None:
         """Webhook: the call back's final status."""
         # Hanging up at the "press 1" prompt requests no <Gather> action, only this final
         # "completed": unless they pressed 1, the caller was not reached.
+        events = self.store.events(request_id)
         hung_up_at_prompt = call_status == "completed" and not any(
-            kind == "callback.connected" for kind, _ in self.store.events(request_id)
+            kind == "callback.connected" for kind, _ in events
         )
         if call_status in MISSED or hung_up_at_prompt:
-            self._missed(request_id)
+            if self._current_leg(request_id, call_sid, events):
+                self._missed(request_id)
         elif call_status == "completed":  # they talked, then hung up: the call is over
             self.store.add_event(CALLER_LEFT, request_id=request_id)
 
@@ -251,6 +267,19 @@ class CallerLeg:
         offer_id = self._accepted_offer(request_id)
         self.store.add_event(CALLBACK_MISSED, request_id=request_id, offer_id=offer_id)
         self.jobs.callback_failed(request_id, offer_id)
+
+    def _current_leg(
+        self, request_id: str, call_sid: str, events: list[tuple[str, dict[str, Any]]]
+    ) -> bool:
+        """The leg is the call back of the supporter who has the request now: not one
+        stopped because its supporter left first, nor one from before a newer offer."""
+        offer_id = self._accepted_offer(request_id)
+        owners = {
+            detail.get("offer_id")
+            for kind, detail in events
+            if kind == CALLBACK_PLACED and call_sid and detail.get("call_sid") == call_sid
+        }
+        return bool(offer_id) and (not owners or offer_id in owners)
 
     def _accepted_offer(self, request_id: str) -> str:
         offer = self.offers.active_offer(request_id)

@@ -86,9 +86,12 @@ class Outbound:
 
         return self._once(f"offer:{offer_id}", place, self._call_finder(to))
 
-    def call_back(self, to: str, *, request_id: str, ring_seconds: int, attempt: int = 0) -> str:
-        """Call a caller back from the hotline (once per request and attempt); their
-        supporter waits in the conference."""
+    def call_back(
+        self, to: str, *, request_id: str, ring_seconds: int, attempt: int = 0, offer_id: str = ""
+    ) -> str:
+        """Call a caller back from the hotline (once per request, attempt and accepted
+        offer: a supporter who left first leaves the attempt uncounted, and the next
+        supporter's call back is a new call); their supporter waits in the conference."""
 
         def place() -> str:
             self._check(to, Purpose.CALL_BACK)  # counts toward the daily cap: only if placing
@@ -97,7 +100,8 @@ class Outbound:
                 to=to, from_=self.hotline, request_id=request_id, ring_seconds=ring_seconds
             )
 
-        return self._once(f"callback:{request_id}:{attempt}", place, self._call_finder(to))
+        key = f"callback:{request_id}:{attempt}" + (f":{offer_id}" if offer_id else "")
+        return self._once(key, place, self._call_finder(to))
 
     def find_call(self, to: str, since: datetime) -> str | None:
         """The call the hotline placed to ``to`` since ``since``, if the carrier has one."""

@@ -69,6 +69,15 @@ class CallBackOffer:
 
 
 @dataclass(frozen=True)
+class CallBackLater:
+    """The called-back caller whose supporter already left: a peer will call back; 9 is
+    the crisis line for a few seconds, then the call ends (never an empty conference)."""
+
+    request_id: str
+    language: Language
+
+
+@dataclass(frozen=True)
 class Hold:
     """One pass of the hold loop for a caller waiting to be connected."""
 
@@ -94,6 +103,7 @@ VoiceReply: TypeAlias = (
     | Conference
     | Whisper
     | CallBackOffer
+    | CallBackLater
     | Hold
     | ConsentQuestion
     | HelpMenu

@@ -18,8 +18,9 @@ from storage.models import RequestStatus
 from storage.offer_records import OfferRecord
 from storage.records import RequestRecord
 from storage.repository import Store
+from usecases.caller_leg import CALLBACK_PLACED
 from usecases.help_key import crisis_line_added
-from usecases.ports import Jobs
+from usecases.ports import Jobs, Marks
 from usecases.replies import Conference, Farewell, VoiceReply, Whisper, lines
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ MISSED = {
     "canceled": OfferStatus.CANCELED,
 }
 STILL_RINGING = {"queued", "initiated", "ringing"}
+SUPPORTER_LEFT = "callback.supporter_left"  # hung up before the called-back caller joined
 _ACCEPTED = {
     ContactMode.HOLD: Msg.ACCEPTED_HOLD,
     ContactMode.CALLBACK: Msg.ACCEPTED_CALLBACK,
@@ -54,8 +56,10 @@ class SupporterLeg:
         jobs: Jobs,
         long_call: timedelta,
         cool_off: timedelta,
+        *,
+        marks: Marks,
     ) -> None:
-        self.store, self.offers, self.jobs = store, offers, jobs
+        self.store, self.offers, self.jobs, self.marks = store, offers, jobs, marks
         self.long_call, self.cool_off = long_call, cool_off
 
     def offer(self, offer_id: str, call_sid: str = "") -> VoiceReply:
@@ -135,6 +139,8 @@ class SupporterLeg:
                     self.jobs.dispatch(request.id, request.urgency)
             return
         ended = call_status == "completed" and offer.status is OfferStatus.ACCEPTED
+        if ended and offer.caller_leg_sid is None and self._left_before_caller(offer):
+            return
         if ended and self.offers.finish(offer_id, duration, self.cool_off, self.long_call):
             minutes = max(1, -(-duration // 60))
             self.store.add_event("request.completed", request_id=offer.request_id, minutes=minutes)
@@ -142,6 +148,36 @@ class SupporterLeg:
             long_call = timedelta(seconds=duration) >= self.long_call
             self.jobs.self_care(offer_id, offer.supporter_id, long_call)
             self._release_caller(offer)
+
+    def _left_before_caller(self, offer: OfferRecord) -> bool:
+        """The supporter hung up while we were still calling the caller back (the caller
+        never pressed 1 to join): the request was not served. Free the supporter, offer it
+        again (dispatch keeps the caller's window and the quiet hours), stop the caller's
+        leg if it still rings (never one in a crisis transfer). Not a missed call back:
+        the attempts count the caller not answering. False for a holding caller."""
+        request = self.store.get_request(offer.request_id)
+        if request is None or request.contact_mode is ContactMode.HOLD:
+            return False
+        if not self.offers.release_accepted(offer.id, reason=SUPPORTER_LEFT):
+            return True  # another path ended the offer first
+        if not self.offers.back_to_waiting(request.id, count_attempt=False):
+            return True
+        leg = self._caller_leg_ringing(offer)
+        self.store.add_event(SUPPORTER_LEFT, request_id=request.id, offer_id=offer.id)
+        logger.info("supporter left before the caller joined request=%s", request.id)
+        if leg and not (self.store.in_crisis(leg) or self.marks.marked(leg)):
+            self.jobs.end_call(leg)  # cancelled while ringing; a live one hears its prompt out
+        self.jobs.dispatch(request.id, request.urgency)
+        return True
+
+    def _caller_leg_ringing(self, offer: OfferRecord) -> str:
+        """The call back placed for this offer (``callback.placed``), if one was."""
+        placed = [
+            detail.get("call_sid") or ""
+            for kind, detail in self.store.events(offer.request_id)
+            if kind == CALLBACK_PLACED and detail.get("offer_id") == offer.id
+        ]
+        return str(placed[-1]) if placed else ""
 
     def _stray(self, request_id: str, call_sid: str, call_status: str) -> None:
         """A call no offer owns: placed although the carrier's answer said nothing (or the

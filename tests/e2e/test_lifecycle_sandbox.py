@@ -23,6 +23,7 @@ from tests.e2e.test_sms_sandbox import text
 
 pytestmark = pytest.mark.e2e
 CALLER, ANA, KIM = "+16175550123", "+16175550101", "+16175550104"
+BEN = "+16175550102"
 # hello, English, nurse, today, no preference, call me back, as soon as possible, any role,
 # no follow-up text
 TEXTED_CALL_BACK = ["hello", "1", "1", "1", "3", "1", "1", "1", "2"]
@@ -175,3 +176,32 @@ def test_redis_lost_after_the_supporter_accepted_and_the_caller_is_still_called(
         supporter.sid,
     }
     assert status(world, request.id) is RequestStatus.CONNECTED
+
+
+def test_the_supporter_hanging_up_before_the_caller_joined_offers_it_again(
+    world: World,
+) -> None:
+    """Issue 9: not served, so not completed: the caller's ringing phone stops, the
+    supporter is free, nothing counts as a call back not taken, the next peer is rung."""
+    world.supporter("Ana Lopez", ANA)
+    first = call_in(world, CALLBACK)
+    first.listen()
+    world.box.advance(2)
+    request = the_request(world)
+    world.work()
+    supporter = world.box.phone(ANA).answer()
+    supporter.press("1")
+    world.work()  # the call back rings the caller
+    [back] = world.box.phone(CALLER).ringing()
+    world.supporter("Ben Ode", BEN)
+    supporter.hang_up()
+    world.work()  # the cancel, and dispatch again
+    assert back.status is CallStatus.CANCELED
+    assert world.box.phone(CALLER).ringing() == []
+    after = world.services.store.get_request(request.id)
+    assert after is not None and after.callback_attempts == 0
+    assert after.status in (RequestStatus.WAITING, RequestStatus.OFFERED)
+    assert "callback.supporter_left" in [k for k, _ in world.services.store.events(request.id)]
+    assert [s.name for s in world.roster.supporters() if s.busy] == ["Ben Ode"]
+    assert len(world.box.phone(BEN).ringing()) == 1  # Ana was just rung: Ben is next
+    assert world.box.conference(f"peerline-{request.id}") == []

@@ -270,10 +270,14 @@ def test_a_stale_call_back_failure_never_releases_a_newer_offer(line: Line) -> N
 
 def test_a_follow_up_goes_first_to_the_same_supporter(line: Line) -> None:
     line.supporter("Ana Lopez", ANA)
-    request_by_phone(line, CALLBACK_NURSE_TODAY)
+    _, first = request_by_phone(line, CALLBACK_NURSE_TODAY)
     line.work()
     offer_id, sid, to = supporter_leg(line)
     leg_post(line, f"/twilio/offer/answer?offer={offer_id}", sid, to, Digits="1")
+    line.work()  # the call back; the caller presses 1 and joins
+    caller_sid = f"CAfa{len(line.carrier.calls):030x}"
+    path = f"/twilio/callback/answer?request={first}"
+    leg_post(line, path, caller_sid, CALLER, Digits="1")
     leg_post(
         line,
         f"/twilio/offer/status?offer={offer_id}",
