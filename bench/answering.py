@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import webhook_bench as wb
+from calls import AUTH_TOKEN, HOST, HOTLINE, PUBLIC_URL
 from twilio.request_validator import RequestValidator
 
 _ACTION = re.compile(r'<Gather[^>]*\baction="([^"]+)"')
@@ -33,7 +33,7 @@ class Answering:
 
     def __init__(self, port: int, account_sid: str, log: Log) -> None:
         self.port, self.account_sid, self.log = port, account_sid, log
-        self._validator = RequestValidator(wb.AUTH_TOKEN)
+        self._validator = RequestValidator(AUTH_TOKEN)
 
     def call_placed(self, sid: str, form: dict[str, str]) -> None:
         """An accepted ``Calls.json``: answer it if it offers a request."""
@@ -64,7 +64,7 @@ class Answering:
             )
 
     def _caller(self, sid: str, url: str) -> None:
-        fields = self._fields(sid, "+16175550000", wb.HOTLINE, "inbound")
+        fields = self._fields(sid, "+16175550000", HOTLINE, "inbound")
         try:
             answer = self._post(_path(url), fields)
             if "<Conference" not in answer:
@@ -86,8 +86,8 @@ class Answering:
 
     def _post(self, path: str, fields: dict[str, str]) -> str:
         body = urlencode(fields)
-        signature = self._validator.compute_signature(wb.PUBLIC_URL + path, fields)
-        conn = http.client.HTTPConnection(wb.HOST, self.port, timeout=30)
+        signature = self._validator.compute_signature(PUBLIC_URL + path, fields)
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
         try:
             conn.request(
                 "POST",

@@ -34,9 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import worker_rig as rig_
 from answering import legs
+from callers import Caller
+from children import workdir
 from dispatch_bench import open_loop
+from readouts import ROW_HEADER, machine_line, row, verdict, wait_until
 from results import record as record_result
-from worker_rig import ROW_HEADER, Caller, Rig, row, verdict
+from stats import percentile
+from worker_rig import Rig
 
 REDIS_DB = 7
 TARGET_P99_S = 1.0
@@ -54,10 +58,10 @@ def main() -> int:
     args = parser.parse_args()
     rnd = random.Random(args.seed)
     print(f"b11_bench: {args.calls} callers at {args.rate:g}/s, {args.workers} worker(s)")
-    print(f"  {rig_.machine_line()} at start")
+    print(f"  {machine_line()} at start")
     problems: list[str] = []
     with (
-        rig_.workdir("peerline-b11-bench-") as tmp,
+        workdir("peerline-b11-bench-") as tmp,
         rig_.backends(args.backend, tmp, REDIS_DB) as (database_url, redis_url, label),
         Rig(tmp, database_url, redis_url, cps=1000.0, log_level="INFO", answer=True) as rig,
     ):
@@ -69,7 +73,7 @@ def main() -> int:
         callers = [Caller.new(rnd) for _ in range(args.calls)]
         record = asyncio.run(open_loop(rig.port, callers, args.rate, rnd))
         done = [c for c in callers if c.sid in record.completed]
-        rig_.wait_until(
+        wait_until(
             lambda: set(legs(rig.twilio_requests())[1]) >= {c.sid for c in done}, DRAIN_S, 0.25
         )
         time.sleep(0.5)  # a late second leg would show as a duplicate
@@ -104,7 +108,7 @@ def main() -> int:
     print(row("  then the caller joins", caller))
     for problem in problems[:10]:
         print(f"  BROKEN {problem}")
-    p99 = rig_.percentile(sorted(both), 99) if both else float("inf")
+    p99 = percentile(sorted(both), 99) if both else float("inf")
     ok = p99 <= TARGET_P99_S and not problems
     print(f"{verdict(ok)} B11 last key -> both legs in the conference p99 {p99 * 1000:.0f} ms")
     record_result(
@@ -114,7 +118,7 @@ def main() -> int:
         "ms",
         f"<= {TARGET_P99_S * 1000:.0f} ms",
         ok,
-        floor=f"dispatch alone p99 {rig_.percentile(sorted(dispatch), 99) * 1000:.0f} ms"
+        floor=f"dispatch alone p99 {percentile(sorted(dispatch), 99) * 1000:.0f} ms"
         if dispatch
         else "",
     )

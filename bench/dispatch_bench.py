@@ -40,10 +40,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import webhook_bench as wb
 import worker_rig as rig_
+from callers import Caller, last_key, walk
+from children import rss_mb, tree_cpu, workdir
+from load import Pool, Record
+from readouts import ROW_HEADER, machine_line, row, utc_to_monotonic, verdict, wait_until
 from results import record as record_result
-from worker_rig import ROW_HEADER, Caller, Rig, row, verdict
+from stats import percentile
+from worker_rig import Rig
 
 REDIS_DB = 11
 TARGET_P99_S = {10.0: 0.1, 100.0: 0.25}  # issue 14's B6, by callers per second
@@ -74,16 +78,16 @@ class Result:
     notes: list[str]
 
 
-async def open_loop(port: int, callers: list[Caller], rate: float, rnd: random.Random) -> wb.Record:
+async def open_loop(port: int, callers: list[Caller], rate: float, rnd: random.Random) -> Record:
     """Start a caller every 1/rate s; each walks the IVR with think time, then the last key."""
-    record, pool = wb.Record(), wb.Pool(port)
+    record, pool = Record(), Pool(port)
     start = time.perf_counter() + 0.05
 
     async def one(caller: Caller, at: float) -> None:
         await asyncio.sleep(max(0.0, at - time.perf_counter()))
-        if await rig_.walk(pool, port, caller, record, THINK, rnd):
+        if await walk(pool, port, caller, record, THINK, rnd):
             await asyncio.sleep(rnd.uniform(*THINK))
-            await rig_.last_key(pool, port, caller, record)
+            await last_key(pool, port, caller, record)
 
     await asyncio.gather(*(one(c, start + i / rate) for i, c in enumerate(callers)))
     pool.close()
@@ -110,12 +114,12 @@ def run_kind(args: argparse.Namespace, kind: str, tmp: Path, seed: int) -> Resul
         # warm-up, not reported: imports, DB pools, the worker's first fork
         warm = [Caller.new(rnd) for _ in range(WARMUP_CALLS)]
         asyncio.run(open_loop(rig.port, warm, 5.0, rnd))
-        rig_.wait_until(lambda: len(rig.placed_calls()) >= WARMUP_CALLS, 20)
+        wait_until(lambda: len(rig.placed_calls()) >= WARMUP_CALLS, 20)
 
         callers = [Caller.new(rnd) for _ in range(args.calls)]
         assert rig.web is not None
-        rss0 = [rig_.rss_mb(rig.web.pid), *(rig_.rss_mb(w.pid) for w in workers)]
-        cpu0 = sum(rig_.tree_cpu(w.pid) for w in workers)
+        rss0 = [rss_mb(rig.web.pid), *(rss_mb(w.pid) for w in workers)]
+        cpu0 = sum(tree_cpu(w.pid) for w in workers)
         t0 = time.monotonic()
         record = asyncio.run(open_loop(rig.port, callers, args.rate, rnd))
         completed = [c for c in callers if c.sid in record.completed]
@@ -124,9 +128,9 @@ def run_kind(args: argparse.Namespace, kind: str, tmp: Path, seed: int) -> Resul
             placed = rig.placed_calls()
             return all(c.sid in placed for c in completed)
 
-        rig_.wait_until(all_placed, DRAIN_S, every=0.25)
-        cpu = sum(rig_.tree_cpu(w.pid) for w in workers) - cpu0
-        rss1 = [rig_.rss_mb(rig.web.pid), *(rig_.rss_mb(w.pid) for w in workers)]
+        wait_until(all_placed, DRAIN_S, every=0.25)
+        cpu = sum(tree_cpu(w.pid) for w in workers) - cpu0
+        rss1 = [rss_mb(rig.web.pid), *(rss_mb(w.pid) for w in workers)]
         names = ["web", *(f"worker {i + 1}" for i in range(len(workers)))]
         memory = ", ".join(
             f"{n} {a:.0f} -> {b:.0f} MB" for n, a, b in zip(names, rss0, rss1, strict=True)
@@ -166,8 +170,8 @@ def run_kind(args: argparse.Namespace, kind: str, tmp: Path, seed: int) -> Resul
                 problems.append(f"{caller.sid}: {len(calls)} Calls.json for one request")
             arrived = calls[0]["t"]
             latency.append(arrived - caller.sent)
-            enq = rig_.utc_to_monotonic(job.enqueued_at) if job else None
-            started = rig_.utc_to_monotonic(job.started_at) if job else None
+            enq = utc_to_monotonic(job.enqueued_at) if job else None
+            started = utc_to_monotonic(job.started_at) if job else None
             if enq is not None and started is not None:
                 to_enqueued.append(enq - caller.sent)
                 queued.append(started - enq)
@@ -227,10 +231,10 @@ def main() -> int:
     kinds = [k for k in args.kinds.split(",") if k]
 
     print(f"dispatch_bench: {args.calls} callers at {args.rate:g}/s, {args.workers} worker(s)")
-    print(f"  {rig_.machine_line()} at start")
+    print(f"  {machine_line()} at start")
     results = []
     for i, kind in enumerate(kinds):
-        with rig_.workdir("peerline-dispatch-bench-") as tmp:
+        with workdir("peerline-dispatch-bench-") as tmp:
             results.append(run_kind(args, kind, tmp, args.seed + i))
     print(f"  backends: {results[0].label}; load average {os.getloadavg()[0]:.2f} at end")
 
@@ -254,7 +258,7 @@ def main() -> int:
     print()
     by_kind = {r.kind: r for r in results}
     for res in results:
-        p99 = rig_.percentile(sorted(res.latency), 99) if res.latency else float("inf")
+        p99 = percentile(sorted(res.latency), 99) if res.latency else float("inf")
         limit = target_for(args.rate)
         target = f" (target <= {limit * 1000:.0f} ms)" if res.kind == "shipped" else " (comparison)"
         ok = p99 <= limit and not res.problems
@@ -262,7 +266,7 @@ def main() -> int:
             f"{verdict(ok)} B6 [{res.kind}] last IVR key -> Calls.create p99 {p99 * 1000:.0f} ms "
             f"at {res.key_rate:.1f}/s{target}"
         )
-        answered = rig_.percentile(sorted(res.answer), 99) * 1000 if res.answer else 0.0
+        answered = percentile(sorted(res.answer), 99) * 1000 if res.answer else 0.0
         record_result(
             "B6" if res.kind == "shipped" else f"B6 [{res.kind}]",
             f"last IVR key -> Calls.create p99 at {res.key_rate:.1f} callers/s",
@@ -275,8 +279,8 @@ def main() -> int:
     if "shipped" in by_kind and "simple" in by_kind:
         fork, simple = by_kind["shipped"], by_kind["simple"]
         if fork.latency and simple.latency:
-            f50 = rig_.percentile(sorted(fork.latency), 50)
-            s50 = rig_.percentile(sorted(simple.latency), 50)
+            f50 = percentile(sorted(fork.latency), 50)
+            s50 = percentile(sorted(simple.latency), 50)
             print(
                 f"  fork/simple: p50 {f50 * 1000:.0f}/{s50 * 1000:.0f} ms = {f50 / s50:.1f}x; "
                 f"worker CPU {fork.cpu_per_job * 1000:.0f}/{simple.cpu_per_job * 1000:.0f} ms "

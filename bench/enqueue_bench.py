@@ -36,9 +36,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from backends import claimed_redis_db  # bench/ is sys.path[0] when run as a script
 from redis import Redis
 from results import record as record_result
-from webhook_bench import claimed_redis_db  # bench/ is sys.path[0] when run as a script
 
 from jobs.enqueue import dispatch_job_id, enqueue_dispatch
 from jobs.queues import URGENCIES, Queues

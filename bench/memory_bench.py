@@ -33,10 +33,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import webhook_bench as wb  # bench/ is sys.path[0] as a script
 import worker_rig as rig_
+from callers import STEPS, Caller, walk
+from children import descendants
+from load import Pool, Record
+from readouts import machine_line, wait_until
 from results import record as record_result
-from worker_rig import STEPS, Caller, Rig
+from worker_rig import Rig
 
 REDIS_DB = 11
 TARGET_MB = 100.0
@@ -44,16 +47,16 @@ GROWTH_MB = 5.0  # "no growth": the second half of the run may add at most this 
 DRAIN_S = 120.0
 
 
-async def intakes(port: int, n: int, concurrency: int, rnd: random.Random) -> wb.Record:
+async def intakes(port: int, n: int, concurrency: int, rnd: random.Random) -> Record:
     """Walk ``n`` callers through their start, every key and the first hold webhook."""
-    record, pool = wb.Record(), wb.Pool(port)
+    record, pool = Record(), Pool(port)
     left = [n]
 
     async def lane() -> None:
         while left[0] > 0:
             left[0] -= 1
             caller = Caller.new(rnd)
-            await rig_.walk(pool, port, caller, record, upto=len(STEPS) - 1)
+            await walk(pool, port, caller, record, upto=len(STEPS) - 1)
 
     await asyncio.gather(*(lane() for _ in range(concurrency)))
     pool.close()
@@ -70,7 +73,7 @@ def rss_mb(pid: int) -> float:
 
 def tree_pss_mb(pid: int) -> float:
     """Proportional set size of a process and its descendants: shared pages counted once."""
-    pids = [pid, *rig_.descendants(pid)]
+    pids = [pid, *descendants(pid)]
     return sum(_status_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids) / 1024
 
 
@@ -99,7 +102,7 @@ def main() -> int:
         rig_.backends(args.backend, Path(tmp), REDIS_DB) as (database_url, redis_url, label),
         Rig(Path(tmp), database_url, redis_url, cps=1000.0, log_level="WARNING") as rig,
     ):
-        print(f"memory_bench: {label}; {rig_.machine_line()}")
+        print(f"memory_bench: {label}; {machine_line()}")
         rig.seed_supporters(args.supporters)
         rig.start_web()
         worker = rig.start_worker("shipped")
@@ -109,13 +112,13 @@ def main() -> int:
 
         def rss() -> dict[str, float]:
             out = {name: rss_mb(child.pid) for name, child in procs.items()}
-            out["work horse"] = sum(rss_mb(p) for p in rig_.descendants(worker.pid))
+            out["work horse"] = sum(rss_mb(p) for p in descendants(worker.pid))
             out["worker+horse PSS"] = tree_pss_mb(worker.pid)
             return out
 
         print(f"  at start (imports, pools): {fmt(rss())}")
         broken = asyncio.run(intakes(rig.port, args.warmup, args.concurrency, rnd)).errors
-        rig_.wait_until(lambda: queued_jobs(rig) == 0, DRAIN_S, every=0.5)
+        wait_until(lambda: queued_jobs(rig) == 0, DRAIN_S, every=0.5)
         readings = [(args.warmup, rss())]
         print(f"  after {args.warmup:,} warm-up intakes: {fmt(readings[0][1])}")
         step = max(1, args.intakes // args.checkpoints)
@@ -130,7 +133,7 @@ def main() -> int:
                 f"  after {args.warmup + done:,} intakes ({time.monotonic() - t0:.0f} s, "
                 f"{queued_jobs(rig):,} jobs queued): {fmt(readings[-1][1])}"
             )
-        drained = rig_.wait_until(lambda: queued_jobs(rig) == 0, DRAIN_S, every=0.5)
+        drained = wait_until(lambda: queued_jobs(rig) == 0, DRAIN_S, every=0.5)
         readings.append((args.warmup + done, rss()))
         print(f"  queues {'drained' if drained else 'NOT drained'}: {fmt(readings[-1][1])}")
         dead = [name for name, child in procs.items() if not child.alive()]

@@ -44,37 +44,35 @@ import re
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import webhook_bench as wb
 import worker_rig as rig_
+from callers import Caller, last_key, prewalk
+from children import Child, workdir
+from kills import part_kill, print_trials
+from load import Pool, Record
+from readouts import machine_line, verdict, wait_until
 from results import record as record_result
-from worker_rig import Caller, Child, Rig, verdict
+from stats import percentile
+from worker_rig import Rig
 
 REDIS_DB = 9
 TARGET_RERUN_S = 10.0
-HEARTBEAT = {"shipped": 2.0, "monitor5": 5.0}  # job_monitoring_interval of each config
-# The kill must land while the job still hangs in Calls.create: Peerline gives up on a
-# REST request after 10 s (telephony.carrier), and a job that already failed and was
-# retried is nothing left to kill.
-KILL_WITHIN = 8.0
 RERUN_LIMIT_S = 75.0  # after the last kill: how long to wait for re-runs
-RESTART_AFTER_S = 1.0
 # RQ logs "Worker <name>: <queue>: <description> (<job id>)" when it dequeues a job
 RUN = re.compile(r"Worker \w+: .*[ (](dispatch-[0-9a-f]{32})\)?\s*$")
 
 
 # -- 3x delivery -------------------------------------------------------------------------
-async def triple(port: int, callers: list[Caller], record: wb.Record, concurrency: int) -> None:
+async def triple(port: int, callers: list[Caller], record: Record, concurrency: int) -> None:
     queue = list(callers)
 
     async def lane() -> None:
-        pool = wb.Pool(port)
+        pool = Pool(port)
         while queue:
-            await rig_.last_key(pool, port, queue.pop(), record, copies=3)
+            await last_key(pool, port, queue.pop(), record, copies=3)
         pool.close()
 
     await asyncio.gather(*(lane() for _ in range(concurrency)))
@@ -85,13 +83,13 @@ def part_triple(args: argparse.Namespace, rig: Rig, rnd: random.Random) -> tuple
     rig.seed_supporters(args.calls, prefix="3")
     worker = rig.start_worker("shipped")
     callers = [Caller.new(rnd) for _ in range(args.calls)]
-    record = wb.Record()
-    asyncio.run(rig_.prewalk(rig.port, callers, record, concurrency=8))
+    record = Record()
+    asyncio.run(prewalk(rig.port, callers, record, concurrency=8))
     t0 = time.monotonic()
     asyncio.run(triple(rig.port, callers, record, args.concurrency))
     posted = time.monotonic() - t0
     completed = {c.sid for c in callers if c.sid in record.completed}
-    rig_.wait_until(lambda: len(rig.placed_calls()) >= len(completed), 30, every=0.25)
+    wait_until(lambda: len(rig.placed_calls()) >= len(completed), 30, every=0.25)
     time.sleep(3)  # room for a late duplicate to show up
 
     requests = rig.requests()
@@ -116,8 +114,8 @@ def part_triple(args: argparse.Namespace, rig: Rig, rnd: random.Random) -> tuple
     print(
         f"3x delivery: {len(callers)} calls, last key posted 3x at once, {args.concurrency} "
         f"calls at a time: {3 * len(callers)} webhooks in {posted:.1f} s; the slowest copy of "
-        f"each triple p50 {rig_.percentile(answers, 50) * 1000:.0f} ms, "
-        f"p99 {rig_.percentile(answers, 99) * 1000:.0f} ms"
+        f"each triple p50 {percentile(answers, 50) * 1000:.0f} ms, "
+        f"p99 {percentile(answers, 99) * 1000:.0f} ms"
     )
     print(f"  {'per call / request (count: how many)':<44}")
     lines = (
@@ -173,136 +171,6 @@ def job_runs(log: str) -> Counter[str]:
     return runs
 
 
-# -- SIGKILL -----------------------------------------------------------------------------
-@dataclass
-class Trial:
-    job_id: str
-    child: Child
-    started: float  # monotonic: the job started on the worker we kill
-    kill_at: float
-    holds_lock: bool = False
-    killed: float | None = None
-    recovered: float | None = None  # the job left "started" (the reconciler's cleanup)
-    rerun: float | None = None  # it started again
-    finished: float | None = None
-
-
-def scheduler_locked(rig: Rig) -> bool:
-    return any(True for _ in rig.services.redis.scan_iter("rq:scheduler-lock:*"))
-
-
-def part_kill(args: argparse.Namespace, rig: Rig, config: str, rnd: random.Random) -> list[Trial]:
-    from rq.job import Job
-    from rq.serializers import JSONSerializer
-
-    redis = rig.services.redis
-    for key in redis.scan_iter("rq:scheduler-lock:*"):
-        redis.delete(key)  # a lock a killed worker of the last config left behind
-    rig.seed_supporters(3 * (args.trials + 1), prefix="4")
-    hung = lambda: [r for r in rig.twilio_requests() if r["status"] == 0]  # noqa: E731
-    hung_before = len(hung())
-    rig.hang_next_calls(args.trials + 1)
-    first = rig.start_worker(config)
-    if not rig_.wait_until(lambda: scheduler_locked(rig), 10):
-        raise RuntimeError("the first worker took no scheduler lock")
-    others = [rig.start_worker(config, wait=False) for _ in range(args.trials)]
-    workers = [first, *others]
-    rig_.wait_until(lambda: len(live_on(rig, workers)) == len(workers), 30)
-
-    callers = [Caller.new(rnd) for _ in workers]
-    record = wb.Record()
-    asyncio.run(rig_.prewalk(rig.port, callers, record, concurrency=len(callers)))
-
-    async def keys() -> None:
-        pool = wb.Pool(rig.port)
-        await asyncio.gather(*(rig_.last_key(pool, rig.port, c, record) for c in callers))
-        pool.close()
-
-    asyncio.run(keys())
-    if not rig_.wait_until(lambda: len(hung()) - hung_before >= len(workers), 30):
-        stuck = len(hung()) - hung_before
-        raise RuntimeError(f"only {stuck} of {len(workers)} workers got stuck mid-job")
-
-    by_pid = {c.pid: c for c in workers}
-    trials = []
-    for w in rig.live_workers():
-        child = by_pid.get(w.pid)
-        job_id = w.get_current_job_id()
-        if child is None or not job_id:
-            continue
-        job = Job.fetch(job_id, connection=redis, serializer=JSONSerializer)
-        started = rig_.utc_to_monotonic(job.started_at) or time.monotonic()
-        holds = child is first  # started alone, it took the lock; the others found it taken
-        if holds and not args.kill_lock_holder:
-            continue
-        offset = rnd.uniform(0.5, min(KILL_WITHIN, max(HEARTBEAT[config], 5.0)))
-        trials.append(Trial(job_id, child, started, started + offset, holds_lock=holds))
-    trials.sort(key=lambda t: t.kill_at)
-
-    restarts: list[tuple[float, Child]] = []
-    deadline = max(t.kill_at for t in trials) + args.rerun_limit
-    while time.monotonic() < deadline:
-        now = time.monotonic()
-        for t in trials:
-            if t.killed is None and now >= t.kill_at:
-                t.child.kill_tree()
-                t.killed = time.monotonic()
-                restarts.append((t.killed + RESTART_AFTER_S, t.child))
-        for due, child in list(restarts):
-            if now >= due:
-                rig.start_worker(config, wait=False)
-                restarts.remove((due, child))
-        for t in trials:
-            if t.killed is None or t.finished is not None:
-                continue
-            job = Job.fetch(t.job_id, connection=redis, serializer=JSONSerializer)
-            status = rig_.status_of(job)
-            if t.recovered is None and status != "started":
-                t.recovered = time.monotonic()
-            begun = rig_.utc_to_monotonic(job.started_at)
-            if t.rerun is None and begun is not None and begun > t.killed:
-                t.rerun = begun
-            if status == "finished":
-                t.finished = time.monotonic()
-        if all(t.finished is not None for t in trials):
-            break
-        time.sleep(0.1)
-    for child in rig.children:
-        if child.name == "worker" and child.alive():
-            child.stop(timeout=3)
-    return trials
-
-
-def live_on(rig: Rig, children: list[Child]) -> list[Child]:
-    pids = {w.pid for w in rig.live_workers()}
-    return [c for c in children if c.pid in pids]
-
-
-def print_trials(config: str, trials: list[Trial], limit: float) -> float:
-    """The table for one config; returns the worst kill -> re-run (inf if any never ran)."""
-    print()
-    print(
-        f"SIGKILL [{config}] job_monitoring_interval={HEARTBEAT[config]:g} s; reconciler every "
-        "5 s; seconds after the kill:"
-    )
-    print(f"  {'trial':<8}{'into job':>9}{'handed back':>12}{'re-run':>9}{'finished':>10}  note")
-    worst = 0.0
-    for i, t in enumerate(trials, 1):
-        assert t.killed is not None
-
-        def since(moment: float | None, killed: float = t.killed) -> str:
-            return f"{moment - killed:.1f}" if moment is not None else f">{limit:.0f}"
-
-        note = "held the RQ scheduler lock" if t.holds_lock else ""
-        print(
-            f"  {i:<8}{t.killed - t.started:>9.1f}{since(t.recovered):>12}{since(t.rerun):>9}"
-            f"{since(t.finished):>10}  {note}"
-        )
-        if not t.holds_lock:
-            worst = max(worst, (t.rerun - t.killed) if t.rerun is not None else float("inf"))
-    return worst
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
@@ -320,12 +188,12 @@ def main() -> int:
     args = parser.parse_args()
     rnd = random.Random(args.seed)
     with (
-        rig_.workdir("peerline-recovery-bench-") as tmp,
+        workdir("peerline-recovery-bench-") as tmp,
         rig_.backends(args.backend, tmp, REDIS_DB) as (database_url, redis_url, label),
         Rig(tmp, database_url, redis_url, cps=1000.0, log_level=args.log_level) as rig,
     ):
         print(f"recovery_bench: {label}")
-        print(f"  {rig_.machine_line()} at start")
+        print(f"  {machine_line()} at start")
         rig.start_web()
         rig.start_scheduler(5.0)
         problems: list[str] = []

@@ -36,8 +36,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import worker_rig as rig_
+from calls import AUTH_TOKEN
+from children import ACCOUNT_SID, tree_cpu, workdir
+from readouts import machine_line, verdict
 from results import record as record_result
-from worker_rig import Rig, tree_cpu, verdict
+from worker_rig import Rig
 
 REDIS_DB = 8
 TARGET_JOBS_PER_S = 300.0
@@ -85,9 +88,7 @@ def floor_rate(rig: Rig, n: int, threads: int) -> float:
     from telephony.carrier import twilio_client
 
     per_thread = max(1, n // threads)
-    clients = [
-        twilio_client(rig_.ACCOUNT_SID, rig_.wb.AUTH_TOKEN, rig.twilio_url) for _ in range(threads)
-    ]
+    clients = [twilio_client(ACCOUNT_SID, AUTH_TOKEN, rig.twilio_url) for _ in range(threads)]
 
     def calls(c: Any) -> None:
         for _ in range(per_thread):
@@ -139,10 +140,10 @@ def main() -> int:
     args = parser.parse_args()
 
     with (
-        rig_.workdir("peerline-worker-bench-") as tmp,
+        workdir("peerline-worker-bench-") as tmp,
         rig_.backends(args.backend, tmp, REDIS_DB) as (database_url, redis_url, label),
     ):
-        print(f"B4 worker throughput: {rig_.machine_line()}")
+        print(f"B4 worker throughput: {machine_line()}")
         print(f"  backends: {label}")
         with Rig(tmp, database_url, redis_url, cps=1000, log_level="WARNING") as rig:
             floor = floor_rate(rig, min(args.jobs, 400), args.workers)

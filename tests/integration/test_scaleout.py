@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import os
 import random
 import sys
@@ -43,27 +44,30 @@ BENCH = Path(__file__).parents[2] / "bench"
 LANES = 8  # callers in flight at once, spread over both web processes
 
 
-@pytest.fixture(scope="module")
-def rig_module() -> ModuleType:
-    """``bench/worker_rig.py`` (it imports ``webhook_bench`` from its own directory)."""
+def bench_module(name: str) -> ModuleType:
+    """A module of ``bench/`` (they import each other by plain name from that directory)."""
     if str(BENCH) not in sys.path:
         sys.path.insert(0, str(BENCH))
-    import worker_rig
+    return importlib.import_module(name)
 
-    return worker_rig
+
+@pytest.fixture(scope="module")
+def rig_module() -> ModuleType:
+    """``bench/worker_rig.py``."""
+    return bench_module("worker_rig")
 
 
 @contextlib.contextmanager
-def carrier(rig_module: ModuleType, peerline_port: int, port: int) -> Iterator[Sandbox]:
+def carrier(peerline_port: int, port: int) -> Iterator[Sandbox]:
     """The sandbox carrier serving Twilio's REST API on ``port``; its webhooks go to the
     web process on ``peerline_port``."""
-    wb = rig_module.wb
+    calls = bench_module("calls")
     config = SandboxConfig(
-        account_sid=rig_module.ACCOUNT_SID,
-        auth_token=wb.AUTH_TOKEN,
-        hotline_number=wb.HOTLINE,
-        peerline_url=f"http://{wb.HOST}:{peerline_port}",
-        public_url=wb.PUBLIC_URL,
+        account_sid=bench_module("children").ACCOUNT_SID,
+        auth_token=calls.AUTH_TOKEN,
+        hotline_number=calls.HOTLINE,
+        peerline_url=f"http://{calls.HOST}:{peerline_port}",
+        public_url=calls.PUBLIC_URL,
         cps=1000.0,
         sms_per_second=1000.0,
     )
@@ -82,14 +86,12 @@ def outbound(box: Sandbox) -> list[Any]:
         return [c for c in box.switchboard.calls.values() if c.direction is Direction.OUTBOUND_API]
 
 
-async def intake(
-    rig_module: ModuleType, ports: list[int], callers: list[Any], midway: Callable[[], None]
-) -> Any:
+async def intake(ports: list[int], callers: list[Any], midway: Callable[[], None]) -> Any:
     """Walk every caller through the IVR to "connect me now", ``LANES`` at a time over the
     web processes in turn; ``midway`` runs when half of them are in."""
-    wb = rig_module.wb
-    record = wb.Record()
-    pools = {port: wb.Pool(port) for port in ports}
+    load, walker = bench_module("load"), bench_module("callers")
+    record = load.Record()
+    pools = {port: load.Pool(port) for port in ports}
     todo = list(enumerate(callers))
 
     async def lane() -> None:
@@ -98,7 +100,7 @@ async def intake(
             if index == len(callers) // 2:
                 midway()
             port = ports[index % len(ports)]
-            await rig_module.walk(pools[port], port, caller, record, upto=rig_module.FINAL + 1)
+            await walker.walk(pools[port], port, caller, record, upto=walker.FINAL + 1)
 
     await asyncio.gather(*(lane() for _ in range(LANES)))
     for pool in pools.values():
@@ -117,29 +119,30 @@ def test_two_web_two_workers_and_a_scheduler_lose_and_double_nothing_when_a_work
     if database_url.startswith("sqlite"):
         pytest.skip("scale-out runs on PostgreSQL (SQLite is one process's database)")
     started = time.monotonic()
-    wb = rig_module.wb
-    carrier_port = wb.free_port()
+    free_port, host = bench_module("servers").free_port, bench_module("calls").HOST
+    carrier_port = free_port()
     rig = rig_module.Rig(
         tmp_path,
         database_url,
         redis_url,
         cps=1000.0,
         ring_seconds=600,  # nobody answers: each request rings one supporter, no second
-        carrier_url=f"http://{wb.HOST}:{carrier_port}",
+        carrier_url=f"http://{host}:{carrier_port}",
     )
-    with rig, carrier(rig_module, rig.port, carrier_port) as box:
+    with rig, carrier(rig.port, carrier_port) as box:
         rig.seed_supporters(INTAKES + 10)
-        second_port = wb.free_port()
+        second_port = free_port()
         webs = [rig.start_web(wait=False), rig.start_web(second_port, wait=False)]
         doomed = rig.start_worker(wait=False)
         rig.start_worker(wait=False)
         rig.start_scheduler(interval=1.0)
         rig.wait_web(webs[0])  # all five start at once: a loaded host takes 20 s for each
         rig.wait_web(webs[1], second_port)
-        assert rig_module.wait_until(lambda: len(rig.live_workers()) == 2, 120), "workers"
+        wait_until = bench_module("readouts").wait_until
+        assert wait_until(lambda: len(rig.live_workers()) == 2, 120), "workers"
         ready = time.monotonic() - started
         rnd = random.Random(14)
-        callers = [rig_module.Caller.new(rnd) for _ in range(INTAKES)]
+        callers = [bench_module("callers").Caller.new(rnd) for _ in range(INTAKES)]
         ports = [rig.port, second_port]
         killed: list[int] = []
         busy: list[int] = []
@@ -148,7 +151,7 @@ def test_two_web_two_workers_and_a_scheduler_lose_and_double_nothing_when_a_work
             busy.append(sum(q.started_job_registry.count for q in rig.services.queues.all()))
             killed.extend(doomed.kill_tree())
 
-        record = asyncio.run(intake(rig_module, ports, callers, kill_a_worker))
+        record = asyncio.run(intake(ports, callers, kill_a_worker))
         walked = time.monotonic() - started - ready
         assert record.errors == Counter(), record.examples
         assert killed, "no worker was killed"
@@ -158,7 +161,7 @@ def test_two_web_two_workers_and_a_scheduler_lose_and_double_nothing_when_a_work
                 q.count or q.started_job_registry.count for q in rig.services.queues.all()
             )
 
-        assert rig_module.wait_until(settled, timeout=60 + INTAKES, every=0.5), (
+        assert wait_until(settled, timeout=60 + INTAKES, every=0.5), (
             f"{len(outbound(box))} of {INTAKES} requests rung"
         )
         time.sleep(3)  # room for a late duplicate to show

@@ -242,6 +242,9 @@ class World:
     def scheduler_pass(self) -> None:
         """What ``peerline scheduler`` does each pass that concerns the lifecycle: offers
         nobody reported on, expiry, and the work Redis lost."""
+        # The restart is over by the time the scheduler looks: the call-back jobs lost with
+        # it were queued before this pass, and what this pass queues is kept.
+        self.jobs.dropping = 0
         self.dispatcher.recover_stuck_offers()
         self.expiry.expire_overdue()
         self.reconcile()
