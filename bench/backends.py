@@ -32,10 +32,12 @@ def count_pool_use(engine: Any) -> None:
 
     for kind in counts:
         event.listen(engine, kind, bump(kind))
-    signal.signal(
-        signal.SIGUSR1,
-        lambda *_: print(POOL_TAG, os.getpid(), *counts.values(), flush=True),
-    )
+
+    def report(*_: Any) -> None:  # one write: two workers share the log
+        line = " ".join(map(str, (POOL_TAG, os.getpid(), *counts.values())))
+        os.write(1, f"{line}\n".encode())
+
+    signal.signal(signal.SIGUSR1, report)
     print(READY_TAG, os.getpid(), flush=True)
 
 

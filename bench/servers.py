@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+import re
 import secrets
 import signal
 import socket
@@ -130,16 +131,17 @@ class Server:
         """(new DB connections, pool checkouts, commits) so far in every worker, asked by
         SIGUSR1 (each worker prints its own line, tagged with its pid)."""
         pids = self.pids()
-        seen = self.log().count(POOL_TAG)
+        # Found anywhere in the log: the workers' lines can still land mid-line of another's.
+        pattern = re.compile(rf"{POOL_TAG} (\d+) (\d+) (\d+) (\d+)")
+        seen = len(pattern.findall(self.log()))
         for pid in pids:
             os.kill(pid, signal.SIGUSR1)
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline:
-            lines = [ln for ln in self.log().splitlines() if ln.startswith(POOL_TAG)]
-            if len(lines) >= seen + len(pids):
+            found = pattern.findall(self.log())
+            if len(found) >= seen + len(pids):
                 latest: dict[str, list[int]] = {}
-                for line in lines:
-                    _tag, pid, *counts = line.split()
+                for pid, *counts in found:
                     latest[pid] = [int(c) for c in counts]
                 total = [sum(c[i] for c in latest.values()) for i in range(3)]
                 return total[0], total[1], total[2]
