@@ -262,6 +262,17 @@ class Plant:
             terminal=sum(status not in OPEN_REQUEST_STATUSES for *_, status in rows),
         )
 
+    def called_back(self, offer_id: str) -> str | None:
+        """The request behind ``offer_id`` when its caller is to be called back (call back or
+        text first): the supporter who took it waits in the conference for that caller."""
+        with self.engine.connect() as db:
+            row = db.execute(
+                select(HelpRequest.id, HelpRequest.contact_mode)
+                .join(Offer, Offer.request_id == HelpRequest.id)
+                .where(Offer.id == offer_id)
+            ).first()
+        return None if row is None or row.contact_mode == "hold" else str(row.id)
+
     def _offers(self) -> dict[str, str]:
         with self.engine.connect() as db:
             return {

@@ -1,6 +1,10 @@
 """The soak's people on the far end of Peerline's calls: supporters who accept, decline or
 miss an offer, and callers who pick up the call back. Runs in a thread, answering every
-call the fake carrier placed, and keeps when each call rang and when it ended."""
+call the fake carrier placed, and keeps when each call rang and when it ended.
+
+A supporter who takes a call-back request stays on the line until the caller has joined
+(then they talk), until Peerline ends or moves their call, or for ``PATIENCE`` seconds; a
+supporter who leaves before the caller joined sends the request back to waiting."""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from dataclasses import dataclass, field
 from tests.faults.plant import Plant
 from tests.faults.services import PlacedCall
 
+PATIENCE = 60.0  # seconds a supporter waits in the conference for a called-back caller
+
 
 @dataclass
 class Switchboard:
@@ -23,6 +29,7 @@ class Switchboard:
     outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     errors: list[str] = field(default_factory=list)
     busiest: str = ""  # last digits of the number that had most_at_once calls
+    waiting: dict[str, tuple[PlacedCall, float]] = field(default_factory=dict)  # by request
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -46,6 +53,7 @@ class Switchboard:
                     self.errors.append(f"{call.url}: {exc!r}")
                     self.ended[call.sid] = time.time()
             handled = len(calls)
+            self._end_waits()
             self._stop.wait(0.05)
 
     def _handle(self, call: PlacedCall) -> None:
@@ -73,9 +81,12 @@ class Switchboard:
         else:
             self._post(call, "/twilio/offer", offer)
             self._post(call, "/twilio/offer/answer", offer, Digits="1")
+            self.outcomes["accepted"] += 1
+            if (request := self.plant.called_back(offer)) is not None:
+                self.waiting[request] = (call, time.time())  # until the caller joins
+                return
             self.ended[call.sid] = time.time()
             self._status(call, "completed", "120")  # a two-minute conversation
-            self.outcomes["accepted"] += 1
 
     def _caller_picks_up(self, call: PlacedCall) -> None:
         request = call.query("request")
@@ -84,6 +95,21 @@ class Switchboard:
         self._post(call, "/twilio/callback/status", request, key="request", CallStatus="completed")
         self.ended[call.sid] = time.time()
         self.outcomes["call back answered"] += 1
+        if (waited := self.waiting.pop(request, None)) is not None:
+            self._leave(waited[0], "120")  # they talked, then the supporter hung up too
+
+    def _end_waits(self) -> None:
+        """Supporters whose call Peerline ended or moved, or who gave up waiting."""
+        touched = self._touched()
+        for request, (call, since) in list(self.waiting.items()):
+            if call.sid in touched or time.time() - since > PATIENCE:
+                del self.waiting[request]
+                self._leave(call, "30")
+                self.outcomes["left before the caller joined"] += call.sid not in touched
+
+    def _leave(self, call: PlacedCall, duration: str) -> None:
+        self.ended[call.sid] = time.time()
+        self._status(call, "completed", duration)
 
     def _status(self, call: PlacedCall, status: str, duration: str) -> None:
         self._post(
@@ -107,6 +133,11 @@ class Switchboard:
         }
         response = self.plant.web.signed_post(f"{path}?{key}={ident}", params)
         assert response.status_code == 200, (path, response.status_code)
+
+    def _touched(self) -> set[str]:
+        with contextlib.suppress(Exception):
+            return {u["sid"] for u in self.plant.carrier.updates}
+        return set()
 
     def _canceled(self) -> set[str]:
         with contextlib.suppress(Exception):
