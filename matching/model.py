@@ -20,6 +20,7 @@ from ivr.model import (
 from ivr.organizations import normalize
 from matching.availability import Availability
 from matching.errors import InvalidCandidate, NaiveDatetime
+from matching.reasons import availability_reason, organization_reason, utc_minute
 from matching.training import lapses_at
 
 DEFAULT_MONTHLY_CAP = 240  # minutes; volunteers give 2-4 hours a month
@@ -265,35 +266,13 @@ class Ranked(NamedTuple):
             out.append(f"in training ({r.urgency} request allowed)")
         if c.refresher_due is not None:
             out.append(f"training current (refresher due {c.refresher_due:%Y-%m-%d})")
-        out.append(_organization_reason(c, r))
-        out.append(_availability_reason(c, r))
+        out.append(organization_reason(c, r))
+        out.append(availability_reason(c, r))
         out.append(f"{s.minutes} of {c.monthly_cap_minutes} min used this month")
         last = c.last_call_ended_at
-        ended = "never called" if last is None else f"last call ended {_utc(last)}"
+        ended = "never called" if last is None else f"last call ended {utc_minute(last)}"
         out.append(ended)
         return tuple(out)
-
-
-def _utc(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def _organization_reason(c: Candidate, r: MatchRequest) -> str:
-    if r.org_preference is not OrgPreference.OUTSIDE:
-        same = c.org_key is not None and c.org_key == r.org_key
-        return "same organization (caller allowed)" if same else "organization not restricted"
-    if r.organization_unknown:
-        return "caller gave no organization: not checked"
-    if r.org_key is None:
-        return "caller's organization not on the roster: not checked"
-    return "outside the caller's organization"
-
-
-def _availability_reason(c: Candidate, r: MatchRequest) -> str:
-    if c.availability.override:
-        return "on shift (override)"
-    window = r.needs_window
-    return f"on shift in the {window} window" if window else "on shift now"
 
 
 @dataclass(frozen=True)

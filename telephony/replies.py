@@ -95,13 +95,7 @@ def _whisper(reply: Whisper) -> str:
         sentence += " " + voice(spanish, en)
     sentence += " " + voice(Msg.OFFER_KEYS, en)
     response = VoiceResponse()
-    gather = Gather(
-        action=paths.offer_answer(reply.offer_id),
-        method="POST",
-        num_digits=1,
-        timeout=OFFER_SECONDS,
-        action_on_empty_result=True,
-    )
+    gather = _one_key(paths.offer_answer(reply.offer_id), OFFER_SECONDS)
     for _ in range(2):
         say(gather, sentence, en)
     response.append(gather)
@@ -111,13 +105,7 @@ def _whisper(reply: Whisper) -> str:
 def _callback_offer(reply: CallBackOffer) -> str:
     lang = reply.language
     response = VoiceResponse()
-    gather = Gather(
-        action=paths.callback_answer(reply.request_id),
-        method="POST",
-        num_digits=1,
-        timeout=CALLBACK_SECONDS,
-        action_on_empty_result=True,
-    )
+    gather = _one_key(paths.callback_answer(reply.request_id), CALLBACK_SECONDS)
     for _ in range(2):
         say(gather, voice(Msg.CALLBACK_HELLO, lang), lang)
         say(gather, voice(Msg.CALLBACK_DECLINE_KEY, lang), lang)
@@ -129,12 +117,8 @@ def _callback_offer(reply: CallBackOffer) -> str:
 def _consent_question(reply: ConsentQuestion) -> str:
     """May the match widen? 1 yes, 2 no; the crisis key stays live (the answer handles 9)."""
     response = VoiceResponse()
-    gather = Gather(
-        action=paths.consent(reply.request_id, reply.widening, reply.cycle, reply.again),
-        method="POST",
-        num_digits=1,
-        timeout=CONSENT_SECONDS,
-        action_on_empty_result=True,
+    gather = _one_key(
+        paths.consent(reply.request_id, reply.widening, reply.cycle, reply.again), CONSENT_SECONDS
     )
     _say_all(gather, reply.said)
     lang = reply.said[0].language if reply.said else Language.EN
@@ -147,11 +131,8 @@ def _callback_later(reply: CallBackLater) -> str:
     """A peer will call back; 9 (or any key) goes to the call-back answer, silence hangs up."""
     lang = reply.language
     response = VoiceResponse()
-    gather = Gather(
-        action=paths.callback_answer(reply.request_id),
-        method="POST",
-        num_digits=1,
-        timeout=CALLBACK_SECONDS,
+    gather = _one_key(
+        paths.callback_answer(reply.request_id), CALLBACK_SECONDS, silence_posts=False
     )
     say(gather, voice(Msg.CALLBACK_PEER_LEFT, lang), lang)
     response.append(gather)
@@ -167,13 +148,7 @@ def _say_all(node: VoiceResponse | Gather, said: Sequence[Line]) -> None:
 def _help_menu(reply: HelpMenu) -> str:
     """The supporter's help key: 1 the crisis line into the call, 2 page, 3 back."""
     response = VoiceResponse()
-    gather = Gather(
-        action=paths.help_answer(reply.offer_id),
-        method="POST",
-        num_digits=1,
-        timeout=HELP_SECONDS,
-        action_on_empty_result=True,
-    )
+    gather = _one_key(paths.help_answer(reply.offer_id), HELP_SECONDS)
     say(gather, voice(Msg.HELP_MENU, Language.EN), Language.EN)
     response.append(gather)
     return str(response)
@@ -192,3 +167,15 @@ def _conference(request_id: str, help_key: str = "", end_on_exit: bool = True) -
         wait_method="POST",
     )
     return dial
+
+
+def _one_key(action: str, timeout: int, *, silence_posts: bool = True) -> Gather:
+    """A one-key question answered at ``action``; silence posts there too unless it
+    should fall through to what follows the Gather."""
+    return Gather(
+        action=action,
+        method="POST",
+        num_digits=1,
+        timeout=timeout,
+        action_on_empty_result=True if silence_posts else None,
+    )
