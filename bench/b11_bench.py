@@ -37,9 +37,9 @@ from answering import legs
 from callers import Caller
 from children import workdir
 from dispatch_bench import open_loop
+from percentile import percentile
 from readouts import ROW_HEADER, machine_line, row, verdict, wait_until
 from results import record as record_result
-from stats import percentile
 from worker_rig import Rig
 
 REDIS_DB = 7

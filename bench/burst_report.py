@@ -9,9 +9,9 @@ from itertools import pairwise
 from typing import Any
 
 from load import Record
+from percentile import percentile
 from readouts import status_of, verdict
 from results import record as record_result
-from stats import percentile
 from worker_rig import Rig
 
 TARGET_S = 105.0

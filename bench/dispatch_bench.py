@@ -44,9 +44,9 @@ import worker_rig as rig_
 from callers import Caller, last_key, walk
 from children import rss_mb, tree_cpu, workdir
 from load import Pool, Record
+from percentile import percentile
 from readouts import ROW_HEADER, machine_line, row, utc_to_monotonic, verdict, wait_until
 from results import record as record_result
-from stats import percentile
 from worker_rig import Rig
 
 REDIS_DB = 11

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from calls import HOST, NAMES, STEPS, Call, Step, http_post
-from stats import percentile
+from percentile import percentile
 
 TIMEOUT = 15.0  # Twilio's whole budget for one webhook
 APOLOGY = b"/twilio/voice/fallback"  # in any answer, the use case failed behind a 200

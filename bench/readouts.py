@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from stats import percentile
+from percentile import percentile
 
 
 def status_of(job: Any) -> str:

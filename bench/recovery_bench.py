@@ -53,9 +53,9 @@ from callers import Caller, last_key, prewalk
 from children import Child, workdir
 from kills import part_kill, print_trials
 from load import Pool, Record
+from percentile import percentile
 from readouts import machine_line, verdict, wait_until
 from results import record as record_result
-from stats import percentile
 from worker_rig import Rig
 
 REDIS_DB = 9

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from percentile import percentile
 
 if TYPE_CHECKING:
     from load import Record
@@ -14,14 +15,6 @@ PERCENTILES = (50, 95, 99)
 
 
 # -- statistics and the table -------------------------------------------------------------
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, min(len(sorted_values), math.ceil(q / 100 * len(sorted_values) - 1e-9)))
-    return sorted_values[rank - 1]
-
-
 @dataclass
 class Line:
     name: str

@@ -266,8 +266,13 @@ class Ranked(NamedTuple):
             out.append(f"in training ({r.urgency} request allowed)")
         if c.refresher_due is not None:
             out.append(f"training current (refresher due {c.refresher_due:%Y-%m-%d})")
-        out.append(organization_reason(c, r))
-        out.append(availability_reason(c, r))
+        same = c.org_key is not None and c.org_key == r.org_key
+        out.append(
+            organization_reason(
+                r.org_preference, same, r.organization_unknown, r.org_key is not None
+            )
+        )
+        out.append(availability_reason(bool(c.availability.override), r.needs_window))
         out.append(f"{s.minutes} of {c.monthly_cap_minutes} min used this month")
         last = c.last_call_ended_at
         ended = "never called" if last is None else f"last call ended {utc_minute(last)}"
