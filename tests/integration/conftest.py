@@ -16,6 +16,7 @@ from jobs import context
 from peerline import bootstrap
 from peerline.app import create_app
 from peerline.settings import Settings
+from storage.models import RequestStatus
 from storage.roster import NewSupporter, RosterStore
 from tests.e2e.conftest import AUTH_TOKEN, PUBLIC_URL, make_settings
 from tests.fakes import RecordingCarrier
@@ -65,6 +66,11 @@ class Line:
             ]
         )
         return sid
+
+    def status(self, request_id: str) -> RequestStatus:
+        request = self.services.store.get_request(request_id)
+        assert request is not None
+        return request.status
 
     def work(self) -> None:
         """Run every queued job (not the delayed ones) on a real RQ worker."""

@@ -10,7 +10,8 @@ from redis.client import PubSub
 
 from console.live import board_channel
 from tests.integration.conftest import Line, leg_post, supporter_leg
-from tests.integration.test_dispatch import HOLD_NURSE_TODAY, request_by_phone
+from tests.integration.test_dispatch import request_by_phone
+from tests.keypresses import HOLD_NURSE_TODAY
 from usecases.live_board import BoardEvent, BoardRelay, board_event
 
 pytestmark = pytest.mark.integration

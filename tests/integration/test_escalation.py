@@ -11,7 +11,8 @@ import pytest
 
 from storage.roster import CoordinatorRecord
 from tests.integration.conftest import Line
-from tests.integration.test_dispatch import HOLD_NURSE_TODAY, request_by_phone
+from tests.integration.test_dispatch import request_by_phone
+from tests.keypresses import HOLD_NURSE_TODAY
 from usecases.escalation import on_call, paging_order
 
 KIM, LEE, MOE = "+12015550191", "+12015550192", "+12015550193"

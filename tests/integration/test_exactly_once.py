@@ -22,7 +22,8 @@ from storage.models import RequestStatus
 from telephony.carrier import TwilioCarrier, twilio_client
 from tests.e2e.conftest import PUBLIC_URL
 from tests.integration.conftest import Line, leg_post
-from tests.integration.test_dispatch_outcomes import CALLBACK_NURSE_TODAY, request_by_phone
+from tests.integration.test_dispatch_outcomes import request_by_phone
+from tests.keypresses import CALLBACK_NURSE_TODAY
 from tests.support.flaky_twilio import FlakyTwilio
 from usecases.errors import AmbiguousCarrierError, RetryableCarrierError
 from usecases.outbound_policy import Purpose

@@ -13,6 +13,7 @@ from storage.dispatch_models import UNCONFIRMED, Offer, OfferStatus
 from storage.repository import Store
 from storage.roster import NewSupporter, RosterStore
 from storage.roster_models import Supporter
+from tests.request_support import waiting_request
 
 NOW = datetime(2026, 11, 17, 15, 0, tzinfo=UTC)
 
@@ -32,32 +33,9 @@ def _set(engine: Engine, supporter_id: str, **values: object) -> None:
 
 
 def _request(store: Store) -> str:
-    from storage.models import SessionStatus
-    from storage.records import NewRequest
-
-    store.begin_session("CAfree", "voice", {}, "", "+16175550000")
-    saved = store.save_turn(
-        "CAfree",
-        0,
-        {},
-        SessionStatus.COMPLETED,
-        "",
-        new_request=NewRequest(
-            channel="voice",
-            role="nurse",
-            urgency="urgent",
-            language="en",
-            org_preference="any",
-            organization=None,
-            organization_unknown=False,
-            contact_mode="hold",
-            callback_window=None,
-            caller="+16175550000",
-            source_sid="CAfree",
-        ),
+    return waiting_request(
+        store, sid="CAfree", caller="+16175550000", org_preference="any", contact_mode="hold"
     )
-    assert saved.request is not None
-    return saved.request.id
 
 
 def test_only_who_no_round_could_offer_is_left_out(

@@ -49,12 +49,6 @@ def texted_request(line: Line, sender: str = TEXTER) -> RequestRecord:
     return request
 
 
-def status(line: Line, rid: str) -> RequestStatus:
-    request = line.services.store.get_request(rid)
-    assert request is not None
-    return request.status
-
-
 def at(line: Line, moment: datetime) -> None:
     line.deps.expiry.clock = lambda: moment
 
@@ -75,10 +69,10 @@ def test_nothing_expires_before_the_promise_plus_the_grace(line: Line) -> None:
     assert deadline == request.created_at + timedelta(hours=2) + timedelta(minutes=60)
     at(line, deadline - timedelta(seconds=1))
     assert line.deps.expiry.expire_overdue() == 0
-    assert status(line, rid) is RequestStatus.WAITING
+    assert line.status(rid) is RequestStatus.WAITING
     at(line, deadline)
     assert line.deps.expiry.expire_overdue() == 1
-    assert status(line, rid) is RequestStatus.EXPIRED
+    assert line.status(rid) is RequestStatus.EXPIRED
     assert line.deps.expiry.expire_overdue() == 0  # once
 
 
@@ -132,7 +126,7 @@ def test_a_request_offered_at_its_deadline_expires_and_the_ringing_phone_stops(
     assert line.deps.dispatcher.offers.offer(leg.offer_id).status is OfferStatus.CANCELED  # type: ignore[union-attr]
     assert not any(s.busy for s in line.roster.supporters())
     accept(line, leg)  # too late: the supporter is told, nothing reopens
-    assert status(line, rid) is RequestStatus.EXPIRED
+    assert line.status(rid) is RequestStatus.EXPIRED
 
 
 def test_an_ended_request_is_purged_of_the_callers_number_after_the_grace(line: Line) -> None:
@@ -153,7 +147,7 @@ def test_an_ended_request_is_purged_of_the_callers_number_after_the_grace(line: 
 def test_a_texters_stop_or_cancel_withdraws_their_open_request(line: Line, word: str) -> None:
     request = texted_request(line)
     assert text(line, TEXTER, word) == ""  # the carrier confirms; we send nothing
-    assert status(line, request.id) is RequestStatus.WITHDRAWN
+    assert line.status(request.id) is RequestStatus.WITHDRAWN
     events = line.services.store.events(request.id)
     assert ("request.withdrawn", {"reason": f"texted_{word.strip('.').lower()}"}) in events
 
@@ -166,7 +160,7 @@ def test_stop_while_a_supporters_phone_rings_cancels_the_leg(line: Line) -> None
     text(line, TEXTER, "STOP")
     line.work()
     assert {"sid": leg.sid, "status": "canceled"} in line.carrier.updates
-    assert status(line, request.id) is RequestStatus.WITHDRAWN
+    assert line.status(request.id) is RequestStatus.WITHDRAWN
 
 
 def test_stop_after_a_supporter_took_the_request_does_not_end_the_call(line: Line) -> None:
@@ -175,7 +169,7 @@ def test_stop_after_a_supporter_took_the_request_does_not_end_the_call(line: Lin
     line.work()
     accept(line, supporter_leg(line))
     text(line, TEXTER, "STOP")
-    assert status(line, request.id) is RequestStatus.CONNECTED
+    assert line.status(request.id) is RequestStatus.CONNECTED
 
 
 def test_no_longer_needed_press_2_on_the_call_back_withdraws_and_frees_the_supporter(
@@ -194,7 +188,7 @@ def test_no_longer_needed_press_2_on_the_call_back_withdraws_and_frees_the_suppo
     assert "closed your request" in (bye.findtext("Say") or "")
     assert bye.find("Dial") is None
     line.work()
-    assert status(line, rid) is RequestStatus.WITHDRAWN
+    assert line.status(rid) is RequestStatus.WITHDRAWN
     [told] = [u for u in line.carrier.updates if u["sid"] == leg.sid]
     assert told["said"] == (Msg.NO_LONGER_WAITING,)
     assert not any(s.busy for s in line.roster.supporters())
@@ -210,7 +204,7 @@ def test_close_by_text_ends_a_waiting_request_once(line: Line) -> None:
     assert request is not None
     ticket = request.ticket
     assert text(line, KIM, f"close {ticket}") == f"Peerline: ticket {ticket} is closed."
-    assert status(line, rid) is RequestStatus.CLOSED
+    assert line.status(rid) is RequestStatus.CLOSED
     assert text(line, KIM, f"CLOSE {ticket}") == (
         f"Peerline: ticket {ticket} had already ended (closed)."
     )
@@ -218,7 +212,7 @@ def test_close_by_text_ends_a_waiting_request_once(line: Line) -> None:
     at(line, line.deps.expiry.deadline(request))
     assert line.deps.expiry.expire_overdue() == 0
     assert not line.deps.expiry.expire(request, ExpiryReason.OVERDUE)
-    assert status(line, rid) is RequestStatus.CLOSED
+    assert line.status(rid) is RequestStatus.CLOSED
     closed = line.services.store.get_request(rid)
     assert closed is not None
 
@@ -235,7 +229,7 @@ def test_close_refuses_a_request_in_a_call_and_an_unknown_ticket(line: Line) -> 
     assert reply == (
         f"Peerline: ticket {request.ticket} is with a supporter; it closes when the call ends."
     )
-    assert status(line, rid) is RequestStatus.CONNECTED
+    assert line.status(rid) is RequestStatus.CONNECTED
     assert text(line, KIM, "CLOSE ZZZZ") == "Peerline: no ticket ZZZZ."
 
 
@@ -246,4 +240,4 @@ def test_a_supporter_or_a_caller_cannot_close_a_ticket(line: Line) -> None:
     assert request is not None
     text(line, ANA, f"CLOSE {request.ticket}")
     text(line, CALLER, f"CLOSE {request.ticket}")
-    assert status(line, rid) is RequestStatus.WAITING
+    assert line.status(rid) is RequestStatus.WAITING

@@ -54,12 +54,6 @@ def twice(line: Line, later: timedelta = timedelta(0)) -> Reconciled:
     return first
 
 
-def status(line: Line, rid: str) -> RequestStatus:
-    request = line.services.store.get_request(rid)
-    assert request is not None
-    return request.status
-
-
 def calls_to(line: Line, number: str) -> int:
     return len([c for c in line.carrier.calls if c["to"] == number])
 
@@ -71,7 +65,7 @@ def test_a_waiting_request_whose_dispatch_was_lost_is_dispatched(line: Line) -> 
     assert twice(line).enqueued == 1
     line.work()
     assert supporter_leg(line).to == ANA
-    assert status(line, rid) is RequestStatus.OFFERED
+    assert line.status(rid) is RequestStatus.OFFERED
 
 
 def test_an_accepted_call_back_whose_job_was_lost_still_calls_the_caller(line: Line) -> None:
@@ -87,7 +81,7 @@ def test_an_accepted_call_back_whose_job_was_lost_still_calls_the_caller(line: L
     assert twice(line).call_backs == 0, "a call back placed is never placed again"
     line.work()
     assert calls_to(line, CALLER) == 1
-    assert status(line, rid) is RequestStatus.CONNECTED
+    assert line.status(rid) is RequestStatus.CONNECTED
 
 
 def test_a_missed_call_back_whose_callback_failed_was_lost_frees_the_supporter(

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from peerline import bootstrap
 from storage.roster import NewSupporter
 from tests.integration.conftest import Line
-from tests.integration.test_dispatch import CALLBACK_NURSE_TODAY, request_by_phone
+from tests.integration.test_dispatch import request_by_phone
+from tests.keypresses import CALLBACK_NURSE_TODAY
 from usecases.access import cli_actor
 
 ANA, BEN, CAM = "+12015550101", "+12015550102", "+12015550103"
