@@ -32,7 +32,7 @@ from jobs.enqueue import (
     textfirst_job_id,
 )
 from jobs.queues import URGENCIES, Queues
-from jobs.recovery import enqueue_overdue, recover_abandoned
+from jobs.recovery import enqueue_overdue, recover_abandoned, recover_dequeued
 from storage.models import DispatchState
 from storage.repository import Store
 from usecases.ports import Jobs
@@ -68,7 +68,7 @@ def reconcile(
     a connected request is owed and Redis no longer has."""
     result = Reconciled()
     try:
-        result.abandoned_jobs = recover_abandoned(queues)
+        result.abandoned_jobs = recover_abandoned(queues) + recover_dequeued(queues)
         result.overdue_jobs = enqueue_overdue(queues)
     except RedisError:
         logger.warning("reconciler: Redis unreachable")

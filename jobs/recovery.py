@@ -9,6 +9,12 @@ heartbeats) counts as abandoned. RQ then schedules its retry (every Peerline job
 ``Retry``), and we enqueue that retry at once: the job is known to have died, and the RQ
 scheduler that would move it may have died with it. The scheduler process runs this every
 ``RECOVERY_TICK`` seconds, so a job is re-run about 7 s after its worker died.
+
+A worker killed in the instant between taking a job off its queue (RQ moves it to the
+queue's intermediate list) and registering it as started leaves the job in neither: its
+hash still says "queued", so nothing would ever queue it again. ``recover_dequeued`` puts
+such a job back on its queue once it has sat there ``STALE_AFTER`` seconds (a live worker
+registers it within milliseconds); RQ's own cleanup would fail it after minutes.
 """
 
 from __future__ import annotations
@@ -48,6 +54,32 @@ def recover_abandoned(
     return recovered
 
 
+SEEN = "peerline:dequeued-seen:"  # + job id: when a pass first saw it taken but not started
+
+
+def recover_dequeued(
+    queues: Queues, stale_after: float = STALE_AFTER, clock: float | None = None
+) -> int:
+    """Put back on their queues jobs a dead worker took off but never started."""
+    now = time.time() if clock is None else clock
+    redis, requeued = queues.connection, 0
+    for queue in queues.all():
+        taken = [_text(i) for i in redis.lrange(queue.intermediate_queue_key, 0, -1)]
+        started = set(queue.started_job_registry.get_job_ids(cleanup=False)) if taken else set()
+        for job_id in taken:
+            if job_id in started:
+                continue
+            seen = SEEN + job_id
+            redis.set(seen, now, nx=True, ex=3600)
+            first = float(redis.get(seen) or now)
+            # LREM decides who puts it back if RQ's own cleanup runs at the same moment.
+            if now - first >= stale_after and redis.lrem(queue.intermediate_queue_key, 1, job_id):
+                queue.push_job_id(job_id, at_front=True)
+                redis.delete(seen)
+                requeued += 1
+    return requeued
+
+
 def enqueue_overdue(
     queues: Queues, late_by: float = OVERDUE_AFTER, clock: float | None = None
 ) -> int:
@@ -70,3 +102,7 @@ def enqueue_overdue(
             queue.enqueue_job(job)
             moved += 1
     return moved
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

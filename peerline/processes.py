@@ -20,7 +20,12 @@ from rq.serializers import JSONSerializer
 from jobs import context
 from jobs.outages import DATABASE, REDIS, Backoff, Health, outage_of, wait_until_up
 from jobs.reconciler import close_idle_texts, reconcile
-from jobs.recovery import JOB_MONITORING_INTERVAL, RECOVERY_TICK, recover_abandoned
+from jobs.recovery import (
+    JOB_MONITORING_INTERVAL,
+    RECOVERY_TICK,
+    recover_abandoned,
+    recover_dequeued,
+)
 from jobs.worker import PeerlineWorker
 from peerline import bootstrap, demo
 from peerline.deployment import sandbox_refusal
@@ -126,7 +131,7 @@ def _watch_for_dead_workers(
         if time.monotonic() >= until:
             return
         with contextlib.suppress(RedisError):  # the next pass says so, in its health line
-            if recovered := recover_abandoned(services.queues):
+            if recovered := recover_abandoned(services.queues) + recover_dequeued(services.queues):
                 logger.warning("recovery: %d job(s) of a dead worker handed back", recovered)
 
 
