@@ -70,7 +70,8 @@ def recover_dequeued(
             if job_id in started:
                 continue
             seen = SEEN + job_id
-            redis.set(seen, now, nx=True, ex=3600)
+            # Short-lived: the same id taken again later must be seen afresh.
+            redis.set(seen, now, nx=True, ex=int(10 * stale_after))
             first = float(redis.get(seen) or now)
             # LREM decides who puts it back if RQ's own cleanup runs at the same moment.
             if now - first >= stale_after and redis.lrem(queue.intermediate_queue_key, 1, job_id):
