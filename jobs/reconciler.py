@@ -34,6 +34,7 @@ from jobs.enqueue import (
 from jobs.queues import URGENCIES, Queues
 from jobs.recovery import enqueue_overdue, recover_abandoned, recover_dequeued
 from storage.models import DispatchState
+from storage.records import RequestRecord
 from storage.repository import Store
 from usecases.ports import Jobs
 from usecases.unfinished import Debt, Owed, Unfinished
@@ -94,7 +95,7 @@ def _lost_dispatches(store: Store, queues: Queues, grace: timedelta, result: Rec
     """Waiting requests with no live dispatch round: dispatch them again (dispatch itself
     re-schedules one asked for in a window). A finished round with nothing after it is
     lost work too: every decision dispatch makes that leaves a request waiting queues a
-    next round. Two reads of Redis whatever the number of requests."""
+    next round. A few reads of Redis whatever the number of requests."""
     cutoff = store.clock() - grace
     candidates = []
     for request in store.waiting_requests():
@@ -110,12 +111,15 @@ def _lost_dispatches(store: Store, queues: Queues, grace: timedelta, result: Rec
         connection=queues.connection,
         serializer=JSONSerializer,
     )
-    dead = [
-        r
-        for r, job in zip(candidates, jobs, strict=True)
-        if job is None or job.get_status(refresh=False) not in _LIVE
-    ]
-    rounds = live_dispatch_rounds(queues) if dead else set()
+    dead, live = [], []
+    for request, job in zip(candidates, jobs, strict=True):
+        if job is None or job.get_status(refresh=False) not in _LIVE:
+            dead.append(request)
+        else:
+            live.append(request)
+    ids = live_job_ids(queues)
+    dead += _stranded(queues, live, ids)
+    rounds = live_dispatch_rounds(ids) if dead else set()
     enqueued = 0
     for request in dead:
         if request.id in rounds:
@@ -162,23 +166,56 @@ def clear_dead(queues: Queues, job_id: str) -> bool:
     return True
 
 
-def live_dispatch_rounds(queues: Queues) -> set[str]:
-    """Requests with a live extra dispatch round (``dispatch-<id>-at…`` delayed for the
-    caller's window or the next try, ``dispatch-<id>-next…`` behind a running one). Read in
-    the order jobs move (scheduled, queued, running), so a round moving on is seen."""
+def _stranded(queues: Queues, requests: list[RequestRecord], ids: set[str]) -> list[RequestRecord]:
+    """Requests whose dispatch job says it is live but is on no list: a worker killed
+    between taking it and starting it can leave it so (its hash still "queued"), and
+    nothing else would ever run it. Read again after the lists, then deleted, so the
+    request can be queued anew under the same id."""
+    suspects = [r for r in requests if dispatch_job_id(r.id) not in ids]
+    if not suspects:
+        return []
+    jobs = Job.fetch_many(
+        [dispatch_job_id(r.id) for r in suspects],
+        connection=queues.connection,
+        serializer=JSONSerializer,
+    )
+    stranded = []
+    for request, job in zip(suspects, jobs, strict=True):
+        if job is not None and job.get_status(refresh=False) in _LIVE:
+            job.delete()
+            logger.warning("reconciler: request=%s had a job on no queue", request.id)
+        stranded.append(request)
+    return stranded
+
+
+def live_job_ids(queues: Queues) -> set[str]:
+    """Every job scheduled, queued, taken by a worker or running. Read in the order jobs
+    move (scheduled, queued, taken, running), so a job moving on is seen."""
     found: set[str] = set()
     for name in URGENCIES:
         queue = queues[name]
-        ids = [
-            *queue.scheduled_job_registry.get_job_ids(cleanup=False),
-            *queue.get_job_ids(),
-            *queue.started_job_registry.get_job_ids(cleanup=False),
-        ]
-        for job_id in ids:
-            rest = job_id[len(_ROUND) :]
-            if job_id.startswith(_ROUND) and "-" in rest:
-                found.add(rest.split("-", 1)[0])
+        found.update(queue.scheduled_job_registry.get_job_ids(cleanup=False))
+        found.update(queue.get_job_ids())
+        found.update(
+            _text(i) for i in queues.connection.lrange(queue.intermediate_queue_key, 0, -1)
+        )
+        found.update(queue.started_job_registry.get_job_ids(cleanup=False))
     return found
+
+
+def live_dispatch_rounds(ids: set[str]) -> set[str]:
+    """Requests with a live extra dispatch round (``dispatch-<id>-at…`` delayed for the
+    caller's window or the next try, ``dispatch-<id>-next…`` behind a running one)."""
+    found: set[str] = set()
+    for job_id in ids:
+        rest = job_id[len(_ROUND) :]
+        if job_id.startswith(_ROUND) and "-" in rest:
+            found.add(rest.split("-", 1)[0])
+    return found
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _enqueue(store: Store, queues: Queues, request_id: str, urgency: Urgency) -> bool:

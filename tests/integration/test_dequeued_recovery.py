@@ -6,6 +6,7 @@ back after ``STALE_AFTER`` seconds; a job a live worker has started is never tou
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from redis import Redis
@@ -15,9 +16,13 @@ from rq.serializers import JSONSerializer
 
 from ivr.model import Urgency
 from jobs import tasks
+from jobs.enqueue import dispatch_job_id, enqueue_dispatch
 from jobs.queues import Queues
+from jobs.reconciler import reconcile
 from jobs.recovery import STALE_AFTER, recover_dequeued
 from jobs.unique_push import push_unique
+from storage.repository import Store
+from tests.request_support import waiting_request
 
 pytestmark = pytest.mark.integration
 T0 = 1_800_000_000.0
@@ -59,4 +64,34 @@ def test_a_job_a_live_worker_started_is_left_alone(queues: Queues) -> None:
     queues.connection.zadd(queue.started_job_registry.key, {"running:exec1": T0 + 60})
     for clock in (T0, T0 + 60):
         assert recover_dequeued(queues, clock=clock) == 0
+    assert queue.job_ids == []
+
+
+def test_a_waiting_requests_job_on_no_list_is_queued_again(
+    queues: Queues, store: Store, redis_conn: Redis
+) -> None:
+    # However it came to be (here: taken, then dropped from the taken list), a job whose
+    # hash says "queued" on no queue, taken list or registry would never run.
+    rid = waiting_request(store, contact_mode="hold")
+    assert enqueue_dispatch(queues, rid, Urgency.URGENT)
+    store.mark_queued(rid)
+    queue = queues[Urgency.URGENT]
+    redis_conn.lmove(queue.key, queue.intermediate_queue_key)
+    redis_conn.delete(queue.intermediate_queue_key)
+    assert queue.job_ids == []
+    result = reconcile(store, queues, grace=timedelta(0))
+    assert result.enqueued == 1
+    assert queue.job_ids == [dispatch_job_id(rid)]
+    assert reconcile(store, queues, grace=timedelta(0)).enqueued == 0, "queued once"
+
+
+def test_a_job_a_worker_is_taking_is_not_taken_for_lost(
+    queues: Queues, store: Store, redis_conn: Redis
+) -> None:
+    rid = waiting_request(store, contact_mode="hold")
+    assert enqueue_dispatch(queues, rid, Urgency.URGENT)
+    store.mark_queued(rid)
+    queue = queues[Urgency.URGENT]
+    redis_conn.lmove(queue.key, queue.intermediate_queue_key)  # a live worker mid-dequeue
+    assert reconcile(store, queues, grace=timedelta(0)).enqueued == 0
     assert queue.job_ids == []
