@@ -13,6 +13,7 @@ import pytest
 
 from jobs.reconciler import reconcile
 from peerline import bootstrap
+from sandbox.call_handle import CallHandle
 from sandbox.phones import CallStatus
 from storage.models import RequestStatus
 from storage.records import RequestRecord
@@ -32,6 +33,18 @@ TEXTED_CALL_BACK = ["hello", "1", "1", "1", "3", "1", "1", "1", "2"]
 def the_request(world: World) -> RequestRecord:
     [request] = world.services.store.waiting_requests()
     return request
+
+
+def ana_took_a_call_back(world: World) -> tuple[RequestRecord, CallHandle]:
+    """A caller asked to be called back and Ana pressed 1: the waiting request, Ana's phone."""
+    world.supporter("Ana Lopez", ANA)
+    call_in(world, CALLBACK).listen()
+    world.box.advance(2)
+    request = the_request(world)
+    world.work()
+    supporter = world.box.phone(ANA).answer()
+    supporter.press("1")
+    return request, supporter
 
 
 def status(world: World, rid: str) -> RequestStatus:
@@ -120,14 +133,7 @@ def test_a_coordinators_close_text_ends_the_request_and_stops_the_ringing_phone(
 def test_pressing_2_on_the_call_back_withdraws_it_and_lets_the_supporter_go(
     world: World,
 ) -> None:
-    world.supporter("Ana Lopez", ANA)
-    first = call_in(world, CALLBACK)
-    first.listen()
-    world.box.advance(2)
-    request = the_request(world)
-    world.work()
-    supporter = world.box.phone(ANA).answer()
-    supporter.press("1")
+    request, supporter = ana_took_a_call_back(world)
     world.work()  # the call back
     caller = world.box.phone(CALLER).answer()
     caller.listen()  # "… Press 1 to be connected now. If you no longer need this call, press 2."
@@ -151,14 +157,7 @@ def test_pressing_2_on_the_call_back_withdraws_it_and_lets_the_supporter_go(
 def test_redis_lost_after_the_supporter_accepted_and_the_caller_is_still_called(
     world: World,
 ) -> None:
-    world.supporter("Ana Lopez", ANA)
-    first = call_in(world, CALLBACK)
-    first.listen()
-    world.box.advance(2)
-    request = the_request(world)
-    world.work()
-    supporter = world.box.phone(ANA).answer()
-    supporter.press("1")  # the call back is queued …
+    request, supporter = ana_took_a_call_back(world)  # the call back is queued …
     lose_everything(world.services.queues.connection)  # … and Redis restarts empty
     unfinished = bootstrap.unfinished(world.services)
     queues, store = world.services.queues, world.services.store
@@ -183,14 +182,7 @@ def test_the_supporter_hanging_up_before_the_caller_joined_offers_it_again(
 ) -> None:
     """Issue 9: not served, so not completed: the caller's ringing phone stops, the
     supporter is free, nothing counts as a call back not taken, the next peer is rung."""
-    world.supporter("Ana Lopez", ANA)
-    first = call_in(world, CALLBACK)
-    first.listen()
-    world.box.advance(2)
-    request = the_request(world)
-    world.work()
-    supporter = world.box.phone(ANA).answer()
-    supporter.press("1")
+    request, supporter = ana_took_a_call_back(world)
     world.work()  # the call back rings the caller
     [back] = world.box.phone(CALLER).ringing()
     world.supporter("Ben Ode", BEN)
